@@ -1,0 +1,125 @@
+# edgefw: one non-recursive Makefile. `make`, `make check`, `make demo`,
+# `make install DESTDIR=... PREFIX=...`. Quiet unless V=1.
+
+PKG_CONFIG ?= pkg-config
+PREFIX ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+DATADIR ?= $(PREFIX)/share/edgefw
+SYSCONFDIR ?= /etc
+DESTDIR ?=
+B ?= build
+
+CC ?= cc
+PKGS := libnftnl libmnl libnl-3.0 libnl-route-3.0 libcap-ng
+WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	-Wpointer-arith -Wformat=2 -Wvla -Wno-unused-parameter
+ifneq ($(CI),)
+WARN += -Werror
+endif
+ifneq ($(WERROR),)
+WARN += -Werror
+endif
+CFLAGS ?= -O2 -g
+CPPFLAGS += -D_GNU_SOURCE -Ilib
+ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(CPPFLAGS) \
+	$(shell $(PKG_CONFIG) --cflags $(PKGS)) -MMD -MP
+LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS))
+TEST_LIBS := $(shell $(PKG_CONFIG) --libs criterion 2>/dev/null || echo -lcriterion)
+SAN := -fsanitize=address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=all
+
+ifeq ($(V),1)
+Q :=
+E := @:
+else
+Q := @
+E := @printf '  %-7s %s\n'
+endif
+
+LIB_SRC := $(wildcard lib/*.c)
+UNIT_SRC := $(wildcard tests/unit/*.c)
+
+LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o)
+LIB_SAN_OBJ := $(LIB_SRC:%.c=$(B)/san/%.o)
+UNIT_OBJ := $(UNIT_SRC:%.c=$(B)/%.o)
+UNIT_SAN_OBJ := $(UNIT_SRC:%.c=$(B)/san/%.o)
+
+PROGS := $(B)/edgefwctl
+TOOLS := $(B)/netprobe
+
+all: $(PROGS) $(TOOLS)
+
+$(B)/%.o: %.c
+	$(E) CC $@
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(B)/san/%.o: %.c
+	$(E) CC-SAN $@
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) $(SAN) -c -o $@ $<
+
+$(B)/libedgefw.a: $(LIB_OBJ)
+	$(E) AR $@
+	$(Q)$(AR) rcs $@ $^
+
+$(B)/san/libedgefw.a: $(LIB_SAN_OBJ)
+	$(E) AR $@
+	$(Q)$(AR) rcs $@ $^
+
+$(B)/edgefwctl: $(B)/agent/edgefwctl.o $(B)/libedgefw.a
+	$(E) LD $@
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
+
+$(B)/san/edgefwctl: $(B)/san/agent/edgefwctl.o $(B)/san/libedgefw.a
+	$(E) LD $@
+	$(Q)$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LIBS)
+
+$(B)/netprobe: $(B)/tests/tools/netprobe.o
+	$(E) LD $@
+	$(Q)$(CC) $(CFLAGS) -o $@ $^
+
+$(B)/unit: $(UNIT_OBJ) $(B)/libedgefw.a
+	$(E) LD $@
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LIBS) $(TEST_LIBS)
+
+$(B)/san/unit: $(UNIT_SAN_OBJ) $(B)/san/libedgefw.a
+	$(E) LD $@
+	$(Q)$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LIBS) $(TEST_LIBS)
+
+# Unit tests run twice: plain, then under ASan+UBSan. The netns suite needs
+# root and a kernel with nf_tables; it makes and removes its own namespaces.
+check: deps all $(B)/unit $(B)/san/unit $(B)/san/edgefwctl
+	$(Q)cd tests/unit && ../../$(B)/unit --jobs 2
+	$(Q)cd tests/unit && ASAN_OPTIONS=detect_leaks=1 \
+		UBSAN_OPTIONS=print_stacktrace=1 ../../$(B)/san/unit --jobs 2
+	$(Q)tests/netns/run.sh $(B)
+
+unit: $(B)/unit $(B)/san/unit
+	$(Q)cd tests/unit && ../../$(B)/unit --jobs 2
+	$(Q)cd tests/unit && ../../$(B)/san/unit --jobs 2
+
+netns: all $(B)/san/edgefwctl
+	$(Q)tests/netns/run.sh $(B)
+
+demo: deps all
+	$(Q)tests/netns/demo.sh $(B)
+
+# Installs what building and testing need on Debian 12, when missing.
+deps:
+	$(Q)tests/deps.sh
+
+install: $(PROGS)
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(DATADIR)/policies \
+		$(DESTDIR)$(DATADIR)/examples
+	install -m 0755 $(B)/edgefwctl $(DESTDIR)$(SBINDIR)/edgefwctl
+	install -m 0644 policies/*.policy $(DESTDIR)$(DATADIR)/policies/
+	install -m 0644 policies/examples/*.site $(DESTDIR)$(DATADIR)/examples/
+
+clean:
+	rm -rf $(B)
+
+.PHONY: all check unit netns demo deps install clean
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

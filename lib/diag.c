@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diag.h"
+#include "util.h"
+
+static char *line_of(const char *text, unsigned int line)
+{
+	const char *p = text, *end;
+
+	if (!text || !line)
+		return NULL;
+	for (unsigned int i = 1; i < line; i++) {
+		p = strchr(p, '\n');
+		if (!p)
+			return NULL;
+		p++;
+	}
+	end = strchrnul(p, '\n');
+	return strndup(p, (size_t)(end - p));
+}
+
+static void add(struct ef_diags *d, const char *file,
+		const struct ef_loc *loc, bool warning, const char *fmt,
+		va_list ap)
+{
+	struct strbuf sb = { 0 };
+	struct ef_diag *dg;
+
+	/* Out of memory while reporting: the error count still says "failed". */
+	if (!warning)
+		d->errors++;
+	if (grow((void **)&d->v, &d->cap, d->n + 1, sizeof(*d->v)))
+		return;
+	sb_vprintf(&sb, fmt, ap);
+	dg = &d->v[d->n];
+	memset(dg, 0, sizeof(*dg));
+	dg->msg = sb_steal(&sb);
+	dg->file = strdup(file ? file : "-");
+	if (!dg->msg || !dg->file) {
+		free(dg->msg);
+		free(dg->file);
+		return;
+	}
+	dg->warning = warning;
+	if (loc) {
+		dg->line = loc->line;
+		dg->col = loc->col;
+		dg->source = line_of(loc->text, loc->line);
+	}
+	d->n++;
+}
+
+void ef_error(struct ef_diags *d, const struct ef_loc *loc, const char *fmt,
+	      ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	add(d, loc->file, loc, false, fmt, ap);
+	va_end(ap);
+}
+
+void ef_warn(struct ef_diags *d, const struct ef_loc *loc, const char *fmt,
+	     ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	add(d, loc->file, loc, true, fmt, ap);
+	va_end(ap);
+}
+
+void ef_error_file(struct ef_diags *d, const char *file, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	add(d, file, NULL, false, fmt, ap);
+	va_end(ap);
+}
+
+char *ef_diags_format(const struct ef_diags *d)
+{
+	struct strbuf sb = { 0 };
+
+	for (size_t i = 0; i < d->n; i++) {
+		const struct ef_diag *dg = &d->v[i];
+		const char *kind = dg->warning ? "warning: " : "";
+
+		if (!dg->line) {
+			sb_printf(&sb, "%s: %s%s\n", dg->file, kind, dg->msg);
+			continue;
+		}
+		sb_printf(&sb, "%s:%u:%u: %s%s\n", dg->file, dg->line, dg->col,
+			  kind, dg->msg);
+		if (!dg->source)
+			continue;
+		sb_printf(&sb, "%s\n", dg->source);
+		/* Keep tabs so the caret lines up under the column. */
+		for (unsigned int c = 1; c < dg->col && dg->source[c - 1]; c++)
+			sb_putc(&sb, dg->source[c - 1] == '\t' ? '\t' : ' ');
+		sb_printf(&sb, "^\n");
+	}
+	return sb_steal(&sb);
+}
+
+void ef_diags_free(struct ef_diags *d)
+{
+	for (size_t i = 0; i < d->n; i++) {
+		free(d->v[i].file);
+		free(d->v[i].msg);
+		free(d->v[i].source);
+	}
+	free(d->v);
+	memset(d, 0, sizeof(*d));
+}

@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lex.h"
+#include "util.h"
+
+#define EF_TOKEN_MAX 4096
+
+struct ef_source *ef_source_load(struct ef_sources *srcs, const char *path,
+				 struct ef_diags *d,
+				 const struct ef_loc *from)
+{
+	struct ef_source *src;
+	size_t len;
+	char *text;
+	int err;
+
+	err = read_config_file(path, EF_FILE_MAX, &text, &len);
+	if (err < 0) {
+		const char *why = strerror(-err);
+
+		if (err == -EPERM)
+			why = "writable by group or others; refusing it (chmod go-w)";
+		else if (err == -EFBIG)
+			why = "larger than the 16 MiB limit";
+		else if (err == -EILSEQ)
+			why = "contains a NUL byte: not a text file";
+		else if (err == -EINVAL)
+			why = "not a regular file";
+		if (from)
+			ef_error(d, from, "cannot read '%s': %s", path, why);
+		else
+			ef_error_file(d, path, "cannot read: %s", why);
+		return NULL;
+	}
+	src = calloc(1, sizeof(*src));
+	if (!src || !(src->path = strdup(path)) ||
+	    grow((void **)&srcs->v, &srcs->cap, srcs->n + 1,
+		 sizeof(*srcs->v))) {
+		if (src)
+			free(src->path);
+		free(src);
+		free(text);
+		ef_error_file(d, path, "out of memory");
+		return NULL;
+	}
+	src->text = text;
+	srcs->v[srcs->n++] = src;
+	return src;
+}
+
+void ef_sources_free(struct ef_sources *srcs)
+{
+	for (size_t i = 0; i < srcs->n; i++) {
+		free(srcs->v[i]->path);
+		free(srcs->v[i]->text);
+		free(srcs->v[i]);
+	}
+	free(srcs->v);
+	memset(srcs, 0, sizeof(*srcs));
+}
+
+void ef_lex_init(struct ef_lexer *lx, const struct ef_source *src,
+		 struct ef_diags *d)
+{
+	memset(lx, 0, sizeof(*lx));
+	lx->src = src;
+	lx->p = src->text;
+	lx->line = 1;
+	lx->col = 1;
+	lx->diags = d;
+	ef_lex_next(lx);
+}
+
+void ef_lex_fini(struct ef_lexer *lx)
+{
+	free(lx->text);
+	lx->text = NULL;
+}
+
+static void advance(struct ef_lexer *lx)
+{
+	if (*lx->p == '\n') {
+		lx->line++;
+		lx->col = 1;
+	} else {
+		lx->col++;
+	}
+	lx->p++;
+}
+
+static bool is_word_char(char c)
+{
+	return c && !strchr(" \t\r\n{}=,\"#", c);
+}
+
+static void set_text(struct ef_lexer *lx, const char *start, size_t len)
+{
+	free(lx->text);
+	lx->text = strndup(start, len);
+	if (!lx->text)
+		lx->tok = T_BAD;
+}
+
+void ef_lex_next(struct ef_lexer *lx)
+{
+	const char *start;
+
+	for (;;) {
+		while (*lx->p == ' ' || *lx->p == '\t' || *lx->p == '\r')
+			advance(lx);
+		if (*lx->p != '#')
+			break;
+		while (*lx->p && *lx->p != '\n')
+			advance(lx);
+	}
+	lx->loc.file = lx->src->path;
+	lx->loc.text = lx->src->text;
+	lx->loc.line = lx->line;
+	lx->loc.col = lx->col;
+	free(lx->text);
+	lx->text = NULL;
+
+	switch (*lx->p) {
+	case '\0':
+		lx->tok = T_EOF;
+		return;
+	case '\n':
+		lx->tok = T_NEWLINE;
+		advance(lx);
+		return;
+	case '{':
+		lx->tok = T_LBRACE;
+		advance(lx);
+		return;
+	case '}':
+		lx->tok = T_RBRACE;
+		advance(lx);
+		return;
+	case '=':
+		lx->tok = T_EQUALS;
+		advance(lx);
+		return;
+	case ',':
+		lx->tok = T_COMMA;
+		advance(lx);
+		return;
+	case '"':
+		advance(lx);
+		start = lx->p;
+		while (*lx->p && *lx->p != '"' && *lx->p != '\n')
+			advance(lx);
+		if (*lx->p != '"') {
+			ef_error(lx->diags, &lx->loc,
+				 "unterminated string: a closing '\"' is missing on this line");
+			lx->tok = T_BAD;
+			return;
+		}
+		if ((size_t)(lx->p - start) > EF_TOKEN_MAX) {
+			ef_error(lx->diags, &lx->loc,
+				 "string longer than %d bytes", EF_TOKEN_MAX);
+			advance(lx);
+			lx->tok = T_BAD;
+			return;
+		}
+		lx->tok = T_STRING;
+		set_text(lx, start, (size_t)(lx->p - start));
+		advance(lx);
+		return;
+	}
+	start = lx->p;
+	while (is_word_char(*lx->p))
+		advance(lx);
+	if (lx->p == start) {
+		/* Only control characters get here. */
+		ef_error(lx->diags, &lx->loc, "unexpected character 0x%02x",
+			 (unsigned char)*lx->p);
+		advance(lx);
+		lx->tok = T_BAD;
+		return;
+	}
+	if ((size_t)(lx->p - start) > EF_TOKEN_MAX) {
+		ef_error(lx->diags, &lx->loc, "word longer than %d bytes",
+			 EF_TOKEN_MAX);
+		lx->tok = T_BAD;
+		return;
+	}
+	lx->tok = T_WORD;
+	set_text(lx, start, (size_t)(lx->p - start));
+}
+
+void ef_lex_skip_line(struct ef_lexer *lx)
+{
+	while (lx->tok != T_NEWLINE && lx->tok != T_EOF)
+		ef_lex_next(lx);
+	if (lx->tok == T_NEWLINE)
+		ef_lex_next(lx);
+}
+
+const char *ef_tok_name(enum ef_tok t)
+{
+	static const char *const names[] = {
+		[T_EOF] = "end of file", [T_NEWLINE] = "end of line",
+		[T_WORD] = "a word",	 [T_STRING] = "a string",
+		[T_LBRACE] = "'{'",	 [T_RBRACE] = "'}'",
+		[T_EQUALS] = "'='",	 [T_COMMA] = "','",
+		[T_BAD] = "a bad token",
+	};
+	return names[t];
+}
+
+const char *ef_lex_what(const struct ef_lexer *lx, char *buf, size_t size)
+{
+	if (lx->tok == T_WORD) {
+		snprintf(buf, size, "'%.60s'", lx->text);
+		return buf;
+	}
+	if (lx->tok == T_STRING)
+		return "a string";
+	return ef_tok_name(lx->tok);
+}
