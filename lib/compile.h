@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* policy + site -> model */
+#ifndef EDGEFW_COMPILE_H
+#define EDGEFW_COMPILE_H
+
+#include "diag.h"
+#include "model.h"
+#include "policy.h"
+
+/*
+ * Fills *ret with the addresses an interface has now (host prefixes,
+ * link-local ones left out). Returns 0 or a negative errno; -ENODEV for
+ * an interface that does not exist.
+ */
+typedef int (*ef_iface_addrs_fn)(void *ctx, const char *ifname,
+				 struct ef_prefix **ret, size_t *ret_n);
+
+struct ef_compile_opts {
+	ef_iface_addrs_fn iface_addrs;	/* NULL: 'iface' bindings are errors */
+	void *ctx;
+};
+
+/* Names of the sets and chains the compiler makes. */
+#define EF_SET_MGMT4 "mgmt4"
+#define EF_SET_MGMT6 "mgmt6"
+#define EF_LOG_PREFIX "edgefw drop "
+
+/*
+ * Compiles; on errors (reported on d) returns -EINVAL and no model.
+ * Warnings leave a model.
+ */
+int ef_compile(const struct ef_policy *pol, const struct ef_site *site,
+	       const struct ef_compile_opts *opts, struct ef_diags *d,
+	       struct ef_model **ret);
+
+/* Lays a field value into a key, in register layout. */
+void ef_key_put(const struct ef_set *set, unsigned int idx, uint8_t *key,
+		const void *value);
+
+#endif

@@ -1,0 +1,335 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* The ruleset model: construction, ordering, equality. */
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model.h"
+#include "util.h"
+
+/* nft datatype numbers (nftables include/datatype.h), used in key types. */
+#define NFT_TYPE_IPADDR 7
+#define NFT_TYPE_IP6ADDR 8
+#define NFT_TYPE_INET_PROTOCOL 12
+#define NFT_TYPE_INET_SERVICE 13
+#define NFT_TYPE_IFNAME 41
+
+static const struct ef_type_info type_info[EF_T_MAX] = {
+	[EF_T_IFNAME] = { "ifname", NFT_TYPE_IFNAME, 16, 16 },
+	[EF_T_IPV4] = { "ipv4_addr", NFT_TYPE_IPADDR, 4, 4 },
+	[EF_T_IPV6] = { "ipv6_addr", NFT_TYPE_IP6ADDR, 16, 16 },
+	[EF_T_PROTO] = { "inet_proto", NFT_TYPE_INET_PROTOCOL, 1, 4 },
+	[EF_T_PORT] = { "inet_service", NFT_TYPE_INET_SERVICE, 2, 4 },
+};
+
+static const struct ef_field_info field_info[EF_F_MAX] = {
+	[EF_F_IIFNAME] = { "iifname", EF_T_IFNAME },
+	[EF_F_OIFNAME] = { "oifname", EF_T_IFNAME },
+	[EF_F_SADDR4] = { "ip saddr", EF_T_IPV4 },
+	[EF_F_DADDR4] = { "ip daddr", EF_T_IPV4 },
+	[EF_F_SADDR6] = { "ip6 saddr", EF_T_IPV6 },
+	[EF_F_DADDR6] = { "ip6 daddr", EF_T_IPV6 },
+	[EF_F_L4PROTO] = { "meta l4proto", EF_T_PROTO },
+	[EF_F_DPORT] = { "th dport", EF_T_PORT },
+};
+
+const struct ef_type_info *ef_type_info(enum ef_type t)
+{
+	return &type_info[t];
+}
+
+const struct ef_field_info *ef_field_info(enum ef_field f)
+{
+	return &field_info[f];
+}
+
+void ef_fields_types(const enum ef_field *fields, unsigned int n,
+		     enum ef_type *ret)
+{
+	for (unsigned int i = 0; i < n; i++)
+		ret[i] = field_info[fields[i]].type;
+}
+
+uint32_t ef_set_key_len(const struct ef_set *set)
+{
+	return (uint32_t)ef_field_offset(set, set->nfields);
+}
+
+size_t ef_field_offset(const struct ef_set *set, unsigned int idx)
+{
+	size_t off = 0;
+
+	for (unsigned int i = 0; i < idx; i++)
+		off += type_info[set->type[i]].reg_len;
+	return off;
+}
+
+struct ef_model *ef_model_new(void)
+{
+	return calloc(1, sizeof(struct ef_model));
+}
+
+static void rule_release(struct ef_rule *r)
+{
+	free(r->foreign);
+}
+
+void ef_model_free(struct ef_model *m)
+{
+	if (!m)
+		return;
+	for (size_t i = 0; i < m->nsets; i++) {
+		for (size_t j = 0; j < m->sets[i].nelems; j++)
+			free(m->sets[i].elems[j].rows);
+		free(m->sets[i].elems);
+	}
+	for (size_t i = 0; i < m->nchains; i++) {
+		for (size_t j = 0; j < m->chains[i].nrules; j++)
+			rule_release(&m->chains[i].rules[j]);
+		free(m->chains[i].rules);
+	}
+	for (size_t i = 0; i < m->nrows; i++) {
+		free(m->rows[i].where);
+		free(m->rows[i].note);
+	}
+	free(m->sets);
+	free(m->chains);
+	free(m->rows);
+	free(m);
+}
+
+struct ef_set *ef_model_add_set(struct ef_model *m, const char *name,
+				const enum ef_type *types, unsigned int n,
+				bool counter)
+{
+	struct ef_set *set;
+
+	if (n == 0 || n > EF_FIELDS_MAX || strlen(name) >= EF_NAME_MAX)
+		return NULL;
+	if (grow((void **)&m->sets, &m->sets_cap, m->nsets + 1,
+		 sizeof(*m->sets)) < 0)
+		return NULL;
+	set = &m->sets[m->nsets++];
+	memset(set, 0, sizeof(*set));
+	strcpy(set->name, name);
+	set->nfields = (uint8_t)n;
+	memcpy(set->type, types, n * sizeof(*types));
+	set->counter = counter;
+	return set;
+}
+
+struct ef_set *ef_model_find_set(const struct ef_model *m, const char *name)
+{
+	for (size_t i = 0; i < m->nsets; i++)
+		if (!strcmp(m->sets[i].name, name))
+			return &m->sets[i];
+	return NULL;
+}
+
+int ef_set_add_elem(struct ef_set *set, const uint8_t *key,
+		    const uint8_t *key_end, const char *rows)
+{
+	uint32_t len = ef_set_key_len(set);
+	struct ef_elem *e;
+	char *copy = NULL;
+
+	if (rows && !(copy = strdup(rows)))
+		return -ENOMEM;
+	if (grow((void **)&set->elems, &set->cap, set->nelems + 1,
+		 sizeof(*set->elems)) < 0) {
+		free(copy);
+		return -ENOMEM;
+	}
+	e = &set->elems[set->nelems++];
+	memset(e, 0, sizeof(*e));
+	memcpy(e->key, key, len);
+	memcpy(e->key_end, key_end, len);
+	e->rows = copy;
+	return 0;
+}
+
+static int elem_cmp(const void *a, const void *b)
+{
+	const struct ef_elem *x = a, *y = b;
+	int r = memcmp(x->key, y->key, EF_KEY_MAX);
+
+	return r ? r : memcmp(x->key_end, y->key_end, EF_KEY_MAX);
+}
+
+void ef_set_sort(struct ef_set *set)
+{
+	if (set->nelems > 1)
+		qsort(set->elems, set->nelems, sizeof(*set->elems), elem_cmp);
+}
+
+struct ef_chain *ef_model_add_chain(struct ef_model *m, const char *name,
+				    enum ef_hook hook, int32_t prio,
+				    enum ef_verdict policy)
+{
+	struct ef_chain *c;
+
+	if (strlen(name) >= EF_NAME_MAX)
+		return NULL;
+	if (grow((void **)&m->chains, &m->chains_cap, m->nchains + 1,
+		 sizeof(*m->chains)) < 0)
+		return NULL;
+	c = &m->chains[m->nchains++];
+	memset(c, 0, sizeof(*c));
+	strcpy(c->name, name);
+	c->hook = hook;
+	c->priority = prio;
+	c->policy = policy;
+	return c;
+}
+
+struct ef_chain *ef_model_find_chain(const struct ef_model *m,
+				     const char *name)
+{
+	for (size_t i = 0; i < m->nchains; i++)
+		if (!strcmp(m->chains[i].name, name))
+			return &m->chains[i];
+	return NULL;
+}
+
+struct ef_rule *ef_chain_add_rule(struct ef_chain *c)
+{
+	struct ef_rule *r;
+
+	if (grow((void **)&c->rules, &c->cap, c->nrules + 1,
+		 sizeof(*c->rules)) < 0)
+		return NULL;
+	r = &c->rules[c->nrules++];
+	memset(r, 0, sizeof(*r));
+	return r;
+}
+
+int ef_model_add_row(struct ef_model *m, unsigned int id, const char *where,
+		     const char *note)
+{
+	struct ef_row *row;
+
+	if (grow((void **)&m->rows, &m->rows_cap, m->nrows + 1,
+		 sizeof(*m->rows)) < 0)
+		return -ENOMEM;
+	row = &m->rows[m->nrows];
+	row->id = id;
+	row->where = strdup(where);
+	row->note = strdup(note);
+	if (!row->where || !row->note) {
+		free(row->where);
+		free(row->note);
+		return -ENOMEM;
+	}
+	m->nrows++;
+	return 0;
+}
+
+size_t ef_model_elem_count(const struct ef_model *m)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < m->nsets; i++)
+		n += m->sets[i].nelems;
+	return n;
+}
+
+static bool str_equal(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && !strcmp(a, b));
+}
+
+bool ef_rule_equal(const struct ef_rule *a, const struct ef_rule *b)
+{
+	if (a->foreign || b->foreign)
+		return false;
+	return a->ct_state == b->ct_state && a->iif_lo == b->iif_lo &&
+	       a->oif_lo == b->oif_lo && a->nfproto == b->nfproto &&
+	       a->l4proto == b->l4proto && a->icmpv6_type == b->icmpv6_type &&
+	       a->type_lo == b->type_lo && a->type_hi == b->type_hi &&
+	       !strcmp(a->set, b->set) && a->nkeys == b->nkeys &&
+	       !memcmp(a->key, b->key, a->nkeys * sizeof(a->key[0])) &&
+	       a->limit_rate == b->limit_rate &&
+	       a->limit_unit == b->limit_unit &&
+	       a->limit_burst == b->limit_burst && a->log == b->log &&
+	       !strcmp(a->log_prefix, b->log_prefix) &&
+	       a->log_level == b->log_level && a->verdict == b->verdict;
+}
+
+/* Both sets must be sorted (ef_set_sort). */
+bool ef_set_equal(const struct ef_set *a, const struct ef_set *b)
+{
+	uint32_t len = ef_set_key_len(a);
+
+	if (strcmp(a->name, b->name) || a->nfields != b->nfields ||
+	    memcmp(a->type, b->type, a->nfields * sizeof(a->type[0])) ||
+	    a->counter != b->counter || a->nelems != b->nelems)
+		return false;
+	for (size_t i = 0; i < a->nelems; i++) {
+		const struct ef_elem *x = &a->elems[i], *y = &b->elems[i];
+
+		if (memcmp(x->key, y->key, len) ||
+		    memcmp(x->key_end, y->key_end, len) ||
+		    !str_equal(x->rows, y->rows))
+			return false;
+	}
+	return true;
+}
+
+bool ef_chain_equal(const struct ef_chain *a, const struct ef_chain *b)
+{
+	if (strcmp(a->name, b->name) || a->hook != b->hook ||
+	    a->priority != b->priority || a->policy != b->policy ||
+	    a->nrules != b->nrules)
+		return false;
+	for (size_t i = 0; i < a->nrules; i++)
+		if (!ef_rule_equal(&a->rules[i], &b->rules[i]))
+			return false;
+	return true;
+}
+
+bool ef_model_equal(const struct ef_model *a, const struct ef_model *b)
+{
+	if (a->nsets != b->nsets || a->nchains != b->nchains)
+		return false;
+	for (size_t i = 0; i < a->nsets; i++) {
+		const struct ef_set *other = ef_model_find_set(b, a->sets[i].name);
+
+		if (!other || !ef_set_equal(&a->sets[i], other))
+			return false;
+	}
+	for (size_t i = 0; i < a->nchains; i++) {
+		const struct ef_chain *other =
+			ef_model_find_chain(b, a->chains[i].name);
+
+		if (!other || !ef_chain_equal(&a->chains[i], other))
+			return false;
+	}
+	return true;
+}
+
+const char *ef_hook_name(enum ef_hook h)
+{
+	switch (h) {
+	case EF_HOOK_INPUT:
+		return "input";
+	case EF_HOOK_FORWARD:
+		return "forward";
+	case EF_HOOK_OUTPUT:
+		return "output";
+	}
+	return "?";
+}
+
+const char *ef_verdict_name(enum ef_verdict v)
+{
+	switch (v) {
+	case EF_V_ACCEPT:
+		return "accept";
+	case EF_V_DROP:
+		return "drop";
+	case EF_V_NONE:
+		break;
+	}
+	return "";
+}

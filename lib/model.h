@@ -1,0 +1,171 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The ruleset model: a plain C value describing table inet edgefw.
+ *
+ * The compiler produces it, the netlink reader produces it from the kernel,
+ * the emitters turn it into nft text or a netlink batch. Keys are kept in
+ * the kernel's register layout (every field padded to 32 bits, network byte
+ * order), so writing, reading and comparing elements is memcpy and memcmp.
+ */
+#ifndef EDGEFW_MODEL_H
+#define EDGEFW_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define EF_TABLE "edgefw"
+#define EF_NAME_MAX 32
+#define EF_KEY_MAX 64		/* 16 registers of 32 bits */
+#define EF_FIELDS_MAX 6
+#define EF_IFNAME_LEN 16
+
+/* The type of one field of a set's key: decides its width. */
+enum ef_type {
+	EF_T_IFNAME,
+	EF_T_IPV4,
+	EF_T_IPV6,
+	EF_T_PROTO,
+	EF_T_PORT,
+	EF_T_MAX,
+};
+
+/* What a rule loads into one field of a lookup key. */
+enum ef_field {
+	EF_F_IIFNAME,
+	EF_F_OIFNAME,
+	EF_F_SADDR4,
+	EF_F_DADDR4,
+	EF_F_SADDR6,
+	EF_F_DADDR6,
+	EF_F_L4PROTO,
+	EF_F_DPORT,
+	EF_F_MAX,
+};
+
+struct ef_elem {
+	uint8_t key[EF_KEY_MAX];	/* first key of the range */
+	uint8_t key_end[EF_KEY_MAX];	/* last key of the range, inclusive */
+	char *rows;			/* "12,27": policy rows it serves */
+	uint64_t packets, bytes;	/* read back only, never compared */
+};
+
+struct ef_set {
+	char name[EF_NAME_MAX];
+	uint8_t nfields;
+	enum ef_type type[EF_FIELDS_MAX];
+	bool counter;			/* every element counts its hits */
+	struct ef_elem *elems;
+	size_t nelems, cap;
+};
+
+enum ef_verdict { EF_V_NONE, EF_V_ACCEPT, EF_V_DROP };
+
+/* ct state bits, as the kernel numbers them. */
+#define EF_CT_INVALID 1u
+#define EF_CT_ESTABLISHED 2u
+#define EF_CT_RELATED 4u
+
+/*
+ * A rule is a fixed sequence of optional steps, linearized in the order of
+ * the fields below. Rules the reader cannot express this way are kept as
+ * `foreign` with their kernel text, so a diff replaces them.
+ */
+struct ef_rule {
+	uint32_t ct_state;		/* ct state & mask != 0; 0 = no match */
+	bool iif_lo, oif_lo;		/* loopback by ifindex 1 */
+	uint8_t nfproto;		/* 0 = both families */
+	uint8_t l4proto;		/* 0 = any */
+	bool icmpv6_type;		/* icmpv6 type in [type_lo, type_hi] */
+	uint8_t type_lo, type_hi;
+	char set[EF_NAME_MAX];		/* lookup in this set; "" = none */
+	uint8_t nkeys;			/* of the key built for the lookup */
+	enum ef_field key[EF_FIELDS_MAX];
+	uint32_t limit_rate;		/* packets per limit_unit; 0 = no limit */
+	uint64_t limit_unit;		/* seconds */
+	uint32_t limit_burst;
+	bool log;
+	char log_prefix[64];
+	uint32_t log_level;
+	enum ef_verdict verdict;
+	char *foreign;			/* kernel text of a rule we do not know */
+};
+
+enum ef_hook { EF_HOOK_INPUT, EF_HOOK_FORWARD, EF_HOOK_OUTPUT };
+
+struct ef_chain {
+	char name[EF_NAME_MAX];
+	enum ef_hook hook;
+	int32_t priority;
+	enum ef_verdict policy;
+	struct ef_rule *rules;
+	size_t nrules, cap;
+};
+
+/* One policy row, for people: where it was written and what it is for. */
+struct ef_row {
+	unsigned int id;
+	char *where;			/* "policies/x.policy:12" */
+	char *note;
+};
+
+struct ef_model {
+	struct ef_set *sets;
+	size_t nsets, sets_cap;
+	struct ef_chain *chains;
+	size_t nchains, chains_cap;
+	struct ef_row *rows;		/* compiled models only */
+	size_t nrows, rows_cap;
+};
+
+struct ef_type_info {
+	const char *nft_type;		/* nft datatype name */
+	uint32_t type_id;		/* nft datatype number */
+	uint8_t len;			/* bytes that matter */
+	uint8_t reg_len;		/* bytes it takes in the key */
+};
+
+struct ef_field_info {
+	const char *nft_expr;		/* nft expression that loads it */
+	enum ef_type type;
+};
+
+const struct ef_type_info *ef_type_info(enum ef_type t);
+const struct ef_field_info *ef_field_info(enum ef_field f);
+/* The types of a key built by loading `fields`. */
+void ef_fields_types(const enum ef_field *fields, unsigned int n,
+		     enum ef_type *ret);
+uint32_t ef_set_key_len(const struct ef_set *set);
+size_t ef_field_offset(const struct ef_set *set, unsigned int idx);
+
+struct ef_model *ef_model_new(void);
+void ef_model_free(struct ef_model *m);
+
+struct ef_set *ef_model_add_set(struct ef_model *m, const char *name,
+				const enum ef_type *types, unsigned int n,
+				bool counter);
+struct ef_set *ef_model_find_set(const struct ef_model *m, const char *name);
+int ef_set_add_elem(struct ef_set *set, const uint8_t *key,
+		    const uint8_t *key_end, const char *rows);
+void ef_set_sort(struct ef_set *set);
+
+struct ef_chain *ef_model_add_chain(struct ef_model *m, const char *name,
+				    enum ef_hook hook, int32_t prio,
+				    enum ef_verdict policy);
+struct ef_chain *ef_model_find_chain(const struct ef_model *m,
+				     const char *name);
+struct ef_rule *ef_chain_add_rule(struct ef_chain *c);
+int ef_model_add_row(struct ef_model *m, unsigned int id, const char *where,
+		     const char *note);
+
+size_t ef_model_elem_count(const struct ef_model *m);
+bool ef_rule_equal(const struct ef_rule *a, const struct ef_rule *b);
+bool ef_set_equal(const struct ef_set *a, const struct ef_set *b);
+bool ef_chain_equal(const struct ef_chain *a, const struct ef_chain *b);
+/* Equal as the kernel would run them: rows' texts and counters not compared. */
+bool ef_model_equal(const struct ef_model *a, const struct ef_model *b);
+
+const char *ef_hook_name(enum ef_hook h);
+const char *ef_verdict_name(enum ef_verdict v);
+
+#endif
