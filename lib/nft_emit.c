@@ -1,0 +1,233 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <arpa/inet.h>
+#include <inttypes.h>
+#include <netinet/in.h>
+#include <string.h>
+
+#include "nft_emit.h"
+
+/* Length of the prefix [lo, hi] covers, or -1 if it is not a prefix. */
+static int prefix_len(const uint8_t *lo, const uint8_t *hi, unsigned int len)
+{
+	unsigned int bits = len * 8, b = 0;
+
+	while (b < bits) {
+		uint8_t bit = (uint8_t)(0x80u >> (b % 8));
+
+		if ((lo[b / 8] & bit) != (hi[b / 8] & bit))
+			break;
+		b++;
+	}
+	for (unsigned int i = b; i < bits; i++) {
+		uint8_t bit = (uint8_t)(0x80u >> (i % 8));
+
+		if ((lo[i / 8] & bit) || !(hi[i / 8] & bit))
+			return -1;
+	}
+	return (int)b;
+}
+
+static void emit_addr(struct strbuf *sb, int af, const uint8_t *lo,
+		      const uint8_t *hi, unsigned int len)
+{
+	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
+	int plen = prefix_len(lo, hi, len);
+
+	inet_ntop(af, lo, a, sizeof(a));
+	if (plen == (int)len * 8) {
+		sb_printf(sb, "%s", a);
+	} else if (plen >= 0) {
+		sb_printf(sb, "%s/%d", a, plen);
+	} else {
+		inet_ntop(af, hi, b, sizeof(b));
+		sb_printf(sb, "%s-%s", a, b);
+	}
+}
+
+static void emit_proto(struct strbuf *sb, uint8_t p)
+{
+	if (p == IPPROTO_TCP)
+		sb_printf(sb, "tcp");
+	else if (p == IPPROTO_UDP)
+		sb_printf(sb, "udp");
+	else
+		sb_printf(sb, "%u", p);
+}
+
+void ef_emit_field(struct strbuf *sb, enum ef_type t, const uint8_t *lo,
+		   const uint8_t *hi)
+{
+	unsigned int plo, phi;
+
+	switch (t) {
+	case EF_T_IFNAME:
+		sb_printf(sb, "\"%.16s\"", (const char *)lo);
+		if (memcmp(lo, hi, EF_IFNAME_LEN))
+			sb_printf(sb, "-\"%.16s\"", (const char *)hi);
+		return;
+	case EF_T_IPV4:
+		emit_addr(sb, AF_INET, lo, hi, 4);
+		return;
+	case EF_T_IPV6:
+		emit_addr(sb, AF_INET6, lo, hi, 16);
+		return;
+	case EF_T_PROTO:
+		emit_proto(sb, lo[0]);
+		if (lo[0] != hi[0]) {
+			sb_putc(sb, '-');
+			emit_proto(sb, hi[0]);
+		}
+		return;
+	case EF_T_PORT:
+		plo = (unsigned int)lo[0] << 8 | lo[1];
+		phi = (unsigned int)hi[0] << 8 | hi[1];
+		sb_printf(sb, "%u", plo);
+		if (plo != phi)
+			sb_printf(sb, "-%u", phi);
+		return;
+	case EF_T_MAX:
+		break;
+	}
+}
+
+void ef_emit_elem_key(struct strbuf *sb, const struct ef_set *set,
+		      const struct ef_elem *e)
+{
+	for (unsigned int i = 0; i < set->nfields; i++) {
+		size_t off = ef_field_offset(set, i);
+
+		if (i)
+			sb_printf(sb, " . ");
+		ef_emit_field(sb, set->type[i], e->key + off, e->key_end + off);
+	}
+}
+
+static void emit_set(struct strbuf *sb, const struct ef_set *set,
+		     unsigned int flags)
+{
+	sb_printf(sb, "\tset %s {\n\t\ttype ", set->name);
+	for (unsigned int i = 0; i < set->nfields; i++)
+		sb_printf(sb, "%s%s", i ? " . " : "",
+			  ef_type_info(set->type[i])->nft_type);
+	sb_printf(sb, "\n\t\tflags interval\n");
+	if (set->counter)
+		sb_printf(sb, "\t\tcounter\n");
+	for (size_t i = 0; i < set->nelems; i++) {
+		const struct ef_elem *e = &set->elems[i];
+
+		sb_printf(sb, i ? ",\n\t\t\t     " : "\t\telements = { ");
+		ef_emit_elem_key(sb, set, e);
+		if (flags & EF_EMIT_COUNTERS)
+			sb_printf(sb, " counter packets %" PRIu64 " bytes %" PRIu64,
+				  e->packets, e->bytes);
+		if (e->rows)
+			sb_printf(sb, " comment \"%s\"", e->rows);
+	}
+	if (set->nelems)
+		sb_printf(sb, " }\n");
+	sb_printf(sb, "\t}\n");
+}
+
+static const char *unit_name(uint64_t secs)
+{
+	switch (secs) {
+	case 1:
+		return "second";
+	case 60:
+		return "minute";
+	case 3600:
+		return "hour";
+	case 86400:
+		return "day";
+	}
+	return "week";
+}
+
+static void emit_lookup(struct strbuf *sb, const struct ef_model *m,
+			const struct ef_rule *r)
+{
+	for (unsigned int i = 0; i < r->nkeys; i++)
+		sb_printf(sb, "%s%s", i ? " . " : "",
+			  ef_field_info(r->key[i])->nft_expr);
+	sb_printf(sb, " @%s ", r->set);
+}
+
+void ef_emit_rule(struct strbuf *sb, const struct ef_model *m,
+		  const struct ef_rule *r)
+{
+	size_t start = sb->len;
+
+	if (r->foreign) {
+		sb_printf(sb, "# not edgefw's: %s", r->foreign);
+		return;
+	}
+	if (r->ct_state) {
+		const char *sep = "";
+
+		sb_printf(sb, "ct state ");
+		if (r->ct_state & EF_CT_INVALID)
+			sb_printf(sb, "%sinvalid", sep), sep = ",";
+		if (r->ct_state & EF_CT_ESTABLISHED)
+			sb_printf(sb, "%sestablished", sep), sep = ",";
+		if (r->ct_state & EF_CT_RELATED)
+			sb_printf(sb, "%srelated", sep);
+		sb_putc(sb, ' ');
+	}
+	if (r->iif_lo)
+		sb_printf(sb, "iif \"lo\" ");
+	if (r->oif_lo)
+		sb_printf(sb, "oif \"lo\" ");
+	if (r->nfproto && !r->set[0])
+		sb_printf(sb, "meta nfproto %s ",
+			  r->nfproto == 2 ? "ipv4" : "ipv6");
+	if (r->icmpv6_type)
+		sb_printf(sb, "icmpv6 type %u-%u ", r->type_lo, r->type_hi);
+	else if (r->l4proto)
+		sb_printf(sb, "meta l4proto %u ", r->l4proto);
+	if (r->set[0])
+		emit_lookup(sb, m, r);
+	if (r->limit_rate)
+		sb_printf(sb, "limit rate %u/%s burst %u packets ",
+			  r->limit_rate, unit_name(r->limit_unit),
+			  r->limit_burst);
+	if (r->log)
+		sb_printf(sb, "log prefix \"%s\" level %s ", r->log_prefix,
+			  r->log_level == 6 ? "info" : "warn");
+	if (r->verdict != EF_V_NONE)
+		sb_printf(sb, "%s ", ef_verdict_name(r->verdict));
+	if (!sb->err && sb->len > start && sb->buf[sb->len - 1] == ' ')
+		sb->buf[--sb->len] = '\0';
+}
+
+static void emit_chain(struct strbuf *sb, const struct ef_model *m,
+		       const struct ef_chain *c)
+{
+	sb_printf(sb, "\tchain %s {\n", c->name);
+	sb_printf(sb, "\t\ttype filter hook %s priority ", ef_hook_name(c->hook));
+	if (c->priority)
+		sb_printf(sb, "%" PRId32, c->priority);
+	else
+		sb_printf(sb, "filter");
+	sb_printf(sb, "; policy %s;\n", ef_verdict_name(c->policy));
+	for (size_t i = 0; i < c->nrules; i++) {
+		sb_printf(sb, "\t\t");
+		ef_emit_rule(sb, m, &c->rules[i]);
+		sb_putc(sb, '\n');
+	}
+	sb_printf(sb, "\t}\n");
+}
+
+void ef_emit_nft(struct strbuf *sb, const struct ef_model *m, unsigned int flags)
+{
+	sb_printf(sb, "table inet %s {\n", EF_TABLE);
+	for (size_t i = 0; i < m->nsets; i++) {
+		if (i)
+			sb_putc(sb, '\n');
+		emit_set(sb, &m->sets[i], flags);
+	}
+	for (size_t i = 0; i < m->nchains; i++) {
+		sb_putc(sb, '\n');
+		emit_chain(sb, m, &m->chains[i]);
+	}
+	sb_printf(sb, "}\n");
+}

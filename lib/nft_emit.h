@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* model -> nft text: what people read and what `nft -c -f` accepts. */
+#ifndef EDGEFW_NFT_EMIT_H
+#define EDGEFW_NFT_EMIT_H
+
+#include "model.h"
+#include "util.h"
+
+enum {
+	EF_EMIT_COUNTERS = 1 << 0,	/* element counters (read-back models) */
+};
+
+void ef_emit_nft(struct strbuf *sb, const struct ef_model *m, unsigned int flags);
+/* One field value range [lo, hi] as nft writes it. */
+void ef_emit_field(struct strbuf *sb, enum ef_type t, const uint8_t *lo,
+		   const uint8_t *hi);
+/* One element: "eth0" . 192.0.2.1 . tcp . 443 */
+void ef_emit_elem_key(struct strbuf *sb, const struct ef_set *set,
+		      const struct ef_elem *e);
+void ef_emit_rule(struct strbuf *sb, const struct ef_model *m,
+		  const struct ef_rule *r);
+
+#endif
