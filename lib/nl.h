@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The kernel side: one nfnetlink socket, batches that are all or nothing,
+ * dumps of our table. Only table inet edgefw is ever written or read.
+ */
+#ifndef EDGEFW_NL_H
+#define EDGEFW_NL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model.h"
+
+struct nftnl_rule;
+struct ef_nl;
+
+/* Opens the socket (needs CAP_NET_ADMIN for writes). 0 or -errno. */
+int ef_nl_open(struct ef_nl **ret);
+void ef_nl_close(struct ef_nl *nl);
+
+/*
+ * Replaces table inet edgefw by `m` in one batch: the table is created (if
+ * missing), deleted and built again inside the same transaction, so no
+ * packet sees a missing or half-built table. On a kernel error returns it
+ * and sets *ret_why to the object it concerns (caller frees).
+ */
+int ef_nl_replace(struct ef_nl *nl, const struct ef_model *m, char **ret_why);
+
+/*
+ * Reads table inet edgefw into a new model (sets sorted, element counters
+ * filled). -ENOENT when the table does not exist.
+ */
+int ef_nl_read(struct ef_nl *nl, struct ef_model **ret, char **ret_why);
+
+/* nl_expr.c */
+int ef_rule_linearize(struct nftnl_rule *r, const struct ef_model *m,
+		      const struct ef_rule *er);
+int ef_rule_delinearize(const struct nftnl_rule *r, const struct ef_model *m,
+			struct ef_rule *ret);
+
+#endif

@@ -1,0 +1,434 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * kernel -> model: dumps of table inet edgefw only. Objects of other tables
+ * may come along in a dump; they are skipped unread.
+ */
+#include <endian.h>
+#include <errno.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libnftnl/chain.h>
+#include <libnftnl/expr.h>
+#include <libnftnl/rule.h>
+#include <libnftnl/set.h>
+#include <libnftnl/table.h>
+#include <libnftnl/udata.h>
+
+#include "nl_sock.h"
+#include "util.h"
+
+#define NFT_TYPE_BITS 6
+#define READ_TRIES 5
+#define REQ_SIZE 1024		/* room for one request message */
+
+struct rctx {
+	struct ef_model *m;
+	char *why;		/* first problem met, for the report */
+};
+
+static void why(struct rctx *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void why(struct rctx *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (c->why)
+		return;
+	va_start(ap, fmt);
+	if (vasprintf(&c->why, fmt, ap) < 0)
+		c->why = NULL;
+	va_end(ap);
+}
+
+static int table_cb(const struct nlmsghdr *nlh, void *data)
+{
+	return MNL_CB_OK;
+}
+
+static struct nlmsghdr *request(char *buf, struct ef_nl *nl, uint16_t type,
+				uint16_t flags)
+{
+	return nftnl_nlmsg_build_hdr(buf, type, NFPROTO_INET, flags, nl->seq);
+}
+
+static int read_table(struct ef_nl *nl)
+{
+	char buf[REQ_SIZE];
+	struct nftnl_table *t = nftnl_table_alloc();
+	struct nlmsghdr *nlh;
+
+	if (!t)
+		return -ENOMEM;
+	nftnl_table_set_str(t, NFTNL_TABLE_NAME, EF_TABLE);
+	nlh = request(buf, nl, NFT_MSG_GETTABLE, 0);
+	nftnl_table_nlmsg_build_payload(nlh, t);
+	nftnl_table_free(t);
+	return ef_nl_get(nl, nlh, table_cb, NULL);
+}
+
+static bool type_of(uint32_t id, enum ef_type *ret)
+{
+	for (int t = 0; t < EF_T_MAX; t++) {
+		if (ef_type_info((enum ef_type)t)->type_id == id) {
+			*ret = (enum ef_type)t;
+			return true;
+		}
+	}
+	return false;
+}
+
+static int has_counter(struct nftnl_expr *e, void *data)
+{
+	if (!strcmp(nftnl_expr_get_str(e, NFTNL_EXPR_NAME), "counter"))
+		*(bool *)data = true;
+	return 0;
+}
+
+/* A set we did not make keeps its name but no type: it never equals ours. */
+static int add_set(struct rctx *c, struct nftnl_set *s)
+{
+	const char *name = nftnl_set_get_str(s, NFTNL_SET_NAME);
+	uint32_t key_type = nftnl_set_get_u32(s, NFTNL_SET_KEY_TYPE);
+	uint32_t flags = nftnl_set_get_u32(s, NFTNL_SET_FLAGS);
+	enum ef_type types[EF_FIELDS_MAX];
+	unsigned int n = 0;
+	bool counter = false;
+	struct ef_set *set;
+	uint32_t len = 0;
+
+	if (!name || strlen(name) >= EF_NAME_MAX)
+		return -EINVAL;
+	if (nftnl_set_is_set(s, NFTNL_SET_DESC_CONCAT))
+		nftnl_set_get_data(s, NFTNL_SET_DESC_CONCAT, &len);
+	n = len;
+	if (flags != (NFT_SET_INTERVAL | NFT_SET_CONCAT) || !n ||
+	    n > EF_FIELDS_MAX)
+		n = 0;
+	for (unsigned int i = 0; i < n; i++) {
+		uint32_t id = key_type >> (NFT_TYPE_BITS * (n - 1 - i)) &
+			      ((1u << NFT_TYPE_BITS) - 1);
+
+		if (!type_of(id, &types[i]))
+			n = 0;
+	}
+	nftnl_set_expr_foreach(s, has_counter, &counter);
+	set = ef_model_add_set(c->m, name, types, n ? n : 1, counter);
+	if (!set)
+		return -ENOMEM;
+	if (!n) {
+		set->nfields = 0;
+		why(c, "set %s is not one edgefw makes", name);
+	} else if (ef_set_key_len(set) != nftnl_set_get_u32(s, NFTNL_SET_KEY_LEN)) {
+		set->nfields = 0;
+	}
+	return 0;
+}
+
+static int set_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct rctx *c = data;
+	struct nftnl_set *s = nftnl_set_alloc();
+	const char *table;
+	int err = MNL_CB_OK;
+
+	if (!s)
+		return MNL_CB_ERROR;
+	if (nftnl_set_nlmsg_parse(nlh, s) < 0) {
+		nftnl_set_free(s);
+		return MNL_CB_ERROR;
+	}
+	table = nftnl_set_get_str(s, NFTNL_SET_TABLE);
+	if (table && !strcmp(table, EF_TABLE) &&
+	    nftnl_set_get_u32(s, NFTNL_SET_FAMILY) == NFPROTO_INET &&
+	    add_set(c, s) < 0)
+		err = MNL_CB_ERROR;
+	nftnl_set_free(s);
+	return err;
+}
+
+static int read_sets(struct ef_nl *nl, struct rctx *c)
+{
+	char buf[REQ_SIZE];
+	struct nftnl_set *s = nftnl_set_alloc();
+	struct nlmsghdr *nlh;
+
+	if (!s)
+		return -ENOMEM;
+	nftnl_set_set_str(s, NFTNL_SET_TABLE, EF_TABLE);
+	nlh = request(buf, nl, NFT_MSG_GETSET, NLM_F_DUMP);
+	nftnl_set_nlmsg_build_payload(nlh, s);
+	nftnl_set_free(s);
+	return ef_nl_dump(nl, nlh, set_cb, c);
+}
+
+struct elem_ctx {
+	struct ef_set *set;
+	uint32_t key_len;
+};
+
+/* NFTA_DATA_VALUE inside a key nest, if it has the key's length. */
+static const void *data_value(const struct nlattr *nest, uint32_t len)
+{
+	const struct nlattr *a;
+
+	mnl_attr_for_each_nested(a, nest)
+		if (mnl_attr_get_type(a) == NFTA_DATA_VALUE &&
+		    mnl_attr_get_payload_len(a) == len)
+			return mnl_attr_get_payload(a);
+	return NULL;
+}
+
+static void read_counter(const struct nlattr *expr, struct ef_elem *e)
+{
+	const struct nlattr *a, *d;
+	bool counter = false;
+
+	mnl_attr_for_each_nested(a, expr) {
+		if (mnl_attr_get_type(a) == NFTA_EXPR_NAME)
+			counter = !strcmp(mnl_attr_get_str(a), "counter");
+		if (mnl_attr_get_type(a) != NFTA_EXPR_DATA || !counter)
+			continue;
+		mnl_attr_for_each_nested(d, a) {
+			if (mnl_attr_validate(d, MNL_TYPE_U64) < 0)
+				continue;
+			if (mnl_attr_get_type(d) == NFTA_COUNTER_PACKETS)
+				e->packets = be64toh(mnl_attr_get_u64(d));
+			else if (mnl_attr_get_type(d) == NFTA_COUNTER_BYTES)
+				e->bytes = be64toh(mnl_attr_get_u64(d));
+		}
+	}
+}
+
+/* The element comment (nft's udata TLV), if any. */
+static char *comment(const struct nlattr *udata)
+{
+	const uint8_t *p = mnl_attr_get_payload(udata);
+	uint16_t len = mnl_attr_get_payload_len(udata);
+
+	while (len >= 2 && p[1] + 2 <= len) {
+		if (p[0] == NFTNL_UDATA_SET_ELEM_COMMENT && p[1] &&
+		    p[2 + p[1] - 1] == '\0')
+			return strndup((const char *)p + 2, p[1]);
+		len -= (uint16_t)(p[1] + 2);
+		p += p[1] + 2;
+	}
+	return NULL;
+}
+
+static int read_elem(struct elem_ctx *c, const struct nlattr *nest)
+{
+	const void *key = NULL, *key_end = NULL;
+	const struct nlattr *a, *x;
+	struct ef_elem *e;
+	char *rows = NULL;
+	int err;
+
+	mnl_attr_for_each_nested(a, nest) {
+		switch (mnl_attr_get_type(a)) {
+		case NFTA_SET_ELEM_KEY:
+			key = data_value(a, c->key_len);
+			break;
+		case NFTA_SET_ELEM_KEY_END:
+			key_end = data_value(a, c->key_len);
+			break;
+		case NFTA_SET_ELEM_USERDATA:
+			free(rows);
+			rows = comment(a);
+			break;
+		}
+	}
+	if (!key) {
+		free(rows);
+		return -EINVAL;
+	}
+	err = ef_set_add_elem(c->set, key, key_end ? key_end : key, rows);
+	free(rows);
+	if (err)
+		return err;
+	e = &c->set->elems[c->set->nelems - 1];
+	mnl_attr_for_each_nested(a, nest) {
+		if (mnl_attr_get_type(a) == NFTA_SET_ELEM_EXPR)
+			read_counter(a, e);
+		if (mnl_attr_get_type(a) == NFTA_SET_ELEM_EXPRESSIONS)
+			mnl_attr_for_each_nested(x, a)
+				read_counter(x, e);
+	}
+	return 0;
+}
+
+static int elem_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct elem_ctx *c = data;
+	const struct nlattr *a, *el;
+
+	mnl_attr_for_each(a, nlh, sizeof(struct nfgenmsg)) {
+		if (mnl_attr_get_type(a) != NFTA_SET_ELEM_LIST_ELEMENTS)
+			continue;
+		mnl_attr_for_each_nested(el, a)
+			if (read_elem(c, el) < 0)
+				return MNL_CB_ERROR;
+	}
+	return MNL_CB_OK;
+}
+
+static int read_elems(struct ef_nl *nl, struct ef_set *set)
+{
+	char buf[REQ_SIZE];
+	struct elem_ctx c = { set, ef_set_key_len(set) };
+	struct nlmsghdr *nlh;
+
+	nlh = request(buf, nl, NFT_MSG_GETSETELEM, NLM_F_DUMP);
+	mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_TABLE, EF_TABLE);
+	mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_SET, set->name);
+	return ef_nl_dump(nl, nlh, elem_cb, &c);
+}
+
+static int add_chain(struct rctx *c, struct nftnl_chain *ch)
+{
+	const char *name = nftnl_chain_get_str(ch, NFTNL_CHAIN_NAME);
+	enum ef_verdict policy = EF_V_NONE;
+	enum ef_hook hook = EF_HOOK_INPUT;
+	const char *type;
+
+	if (!name || strlen(name) >= EF_NAME_MAX)
+		return -EINVAL;
+	if (nftnl_chain_is_set(ch, NFTNL_CHAIN_HOOKNUM)) {
+		switch (nftnl_chain_get_u32(ch, NFTNL_CHAIN_HOOKNUM)) {
+		case NF_INET_LOCAL_IN:
+			hook = EF_HOOK_INPUT;
+			break;
+		case NF_INET_FORWARD:
+			hook = EF_HOOK_FORWARD;
+			break;
+		case NF_INET_LOCAL_OUT:
+			hook = EF_HOOK_OUTPUT;
+			break;
+		default:
+			why(c, "chain %s has a hook edgefw does not use", name);
+		}
+		policy = nftnl_chain_get_u32(ch, NFTNL_CHAIN_POLICY) == NF_ACCEPT ?
+			 EF_V_ACCEPT : EF_V_DROP;
+		type = nftnl_chain_get_str(ch, NFTNL_CHAIN_TYPE);
+		if (type && strcmp(type, "filter"))
+			policy = EF_V_NONE;
+	}
+	/* A regular chain gets no policy: it never equals one of ours. */
+	if (!ef_model_add_chain(c->m, name, hook,
+				nftnl_chain_get_s32(ch, NFTNL_CHAIN_PRIO), policy))
+		return -ENOMEM;
+	return 0;
+}
+
+static int chain_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct rctx *c = data;
+	struct nftnl_chain *ch = nftnl_chain_alloc();
+	const char *table;
+	int err = MNL_CB_OK;
+
+	if (!ch)
+		return MNL_CB_ERROR;
+	if (nftnl_chain_nlmsg_parse(nlh, ch) < 0) {
+		nftnl_chain_free(ch);
+		return MNL_CB_ERROR;
+	}
+	table = nftnl_chain_get_str(ch, NFTNL_CHAIN_TABLE);
+	if (table && !strcmp(table, EF_TABLE) &&
+	    nftnl_chain_get_u32(ch, NFTNL_CHAIN_FAMILY) == NFPROTO_INET &&
+	    add_chain(c, ch) < 0)
+		err = MNL_CB_ERROR;
+	nftnl_chain_free(ch);
+	return err;
+}
+
+static int rule_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct rctx *c = data;
+	struct nftnl_rule *r = nftnl_rule_alloc();
+	const char *table, *chain;
+	struct ef_chain *ch;
+	struct ef_rule *er;
+	int err = MNL_CB_OK;
+
+	if (!r)
+		return MNL_CB_ERROR;
+	if (nftnl_rule_nlmsg_parse(nlh, r) < 0) {
+		nftnl_rule_free(r);
+		return MNL_CB_ERROR;
+	}
+	table = nftnl_rule_get_str(r, NFTNL_RULE_TABLE);
+	chain = nftnl_rule_get_str(r, NFTNL_RULE_CHAIN);
+	if (!table || strcmp(table, EF_TABLE) ||
+	    nftnl_rule_get_u32(r, NFTNL_RULE_FAMILY) != NFPROTO_INET || !chain)
+		goto out;
+	ch = ef_model_find_chain(c->m, chain);
+	er = ch ? ef_chain_add_rule(ch) : NULL;
+	if (!er || ef_rule_delinearize(r, c->m, er) < 0)
+		err = MNL_CB_ERROR;
+out:
+	nftnl_rule_free(r);
+	return err;
+}
+
+static int read_objects(struct ef_nl *nl, struct rctx *c, uint16_t type,
+			mnl_cb_t cb)
+{
+	char buf[REQ_SIZE];
+	struct nlmsghdr *nlh = request(buf, nl, type, NLM_F_DUMP);
+
+	/* The kernel filters dumps by this table. */
+	mnl_attr_put_strz(nlh, NFTA_CHAIN_TABLE, EF_TABLE);
+	return ef_nl_dump(nl, nlh, cb, c);
+}
+
+static int read_once(struct ef_nl *nl, struct rctx *c)
+{
+	int err;
+
+	err = read_table(nl);
+	err = err ?: read_sets(nl, c);
+	for (size_t i = 0; i < c->m->nsets && !err; i++)
+		if (c->m->sets[i].nfields)
+			err = read_elems(nl, &c->m->sets[i]);
+	err = err ?: read_objects(nl, c, NFT_MSG_GETCHAIN, chain_cb);
+	err = err ?: read_objects(nl, c, NFT_MSG_GETRULE, rule_cb);
+	for (size_t i = 0; i < c->m->nsets && !err; i++)
+		ef_set_sort(&c->m->sets[i]);
+	return err;
+}
+
+int ef_nl_read(struct ef_nl *nl, struct ef_model **ret, char **ret_why)
+{
+	struct rctx c = { 0 };
+	int err = -EINTR;
+
+	for (int i = 0; i < READ_TRIES && err == -EINTR; i++) {
+		ef_model_free(c.m);
+		free(c.why);
+		c.why = NULL;
+		c.m = ef_model_new();
+		if (!c.m)
+			return -ENOMEM;
+		err = read_once(nl, &c);
+	}
+	if (err) {
+		ef_model_free(c.m);
+		if (ret_why)
+			*ret_why = c.why;
+		else
+			free(c.why);
+		return err;
+	}
+	*ret = c.m;
+	if (ret_why)
+		*ret_why = c.why;
+	else
+		free(c.why);
+	return 0;
+}

@@ -1,0 +1,276 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * model -> one nfnetlink batch. Tables, sets, chains and rules are built
+ * with libnftnl; set elements are written straight into the message with
+ * libmnl, many to a message, since a large group means 100 000 of them and
+ * an object per element would cost more than the kernel's own work.
+ */
+#include <errno.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libnftnl/chain.h>
+#include <libnftnl/expr.h>
+#include <libnftnl/rule.h>
+#include <libnftnl/set.h>
+#include <libnftnl/table.h>
+#include <libnftnl/udata.h>
+
+#include "nft_emit.h"
+#include "nl_sock.h"
+#include "util.h"
+
+#define NFT_TYPE_BITS 6		/* nft's encoding of concatenated types */
+
+static int put_table(struct ef_batch *b, struct ef_nl *nl, uint16_t type,
+		     uint16_t flags)
+{
+	struct nftnl_table *t = nftnl_table_alloc();
+	struct nlmsghdr *nlh;
+
+	if (!t)
+		return -ENOMEM;
+	nftnl_table_set_str(t, NFTNL_TABLE_NAME, EF_TABLE);
+	nlh = ef_batch_msg(b, nl, type, flags, "table inet %s", EF_TABLE);
+	if (nlh) {
+		nftnl_table_nlmsg_build_payload(nlh, t);
+		ef_batch_msg_done(b, nlh);
+	}
+	nftnl_table_free(t);
+	return b->err;
+}
+
+static uint32_t key_type(const struct ef_set *set)
+{
+	uint32_t type = 0;
+
+	for (unsigned int i = 0; i < set->nfields; i++)
+		type = type << NFT_TYPE_BITS | ef_type_info(set->type[i])->type_id;
+	return type;
+}
+
+static int put_set(struct ef_batch *b, struct ef_nl *nl,
+		   const struct ef_set *set, uint32_t id)
+{
+	struct nftnl_set *s = nftnl_set_alloc();
+	uint8_t field_len[NFT_REG32_COUNT] = { 0 };
+	struct nlmsghdr *nlh;
+	struct nftnl_expr *counter;
+
+	if (!s)
+		return -ENOMEM;
+	nftnl_set_set_str(s, NFTNL_SET_TABLE, EF_TABLE);
+	nftnl_set_set_str(s, NFTNL_SET_NAME, set->name);
+	nftnl_set_set_u32(s, NFTNL_SET_FAMILY, NFPROTO_INET);
+	/* The kernel wants an id to name the set within the transaction. */
+	nftnl_set_set_u32(s, NFTNL_SET_ID, id);
+	nftnl_set_set_u32(s, NFTNL_SET_FLAGS, NFT_SET_INTERVAL | NFT_SET_CONCAT);
+	nftnl_set_set_u32(s, NFTNL_SET_KEY_TYPE, key_type(set));
+	nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, ef_set_key_len(set));
+	for (unsigned int i = 0; i < set->nfields; i++)
+		field_len[i] = ef_type_info(set->type[i])->len;
+	nftnl_set_set_data(s, NFTNL_SET_DESC_CONCAT, field_len, set->nfields);
+	if (set->counter) {
+		counter = nftnl_expr_alloc("counter");
+		if (!counter) {
+			nftnl_set_free(s);
+			return -ENOMEM;
+		}
+		nftnl_set_add_expr(s, counter);
+	}
+	nlh = ef_batch_msg(b, nl, NFT_MSG_NEWSET, NLM_F_CREATE, "set %s",
+			   set->name);
+	if (nlh) {
+		nftnl_set_nlmsg_build_payload(nlh, s);
+		ef_batch_msg_done(b, nlh);
+	}
+	nftnl_set_free(s);
+	return b->err;
+}
+
+static void put_data(struct nlmsghdr *nlh, uint16_t type, const void *data,
+		     uint32_t len)
+{
+	struct nlattr *nest = mnl_attr_nest_start(nlh, type);
+
+	mnl_attr_put(nlh, NFTA_DATA_VALUE, len, data);
+	mnl_attr_nest_end(nlh, nest);
+}
+
+/* Worst case bytes one element adds to a message. */
+static size_t elem_room(const struct ef_set *set, const struct ef_elem *e)
+{
+	return 64 + 2 * (16 + ef_set_key_len(set)) +
+	       (e->rows ? strlen(e->rows) + 16 : 0);
+}
+
+static void put_elem(struct nlmsghdr *nlh, const struct ef_set *set,
+		     const struct ef_elem *e)
+{
+	uint32_t len = ef_set_key_len(set);
+	struct nlattr *nest = mnl_attr_nest_start(nlh, NFTA_LIST_ELEM);
+
+	put_data(nlh, NFTA_SET_ELEM_KEY, e->key, len);
+	put_data(nlh, NFTA_SET_ELEM_KEY_END, e->key_end, len);
+	if (e->rows) {
+		/* nft's element comment: one TLV, NUL-terminated string. */
+		size_t n = strlen(e->rows) + 1;
+		uint8_t udata[2 + 256];
+
+		if (n > 255)
+			n = 255;
+		udata[0] = NFTNL_UDATA_SET_ELEM_COMMENT;
+		udata[1] = (uint8_t)n;
+		memcpy(udata + 2, e->rows, n - 1);
+		udata[2 + n - 1] = '\0';
+		mnl_attr_put(nlh, NFTA_SET_ELEM_USERDATA, 2 + n, udata);
+	}
+	mnl_attr_nest_end(nlh, nest);
+}
+
+/* Elements from *pos on, as many as fit one message. */
+static int put_elems(struct ef_batch *b, struct ef_nl *nl,
+		     const struct ef_set *set, uint16_t type, size_t *pos)
+{
+	size_t first = *pos;
+	struct nlmsghdr *nlh;
+	struct nlattr *list;
+
+	nlh = ef_batch_msg(b, nl, type, type == NFT_MSG_NEWSETELEM ? NLM_F_CREATE : 0,
+			   "elements of set %s", set->name);
+	if (!nlh)
+		return b->err;
+	mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_TABLE, EF_TABLE);
+	mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_SET, set->name);
+	list = mnl_attr_nest_start(nlh, NFTA_SET_ELEM_LIST_ELEMENTS);
+	while (*pos < set->nelems &&
+	       nlh->nlmsg_len + elem_room(set, &set->elems[*pos]) < EF_MSG_ROOM) {
+		put_elem(nlh, set, &set->elems[*pos]);
+		(*pos)++;
+	}
+	mnl_attr_nest_end(nlh, list);
+	ef_batch_msg_done(b, nlh);
+	/* Name the elements in the description, for error reports. */
+	if (*pos > first) {
+		struct strbuf sb = { 0 };
+
+		sb_printf(&sb, "%s (", b->what[b->nmsgs - 1]);
+		ef_emit_elem_key(&sb, set, &set->elems[first]);
+		sb_printf(&sb, "%s)", *pos - first > 1 ? " and on" : "");
+		if (!sb.err) {
+			free(b->what[b->nmsgs - 1]);
+			b->what[b->nmsgs - 1] = sb_steal(&sb);
+		}
+		sb_free(&sb);
+	}
+	return b->err;
+}
+
+int ef_nl_put_elems(struct ef_batch *b, struct ef_nl *nl,
+		    const struct ef_set *set, uint16_t type)
+{
+	size_t pos = 0;
+	int err = 0;
+
+	while (!err && pos < set->nelems)
+		err = put_elems(b, nl, set, type, &pos);
+	return err;
+}
+
+static int put_chain(struct ef_batch *b, struct ef_nl *nl,
+		     const struct ef_chain *c)
+{
+	static const uint32_t hooks[] = {
+		[EF_HOOK_INPUT] = NF_INET_LOCAL_IN,
+		[EF_HOOK_FORWARD] = NF_INET_FORWARD,
+		[EF_HOOK_OUTPUT] = NF_INET_LOCAL_OUT,
+	};
+	struct nftnl_chain *ch = nftnl_chain_alloc();
+	struct nlmsghdr *nlh;
+
+	if (!ch)
+		return -ENOMEM;
+	nftnl_chain_set_str(ch, NFTNL_CHAIN_TABLE, EF_TABLE);
+	nftnl_chain_set_str(ch, NFTNL_CHAIN_NAME, c->name);
+	nftnl_chain_set_u32(ch, NFTNL_CHAIN_FAMILY, NFPROTO_INET);
+	nftnl_chain_set_str(ch, NFTNL_CHAIN_TYPE, "filter");
+	nftnl_chain_set_u32(ch, NFTNL_CHAIN_HOOKNUM, hooks[c->hook]);
+	nftnl_chain_set_s32(ch, NFTNL_CHAIN_PRIO, c->priority);
+	nftnl_chain_set_u32(ch, NFTNL_CHAIN_POLICY,
+			    c->policy == EF_V_ACCEPT ? NF_ACCEPT : NF_DROP);
+	nlh = ef_batch_msg(b, nl, NFT_MSG_NEWCHAIN, NLM_F_CREATE, "chain %s",
+			   c->name);
+	if (nlh) {
+		nftnl_chain_nlmsg_build_payload(nlh, ch);
+		ef_batch_msg_done(b, nlh);
+	}
+	nftnl_chain_free(ch);
+	return b->err;
+}
+
+int ef_nl_put_rule(struct ef_batch *b, struct ef_nl *nl,
+		   const struct ef_model *m, const struct ef_chain *c,
+		   size_t idx)
+{
+	struct nftnl_rule *r = nftnl_rule_alloc();
+	struct nlmsghdr *nlh;
+	int err;
+
+	if (!r)
+		return -ENOMEM;
+	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, EF_TABLE);
+	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, c->name);
+	nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, NFPROTO_INET);
+	err = ef_rule_linearize(r, m, &c->rules[idx]);
+	if (!err) {
+		nlh = ef_batch_msg(b, nl, NFT_MSG_NEWRULE,
+				   NLM_F_CREATE | NLM_F_APPEND,
+				   "rule %zu of chain %s", idx + 1, c->name);
+		if (nlh) {
+			nftnl_rule_nlmsg_build_payload(nlh, r);
+			ef_batch_msg_done(b, nlh);
+		}
+		err = b->err;
+	}
+	nftnl_rule_free(r);
+	return err;
+}
+
+static int build_replace(struct ef_batch *b, struct ef_nl *nl,
+			 const struct ef_model *m)
+{
+	int err;
+
+	/* Create-if-missing then delete: the delete cannot fail for a
+	 * missing table, and the new table replaces the old atomically. */
+	err = put_table(b, nl, NFT_MSG_NEWTABLE, NLM_F_CREATE);
+	err = err ?: put_table(b, nl, NFT_MSG_DELTABLE, 0);
+	err = err ?: put_table(b, nl, NFT_MSG_NEWTABLE, NLM_F_CREATE);
+	for (size_t i = 0; i < m->nsets && !err; i++)
+		err = put_set(b, nl, &m->sets[i], (uint32_t)i + 1) ?:
+		      ef_nl_put_elems(b, nl, &m->sets[i], NFT_MSG_NEWSETELEM);
+	for (size_t i = 0; i < m->nchains && !err; i++) {
+		const struct ef_chain *c = &m->chains[i];
+
+		err = put_chain(b, nl, c);
+		for (size_t j = 0; j < c->nrules && !err; j++)
+			err = ef_nl_put_rule(b, nl, m, c, j);
+	}
+	return err;
+}
+
+int ef_nl_replace(struct ef_nl *nl, const struct ef_model *m, char **ret_why)
+{
+	struct ef_batch b;
+	int err;
+
+	ef_batch_init(&b, nl);
+	err = build_replace(&b, nl, m);
+	if (!err)
+		err = ef_batch_send(&b, nl, ret_why);
+	ef_batch_free(&b);
+	return err;
+}
