@@ -1,0 +1,308 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * edgefwctl: compile, check, apply and show edgefw policies.
+ *
+ * Exit status: 0 success, 1 a runtime or kernel error, 2 bad input or
+ * usage (then nothing was applied), 3 the live table differs (verify).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "addr.h"
+#include "compile.h"
+#include "nft_emit.h"
+#include "nl.h"
+#include "policy.h"
+
+#define EXIT_RUNTIME 1
+#define EXIT_INPUT 2
+#define EXIT_DIFFERS 3
+
+static const char *prog = "edgefwctl";
+
+struct args {
+	const char *policy;
+	const char *site;
+	bool counters;
+};
+
+static void print_diags(const struct ef_diags *d)
+{
+	char *text = ef_diags_format(d);
+
+	if (text)
+		fputs(text, stderr);
+	free(text);
+}
+
+/* Parses and compiles; prints every diagnostic. Returns an exit status. */
+static int load(const struct args *a, bool need_site, struct ef_model **ret,
+		struct ef_policy **ret_pol)
+{
+	struct ef_compile_opts opts = { .iface_addrs = ef_iface_addrs };
+	struct ef_diags d = { 0 };
+	struct ef_policy *pol;
+	struct ef_site *site = NULL;
+	struct ef_model *m = NULL;
+	int status = 0, err;
+
+	pol = ef_policy_parse(a->policy, &d);
+	if (a->site)
+		site = ef_site_parse(a->site, &d);
+	if (!pol || (a->site && !site)) {
+		status = EXIT_RUNTIME;
+		goto out;
+	}
+	if (!d.errors && site) {
+		err = ef_compile(pol, site, &opts, &d, &m);
+		if (err == -ENOMEM && !d.errors)
+			status = EXIT_RUNTIME;
+	} else if (need_site && !a->site) {
+		fprintf(stderr, "%s: --site SITE is needed\n", prog);
+		status = EXIT_INPUT;
+	}
+	print_diags(&d);
+	if (!status && d.errors)
+		status = EXIT_INPUT;
+	if (!status && ret)
+		*ret = m, m = NULL;
+	if (!status && ret_pol)
+		*ret_pol = pol, pol = NULL;
+out:
+	ef_model_free(m);
+	ef_policy_free(pol);
+	ef_site_free(site);
+	ef_diags_free(&d);
+	return status;
+}
+
+static int print_model(const struct ef_model *m, unsigned int flags)
+{
+	struct strbuf sb = { 0 };
+
+	ef_emit_nft(&sb, m, flags);
+	if (sb.err) {
+		sb_free(&sb);
+		fprintf(stderr, "%s: out of memory\n", prog);
+		return EXIT_RUNTIME;
+	}
+	fputs(sb.buf, stdout);
+	sb_free(&sb);
+	return 0;
+}
+
+static int cmd_compile(const struct args *a)
+{
+	struct ef_model *m = NULL;
+	int status = load(a, true, &m, NULL);
+
+	if (!status)
+		status = print_model(m, 0);
+	ef_model_free(m);
+	return status;
+}
+
+static int cmd_check(const struct args *a)
+{
+	struct ef_model *m = NULL;
+	struct ef_policy *pol = NULL;
+	int status = load(a, false, &m, &pol);
+
+	if (status)
+		return status;
+	if (m)
+		printf("%s: ok: policy %s, %zu rows, %zu set elements\n",
+		       a->policy, pol->name, pol->nrows, ef_model_elem_count(m));
+	else
+		printf("%s: ok: policy %s, %zu rows\n", a->policy, pol->name,
+		       pol->nrows);
+	ef_model_free(m);
+	ef_policy_free(pol);
+	return 0;
+}
+
+static int kernel_error(const char *what, int err, char *why)
+{
+	fprintf(stderr, "%s: %s: %s%s%s\n", prog, what, strerror(-err),
+		why ? " in " : "", why ? why : "");
+	if (err == -EPERM)
+		fprintf(stderr, "%s: changing the ruleset needs CAP_NET_ADMIN (run as root)\n",
+			prog);
+	free(why);
+	return EXIT_RUNTIME;
+}
+
+static int open_nl(struct ef_nl **nl)
+{
+	int err = ef_nl_open(nl);
+
+	if (err)
+		return kernel_error("cannot open the netfilter netlink socket",
+				    err, NULL);
+	return 0;
+}
+
+static int cmd_apply(const struct args *a)
+{
+	struct ef_model *m = NULL;
+	struct ef_nl *nl = NULL;
+	char *why = NULL;
+	int status, err;
+
+	status = load(a, true, &m, NULL);
+	if (!status)
+		status = open_nl(&nl);
+	if (!status) {
+		err = ef_nl_replace(nl, m, &why);
+		if (err)
+			status = kernel_error("the kernel refused the ruleset",
+					      err, why);
+		else
+			printf("applied %s: table inet %s, %zu set elements\n",
+			       a->policy, EF_TABLE, ef_model_elem_count(m));
+	}
+	ef_nl_close(nl);
+	ef_model_free(m);
+	return status;
+}
+
+static int read_live(struct ef_model **live)
+{
+	struct ef_nl *nl = NULL;
+	char *why = NULL;
+	int status, err;
+
+	status = open_nl(&nl);
+	if (status)
+		return status;
+	err = ef_nl_read(nl, live, &why);
+	ef_nl_close(nl);
+	if (err == -ENOENT) {
+		free(why);
+		fprintf(stderr, "%s: there is no table inet %s: nothing is applied\n",
+			prog, EF_TABLE);
+		return EXIT_RUNTIME;
+	}
+	if (err)
+		return kernel_error("cannot read table inet " EF_TABLE, err, why);
+	free(why);
+	return 0;
+}
+
+static int cmd_show(const struct args *a)
+{
+	struct ef_model *live = NULL;
+	int status = read_live(&live);
+
+	if (!status)
+		status = print_model(live, a->counters ? EF_EMIT_COUNTERS : 0);
+	ef_model_free(live);
+	return status;
+}
+
+static int cmd_verify(const struct args *a)
+{
+	struct ef_model *m = NULL, *live = NULL;
+	int status = load(a, true, &m, NULL);
+
+	if (!status)
+		status = read_live(&live);
+	if (!status && !ef_model_equal(m, live)) {
+		fprintf(stderr, "%s: table inet %s differs from %s\n", prog,
+			EF_TABLE, a->policy);
+		status = EXIT_DIFFERS;
+	} else if (!status) {
+		printf("table inet %s matches %s\n", EF_TABLE, a->policy);
+	}
+	ef_model_free(m);
+	ef_model_free(live);
+	return status;
+}
+
+static const struct {
+	const char *name;
+	int (*fn)(const struct args *a);
+	const char *usage;
+	const char *description;
+} commands[] = {
+	{ "check", cmd_check, "POLICY [--site SITE]",
+	  "Validates a policy (and site) offline; nothing is applied" },
+	{ "compile", cmd_compile, "POLICY --site SITE",
+	  "Prints the ruleset the policy compiles to, as nft text" },
+	{ "apply", cmd_apply, "POLICY --site SITE",
+	  "Replaces table inet edgefw with the compiled policy, atomically" },
+	{ "show", cmd_show, "[--counters]",
+	  "Reads table inet edgefw from the kernel and prints it" },
+	{ "verify", cmd_verify, "POLICY --site SITE",
+	  "Exits 0 if the live table equals the compiled policy, 3 if not" },
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "Usage: %s COMMAND [ARGS]\n\nCommands:\n", prog);
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(f, "  %-8s %-22s %s\n", commands[i].name,
+			commands[i].usage, commands[i].description);
+	fprintf(f, "\nExit status: 0 ok, 1 runtime or kernel error, "
+		   "2 bad input or usage (nothing applied), 3 differs.\n");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "site", required_argument, NULL, 's' },
+		{ "counters", no_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	struct args a = { 0 };
+	const char *cmd;
+	int c;
+
+	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
+	    !strcmp(argv[1], "help")) {
+		usage(argc < 2 ? stderr : stdout);
+		return argc < 2 ? EXIT_INPUT : 0;
+	}
+	cmd = argv[1];
+	optind = 2;
+	while ((c = getopt_long(argc, argv, "s:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			a.site = optarg;
+			break;
+		case 'c':
+			a.counters = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			return EXIT_INPUT;
+		}
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		bool wants_policy = strcmp(commands[i].name, "show") != 0;
+
+		if (strcmp(cmd, commands[i].name))
+			continue;
+		if (wants_policy && optind != argc - 1) {
+			fprintf(stderr, "Usage: %s %s %s\n", prog, cmd,
+				commands[i].usage);
+			return EXIT_INPUT;
+		}
+		if (!wants_policy && optind != argc) {
+			fprintf(stderr, "Usage: %s %s %s\n", prog, cmd,
+				commands[i].usage);
+			return EXIT_INPUT;
+		}
+		a.policy = wants_policy ? argv[optind] : NULL;
+		return commands[i].fn(&a);
+	}
+	fprintf(stderr, "%s: unknown command '%s'\n\n", prog, cmd);
+	usage(stderr);
+	return EXIT_INPUT;
+}
