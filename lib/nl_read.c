@@ -59,7 +59,7 @@ static struct nlmsghdr *request(char *buf, struct ef_nl *nl, uint16_t type,
 
 static int read_table(struct ef_nl *nl)
 {
-	char buf[REQ_SIZE];
+	char buf[REQ_SIZE] = { 0 };
 	struct nftnl_table *t = nftnl_table_alloc();
 	struct nlmsghdr *nlh;
 
@@ -154,7 +154,7 @@ static int set_cb(const struct nlmsghdr *nlh, void *data)
 
 static int read_sets(struct ef_nl *nl, struct rctx *c)
 {
-	char buf[REQ_SIZE];
+	char buf[REQ_SIZE] = { 0 };
 	struct nftnl_set *s = nftnl_set_alloc();
 	struct nlmsghdr *nlh;
 
@@ -279,7 +279,7 @@ static int elem_cb(const struct nlmsghdr *nlh, void *data)
 
 static int read_elems(struct ef_nl *nl, struct ef_set *set)
 {
-	char buf[REQ_SIZE];
+	char buf[REQ_SIZE] = { 0 };
 	struct elem_ctx c = { set, ef_set_key_len(set) };
 	struct nlmsghdr *nlh;
 
@@ -379,7 +379,7 @@ out:
 static int read_objects(struct ef_nl *nl, struct rctx *c, uint16_t type,
 			mnl_cb_t cb)
 {
-	char buf[REQ_SIZE];
+	char buf[REQ_SIZE] = { 0 };
 	struct nlmsghdr *nlh = request(buf, nl, type, NLM_F_DUMP);
 
 	/* The kernel filters dumps by this table. */

@@ -54,12 +54,18 @@ void ef_nl_close(struct ef_nl *nl)
 	free(nl);
 }
 
+/* Room after the messages so far; new room is zeroed, since netlink
+ * attribute padding is sent as it lies in the buffer. */
 static int reserve(struct ef_batch *b, size_t room)
 {
+	size_t old = b->cap;
+
 	if (b->err)
 		return b->err;
 	if (grow((void **)&b->buf, &b->cap, b->len + room, 1))
 		b->err = -ENOMEM;
+	else if (b->cap > old)
+		memset(b->buf + old, 0, b->cap - old);
 	return b->err;
 }
 
