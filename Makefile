@@ -23,8 +23,8 @@ endif
 CFLAGS ?= -O2 -g
 CPPFLAGS += -D_GNU_SOURCE -Ilib
 ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(CPPFLAGS) \
-	$(shell $(PKG_CONFIG) --cflags $(PKGS)) -MMD -MP
-LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS))
+	$(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null) -MMD -MP
+LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 TEST_LIBS := $(shell $(PKG_CONFIG) --libs criterion 2>/dev/null || echo -lcriterion)
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=all
@@ -88,12 +88,22 @@ $(B)/san/unit: $(UNIT_SAN_OBJ) $(B)/san/libedgefw.a
 	$(E) LD $@
 	$(Q)$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LIBS) $(TEST_LIBS)
 
+# `check` and `demo` first install what they need (tests/deps.sh), then run
+# in a second make, which reads pkg-config only once the packages are there.
+check: deps
+	$(Q)$(MAKE) --no-print-directory check-run
+
+demo: deps
+	$(Q)$(MAKE) --no-print-directory demo-run
+
 # Unit tests run twice: plain, then under ASan+UBSan. The netns suite needs
 # root and a kernel with nf_tables; it makes and removes its own namespaces.
-check: deps all $(B)/unit $(B)/san/unit $(B)/san/edgefwctl
+check-run: all $(B)/unit $(B)/san/unit $(B)/san/edgefwctl
+	$(Q)tests/policy_rows.sh
 	$(Q)cd tests/unit && ../../$(B)/unit --jobs 2
 	$(Q)cd tests/unit && ASAN_OPTIONS=detect_leaks=1 \
-		UBSAN_OPTIONS=print_stacktrace=1 ../../$(B)/san/unit --jobs 2
+		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		../../$(B)/san/unit --jobs 2
 	$(Q)tests/netns/run.sh $(B)
 
 unit: $(B)/unit $(B)/san/unit
@@ -103,7 +113,7 @@ unit: $(B)/unit $(B)/san/unit
 netns: all $(B)/san/edgefwctl
 	$(Q)tests/netns/run.sh $(B)
 
-demo: deps all
+demo-run: all
 	$(Q)tests/netns/demo.sh $(B)
 
 # Installs what building and testing need on Debian 12, when missing.
@@ -120,6 +130,6 @@ install: $(PROGS)
 clean:
 	rm -rf $(B)
 
-.PHONY: all check unit netns demo deps install clean
+.PHONY: all check check-run unit netns demo demo-run deps install clean
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
