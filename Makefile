@@ -39,11 +39,13 @@ endif
 
 LIB_SRC := $(wildcard lib/*.c)
 UNIT_SRC := $(wildcard tests/unit/*.c)
+KERNEL_SRC := $(wildcard tests/kernel/*.c)
 
 LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o)
 LIB_SAN_OBJ := $(LIB_SRC:%.c=$(B)/san/%.o)
 UNIT_OBJ := $(UNIT_SRC:%.c=$(B)/%.o)
 UNIT_SAN_OBJ := $(UNIT_SRC:%.c=$(B)/san/%.o)
+KERNEL_SAN_OBJ := $(KERNEL_SRC:%.c=$(B)/san/%.o)
 
 PROGS := $(B)/edgefwctl
 TOOLS := $(B)/netprobe
@@ -88,6 +90,12 @@ $(B)/san/unit: $(UNIT_SAN_OBJ) $(B)/san/libedgefw.a
 	$(E) LD $@
 	$(Q)$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LIBS) $(TEST_LIBS)
 
+# Against the real kernel, each test in a network namespace of its own;
+# built with the sanitizers, so the netlink code runs under them too.
+$(B)/san/kernel: $(KERNEL_SAN_OBJ) $(B)/san/libedgefw.a
+	$(E) LD $@
+	$(Q)$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LIBS) $(TEST_LIBS)
+
 # `check` and `demo` first install what they need (tests/deps.sh), then run
 # in a second make, which reads pkg-config only once the packages are there.
 check: deps
@@ -98,12 +106,14 @@ demo: deps
 
 # Unit tests run twice: plain, then under ASan+UBSan. The netns suite needs
 # root and a kernel with nf_tables; it makes and removes its own namespaces.
-check-run: all $(B)/unit $(B)/san/unit $(B)/san/edgefwctl
+SAN_ENV := ASAN_OPTIONS=detect_leaks=1 \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+
+check-run: all $(B)/unit $(B)/san/unit $(B)/san/kernel $(B)/san/edgefwctl
 	$(Q)tests/policy_rows.sh
 	$(Q)cd tests/unit && ../../$(B)/unit --jobs 2
-	$(Q)cd tests/unit && ASAN_OPTIONS=detect_leaks=1 \
-		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-		../../$(B)/san/unit --jobs 2
+	$(Q)cd tests/unit && $(SAN_ENV) ../../$(B)/san/unit --jobs 2
+	$(Q)cd tests/unit && $(SAN_ENV) ../../$(B)/san/kernel --jobs 2
 	$(Q)tests/netns/run.sh $(B)
 
 unit: $(B)/unit $(B)/san/unit
@@ -120,12 +130,30 @@ demo-run: all
 deps:
 	$(Q)tests/deps.sh
 
+DOCDIR ?= $(PREFIX)/share/doc/edgefw
+LIBDIR_SYSTEMD ?= $(PREFIX)/lib
+COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
+
 install: $(PROGS)
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(DATADIR)/policies \
-		$(DESTDIR)$(DATADIR)/examples
+		$(DESTDIR)$(DATADIR)/examples $(DESTDIR)$(MANDIR)/man8 \
+		$(DESTDIR)$(DOCDIR) $(DESTDIR)$(COMPLETIONDIR) \
+		$(DESTDIR)$(LIBDIR_SYSTEMD)/sysusers.d \
+		$(DESTDIR)$(LIBDIR_SYSTEMD)/tmpfiles.d $(DESTDIR)$(SYSCONFDIR)/edgefw
 	install -m 0755 $(B)/edgefwctl $(DESTDIR)$(SBINDIR)/edgefwctl
 	install -m 0644 policies/*.policy $(DESTDIR)$(DATADIR)/policies/
 	install -m 0644 policies/examples/*.site $(DESTDIR)$(DATADIR)/examples/
+	install -m 0644 doc/edgefwctl.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 doc/policy-language.md README.md $(DESTDIR)$(DOCDIR)/
+	install -m 0644 contrib/edgefwctl.bash-completion \
+		$(DESTDIR)$(COMPLETIONDIR)/edgefwctl
+	install -m 0644 packaging/edgefw.sysusers \
+		$(DESTDIR)$(LIBDIR_SYSTEMD)/sysusers.d/edgefw.conf
+	install -m 0644 packaging/edgefw.tmpfiles \
+		$(DESTDIR)$(LIBDIR_SYSTEMD)/tmpfiles.d/edgefw.conf
+	test -e $(DESTDIR)$(SYSCONFDIR)/edgefw/site.conf || \
+		install -m 0644 packaging/site.conf \
+		$(DESTDIR)$(SYSCONFDIR)/edgefw/site.conf
 
 clean:
 	rm -rf $(B)

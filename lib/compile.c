@@ -377,6 +377,7 @@ static int guard_rules(struct ef_chain *ch, bool out)
 	/* IPv6 does not work without neighbour and router discovery. */
 	if (!(r = rule(ch, EF_V_ACCEPT)))
 		return -ENOMEM;
+	r->nfproto = NFPROTO_IPV6;	/* as nft writes icmpv6 in inet */
 	r->l4proto = IPPROTO_ICMPV6;
 	r->icmpv6_type = true;
 	r->type_lo = 133;	/* router solicitation */

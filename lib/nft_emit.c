@@ -177,7 +177,8 @@ void ef_emit_rule(struct strbuf *sb, const struct ef_model *m,
 		sb_printf(sb, "iif \"lo\" ");
 	if (r->oif_lo)
 		sb_printf(sb, "oif \"lo\" ");
-	if (r->nfproto && !r->set[0])
+	/* Lookups of ip/ip6 fields and icmpv6 imply the family. */
+	if (r->nfproto && !r->set[0] && !r->icmpv6_type)
 		sb_printf(sb, "meta nfproto %s ",
 			  r->nfproto == 2 ? "ipv4" : "ipv6");
 	if (r->icmpv6_type)

@@ -1,0 +1,241 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Against the real kernel: every test runs in a network namespace of its
+ * own (Criterion runs each test in its own process; it unshares a fresh
+ * netns first), so the machine's ruleset is never seen, and nothing is
+ * left behind when the process ends.
+ */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "compile.h"
+#include "nft_emit.h"
+#include "nl.h"
+#include "policy.h"
+
+#define POLICIES "../../policies/"
+
+static const char *const scenarios[][2] = {
+	{ "edge-single-public", "edge-single-public" },
+	{ "edge-single-nat", "edge-single-nat" },
+	{ "edge-scaled-dns-public", "edge-scaled-dns-public" },
+	{ "edge-scaled-dns-nat", "edge-scaled-dns-nat" },
+	{ "edge-scaled-hlb", "edge-scaled-hlb" },
+	{ "edge-scaled-hlb", "edge-scaled-hlb-gateway" },
+	{ "reverse-proxy", "reverse-proxy" },
+	{ "sip-xmpp-federation-pic", "sip-xmpp-federation-pic" },
+	{ "public-im-connectivity", "public-im-connectivity" },
+	{ "internal-servers", "internal-servers" },
+};
+
+static void private_netns(void)
+{
+	if (geteuid() != 0)
+		cr_skip_test("needs root for a network namespace");
+	if (unshare(CLONE_NEWNET) < 0)
+		cr_skip_test("cannot unshare a network namespace: %s",
+			     strerror(errno));
+}
+
+static struct ef_model *compile_files(const char *policy, const char *site)
+{
+	char ppath[256], spath[256];
+	struct ef_diags d = { 0 };
+	struct ef_policy *pol;
+	struct ef_site *s;
+	struct ef_model *m = NULL;
+
+	snprintf(ppath, sizeof(ppath), POLICIES "%s.policy", policy);
+	snprintf(spath, sizeof(spath), POLICIES "examples/%s.site", site);
+	pol = ef_policy_parse(ppath, &d);
+	s = ef_site_parse(spath, &d);
+	cr_assert(pol && s && !d.errors, "%s + %s do not parse", ppath, spath);
+	cr_assert_eq(ef_compile(pol, s, NULL, &d, &m), 0, "%s does not compile",
+		     ppath);
+	ef_policy_free(pol);
+	ef_site_free(s);
+	ef_diags_free(&d);
+	return m;
+}
+
+static struct ef_model *read_live(struct ef_nl *nl)
+{
+	struct ef_model *live = NULL;
+	char *why = NULL;
+	int err = ef_nl_read(nl, &live, &why);
+
+	cr_assert_eq(err, 0, "read back: %s (%s)", strerror(-err),
+		     why ? why : "");
+	free(why);
+	return live;
+}
+
+static void apply(struct ef_nl *nl, const struct ef_model *m)
+{
+	char *why = NULL;
+	int err = ef_nl_replace(nl, m, &why);
+
+	cr_assert_eq(err, 0, "apply: %s (%s)", strerror(-err), why ? why : "");
+	free(why);
+}
+
+static void assert_live_equals(struct ef_nl *nl, const struct ef_model *m,
+			       const char *what)
+{
+	struct ef_model *live = read_live(nl);
+
+	if (!ef_model_equal(m, live)) {
+		struct strbuf a = { 0 }, b = { 0 };
+
+		ef_emit_nft(&a, m, 0);
+		ef_emit_nft(&b, live, 0);
+		cr_assert_fail("%s: live table differs\n--- compiled\n%s\n--- live\n%s",
+			       what, a.buf, b.buf);
+	}
+	ef_model_free(live);
+}
+
+Test(apply, every_scenario_reads_back_equal)
+{
+	struct ef_nl *nl;
+
+	private_netns();
+	cr_assert_eq(ef_nl_open(&nl), 0);
+	for (size_t i = 0; i < sizeof(scenarios) / sizeof(scenarios[0]); i++) {
+		struct ef_model *m = compile_files(scenarios[i][0],
+						   scenarios[i][1]);
+
+		/* Applied over whatever the previous scenario left. */
+		apply(nl, m);
+		assert_live_equals(nl, m, scenarios[i][1]);
+		ef_model_free(m);
+	}
+	ef_nl_close(nl);
+}
+
+Test(apply, missing_table_is_enoent)
+{
+	struct ef_model *live = NULL;
+	struct ef_nl *nl;
+
+	private_netns();
+	cr_assert_eq(ef_nl_open(&nl), 0);
+	cr_assert_eq(ef_nl_read(nl, &live, NULL), -ENOENT);
+	cr_assert_null(live);
+	ef_nl_close(nl);
+}
+
+/* The kernel refuses a batch: nothing changes, the error names the set. */
+Test(apply, refused_batch_changes_nothing)
+{
+	struct ef_model *good = compile_files("edge-single-public",
+					      "edge-single-public");
+	struct ef_model *bad = compile_files("edge-single-public",
+					     "edge-single-public");
+	struct ef_set *in4 = ef_model_find_set(bad, "in4");
+	struct ef_elem dup;
+	struct ef_nl *nl;
+	char *why = NULL;
+	int err;
+
+	private_netns();
+	cr_assert_eq(ef_nl_open(&nl), 0);
+	apply(nl, good);
+	/* An element whose range overlaps the first one's: refused. */
+	dup = in4->elems[0];
+	dup.key_end[ef_set_key_len(in4) - 4 + 1]++;
+	cr_assert_eq(ef_set_add_elem(in4, dup.key, dup.key_end, "overlap"), 0);
+	err = ef_nl_replace(nl, bad, &why);
+	cr_assert_neq(err, 0, "the kernel took overlapping elements");
+	cr_assert(why && strstr(why, "elements of set in4"),
+		  "error does not name the set: %s", why ? why : "(none)");
+	free(why);
+	assert_live_equals(nl, good, "after a refused batch");
+	ef_model_free(good);
+	ef_model_free(bad);
+	ef_nl_close(nl);
+}
+
+static int run(const char *cmd)
+{
+	int status = system(cmd);
+
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/*
+ * The emitted text is what nft accepts, and what nft makes of it is what
+ * we make: load it with `nft -f` (tests only; the product never runs nft)
+ * and read it back into the same model.
+ */
+Test(apply, nft_loads_our_text_to_the_same_model)
+{
+	char path[] = "/tmp/edgefw-nft-XXXXXX";
+	struct ef_nl *nl;
+
+	private_netns();
+	if (run("command -v nft >/dev/null"))
+		cr_skip_test("nft is not installed");
+	cr_assert_eq(ef_nl_open(&nl), 0);
+	for (size_t i = 0; i < sizeof(scenarios) / sizeof(scenarios[0]); i++) {
+		struct ef_model *m = compile_files(scenarios[i][0],
+						   scenarios[i][1]);
+		struct strbuf sb = { 0 };
+		char cmd[512];
+		int fd = mkstemp(path);
+		FILE *f;
+
+		cr_assert(fd >= 0);
+		f = fdopen(fd, "w");
+		cr_assert(f);
+		ef_emit_nft(&sb, m, 0);
+		fputs("table inet edgefw\ndelete table inet edgefw\n", f);
+		fputs(sb.buf, f);
+		fclose(f);
+		snprintf(cmd, sizeof(cmd), "nft -c -f %s", path);
+		cr_assert_eq(run(cmd), 0, "nft -c rejects %s", scenarios[i][1]);
+		snprintf(cmd, sizeof(cmd), "nft -f %s", path);
+		cr_assert_eq(run(cmd), 0, "nft -f rejects %s", scenarios[i][1]);
+		assert_live_equals(nl, m, scenarios[i][1]);
+		unlink(path);
+		strcpy(path, "/tmp/edgefw-nft-XXXXXX");
+		sb_free(&sb);
+		ef_model_free(m);
+	}
+	ef_nl_close(nl);
+}
+
+/* Other tables are never touched: not by apply, not by read-back. */
+Test(apply, foreign_table_untouched)
+{
+	struct ef_model *m = compile_files("edge-single-public",
+					   "edge-single-public");
+	struct ef_nl *nl;
+
+	private_netns();
+	if (run("command -v nft >/dev/null"))
+		cr_skip_test("nft is not installed");
+	cr_assert_eq(run("nft -f - <<'EOF'\n"
+			 "table inet other {\n"
+			 " set s { type ipv4_addr; elements = { 192.0.2.7 } }\n"
+			 " chain input { type filter hook input priority 10; policy accept;"
+			 " ip saddr @s counter accept; }\n"
+			 "}\nEOF"), 0);
+	cr_assert_eq(run("nft list table inet other > /tmp/edgefw-other.before"), 0);
+	cr_assert_eq(ef_nl_open(&nl), 0);
+	apply(nl, m);
+	apply(nl, m);
+	assert_live_equals(nl, m, "beside a foreign table");
+	cr_assert_eq(run("nft list table inet other > /tmp/edgefw-other.after"), 0);
+	cr_assert_eq(run("cmp -s /tmp/edgefw-other.before /tmp/edgefw-other.after"), 0,
+		     "table inet other changed");
+	unlink("/tmp/edgefw-other.before");
+	unlink("/tmp/edgefw-other.after");
+	ef_model_free(m);
+	ef_nl_close(nl);
+}
