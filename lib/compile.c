@@ -52,6 +52,9 @@ static const enum ef_field mgmt4_fields[] = { EF_F_SADDR4, EF_F_L4PROTO,
 static const enum ef_field mgmt6_fields[] = { EF_F_SADDR6, EF_F_L4PROTO,
 					      EF_F_DPORT };
 
+/* Rows x addresses may merge into fewer elements; cap what we hold. */
+#define EF_BOXES_PER_ELEMENT 8u
+
 struct boxes {
 	struct ef_box *v;
 	size_t n, cap;
@@ -82,7 +85,8 @@ static int add_box(struct cctx *c, size_t si, const void *const *lo,
 	struct ef_set tmp = { .nfields = (uint8_t)spec->nfields };
 	struct ef_box *b;
 
-	if (c->nboxes >= c->site->max_elements)
+	/* Elements are counted after cutting; this only bounds memory. */
+	if (c->nboxes >= EF_BOXES_PER_ELEMENT * c->site->max_elements)
 		return -E2BIG;
 	if (grow((void **)&bx->v, &bx->cap, bx->n + 1, sizeof(*bx->v)))
 		return -ENOMEM;
@@ -119,7 +123,8 @@ static int binding_addrs(struct cctx *c, const struct ef_binding *b,
 
 	if (grow((void **)&all, &cap, b->nprefixes + 1, sizeof(*all)))
 		return -ENOMEM;
-	memcpy(all, b->prefixes, b->nprefixes * sizeof(*all));
+	if (b->nprefixes)
+		memcpy(all, b->prefixes, b->nprefixes * sizeof(*all));
 	n = b->nprefixes;
 	for (size_t i = 0; i < b->nifaces; i++) {
 		struct ef_prefix *got = NULL;
@@ -298,36 +303,49 @@ static struct ef_set *add_set(struct ef_model *m, const char *name,
 	return ef_model_add_set(m, name, types, nkeys, true);
 }
 
+/* The management guard: networks that may always SSH in, as disjoint
+ * elements since operators list overlapping networks too. */
 static int mgmt_sets(struct cctx *c, struct ef_model *m)
 {
 	static const uint8_t tcp = IPPROTO_TCP;
 	const struct ef_binding *b = &c->site->management;
 	uint8_t port[2] = { c->site->management_port >> 8,
 			    c->site->management_port & 0xff };
-	struct ef_set *s4, *s6;
+	struct ef_box *boxes[2] = { NULL, NULL };
+	size_t n[2] = { 0, 0 };
+	struct ef_set *sets[2];
 	int err = 0;
 
-	s4 = add_set(m, EF_SET_MGMT4, mgmt4_fields, 3);
-	s6 = s4 ? add_set(m, EF_SET_MGMT6, mgmt6_fields, 3) : NULL;
-	if (!s6)
+	sets[0] = add_set(m, EF_SET_MGMT4, mgmt4_fields, 3);
+	sets[1] = sets[0] ? add_set(m, EF_SET_MGMT6, mgmt6_fields, 3) : NULL;
+	if (!sets[1])
 		return -ENOMEM;
-	if (b->kind == EF_BIND_NONE)
+	/* add_set may have moved the first set. */
+	sets[0] = ef_model_find_set(m, EF_SET_MGMT4);
+	if (b->kind == EF_BIND_NONE || !b->nprefixes)
 		return 0;
+	boxes[0] = calloc(b->nprefixes, sizeof(struct ef_box));
+	boxes[1] = calloc(b->nprefixes, sizeof(struct ef_box));
+	if (!boxes[0] || !boxes[1])
+		err = -ENOMEM;
 	for (size_t i = 0; i < b->nprefixes && !err; i++) {
 		const struct ef_prefix *p = &b->prefixes[i];
-		struct ef_set *s = p->family == 4 ? s4 : s6;
-		uint8_t key[EF_KEY_MAX] = { 0 }, end[EF_KEY_MAX] = { 0 };
+		unsigned int f = p->family == 4 ? 0 : 1;
+		struct ef_box *box = &boxes[f][n[f]++];
 
-		ef_key_put(s, 0, key, p->lo);
-		ef_key_put(s, 0, end, p->hi);
-		ef_key_put(s, 1, key, &tcp);
-		ef_key_put(s, 1, end, &tcp);
-		ef_key_put(s, 2, key, port);
-		ef_key_put(s, 2, end, port);
-		err = ef_set_add_elem(s, key, end, "mgmt");
+		ef_key_put(sets[f], 0, box->key, p->lo);
+		ef_key_put(sets[f], 0, box->key_end, p->hi);
+		ef_key_put(sets[f], 1, box->key, &tcp);
+		ef_key_put(sets[f], 1, box->key_end, &tcp);
+		ef_key_put(sets[f], 2, box->key, port);
+		ef_key_put(sets[f], 2, box->key_end, port);
+		box->row = EF_ROW_MGMT;
 	}
-	ef_set_sort(s4);
-	ef_set_sort(s6);
+	for (unsigned int f = 0; f < 2 && !err; f++)
+		err = ef_set_add_disjoint(sets[f], boxes[f], n[f],
+					  c->site->max_elements);
+	free(boxes[0]);
+	free(boxes[1]);
 	return err;
 }
 
@@ -510,13 +528,15 @@ int ef_compile(const struct ef_policy *pol, const struct ef_site *site,
 	for (size_t i = 0; i < ARRAY_SIZE(row_sets); i++)
 		free(c.sets[i].v);
 	if (err == -E2BIG) {
-		struct ef_loc top = { site->sources.n ? site->sources.v[0]->path : "site",
-				      site->sources.n ? site->sources.v[0]->text : NULL,
-				      1, 1 };
-
-		ef_error(d, &top,
-			 "the compiled ruleset would hold more than %llu set elements; raise 'max-elements' if that is meant",
-			 (unsigned long long)site->max_elements);
+#define TOO_BIG "the compiled ruleset would hold more than %llu set elements; raise 'max-elements' if that is meant"
+		if (site->max_elements_loc.file)
+			ef_error(d, &site->max_elements_loc, TOO_BIG,
+				 (unsigned long long)site->max_elements);
+		else
+			ef_error_file(d, site->sources.n ?
+					 site->sources.v[0]->path : "site",
+				      TOO_BIG, (unsigned long long)site->max_elements);
+#undef TOO_BIG
 	} else if (err == -ENOMEM) {
 		ef_error_file(d, pol->sources.n ? pol->sources.v[0]->path : "policy",
 			      "out of memory while compiling");

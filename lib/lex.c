@@ -23,7 +23,7 @@ struct ef_source *ef_source_load(struct ef_sources *srcs, const char *path,
 		const char *why = strerror(-err);
 
 		if (err == -EPERM)
-			why = "writable by group or others; refusing it (chmod go-w)";
+			why = "writable by others or by a group other than root; refusing it (chmod go-w)";
 		else if (err == -EFBIG)
 			why = "larger than the 16 MiB limit";
 		else if (err == -EILSEQ)
@@ -94,7 +94,9 @@ static void advance(struct ef_lexer *lx)
 
 static bool is_word_char(char c)
 {
-	return c && !strchr(" \t\r\n{}=,\"#", c);
+	unsigned char u = (unsigned char)c;
+
+	return u >= 0x20 && u != 0x7f && !strchr(" {}=,\"#", c);
 }
 
 static void set_text(struct ef_lexer *lx, const char *start, size_t len)
@@ -175,7 +177,7 @@ void ef_lex_next(struct ef_lexer *lx)
 	while (is_word_char(*lx->p))
 		advance(lx);
 	if (lx->p == start) {
-		/* Only control characters get here. */
+		/* Only control characters other than blanks get here. */
 		ef_error(lx->diags, &lx->loc, "unexpected character 0x%02x",
 			 (unsigned char)*lx->p);
 		advance(lx);

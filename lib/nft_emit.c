@@ -143,6 +143,15 @@ static const char *unit_name(uint64_t secs)
 	return "week";
 }
 
+static const char *log_level_name(uint32_t level)
+{
+	static const char *const names[] = {
+		"emerg", "alert", "crit", "err", "warn", "notice", "info", "debug",
+	};
+
+	return level < ARRAY_SIZE(names) ? names[level] : "audit";
+}
+
 static void emit_lookup(struct strbuf *sb, const struct ef_model *m,
 			const struct ef_rule *r)
 {
@@ -193,7 +202,7 @@ void ef_emit_rule(struct strbuf *sb, const struct ef_model *m,
 			  r->limit_burst);
 	if (r->log)
 		sb_printf(sb, "log prefix \"%s\" level %s ", r->log_prefix,
-			  r->log_level == 6 ? "info" : "warn");
+			  log_level_name(r->log_level));
 	if (r->verdict != EF_V_NONE)
 		sb_printf(sb, "%s ", ef_verdict_name(r->verdict));
 	if (!sb->err && sb->len > start && sb->buf[sb->len - 1] == ' ')

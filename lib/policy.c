@@ -65,6 +65,21 @@ static bool expect_eol(struct ef_lexer *lx)
 	return false;
 }
 
+/* Words a role cannot be called: 'any', and the site's settings, which
+ * could never be bound. */
+static bool reserved_name(const char *s)
+{
+	static const char *const words[] = {
+		"any", "zone", "mode", "output", "log", "management",
+		"management-port", "max-elements",
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(words); i++)
+		if (!strcmp(s, words[i]))
+			return true;
+	return false;
+}
+
 const struct ef_role *ef_policy_find_role(const struct ef_policy *p,
 					  const char *name)
 {
@@ -86,9 +101,9 @@ static bool parse_roles(struct pparser *pp, struct ef_lexer *lx,
 
 		if (!take_name(lx, "role name", role.name))
 			return false;
-		if (!strcmp(role.name, "any")) {
+		if (reserved_name(role.name)) {
 			ef_error(pp->d, &role.loc,
-				 "'any' is a keyword, not a role name");
+				 "'%s' is a keyword, not a role name", role.name);
 			return false;
 		}
 		old = ef_policy_find_role(pp->pol, role.name);
@@ -390,7 +405,8 @@ static void parse_file(struct pparser *pp, const char *path,
 	char *real;
 	bool top = pp->depth == 0;
 
-	if (pp->depth >= EF_INCLUDE_DEPTH_MAX) {
+	/* The top file is depth 0: up to EF_INCLUDE_DEPTH_MAX nested includes. */
+	if (pp->depth > EF_INCLUDE_DEPTH_MAX) {
 		ef_error(pp->d, from, "includes nested deeper than %d",
 			 EF_INCLUDE_DEPTH_MAX);
 		return;

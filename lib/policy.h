@@ -90,6 +90,7 @@ struct ef_site {
 	uint32_t log_rate;		/* per log_unit seconds; 0 = off */
 	uint64_t log_unit;
 	uint64_t max_elements;
+	struct ef_loc max_elements_loc;	/* where it was set, if it was */
 	struct ef_sources sources;
 };
 

@@ -422,14 +422,17 @@ static bool parse_setting(struct sparser *sp, struct ef_lexer *lx,
 		if (!parse_log(sp, lx))
 			return false;
 	} else if (!strcmp(key, "management-port")) {
+		struct ef_loc loc = lx->loc;
+
 		if (!parse_number(lx, 65535, &v))
 			return false;
 		if (!v) {
-			ef_error(sp->d, &lx->loc, "port 0 is not a port");
+			ef_error(sp->d, &loc, "port 0 is not a port");
 			return false;
 		}
 		s->management_port = (uint16_t)v;
 	} else if (!strcmp(key, "max-elements")) {
+		s->max_elements_loc = lx->loc;
 		if (!parse_number(lx, 100000000, &v))
 			return false;
 		s->max_elements = v;

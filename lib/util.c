@@ -113,7 +113,8 @@ int read_config_file(const char *path, size_t max, char **ret_text,
 		err = -EINVAL;
 		goto out;
 	}
-	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+	/* Group-writable is fine for root's own group (umask 002). */
+	if ((st.st_mode & S_IWOTH) || ((st.st_mode & S_IWGRP) && st.st_gid)) {
 		err = -EPERM;
 		goto out;
 	}

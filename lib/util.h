@@ -33,8 +33,8 @@ char *path_relative_to(const char *base, const char *path);
 
 /*
  * Reads a whole configuration file, refusing files larger than `max` bytes
- * (-EFBIG) and files writable by group or others (-EPERM), since whoever
- * can write them could open the firewall. The text is NUL-terminated.
+ * (-EFBIG) and files writable by others or by a group other than root's
+ * (-EPERM), since whoever can write them could open the firewall. The text is NUL-terminated.
  */
 int read_config_file(const char *path, size_t max, char **ret_text,
 		     size_t *ret_len);
