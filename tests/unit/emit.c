@@ -1,0 +1,379 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* The nft text emitter: fields, rules, and a whole model. */
+#include <arpa/inet.h>
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "helpers.h"
+#include "nft_emit.h"
+#include "util.h"
+
+static void expect_field(enum ef_type t, const void *lo, const void *hi,
+			 const char *want)
+{
+	struct strbuf sb = { 0 };
+	char *got;
+
+	ef_emit_field(&sb, t, lo, hi);
+	got = sb_steal(&sb);
+	cr_assert_str_eq(got, want);
+	free(got);
+}
+
+static void expect_v4(const char *lo, const char *hi, const char *want)
+{
+	uint8_t a[4], b[4];
+
+	cr_assert_eq(inet_pton(AF_INET, lo, a), 1);
+	cr_assert_eq(inet_pton(AF_INET, hi, b), 1);
+	expect_field(EF_T_IPV4, a, b, want);
+}
+
+static void expect_v6(const char *lo, const char *hi, const char *want)
+{
+	uint8_t a[16], b[16];
+
+	cr_assert_eq(inet_pton(AF_INET6, lo, a), 1);
+	cr_assert_eq(inet_pton(AF_INET6, hi, b), 1);
+	expect_field(EF_T_IPV6, a, b, want);
+}
+
+static void expect_port(unsigned int lo, unsigned int hi, const char *want)
+{
+	const uint8_t a[2] = { (uint8_t)(lo >> 8), (uint8_t)lo };
+	const uint8_t b[2] = { (uint8_t)(hi >> 8), (uint8_t)hi };
+
+	expect_field(EF_T_PORT, a, b, want);
+}
+
+static void expect_proto(uint8_t lo, uint8_t hi, const char *want)
+{
+	expect_field(EF_T_PROTO, &lo, &hi, want);
+}
+
+static void expect_rule(const struct ef_rule *r, const char *want)
+{
+	struct strbuf sb = { 0 };
+	char *got;
+
+	ef_emit_rule(&sb, NULL, r);
+	got = sb_steal(&sb);
+	cr_assert_str_eq(got, want);
+	free(got);
+}
+
+Test(emit, ipv4_fields)
+{
+	expect_v4("192.0.2.1", "192.0.2.1", "192.0.2.1");
+	expect_v4("192.0.2.0", "192.0.2.255", "192.0.2.0/24");
+	expect_v4("10.0.0.0", "10.0.255.255", "10.0.0.0/16");
+	expect_v4("198.51.100.192", "198.51.100.223", "198.51.100.192/27");
+	expect_v4("0.0.0.0", "255.255.255.255", "0.0.0.0/0");
+	expect_v4("128.0.0.0", "255.255.255.255", "128.0.0.0/1");
+	/* Not a prefix: a range. */
+	expect_v4("192.0.2.1", "192.0.2.5", "192.0.2.1-192.0.2.5");
+	expect_v4("192.0.2.0", "192.0.2.254", "192.0.2.0-192.0.2.254");
+	expect_v4("10.2.0.0", "10.255.255.255", "10.2.0.0-10.255.255.255");
+	expect_v4("192.0.2.128", "192.0.3.127", "192.0.2.128-192.0.3.127");
+}
+
+Test(emit, ipv6_fields)
+{
+	expect_v6("2001:db8::1", "2001:db8::1", "2001:db8::1");
+	expect_v6("2001:db8::", "2001:db8:ffff:ffff:ffff:ffff:ffff:ffff",
+		  "2001:db8::/32");
+	expect_v6("2001:db8:200::10", "2001:db8:200::1f",
+		  "2001:db8:200::10/124");
+	expect_v6("::", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "::/0");
+	expect_v6("2001:db8::1", "2001:db8::9", "2001:db8::1-2001:db8::9");
+	expect_v6("::ffff:192.0.2.1", "::ffff:192.0.2.1", "::ffff:192.0.2.1");
+}
+
+Test(emit, port_fields)
+{
+	expect_port(443, 443, "443");
+	expect_port(50000, 59999, "50000-59999");
+	expect_port(1, 65535, "1-65535");
+	expect_port(65535, 65535, "65535");
+	expect_port(255, 256, "255-256");
+}
+
+Test(emit, proto_fields)
+{
+	expect_proto(6, 6, "tcp");
+	expect_proto(17, 17, "udp");
+	expect_proto(1, 1, "1");
+	expect_proto(6, 17, "tcp-udp");
+}
+
+Test(emit, ifname_fields)
+{
+	char a[EF_IFNAME_LEN] = "eth0", b[EF_IFNAME_LEN] = "eth9";
+	char longest[EF_IFNAME_LEN] = "abcdefghijklmno";
+
+	expect_field(EF_T_IFNAME, a, a, "\"eth0\"");
+	expect_field(EF_T_IFNAME, a, b, "\"eth0\"-\"eth9\"");
+	expect_field(EF_T_IFNAME, longest, longest, "\"abcdefghijklmno\"");
+}
+
+Test(emit, element_key)
+{
+	struct ef_model *m = ef_model_new();
+	static const enum ef_type t[] = { EF_T_IFNAME, EF_T_IPV4, EF_T_IPV4,
+					  EF_T_PROTO, EF_T_PORT };
+	struct ef_set *s = ef_model_add_set(m, "in4_peer", t, 5, true);
+	uint8_t lo[EF_KEY_MAX] = { 0 }, hi[EF_KEY_MAX] = { 0 };
+	char *k;
+
+	memcpy(lo, "eth1", 4);
+	memcpy(hi, "eth1", 4);
+	memcpy(lo + 16, (uint8_t[]){ 192, 0, 2, 0 }, 4);
+	memcpy(hi + 16, (uint8_t[]){ 192, 0, 2, 127 }, 4);
+	memcpy(lo + 20, (uint8_t[]){ 198, 51, 100, 10 }, 4);
+	memcpy(hi + 20, (uint8_t[]){ 198, 51, 100, 10 }, 4);
+	lo[24] = hi[24] = 17;
+	lo[28] = 0xc3, lo[29] = 0x50;	/* 50000 */
+	hi[28] = 0xea, hi[29] = 0x5f;	/* 59999 */
+	cr_assert_eq(ef_set_add_elem(s, lo, hi, "r9"), 0);
+	k = elem_key(s, 0);
+	cr_assert_str_eq(k,
+			 "\"eth1\" . 192.0.2.0/25 . 198.51.100.10 . udp . 50000-59999");
+	free(k);
+	ef_model_free(m);
+}
+
+Test(emit, rules)
+{
+	struct ef_rule r;
+	static const enum ef_field keys[] = { EF_F_IIFNAME, EF_F_SADDR6,
+					      EF_F_DADDR6, EF_F_L4PROTO,
+					      EF_F_DPORT };
+
+	memset(&r, 0, sizeof(r));
+	r.ct_state = EF_CT_ESTABLISHED | EF_CT_RELATED;
+	r.verdict = EF_V_ACCEPT;
+	expect_rule(&r, "ct state established,related accept");
+
+	memset(&r, 0, sizeof(r));
+	r.ct_state = EF_CT_INVALID;
+	r.verdict = EF_V_DROP;
+	expect_rule(&r, "ct state invalid drop");
+
+	memset(&r, 0, sizeof(r));
+	r.iif_lo = true;
+	r.verdict = EF_V_ACCEPT;
+	expect_rule(&r, "iif \"lo\" accept");
+
+	memset(&r, 0, sizeof(r));
+	r.oif_lo = true;
+	r.verdict = EF_V_ACCEPT;
+	expect_rule(&r, "oif \"lo\" accept");
+
+	memset(&r, 0, sizeof(r));
+	r.l4proto = 58;
+	r.icmpv6_type = true;
+	r.type_lo = 133;
+	r.type_hi = 136;
+	r.verdict = EF_V_ACCEPT;
+	expect_rule(&r, "icmpv6 type 133-136 accept");
+
+	memset(&r, 0, sizeof(r));
+	r.nfproto = 10;
+	strcpy(r.set, "in6_peer");
+	r.nkeys = 5;
+	memcpy(r.key, keys, sizeof(keys));
+	r.verdict = EF_V_ACCEPT;
+	expect_rule(&r,
+		    "iifname . ip6 saddr . ip6 daddr . meta l4proto . th dport @in6_peer accept");
+
+	memset(&r, 0, sizeof(r));
+	r.nfproto = 2;
+	r.l4proto = 6;
+	r.verdict = EF_V_DROP;
+	expect_rule(&r, "meta nfproto ipv4 meta l4proto 6 drop");
+
+	memset(&r, 0, sizeof(r));
+	r.limit_rate = 10;
+	r.limit_unit = 1;
+	r.limit_burst = 5;
+	r.log = true;
+	strcpy(r.log_prefix, "edgefw drop input: ");
+	r.log_level = 6;
+	expect_rule(&r,
+		    "limit rate 10/second burst 5 packets log prefix \"edgefw drop input: \" level info");
+	r.limit_unit = 60;
+	r.limit_rate = 3;
+	r.log_level = 4;
+	expect_rule(&r,
+		    "limit rate 3/minute burst 5 packets log prefix \"edgefw drop input: \" level warn");
+	r.limit_unit = 3600;
+	r.log = false;
+	r.verdict = EF_V_ACCEPT;
+	expect_rule(&r, "limit rate 3/hour burst 5 packets accept");
+
+	memset(&r, 0, sizeof(r));
+	r.foreign = (char *)"meta mark 0x1 accept";
+	expect_rule(&r, "# not edgefw's: meta mark 0x1 accept");
+}
+
+/* A hand-built model, printed exactly. */
+static struct ef_model *golden_model(void)
+{
+	static const enum ef_type in4_t[] = { EF_T_IFNAME, EF_T_IPV4,
+					      EF_T_PROTO, EF_T_PORT };
+	static const enum ef_type mg_t[] = { EF_T_IPV4, EF_T_PROTO, EF_T_PORT };
+	static const enum ef_field in4_f[] = { EF_F_IIFNAME, EF_F_DADDR4,
+					       EF_F_L4PROTO, EF_F_DPORT };
+	struct ef_model *m = ef_model_new();
+	struct ef_set *s;
+	struct ef_chain *c;
+	struct ef_rule *r;
+	uint8_t lo[EF_KEY_MAX] = { 0 }, hi[EF_KEY_MAX] = { 0 };
+
+	s = ef_model_add_set(m, "in4", in4_t, 4, true);
+	memcpy(lo, "eth0", 4);
+	memcpy(lo + 16, (uint8_t[]){ 192, 0, 2, 1 }, 4);
+	lo[20] = 6;
+	lo[24] = 0x01, lo[25] = 0xbb;	/* 443 */
+	cr_assert_eq(ef_set_add_elem(s, lo, lo, "r1"), 0);
+	memset(lo, 0, sizeof(lo));
+	memcpy(lo, "eth1", 4);
+	memcpy(hi, "eth1", 4);
+	memcpy(lo + 16, (uint8_t[]){ 192, 0, 2, 0 }, 4);
+	memcpy(hi + 16, (uint8_t[]){ 192, 0, 2, 255 }, 4);
+	lo[20] = hi[20] = 17;
+	lo[24] = 0xc3, lo[25] = 0x50;	/* 50000 */
+	hi[24] = 0xea, hi[25] = 0x5f;	/* 59999 */
+	cr_assert_eq(ef_set_add_elem(s, lo, hi, "r2,r3"), 0);
+	s->elems[1].packets = 7;
+	s->elems[1].bytes = 420;
+
+	cr_assert_not_null(ef_model_add_set(m, "mgmt4", mg_t, 3, false));
+
+	c = ef_model_add_chain(m, "input", EF_HOOK_INPUT, 0, EF_V_DROP);
+	r = ef_chain_add_rule(c);
+	r->ct_state = EF_CT_ESTABLISHED | EF_CT_RELATED;
+	r->verdict = EF_V_ACCEPT;
+	r = ef_chain_add_rule(c);
+	r->iif_lo = true;
+	r->verdict = EF_V_ACCEPT;
+	r = ef_chain_add_rule(c);
+	r->nfproto = 2;
+	strcpy(r->set, "in4");
+	r->nkeys = 4;
+	memcpy(r->key, in4_f, sizeof(in4_f));
+	r->verdict = EF_V_ACCEPT;
+	r = ef_chain_add_rule(c);
+	r->limit_rate = 10;
+	r->limit_unit = 1;
+	r->limit_burst = 5;
+	r->log = true;
+	strcpy(r->log_prefix, "edgefw drop input: ");
+	r->log_level = 6;
+
+	c = ef_model_add_chain(m, "output", EF_HOOK_OUTPUT, -5, EF_V_ACCEPT);
+	r = ef_chain_add_rule(c);
+	r->oif_lo = true;
+	r->verdict = EF_V_ACCEPT;
+	return m;
+}
+
+Test(emit, golden_model)
+{
+	static const char want[] =
+		"table inet edgefw {\n"
+		"\tset in4 {\n"
+		"\t\ttype ifname . ipv4_addr . inet_proto . inet_service\n"
+		"\t\tflags interval\n"
+		"\t\tcounter\n"
+		"\t\telements = { \"eth0\" . 192.0.2.1 . tcp . 443 comment \"r1\",\n"
+		"\t\t\t     \"eth1\" . 192.0.2.0/24 . udp . 50000-59999 comment \"r2,r3\" }\n"
+		"\t}\n"
+		"\n"
+		"\tset mgmt4 {\n"
+		"\t\ttype ipv4_addr . inet_proto . inet_service\n"
+		"\t\tflags interval\n"
+		"\t}\n"
+		"\n"
+		"\tchain input {\n"
+		"\t\ttype filter hook input priority filter; policy drop;\n"
+		"\t\tct state established,related accept\n"
+		"\t\tiif \"lo\" accept\n"
+		"\t\tiifname . ip daddr . meta l4proto . th dport @in4 accept\n"
+		"\t\tlimit rate 10/second burst 5 packets log prefix \"edgefw drop input: \" level info\n"
+		"\t}\n"
+		"\n"
+		"\tchain output {\n"
+		"\t\ttype filter hook output priority -5; policy accept;\n"
+		"\t\toif \"lo\" accept\n"
+		"\t}\n"
+		"}\n";
+	struct ef_model *m = golden_model();
+	struct strbuf sb = { 0 };
+	char *got;
+
+	ef_emit_nft(&sb, m, 0);
+	got = sb_steal(&sb);
+	cr_assert_str_eq(got, want, "got:\n%s", got);
+	free(got);
+	ef_model_free(m);
+}
+
+Test(emit, golden_model_with_counters)
+{
+	struct ef_model *m = golden_model();
+	struct strbuf sb = { 0 };
+	char *got;
+
+	ef_emit_nft(&sb, m, EF_EMIT_COUNTERS);
+	got = sb_steal(&sb);
+	cr_assert_not_null(strstr(got,
+				  "\t\telements = { \"eth0\" . 192.0.2.1 . tcp . 443 counter packets 0 bytes 0 comment \"r1\",\n"
+				  "\t\t\t     \"eth1\" . 192.0.2.0/24 . udp . 50000-59999 counter packets 7 bytes 420 comment \"r2,r3\" }\n"),
+			   "got:\n%s", got);
+	free(got);
+	ef_model_free(m);
+}
+
+Test(emit, empty_model)
+{
+	struct ef_model *m = ef_model_new();
+	struct strbuf sb = { 0 };
+	char *got;
+
+	ef_emit_nft(&sb, m, 0);
+	got = sb_steal(&sb);
+	cr_assert_str_eq(got, "table inet edgefw {\n}\n");
+	free(got);
+	ef_model_free(m);
+}
+
+/* The compiled edge-single-public prints as the shipped example says. */
+Test(emit, compiled_policy_text)
+{
+	struct ef_diags d = { 0 };
+	struct ef_model *m = NULL;
+	struct strbuf sb = { 0 };
+	char *got;
+
+	cr_assert_eq(compile_files("../../policies/edge-single-public.policy",
+				   "../../policies/examples/edge-single-public.site",
+				   NULL, &d, &m), 0);
+	ef_emit_nft(&sb, m, 0);
+	got = sb_steal(&sb);
+	cr_assert_not_null(strstr(got,
+				  "\tset mgmt4 {\n"
+				  "\t\ttype ipv4_addr . inet_proto . inet_service\n"
+				  "\t\tflags interval\n"
+				  "\t\tcounter\n"
+				  "\t\telements = { 203.0.113.0/24 . tcp . 22 comment \"mgmt\" }\n"
+				  "\t}\n"));
+	cr_assert_not_null(strstr(got,
+				  "\t\tip6 saddr . meta l4proto . th dport @mgmt6 accept\n"));
+	cr_assert_not_null(strstr(got,
+				  "\t\toifname . ip saddr . ip daddr . meta l4proto . th dport @out4_peer accept\n"));
+	free(got);
+	ef_model_free(m);
+	ef_diags_free(&d);
+}

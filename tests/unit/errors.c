@@ -1,0 +1,847 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Malformed policies, sites and group files: each must be reported at the
+ * exact file:line:col with the exact message, and stop the run.
+ */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "compile.h"
+#include "helpers.h"
+#include "policy.h"
+#include "util.h"
+
+struct file {
+	const char *name;
+	const char *text;
+	mode_t mode;
+};
+
+enum kind { POLICY, SITE };
+
+/* `s` with every "@DIR" replaced by `dir`. */
+static char *subst_dir(const char *s, const char *dir)
+{
+	struct strbuf sb = { 0 };
+	const char *at;
+
+	while ((at = strstr(s, "@DIR"))) {
+		sb_printf(&sb, "%.*s%s", (int)(at - s), s, dir);
+		s = at + 4;
+	}
+	sb_printf(&sb, "%s", s);
+	return sb_steal(&sb);
+}
+
+/*
+ * Writes `files` into a fresh directory, parses the first one as a policy
+ * or a site, and checks the first diagnostic is an error in the file named
+ * `where` (a name in that directory) at line:col saying `msg`; "@DIR" in
+ * `msg` stands for the directory. Returns the number of errors.
+ */
+static size_t expect_error_in(enum kind kind, const struct file *files,
+			      size_t n, const char *where, unsigned int line,
+			      unsigned int col, const char *msg)
+{
+	struct ef_diags d = { 0 };
+	struct tdir t;
+	char *paths[4], *want_file = NULL, *want_msg;
+	size_t errors;
+
+	cr_assert_leq(n, 4);
+	tdir_init(&t);
+	for (size_t i = 0; i < n; i++)
+		paths[i] = tdir_write(&t, files[i].name, files[i].text,
+				      files[i].mode ? files[i].mode : 0644);
+	if (kind == POLICY)
+		ef_policy_free(ef_policy_parse(paths[0], &d));
+	else
+		ef_site_free(ef_site_parse(paths[0], &d));
+	cr_assert_neq(asprintf(&want_file, "%s/%s", t.path, where), -1);
+	want_msg = subst_dir(msg, t.path);
+	assert_first_error(&d, want_file, line, col, want_msg);
+	errors = d.errors;
+	free(want_file);
+	free(want_msg);
+	for (size_t i = 0; i < n; i++)
+		free(paths[i]);
+	ef_diags_free(&d);
+	tdir_fini(&t);
+	return errors;
+}
+
+static void policy_error(const char *text, unsigned int line,
+			 unsigned int col, const char *msg)
+{
+	const struct file f = { "p.policy", text, 0644 };
+
+	expect_error_in(POLICY, &f, 1, "p.policy", line, col, msg);
+}
+
+static void site_error(const char *text, unsigned int line, unsigned int col,
+		       const char *msg)
+{
+	const struct file f = { "s.site", text, 0644 };
+
+	expect_error_in(SITE, &f, 1, "s.site", line, col, msg);
+}
+
+/* Policy and site parse cleanly; ef_compile must fail with `ret`. */
+static void compile_error(const char *policy, const char *site, int ret,
+			  const char *where, unsigned int line,
+			  unsigned int col, const char *msg)
+{
+	struct ef_diags d = { 0 };
+	struct ef_model *m = (struct ef_model *)&d;	/* must be left alone */
+	struct ef_policy *pol;
+	struct ef_site *s;
+	struct tdir t;
+	char *ppath, *spath, *want_file = NULL;
+
+	tdir_init(&t);
+	ppath = tdir_write(&t, "p.policy", policy, 0644);
+	spath = tdir_write(&t, "s.site", site, 0644);
+	pol = ef_policy_parse(ppath, &d);
+	s = ef_site_parse(spath, &d);
+	cr_assert_eq(d.n, 0, "the inputs must parse cleanly");
+	cr_assert_eq(ef_compile(pol, s, NULL, &d, &m), ret);
+	cr_assert_eq(m, (struct ef_model *)&d, "a model on failure");
+	cr_assert_neq(asprintf(&want_file, "%s/%s", t.path, where), -1);
+	assert_first_error(&d, want_file, line, col, msg);
+	free(want_file);
+	free(ppath);
+	free(spath);
+	ef_policy_free(pol);
+	ef_site_free(s);
+	ef_diags_free(&d);
+	tdir_fini(&t);
+}
+
+/* Lines 1-4 of most policies below; a row goes on line 5. */
+#define HEAD "policy t \"T\"\naddress web db\ngroup peers\nzone z {\n"
+#define ROW(r) HEAD r "\n}\n"
+#define NAME_RULE "names are [a-z][a-z0-9_-]*, at most 31 bytes"
+
+/* --- policy statements */
+
+Test(errors, unknown_statement)
+{
+	policy_error("policy t \"T\"\nfrobnicate x\n", 2, 1,
+		     "unknown statement 'frobnicate': expected policy, address, group, zone or include");
+}
+
+Test(errors, statement_is_not_a_word)
+{
+	policy_error("policy t \"T\"\n\"address\" web\n", 2, 1,
+		     "expected a statement (policy, address, group, zone or include), got a string");
+}
+
+Test(errors, missing_policy_statement)
+{
+	policy_error("address web\nzone z {\n\ttcp 80 any web \"n\"\n}\n", 1,
+		     1, "missing 'policy NAME \"title\"' statement");
+}
+
+Test(errors, bad_policy_name)
+{
+	policy_error("policy Bad-Name \"T\"\n", 1, 8,
+		     "invalid policy name 'Bad-Name': " NAME_RULE);
+}
+
+Test(errors, role_name_too_long)
+{
+	policy_error("policy t \"T\"\naddress abcdefghijklmnopqrstuvwxyz012345\n",
+		     2, 9,
+		     "invalid role name 'abcdefghijklmnopqrstuvwxyz012345': " NAME_RULE);
+}
+
+Test(errors, bad_zone_name)
+{
+	policy_error("policy t \"T\"\nzone 9lives {\n}\n", 2, 6,
+		     "invalid zone name '9lives': " NAME_RULE);
+}
+
+Test(errors, any_is_not_a_role)
+{
+	policy_error("policy t \"T\"\ngroup peers any\n", 2, 13,
+		     "'any' is a keyword, not a role name");
+}
+
+Test(errors, role_declared_twice)
+{
+	policy_error("policy t \"T\"\naddress web\ngroup peers web\n", 3, 13,
+		     "role 'web' already declared at @DIR/p.policy:2");
+}
+
+Test(errors, no_roles)
+{
+	policy_error("policy t \"T\"\naddress\n", 2, 8,
+		     "expected at least one role name");
+}
+
+Test(errors, missing_title)
+{
+	policy_error("policy t\n", 1, 9,
+		     "expected the policy's title in double quotes, got end of line");
+}
+
+Test(errors, second_policy_statement)
+{
+	policy_error("policy t \"T\"\npolicy u \"U\"\n", 2, 1,
+		     "a second 'policy' statement");
+}
+
+Test(errors, policy_statement_in_an_include)
+{
+	const struct file f[] = {
+		{ "p.policy", "policy t \"T\"\ninclude \"i.policy\"\n", 0 },
+		{ "i.policy", "# included\npolicy u \"U\"\n", 0 },
+	};
+
+	expect_error_in(POLICY, f, 2, "i.policy", 2, 1,
+			"'policy' belongs in the top file, not in an included one");
+}
+
+/* The doc: `policy` is the first statement of the top file. */
+/* The language asks for one 'policy' in the top file, anywhere in it. */
+Test(errors, policy_statement_anywhere_in_top_file)
+{
+	struct ef_diags d = { 0 };
+	struct tdir t;
+	char *path;
+
+	tdir_init(&t);
+	path = tdir_write(&t, "p.policy",
+			  "address web\npolicy t \"T\"\nzone z {\n\ttcp 80 any web \"n\"\n}\n",
+			  0644);
+	ef_policy_free(ef_policy_parse(path, &d));
+	cr_assert_eq(d.errors, 0, "a 'policy' statement after another one is refused");
+	free(path);
+	ef_diags_free(&d);
+	tdir_fini(&t);
+}
+
+/* --- rows */
+
+Test(errors, unknown_protocol)
+{
+	policy_error(ROW("\ticmp 80 any web \"n\""), 5, 2,
+		     "unknown protocol 'icmp': expected tcp, udp or tcp,udp");
+}
+
+Test(errors, protocol_missing)
+{
+	policy_error(ROW("\t\"n\""), 5, 2,
+		     "expected a protocol (tcp, udp or tcp,udp), got a string");
+}
+
+Test(errors, port_zero)
+{
+	policy_error(ROW("\ttcp 0 any web \"n\""), 5, 6,
+		     "port out of range in '0': ports are 1 to 65535");
+}
+
+Test(errors, port_65536)
+{
+	policy_error(ROW("\ttcp 65536 any web \"n\""), 5, 6,
+		     "port out of range in '65536': ports are 1 to 65535");
+}
+
+Test(errors, range_end_65536)
+{
+	policy_error(ROW("\tudp 1-65536 any web \"n\""), 5, 6,
+		     "port out of range in '1-65536': ports are 1 to 65535");
+}
+
+Test(errors, huge_port)
+{
+	policy_error(ROW("\tudp 99999999999999999999 any web \"n\""), 5, 6,
+		     "port out of range in '99999999999999999999': ports are 1 to 65535");
+}
+
+Test(errors, reversed_range)
+{
+	policy_error(ROW("\ttcp 90-80 any web \"n\""), 5, 6,
+		     "empty port range '90-80': the first port is above the last");
+}
+
+Test(errors, bad_port_text)
+{
+	policy_error(ROW("\ttcp 8o any web \"n\""), 5, 6,
+		     "invalid port '8o': expected a port or a range like 50000-59999");
+	policy_error(ROW("\ttcp 80- any web \"n\""), 5, 6,
+		     "invalid port '80-': expected a port or a range like 50000-59999");
+	policy_error(ROW("\ttcp -80 any web \"n\""), 5, 6,
+		     "invalid port '-80': expected a port or a range like 50000-59999");
+}
+
+Test(errors, port_missing)
+{
+	policy_error(ROW("\ttcp \"n\""), 5, 6,
+		     "expected a port or a range like 50000-59999");
+}
+
+Test(errors, missing_note)
+{
+	policy_error(ROW("\ttcp 80 any web"), 5, 16,
+		     "expected the row's note in double quotes, got end of line");
+}
+
+Test(errors, unterminated_string)
+{
+	policy_error(ROW("\ttcp 80 any web \"note"), 5, 17,
+		     "unterminated string: a closing '\"' is missing on this line");
+}
+
+Test(errors, junk_after_the_note)
+{
+	policy_error(ROW("\ttcp 80 any web \"n\" extra"), 5, 21,
+		     "expected end of line, got 'extra'");
+}
+
+Test(errors, row_end_not_a_name)
+{
+	policy_error(ROW("\ttcp 80 \"any\" web \"n\""), 5, 9,
+		     "expected source ('any' or a role), got a string");
+}
+
+Test(errors, unknown_role)
+{
+	policy_error(ROW("\ttcp 80 any webb \"n\""), 5, 13,
+		     "unknown role 'webb': declare it with 'address' or 'group'");
+}
+
+Test(errors, row_with_no_local_end)
+{
+	policy_error(ROW("\ttcp 80 any peers \"n\""), 5, 2,
+		     "no local end: the source or the destination must be an address role");
+	policy_error(ROW("\ttcp 80 any any \"n\""), 5, 2,
+		     "no local end: the source or the destination must be an address role");
+}
+
+Test(errors, row_with_both_ends_local)
+{
+	policy_error(ROW("\ttcp 80 web db \"n\""), 5, 2,
+		     "both ends are address roles: one end must be a peer ('any' or a group)");
+}
+
+Test(errors, zone_not_closed)
+{
+	policy_error(HEAD "\ttcp 80 any web \"n\"\n", 4, 1,
+		     "zone 'z' is not closed: '}' missing");
+}
+
+Test(errors, zone_without_brace)
+{
+	policy_error("policy t \"T\"\nzone z\n", 2, 7,
+		     "expected '{' after the zone name, got end of line");
+}
+
+/* --- includes */
+
+/* top9 -> d1 -> ... -> d9: d9 is 9 includes deep, refused at its include. */
+Test(errors, include_depth_over_8)
+{
+	struct ef_diags d = { 0 };
+	struct ef_policy *p = ef_policy_parse("data/depth/top9.policy", &d);
+
+	assert_first_error(&d, "data/depth/d8.policy", 2, 9,
+			   "includes nested deeper than 8");
+	cr_assert_eq(d.errors, 1);
+	ef_policy_free(p);
+	ef_diags_free(&d);
+}
+
+Test(errors, include_cycle)
+{
+	struct ef_diags d = { 0 };
+	struct ef_policy *p = ef_policy_parse("data/cycle-a.policy", &d);
+
+	assert_first_error(&d, "data/cycle-b.policy", 2, 9,
+			   "include cycle: 'data/cycle-a.policy' includes itself");
+	cr_assert_eq(d.errors, 1);
+	ef_policy_free(p);
+	ef_diags_free(&d);
+}
+
+Test(errors, include_self)
+{
+	policy_error("policy t \"T\"\ninclude \"p.policy\"\n", 2, 9,
+		     "include cycle: '@DIR/p.policy' includes itself");
+}
+
+Test(errors, include_missing_file)
+{
+	policy_error("policy t \"T\"\ninclude \"nope.policy\"\n", 2, 9,
+		     "cannot read '@DIR/nope.policy': No such file or directory");
+}
+
+Test(errors, include_without_a_string)
+{
+	policy_error("policy t \"T\"\ninclude nope.policy\n", 2, 9,
+		     "expected a file name in double quotes");
+	policy_error("policy t \"T\"\ninclude \"\"\n", 2, 9,
+		     "expected a file name in double quotes");
+}
+
+Test(errors, include_of_a_world_writable_file)
+{
+	const struct file f[] = {
+		{ "p.policy", "policy t \"T\"\ninclude \"i.policy\"\n", 0 },
+		{ "i.policy", "address web\n", 0646 },
+	};
+
+	expect_error_in(POLICY, f, 2, "p.policy", 2, 9,
+			"cannot read '@DIR/i.policy': writable by others or by a group other than root; refusing it (chmod go-w)");
+}
+
+/* --- site files */
+
+Test(errors, host_bits_set_in_cidr)
+{
+	site_error("peers = 192.0.2.1/24\nmanagement = none\n", 1, 9,
+		   "'192.0.2.1/24': host bits set under the prefix length (write the network address)");
+}
+
+Test(errors, prefix_length_too_long)
+{
+	site_error("peers = 192.0.2.0/33\nmanagement = none\n", 1, 9,
+		   "'192.0.2.0/33': prefix length above 32");
+	site_error("peers = 192.0.2.1, 2001:db8::/129\nmanagement = none\n", 1,
+		   20, "'2001:db8::/129': prefix length above 128");
+}
+
+Test(errors, bad_address)
+{
+	site_error("management = none\npeers = 192.0.2.256\n", 2, 9,
+		   "'192.0.2.256': not an IPv4 or IPv6 address");
+}
+
+Test(errors, value_not_a_word)
+{
+	site_error("web = \"192.0.2.1\"\nmanagement = none\n", 1, 7,
+		   "expected an address, CIDR, 'file \"PATH\"', 'iface NAME', got a string");
+	site_error("web = 192.0.2.1,\nmanagement = none\n", 1, 17,
+		   "expected an address, CIDR, 'file \"PATH\"', 'iface NAME', got end of line");
+}
+
+Test(errors, missing_equals)
+{
+	site_error("web 192.0.2.1\nmanagement = none\n", 1, 5,
+		   "expected '=' after 'web', got '192.0.2.1'");
+}
+
+Test(errors, site_line_not_a_binding)
+{
+	site_error("management = none\n= 192.0.2.1\n", 2, 1,
+		   "expected 'NAME = VALUE', got '='");
+	site_error("abcdefghijklmnopqrstuvwxyz012345 = 192.0.2.1\nmanagement = none\n",
+		   1, 1, "name longer than 31 bytes");
+	site_error("management = none\nweb = 192.0.2.1 192.0.2.2\n", 2, 17,
+		   "expected end of line, got '192.0.2.2'");
+}
+
+Test(errors, duplicate_binding)
+{
+	site_error("web = 192.0.2.1\nmanagement = none\nweb = 192.0.2.2\n", 3, 1,
+		   "'web' already bound at line 1");
+}
+
+Test(errors, duplicate_zone)
+{
+	site_error("zone ext = eth0\nzone ext = eth1\nmanagement = none\n", 2, 6,
+		   "zone 'ext' already bound at line 1");
+}
+
+Test(errors, duplicate_management)
+{
+	site_error("management = none\nmanagement = 192.0.2.0/24\n", 2, 1,
+		   "management already set at line 1");
+}
+
+Test(errors, missing_management)
+{
+	site_error("# no management\nweb = 192.0.2.1\n", 1, 1,
+		   "no 'management' network: set the network allowed to SSH in, or write 'management = none'");
+}
+
+Test(errors, iface_in_management)
+{
+	site_error("management = iface eth0\n", 1, 14,
+		   "'iface' is not allowed here: give networks");
+}
+
+Test(errors, bad_mode_value)
+{
+	site_error("mode = router\nmanagement = none\n", 1, 8,
+		   "mode must be 'host' or 'gateway'");
+}
+
+Test(errors, bad_output_value)
+{
+	site_error("output = reject\nmanagement = none\n", 1, 10,
+		   "output must be 'drop' or 'accept'");
+}
+
+Test(errors, bad_log_rate)
+{
+	static const char *const bad[] = {
+		"10/day", "0/second", "100001/second", "fast", "/second",
+		"10/", "-1/second", "10/seconds", "1e3/second",
+	};
+	const char *msg =
+		"expected a log rate like 10/second (1..100000 per second, minute or hour) or 'off'";
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char text[128];
+
+		snprintf(text, sizeof(text), "log = %s\nmanagement = none\n",
+			 bad[i]);
+		site_error(text, 1, 7, msg);
+	}
+}
+
+Test(errors, management_port_zero)
+{
+	site_error("management-port = 0\nmanagement = none\n", 1, 19,
+		   "port 0 is not a port");
+}
+
+Test(errors, management_port_out_of_range)
+{
+	site_error("management-port = 65536\nmanagement = none\n", 1, 19,
+		   "number out of range: at most 65535");
+	site_error("management-port = ssh\nmanagement = none\n", 1, 19,
+		   "expected a number");
+}
+
+Test(errors, max_elements_out_of_range)
+{
+	site_error("max-elements = 100000001\nmanagement = none\n", 1, 16,
+		   "number out of range: at most 100000000");
+}
+
+Test(errors, interface_names_too_long)
+{
+	site_error("zone ext = abcdefghijklmnop\nmanagement = none\n", 1, 12,
+		   "expected an interface name (at most 15 bytes), got 'abcdefghijklmnop'");
+	site_error("web = iface abcdefghijklmnop\nmanagement = none\n", 1, 13,
+		   "expected an interface name (at most 15 bytes) after 'iface'");
+}
+
+/* --- group files */
+
+Test(errors, group_file_with_a_bad_line)
+{
+	struct ef_diags d = { 0 };
+	struct ef_site *s = ef_site_parse("data/site/bad-group.site", &d);
+
+	/* The errors point into the group file, not at the site. */
+	assert_first_error(&d, "data/site/groups/bad.txt", 3, 3,
+			   "'198.51.100.300': not an IPv4 or IPv6 address");
+	cr_assert_eq(d.errors, 2);
+	cr_assert_str_eq(d.v[1].file, "data/site/groups/bad.txt");
+	cr_assert_eq(d.v[1].line, 4);
+	cr_assert_eq(d.v[1].col, 11);
+	cr_assert_str_eq(d.v[1].msg, "one address or CIDR a line");
+	ef_site_free(s);
+	ef_diags_free(&d);
+}
+
+Test(errors, group_file_host_bits)
+{
+	const struct file f[] = {
+		{ "s.site", "peers = file \"g.txt\"\nmanagement = none\n", 0 },
+		{ "g.txt", "192.0.2.0/24\n\t 10.1.0.0/8  # comment\n", 0 },
+	};
+
+	expect_error_in(SITE, f, 2, "g.txt", 2, 3,
+			"'10.1.0.0/8': host bits set under the prefix length (write the network address)");
+}
+
+Test(errors, group_file_missing)
+{
+	site_error("management = none\npeers = file \"nope.txt\"\n", 2, 14,
+		   "cannot read '@DIR/nope.txt': No such file or directory");
+	site_error("management = none\npeers = file nope.txt\n", 2, 14,
+		   "expected a file name in double quotes after 'file'");
+}
+
+Test(errors, group_file_world_writable)
+{
+	const struct file f[] = {
+		{ "s.site", "peers = file \"g.txt\"\nmanagement = none\n", 0 },
+		{ "g.txt", "192.0.2.0/24\n", 0666 },
+	};
+
+	expect_error_in(SITE, f, 2, "s.site", 1, 14,
+			"cannot read '@DIR/g.txt': writable by others or by a group other than root; refusing it (chmod go-w)");
+}
+
+/* --- files refused whole */
+
+Test(errors, world_writable_file_refused)
+{
+	struct ef_diags d = { 0 };
+	struct ef_site *s;
+	struct tdir t;
+	char *path, *text, *want = NULL;
+	char *buf = NULL;
+	size_t len;
+
+	tdir_init(&t);
+	path = tdir_write(&t, "s.site", "management = none\n", 0666);
+	cr_assert_eq(read_config_file(path, EF_FILE_MAX, &buf, &len), -EPERM);
+	cr_assert_null(buf);
+	s = ef_site_parse(path, &d);
+	cr_assert_eq(d.errors, 1);
+	cr_assert_str_eq(d.v[0].file, path);
+	cr_assert_eq(d.v[0].line, 0);
+	cr_assert_str_eq(d.v[0].msg,
+			 "cannot read: writable by others or by a group other than root; refusing it (chmod go-w)");
+	text = ef_diags_format(&d);
+	cr_assert_neq(asprintf(&want, "%s: cannot read: writable by others or by a group other than root; refusing it (chmod go-w)\n",
+			       path), -1);
+	cr_assert_str_eq(text, want);
+	free(want);
+	free(text);
+	ef_site_free(s);
+	ef_diags_free(&d);
+
+	/* Group-writable for a group other than root's is as bad; a policy
+	 * likewise. */
+	free(path);
+	path = tdir_write(&t, "p.policy", "policy t \"T\"\n", 0620);
+	if (geteuid() == 0)
+		cr_assert_eq(chown(path, 0, 1), 0);
+	ef_policy_free(ef_policy_parse(path, &d));
+	cr_assert_eq(d.errors, 1);
+	cr_assert_str_eq(d.v[0].msg,
+			 "cannot read: writable by others or by a group other than root; refusing it (chmod go-w)");
+	ef_diags_free(&d);
+	free(path);
+	tdir_fini(&t);
+}
+
+Test(errors, file_over_the_size_limit)
+{
+	struct ef_diags d = { 0 };
+	struct ef_site *s;
+	struct tdir t;
+	char *path = NULL, *buf = NULL;
+	size_t len;
+	int fd;
+
+	tdir_init(&t);
+	cr_assert_neq(asprintf(&path, "%s/big.site", t.path), -1);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	cr_assert_geq(fd, 0);
+	/* Sparse: costs no disk. */
+	cr_assert_eq(ftruncate(fd, 17 << 20), 0);
+	close(fd);
+	cr_assert_eq(read_config_file(path, EF_FILE_MAX, &buf, &len), -EFBIG);
+	cr_assert_null(buf);
+	s = ef_site_parse(path, &d);
+	cr_assert_eq(d.errors, 1);
+	cr_assert_str_eq(d.v[0].file, path);
+	cr_assert_str_eq(d.v[0].msg, "cannot read: larger than the 16 MiB limit");
+	ef_site_free(s);
+	ef_diags_free(&d);
+	free(path);
+	tdir_fini(&t);
+}
+
+Test(errors, size_limit_boundary)
+{
+	struct tdir t;
+	char *path, *buf = NULL;
+	char text[101];
+	size_t len = 0;
+
+	memset(text, 'x', 100);
+	text[100] = '\0';
+	tdir_init(&t);
+	path = tdir_write(&t, "f", text, 0644);
+	cr_assert_eq(read_config_file(path, 100, &buf, &len), 0);
+	cr_assert_eq(len, 100);
+	cr_assert_str_eq(buf, text);
+	free(buf);
+	buf = NULL;
+	cr_assert_eq(read_config_file(path, 99, &buf, &len), -EFBIG);
+	cr_assert_null(buf);
+	free(path);
+	tdir_fini(&t);
+}
+
+Test(errors, not_a_regular_file)
+{
+	struct ef_diags d = { 0 };
+	struct tdir t;
+
+	tdir_init(&t);
+	ef_site_free(ef_site_parse(t.path, &d));
+	cr_assert_eq(d.errors, 1);
+	cr_assert_str_eq(d.v[0].file, t.path);
+	cr_assert_str_eq(d.v[0].msg, "cannot read: not a regular file");
+	ef_diags_free(&d);
+	tdir_fini(&t);
+}
+
+/* --- compile */
+
+#define CPOL "policy t \"T\"\naddress web db\nzone z {\n\ttcp 80 any web \"n\"\n\ttcp 81 any db \"m\"\n}\n"
+
+Test(errors, unbound_address_role)
+{
+	compile_error(CPOL, "zone z = eth0\nweb = 192.0.2.1\nmanagement = none\n",
+		      -EINVAL, "p.policy", 2, 13,
+		      "address role 'db' is not bound in the site: bind it to addresses, 'iface NAME' or 'none'");
+}
+
+Test(errors, unbound_zone)
+{
+	compile_error(CPOL, "web = 192.0.2.1\ndb = none\nmanagement = none\n",
+		      -EINVAL, "p.policy", 3, 1,
+		      "zone 'z' is not bound in the site: add 'zone z = IFNAME'");
+}
+
+Test(errors, element_cap_exceeded)
+{
+	compile_error(CPOL,
+		      "max-elements = 1\nzone z = eth0\nweb = 192.0.2.1\n"
+		      "db = 192.0.2.2\nmanagement = none\n",
+		      -E2BIG, "s.site", 1, 16,
+		      "the compiled ruleset would hold more than 1 set elements; raise 'max-elements' if that is meant");
+}
+
+Test(errors, element_cap_counts_management)
+{
+	/* One row element and one management element: two. */
+	compile_error(CPOL,
+		      "max-elements = 1\nzone z = eth0\nweb = 192.0.2.1\n"
+		      "db = none\nmanagement = 203.0.113.0/24\n",
+		      -E2BIG, "s.site", 1, 16,
+		      "the compiled ruleset would hold more than 1 set elements; raise 'max-elements' if that is meant");
+}
+
+/* --- several errors in one run */
+
+Test(errors, all_errors_of_a_file_are_reported)
+{
+	static const struct {
+		unsigned int line, col;
+		const char *msg;
+	} want[] = {
+		{ 6, 2, "unknown protocol 'icmp': expected tcp, udp or tcp,udp" },
+		{ 7, 8, "port out of range in '0': ports are 1 to 65535" },
+		{ 8, 8, "empty port range '90-80': the first port is above the last" },
+		{ 9, 25, "expected the row's note in double quotes, got end of line" },
+		{ 13, 1, "unknown statement 'frobnicate': expected policy, address, group, zone or include" },
+		{ 10, 22, "unknown role 'nobody': declare it with 'address' or 'group'" },
+		{ 11, 2, "no local end: the source or the destination must be an address role" },
+	};
+	struct ef_diags d = { 0 };
+	struct ef_policy *p = ef_policy_parse("data/many-errors.policy", &d);
+	char *text = ef_diags_format(&d);
+
+	cr_assert_eq(d.errors, sizeof(want) / sizeof(want[0]), "%s", text);
+	cr_assert_eq(d.n, d.errors);
+	for (size_t i = 0; i < d.n; i++) {
+		cr_assert_str_eq(d.v[i].file, "data/many-errors.policy");
+		cr_assert_eq(d.v[i].line, want[i].line, "error %zu:\n%s", i, text);
+		cr_assert_eq(d.v[i].col, want[i].col, "error %zu:\n%s", i, text);
+		cr_assert_str_eq(d.v[i].msg, want[i].msg, "error %zu", i);
+	}
+	/* The good rows are still there: the parser went on. */
+	cr_assert_eq(p->nrows, 2);
+	free(text);
+	ef_policy_free(p);
+	ef_diags_free(&d);
+}
+
+Test(errors, all_errors_of_a_site_are_reported)
+{
+	struct ef_diags d = { 0 };
+	struct ef_site *s;
+	struct tdir t;
+	char *path;
+
+	tdir_init(&t);
+	path = tdir_write(&t, "s.site",
+			  "mode = router\n"
+			  "web = 192.0.2.1/24\n"
+			  "log = often\n"
+			  "zone ext = eth0\n"
+			  "zone ext = eth1\n"
+			  "peers = 192.0.2.0/24, nonsense\n",
+			  0644);
+	s = ef_site_parse(path, &d);
+	cr_assert_eq(d.errors, 6);
+	cr_assert_eq(d.v[0].line, 1);
+	cr_assert_eq(d.v[1].line, 2);
+	cr_assert_eq(d.v[2].line, 3);
+	cr_assert_eq(d.v[3].line, 5);
+	cr_assert_eq(d.v[4].line, 6);
+	cr_assert_str_eq(d.v[4].msg, "'nonsense': not an IPv4 or IPv6 address");
+	/* Missing management comes last, at the top of the file. */
+	cr_assert_eq(d.v[5].line, 1);
+	cr_assert_eq(d.v[5].col, 1);
+	free(path);
+	ef_site_free(s);
+	ef_diags_free(&d);
+	tdir_fini(&t);
+}
+
+Test(errors, format_shows_line_and_caret)
+{
+	struct ef_diags d = { 0 };
+	struct tdir t;
+	char *path, *text, *want = NULL;
+
+	tdir_init(&t);
+	path = tdir_write(&t, "p.policy", ROW("\ttcp  0 any web \"n\""), 0644);
+	ef_policy_free(ef_policy_parse(path, &d));
+	text = ef_diags_format(&d);
+	cr_assert_neq(asprintf(&want,
+			       "%s:5:7: port out of range in '0': ports are 1 to 65535\n"
+			       "\ttcp  0 any web \"n\"\n"
+			       "\t     ^\n",
+			       path), -1);
+	cr_assert_str_eq(text, want);
+	free(want);
+	free(text);
+	free(path);
+	ef_diags_free(&d);
+	tdir_fini(&t);
+}
+
+/* umask 002 leaves files group-writable: harmless for root's own group,
+ * refused for any other group. */
+Test(errors, group_writable_only_for_root_group)
+{
+	struct tdir t;
+	char *path, *buf = NULL;
+	size_t len;
+
+	tdir_init(&t);
+	path = tdir_write(&t, "s.site", "management = none\n", 0664);
+	if (geteuid() == 0) {
+		cr_assert_eq(chown(path, 0, 0), 0);
+		cr_assert_eq(read_config_file(path, EF_FILE_MAX, &buf, &len), 0);
+		free(buf);
+		cr_assert_eq(chown(path, 0, 1), 0);
+		cr_assert_eq(chmod(path, 0664), 0);
+		buf = NULL;
+		cr_assert_eq(read_config_file(path, EF_FILE_MAX, &buf, &len),
+			     -EPERM);
+		cr_assert_null(buf);
+	}
+	free(path);
+	tdir_fini(&t);
+}

@@ -1,0 +1,211 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Helpers shared by the unit tests; see helpers.h. */
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "helpers.h"
+#include "nft_emit.h"
+#include "util.h"
+
+static void remove_tree(const char *path)
+{
+	struct dirent *de;
+	DIR *dir = opendir(path);
+
+	if (!dir) {
+		unlink(path);
+		return;
+	}
+	while ((de = readdir(dir))) {
+		char *sub = NULL;
+
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		if (asprintf(&sub, "%s/%s", path, de->d_name) < 0)
+			continue;
+		remove_tree(sub);
+		free(sub);
+	}
+	closedir(dir);
+	rmdir(path);
+}
+
+/*
+ * Directories still there when the test process exits (a failed assertion
+ * skips the test's own tdir_fini) are removed then.
+ */
+#define TDIRS_MAX 16
+static char live[TDIRS_MAX][64];
+
+static void remove_live(void)
+{
+	for (size_t i = 0; i < TDIRS_MAX; i++)
+		if (live[i][0])
+			remove_tree(live[i]);
+}
+
+void tdir_init(struct tdir *t)
+{
+	static bool registered;
+
+	snprintf(t->path, sizeof(t->path), "/tmp/edgefw-unit-XXXXXX");
+	cr_assert_not_null(mkdtemp(t->path), "mkdtemp: %s", strerror(errno));
+	if (!registered)
+		registered = atexit(remove_live) == 0;
+	for (size_t i = 0; i < TDIRS_MAX; i++) {
+		if (!live[i][0]) {
+			memcpy(live[i], t->path, sizeof(live[i]));
+			break;
+		}
+	}
+}
+
+void tdir_fini(struct tdir *t)
+{
+	if (!t->path[0])
+		return;
+	remove_tree(t->path);
+	for (size_t i = 0; i < TDIRS_MAX; i++)
+		if (!strcmp(live[i], t->path))
+			live[i][0] = '\0';
+	t->path[0] = '\0';
+}
+
+char *tdir_write(struct tdir *t, const char *name, const char *text,
+		 mode_t mode)
+{
+	char *path = NULL;
+	size_t len = strlen(text);
+	int fd;
+
+	cr_assert_neq(asprintf(&path, "%s/%s", t->path, name), -1);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	cr_assert_geq(fd, 0, "open %s: %s", path, strerror(errno));
+	cr_assert_eq(write(fd, text, len), (ssize_t)len);
+	/* fchmod, not the umask: the mode is what the test is about. */
+	cr_assert_eq(fchmod(fd, mode), 0);
+	close(fd);
+	return path;
+}
+
+void assert_first_error(const struct ef_diags *d, const char *file,
+			unsigned int line, unsigned int col, const char *msg)
+{
+	char *all = ef_diags_format(d);
+
+	cr_assert_gt(d->errors, 0, "no error reported");
+	cr_assert_gt(d->n, 0);
+	cr_assert_not(d->v[0].warning, "first diagnostic is a warning:\n%s",
+		      all);
+	cr_assert_str_eq(d->v[0].file, file, "diagnostics:\n%s", all);
+	cr_assert_eq(d->v[0].line, line, "line %u, not %u; diagnostics:\n%s",
+		     d->v[0].line, line, all);
+	cr_assert_eq(d->v[0].col, col, "col %u, not %u; diagnostics:\n%s",
+		     d->v[0].col, col, all);
+	cr_assert_str_eq(d->v[0].msg, msg, "diagnostics:\n%s", all);
+	free(all);
+}
+
+char *elem_key(const struct ef_set *set, size_t i)
+{
+	struct strbuf sb = { 0 };
+
+	ef_emit_elem_key(&sb, set, &set->elems[i]);
+	return sb_steal(&sb);
+}
+
+long find_elem(const struct ef_set *set, const char *key)
+{
+	for (size_t i = 0; i < set->nelems; i++) {
+		char *k = elem_key(set, i);
+		bool same = !strcmp(k, key);
+
+		free(k);
+		if (same)
+			return (long)i;
+	}
+	return -1;
+}
+
+static char *set_dump(const struct ef_set *set)
+{
+	struct strbuf sb = { 0 };
+
+	for (size_t i = 0; i < set->nelems; i++) {
+		ef_emit_elem_key(&sb, set, &set->elems[i]);
+		sb_printf(&sb, " comment \"%s\"\n",
+			  set->elems[i].rows ? set->elems[i].rows : "(null)");
+	}
+	return sb_steal(&sb);
+}
+
+void assert_set_elems(const struct ef_model *m, const char *set,
+		      const struct want_elem *want, size_t n)
+{
+	const struct ef_set *s = ef_model_find_set(m, set);
+	char *dump;
+
+	cr_assert_not_null(s, "no set %s", set);
+	dump = set_dump(s);
+	cr_assert_eq(s->nelems, n, "set %s has %zu elements, not %zu:\n%s",
+		     set, s->nelems, n, dump);
+	for (size_t i = 0; i < n; i++) {
+		char *k = elem_key(s, i);
+
+		cr_assert_str_eq(k, want[i].key, "%s element %zu:\n%s", set, i,
+				 dump);
+		cr_assert_not_null(s->elems[i].rows);
+		cr_assert_str_eq(s->elems[i].rows, want[i].rows,
+				 "%s element %zu (%s):\n%s", set, i, k, dump);
+		free(k);
+	}
+	free(dump);
+}
+
+void assert_has_elem(const struct ef_model *m, const char *set,
+		     const char *key, const char *rows)
+{
+	const struct ef_set *s = ef_model_find_set(m, set);
+	char *dump;
+	long i;
+
+	cr_assert_not_null(s, "no set %s", set);
+	dump = set_dump(s);
+	i = find_elem(s, key);
+	cr_assert_geq(i, 0, "set %s has no element %s:\n%s", set, key, dump);
+	cr_assert_str_eq(s->elems[i].rows, rows, "set %s element %s:\n%s",
+			 set, key, dump);
+	free(dump);
+}
+
+void assert_no_elem(const struct ef_model *m, const char *set,
+		    const char *key)
+{
+	const struct ef_set *s = ef_model_find_set(m, set);
+
+	cr_assert_not_null(s, "no set %s", set);
+	cr_assert_lt(find_elem(s, key), 0, "set %s has element %s", set, key);
+}
+
+int compile_files(const char *policy, const char *site,
+		  const struct ef_compile_opts *opts, struct ef_diags *d,
+		  struct ef_model **ret_model)
+{
+	struct ef_policy *pol = ef_policy_parse(policy, d);
+	struct ef_site *s = ef_site_parse(site, d);
+	int err = -EINVAL;
+
+	*ret_model = NULL;
+	if (pol && s && !d->errors)
+		err = ef_compile(pol, s, opts, d, ret_model);
+	ef_policy_free(pol);
+	ef_site_free(s);
+	return err;
+}

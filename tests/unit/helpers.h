@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Helpers shared by the unit tests: temporary directories holding policy,
+ * site and group files written from strings, diagnostics checks, and set
+ * elements as nft text.
+ */
+#ifndef EDGEFW_TEST_HELPERS_H
+#define EDGEFW_TEST_HELPERS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "compile.h"
+#include "diag.h"
+#include "model.h"
+#include "policy.h"
+
+/* A fresh directory under /tmp; tdir_fini removes it and what it holds. */
+struct tdir {
+	char path[64];
+};
+
+void tdir_init(struct tdir *t);
+/* Writes `text` to t->path/name with `mode`; returns the path (free it). */
+char *tdir_write(struct tdir *t, const char *name, const char *text,
+		 mode_t mode);
+void tdir_fini(struct tdir *t);
+
+/* Asserts the first diagnostic is an error at file:line:col saying msg. */
+void assert_first_error(const struct ef_diags *d, const char *file,
+			unsigned int line, unsigned int col, const char *msg);
+
+/* Element i of a set as nft writes its key ("\"eth0\" . 192.0.2.1 ..."). */
+char *elem_key(const struct ef_set *set, size_t i);
+/* Index of the element with this key, or -1. */
+long find_elem(const struct ef_set *set, const char *key);
+
+/* A set's expected element: its key as nft text and its rows comment. */
+struct want_elem {
+	const char *key;
+	const char *rows;
+};
+
+/* Asserts the set holds exactly these elements, in this order. */
+void assert_set_elems(const struct ef_model *m, const char *set,
+		      const struct want_elem *want, size_t n);
+/* Asserts the set holds this element (among others) with these rows. */
+void assert_has_elem(const struct ef_model *m, const char *set,
+		     const char *key, const char *rows);
+void assert_no_elem(const struct ef_model *m, const char *set,
+		    const char *key);
+
+/*
+ * Parses `policy` and `site` files and compiles them. Returns the
+ * ef_compile result; *ret_model is set on success. The trees are freed.
+ */
+int compile_files(const char *policy, const char *site,
+		  const struct ef_compile_opts *opts, struct ef_diags *d,
+		  struct ef_model **ret_model);
+
+#endif
