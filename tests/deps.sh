@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Installs what building and testing edgefw need on Debian 12, when
+# missing. Silent when everything is there. nftables is for the tests only
+# (nft -c -f, reading rulesets); edgefw itself never runs nft.
+set -euo pipefail
+
+packages=(
+	build-essential pkg-config
+	libnftnl-dev libmnl-dev libnl-3-dev libnl-route-3-dev libcap-ng-dev
+	libcriterion-dev libjson-c-dev
+	iproute2 nftables valgrind
+)
+
+missing=()
+for p in "${packages[@]}"; do
+	status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+	[[ $status == "install ok installed" ]] || missing+=("$p")
+done
+((${#missing[@]} == 0)) && exit 0
+
+if (($(id -u) != 0)); then
+	echo "deps: missing packages: ${missing[*]}" >&2
+	echo "deps: as root: apt-get install --no-install-recommends" \
+		"${missing[*]}" >&2
+	exit 1
+fi
+
+echo "deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+apt-get install -y -q --no-install-recommends "${missing[@]}"
