@@ -224,3 +224,14 @@ const char *ef_lex_what(const struct ef_lexer *lx, char *buf, size_t size)
 		return "a string";
 	return ef_tok_name(lx->tok);
 }
+
+bool ef_lex_expect_eol(struct ef_lexer *lx)
+{
+	char buf[80];
+
+	if (lx->tok == T_NEWLINE || lx->tok == T_EOF)
+		return true;
+	ef_error(lx->diags, &lx->loc, "expected end of line, got %s",
+		 ef_lex_what(lx, buf, sizeof(buf)));
+	return false;
+}

@@ -58,6 +58,8 @@ void ef_lex_next(struct ef_lexer *lx);
 /* Skips to the start of the next line: error recovery. */
 void ef_lex_skip_line(struct ef_lexer *lx);
 void ef_lex_fini(struct ef_lexer *lx);
+/* True at the end of a line (or file); otherwise reports what is there. */
+bool ef_lex_expect_eol(struct ef_lexer *lx);
 const char *ef_tok_name(enum ef_tok t);
 /* Describes the current token for "expected X, got Y" messages. */
 const char *ef_lex_what(const struct ef_lexer *lx, char *buf, size_t size);

@@ -54,31 +54,6 @@ static bool take_name(struct ef_lexer *lx, const char *what, char *out)
 	return true;
 }
 
-static bool expect_eol(struct ef_lexer *lx)
-{
-	char buf[80];
-
-	if (lx->tok == T_NEWLINE || lx->tok == T_EOF)
-		return true;
-	ef_error(lx->diags, &lx->loc, "expected end of line, got %s",
-		 ef_lex_what(lx, buf, sizeof(buf)));
-	return false;
-}
-
-/* Words a role cannot be called: 'any', and the site's settings, which
- * could never be bound. */
-static bool reserved_name(const char *s)
-{
-	static const char *const words[] = {
-		"any", "zone", "mode", "output", "log", "management",
-		"management-port", "max-elements",
-	};
-
-	for (size_t i = 0; i < ARRAY_SIZE(words); i++)
-		if (!strcmp(s, words[i]))
-			return true;
-	return false;
-}
 
 const struct ef_role *ef_policy_find_role(const struct ef_policy *p,
 					  const char *name)
@@ -101,7 +76,8 @@ static bool parse_roles(struct pparser *pp, struct ef_lexer *lx,
 
 		if (!take_name(lx, "role name", role.name))
 			return false;
-		if (reserved_name(role.name)) {
+		/* 'any', and the site's keywords, which could never be bound. */
+		if (!strcmp(role.name, "any") || ef_site_keyword(role.name)) {
 			ef_error(pp->d, &role.loc,
 				 "'%s' is a keyword, not a role name", role.name);
 			return false;
@@ -123,7 +99,7 @@ static bool parse_roles(struct pparser *pp, struct ef_lexer *lx,
 		ef_error(pp->d, &lx->loc, "expected at least one role name");
 		return false;
 	}
-	return expect_eol(lx);
+	return ef_lex_expect_eol(lx);
 }
 
 static bool parse_proto(struct ef_lexer *lx, struct ef_prow *row)
@@ -249,7 +225,7 @@ static bool parse_row(struct pparser *pp, struct ef_lexer *lx,
 	row.id = (unsigned int)pp->pol->nrows + 1;
 	pp->pol->rows[pp->pol->nrows++] = row;
 	ef_lex_next(lx);
-	return expect_eol(lx);
+	return ef_lex_expect_eol(lx);
 }
 
 static void parse_zone(struct pparser *pp, struct ef_lexer *lx)
@@ -283,7 +259,7 @@ static void parse_zone(struct pparser *pp, struct ef_lexer *lx)
 		}
 		if (lx->tok == T_RBRACE) {
 			ef_lex_next(lx);
-			if (!expect_eol(lx))
+			if (!ef_lex_expect_eol(lx))
 				ef_lex_skip_line(lx);
 			return;
 		}
@@ -314,7 +290,7 @@ static void parse_include(struct pparser *pp, struct ef_lexer *lx)
 	full = path_relative_to(lx->src->path, lx->text);
 	loc = lx->loc;
 	ef_lex_next(lx);
-	if (!expect_eol(lx)) {
+	if (!ef_lex_expect_eol(lx)) {
 		ef_lex_skip_line(lx);
 	} else if (full) {
 		parse_file(pp, full, &loc);
@@ -355,7 +331,7 @@ static void parse_policy_stmt(struct pparser *pp, struct ef_lexer *lx,
 	free(pp->pol->title);
 	pp->pol->title = strdup(lx->text);
 	ef_lex_next(lx);
-	if (!expect_eol(lx))
+	if (!ef_lex_expect_eol(lx))
 		ef_lex_skip_line(lx);
 }
 

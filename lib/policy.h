@@ -110,6 +110,8 @@ struct ef_site *ef_site_parse(const char *path, struct ef_diags *d);
 void ef_site_free(struct ef_site *s);
 const struct ef_binding *ef_site_find(const struct ef_site *s,
 				      const char *name);
+/* Words of the site language that cannot name a role. */
+bool ef_site_keyword(const char *word);
 const struct ef_zone_bind *ef_site_find_zone(const struct ef_site *s,
 					     const char *name);
 

@@ -77,17 +77,6 @@ struct sparser {
 	struct ef_diags *d;
 };
 
-static bool expect_eol(struct ef_lexer *lx)
-{
-	char buf[80];
-
-	if (lx->tok == T_NEWLINE || lx->tok == T_EOF)
-		return true;
-	ef_error(lx->diags, &lx->loc, "expected end of line, got %s",
-		 ef_lex_what(lx, buf, sizeof(buf)));
-	return false;
-}
-
 static bool add_prefix(struct ef_binding *b, const struct ef_prefix *p)
 {
 	if (grow((void **)&b->prefixes, &b->prefixes_cap, b->nprefixes + 1,
@@ -231,7 +220,7 @@ static bool parse_values(struct sparser *sp, struct ef_lexer *lx,
 	if (lx->tok == T_WORD && !strcmp(lx->text, "none")) {
 		b->kind = EF_BIND_NONE;
 		ef_lex_next(lx);
-		return expect_eol(lx);
+		return ef_lex_expect_eol(lx);
 	}
 	b->kind = EF_BIND_ADDRS;
 	for (;;) {
@@ -241,7 +230,7 @@ static bool parse_values(struct sparser *sp, struct ef_lexer *lx,
 			break;
 		ef_lex_next(lx);
 	}
-	return expect_eol(lx);
+	return ef_lex_expect_eol(lx);
 }
 
 static void binding_release(struct ef_binding *b)
@@ -318,7 +307,7 @@ static bool parse_zone(struct sparser *sp, struct ef_lexer *lx)
 			break;
 		ef_lex_next(lx);
 	}
-	if (!expect_eol(lx) ||
+	if (!ef_lex_expect_eol(lx) ||
 	    grow((void **)&sp->site->zones, &sp->site->zones_cap,
 		 sp->site->nzones + 1, sizeof(z))) {
 		free(z.ifnames);
@@ -439,17 +428,18 @@ static bool parse_setting(struct sparser *sp, struct ef_lexer *lx,
 	} else {
 		return false;
 	}
-	return expect_eol(lx);
+	return ef_lex_expect_eol(lx);
 }
 
-static bool is_setting(const char *key)
+bool ef_site_keyword(const char *word)
 {
-	static const char *const settings[] = {
+	static const char *const words[] = {
 		"mode", "output", "log", "management-port", "max-elements",
+		"management", "zone",
 	};
 
-	for (size_t i = 0; i < ARRAY_SIZE(settings); i++)
-		if (!strcmp(key, settings[i]))
+	for (size_t i = 0; i < ARRAY_SIZE(words); i++)
+		if (!strcmp(word, words[i]))
 			return true;
 	return false;
 }
@@ -481,7 +471,7 @@ static bool parse_stmt(struct sparser *sp, struct ef_lexer *lx)
 		return false;
 	}
 	ef_lex_next(lx);
-	if (is_setting(key))
+	if (ef_site_keyword(key) && strcmp(key, "management"))
 		return parse_setting(sp, lx, key);
 	if (!strcmp(key, "management")) {
 		if (sp->site->management_set) {
