@@ -11,7 +11,7 @@ DESTDIR ?=
 B ?= build
 
 CC ?= cc
-PKGS := libnftnl libmnl libnl-3.0 libnl-route-3.0 libcap-ng
+PKGS := libnftnl libmnl libnl-3.0 libnl-route-3.0 libcap-ng json-c
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	-Wpointer-arith -Wformat=2 -Wvla -Wno-unused-parameter
 ifneq ($(CI),)

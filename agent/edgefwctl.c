@@ -3,7 +3,8 @@
  * edgefwctl: compile, check, apply and show edgefw policies.
  *
  * Exit status: 0 success, 1 a runtime or kernel error, 2 bad input or
- * usage (then nothing was applied), 3 the live table differs (verify).
+ * usage (then nothing was applied), 3 the live table differs (verify,
+ * diff).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -13,9 +14,11 @@
 
 #include "addr.h"
 #include "compile.h"
+#include "json.h"
 #include "nft_emit.h"
 #include "nl.h"
 #include "policy.h"
+#include "reconcile.h"
 
 #define EXIT_RUNTIME 1
 #define EXIT_INPUT 2
@@ -27,6 +30,8 @@ struct args {
 	const char *policy;
 	const char *site;
 	bool counters;
+	bool replace;
+	bool json;
 };
 
 static void print_diags(const struct ef_diags *d)
@@ -145,8 +150,48 @@ static int open_nl(struct ef_nl **nl)
 	return 0;
 }
 
+static void print_json(struct json_object *o)
+{
+	puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
+						       JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(o);
+}
+
+static void report_reconcile(const struct args *a,
+			     const struct ef_reconcile_report *rep,
+			     const struct ef_model *m)
+{
+	const struct ef_delta_size *s = &rep->sent;
+
+	if (a->json) {
+		struct json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "created", json_object_new_boolean(rep->created));
+		json_object_object_add(o, "elements_added", json_object_new_uint64(s->elems_added));
+		json_object_object_add(o, "elements_deleted", json_object_new_uint64(s->elems_deleted));
+		json_object_object_add(o, "rules_added", json_object_new_uint64(s->rules_added));
+		json_object_object_add(o, "rules_deleted", json_object_new_uint64(s->rules_deleted));
+		json_object_object_add(o, "objects", json_object_new_uint64(s->objects));
+		json_object_object_add(o, "tries", json_object_new_uint64(rep->tries));
+		json_object_object_add(o, "elements", json_object_new_uint64(ef_model_elem_count(m)));
+		print_json(o);
+		return;
+	}
+	if (!s->elems_added && !s->elems_deleted && !s->rules_added &&
+	    !s->rules_deleted && !s->objects) {
+		printf("table inet %s already matches %s: nothing sent\n",
+		       EF_TABLE, a->policy);
+		return;
+	}
+	printf("%s %s: +%zu -%zu elements, +%zu -%zu rules, %zu other changes (%zu elements in all)\n",
+	       rep->created ? "created from" : "reconciled with", a->policy,
+	       s->elems_added, s->elems_deleted, s->rules_added,
+	       s->rules_deleted, s->objects, ef_model_elem_count(m));
+}
+
 static int cmd_apply(const struct args *a)
 {
+	struct ef_reconcile_report rep;
 	struct ef_model *m = NULL;
 	struct ef_nl *nl = NULL;
 	char *why = NULL;
@@ -155,15 +200,60 @@ static int cmd_apply(const struct args *a)
 	status = load(a, true, &m, NULL);
 	if (!status)
 		status = open_nl(&nl);
-	if (!status) {
+	if (status)
+		goto out;
+	if (a->replace) {
 		err = ef_nl_replace(nl, m, &why);
-		if (err)
-			status = kernel_error("the kernel refused the ruleset",
-					      err, why);
-		else
-			printf("applied %s: table inet %s, %zu set elements\n",
-			       a->policy, EF_TABLE, ef_model_elem_count(m));
+		if (!err)
+			printf("replaced table inet %s with %s: %zu set elements\n",
+			       EF_TABLE, a->policy, ef_model_elem_count(m));
+	} else {
+		err = ef_reconcile(nl, m, &rep, &why);
+		if (!err)
+			report_reconcile(a, &rep, m);
 	}
+	if (err == -EAGAIN)
+		fprintf(stderr, "%s: gave up after %d tries: the ruleset changed under every one of them\n",
+			prog, EF_RECONCILE_TRIES);
+	if (err)
+		status = kernel_error("the kernel refused the ruleset", err, why);
+out:
+	ef_nl_close(nl);
+	ef_model_free(m);
+	return status;
+}
+
+static int cmd_diff(const struct args *a)
+{
+	struct ef_model *m = NULL, *live = NULL;
+	struct ef_delta delta = { 0 };
+	struct ef_nl *nl = NULL;
+	struct strbuf sb = { 0 };
+	char *why = NULL;
+	int status, err;
+
+	status = load(a, true, &m, NULL);
+	if (!status)
+		status = open_nl(&nl);
+	if (status)
+		goto out;
+	err = ef_plan(nl, m, &live, &delta, &why);
+	if (err) {
+		status = kernel_error("cannot read table inet " EF_TABLE, err, why);
+		goto out;
+	}
+	if (a->json) {
+		print_json(ef_delta_json(&delta));
+	} else {
+		ef_emit_delta(&sb, &delta);
+		if (sb.buf)
+			fputs(sb.buf, stdout);
+		sb_free(&sb);
+	}
+	status = ef_delta_empty(&delta) ? 0 : EXIT_DIFFERS;
+out:
+	ef_delta_free(&delta);
+	ef_model_free(live);
 	ef_nl_close(nl);
 	ef_model_free(m);
 	return status;
@@ -232,8 +322,10 @@ static const struct {
 	  "Validates a policy (and site) offline; nothing is applied" },
 	{ "compile", cmd_compile, "POLICY --site SITE",
 	  "Prints the ruleset the policy compiles to, as nft text" },
-	{ "apply", cmd_apply, "POLICY --site SITE",
-	  "Replaces table inet edgefw with the compiled policy, atomically" },
+	{ "apply", cmd_apply, "POLICY --site SITE [--replace] [--json]",
+	  "Sends what differs from the live table, in one batch" },
+	{ "diff", cmd_diff, "POLICY --site SITE [--json]",
+	  "Shows what apply would send; exits 3 if anything" },
 	{ "show", cmd_show, "[--counters]",
 	  "Reads table inet edgefw from the kernel and prints it" },
 	{ "verify", cmd_verify, "POLICY --site SITE",
@@ -244,7 +336,7 @@ static void usage(FILE *f)
 {
 	fprintf(f, "Usage: %s COMMAND [ARGS]\n\nCommands:\n", prog);
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(f, "  %-8s %-22s %s\n", commands[i].name,
+		fprintf(f, "  %-8s %-40s %s\n", commands[i].name,
 			commands[i].usage, commands[i].description);
 	fprintf(f, "\nExit status: 0 ok, 1 runtime or kernel error, "
 		   "2 bad input or usage (nothing applied), 3 differs.\n");
@@ -255,6 +347,8 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "site", required_argument, NULL, 's' },
 		{ "counters", no_argument, NULL, 'c' },
+		{ "replace", no_argument, NULL, 'r' },
+		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -276,6 +370,12 @@ int main(int argc, char **argv)
 			break;
 		case 'c':
 			a.counters = true;
+			break;
+		case 'r':
+			a.replace = true;
+			break;
+		case 'j':
+			a.json = true;
 			break;
 		case 'h':
 			usage(stdout);

@@ -89,6 +89,7 @@ struct ef_rule {
 	uint32_t log_level;
 	enum ef_verdict verdict;
 	char *foreign;			/* kernel text of a rule we do not know */
+	uint64_t handle;		/* read back only, never compared */
 };
 
 enum ef_hook { EF_HOOK_INPUT, EF_HOOK_FORWARD, EF_HOOK_OUTPUT };

@@ -4,6 +4,7 @@
 #include <netinet/in.h>
 #include <string.h>
 
+#include "diff.h"
 #include "nft_emit.h"
 
 /* Length of the prefix [lo, hi] covers, or -1 if it is not a prefix. */
@@ -240,4 +241,88 @@ void ef_emit_nft(struct strbuf *sb, const struct ef_model *m, unsigned int flags
 		emit_chain(sb, m, &m->chains[i]);
 	}
 	sb_printf(sb, "}\n");
+}
+
+const char *ef_op_name(const struct ef_op *op)
+{
+	static const char *const names[] = {
+		[EF_OP_ADD_TABLE] = "add-table",
+		[EF_OP_DEL_RULE] = "delete-rule",
+		[EF_OP_FLUSH_CHAIN] = "flush-chain",
+		[EF_OP_DEL_CHAIN] = "delete-chain",
+		[EF_OP_DEL_SET] = "delete-set",
+		[EF_OP_SET_POLICY] = "set-policy",
+		[EF_OP_ADD_SET] = "add-set",
+		[EF_OP_DEL_ELEMS] = "delete-elements",
+		[EF_OP_ADD_ELEMS] = "add-elements",
+		[EF_OP_ADD_CHAIN] = "add-chain",
+		[EF_OP_ADD_RULE] = "add-rule",
+	};
+
+	return names[op->kind];
+}
+
+static void emit_elems(struct strbuf *sb, char sign, const struct ef_op *op)
+{
+	for (size_t i = 0; i < op->nelems; i++) {
+		const struct ef_elem *e = &op->set->elems[op->elems[i]];
+
+		sb_printf(sb, "%c element %s { ", sign, op->set->name);
+		ef_emit_elem_key(sb, op->set, e);
+		if (e->rows)
+			sb_printf(sb, " comment \"%s\"", e->rows);
+		sb_printf(sb, " }\n");
+	}
+}
+
+void ef_emit_delta(struct strbuf *sb, const struct ef_delta *d)
+{
+	for (size_t i = 0; i < d->n; i++) {
+		const struct ef_op *op = &d->ops[i];
+		const struct ef_chain *c = op->chain;
+
+		switch (op->kind) {
+		case EF_OP_ADD_TABLE:
+			sb_printf(sb, "+ table inet %s\n", EF_TABLE);
+			break;
+		case EF_OP_DEL_RULE:
+			sb_printf(sb, "- rule %s { ", c->name);
+			ef_emit_rule(sb, NULL, &c->rules[op->rule]);
+			sb_printf(sb, " }\n");
+			break;
+		case EF_OP_FLUSH_CHAIN:
+			sb_printf(sb, "- every rule of chain %s\n", c->name);
+			break;
+		case EF_OP_DEL_CHAIN:
+			sb_printf(sb, "- chain %s\n", c->name);
+			break;
+		case EF_OP_DEL_SET:
+			sb_printf(sb, "- set %s\n", op->set->name);
+			break;
+		case EF_OP_SET_POLICY:
+			sb_printf(sb, "~ chain %s { policy %s; }\n", c->name,
+				  ef_verdict_name(c->policy));
+			break;
+		case EF_OP_ADD_SET:
+			sb_printf(sb, "+ set %s (%zu elements)\n", op->set->name,
+				  op->set->nelems);
+			break;
+		case EF_OP_DEL_ELEMS:
+			emit_elems(sb, '-', op);
+			break;
+		case EF_OP_ADD_ELEMS:
+			emit_elems(sb, '+', op);
+			break;
+		case EF_OP_ADD_CHAIN:
+			sb_printf(sb, "+ chain %s (hook %s, policy %s, %zu rules)\n",
+				  c->name, ef_hook_name(c->hook),
+				  ef_verdict_name(c->policy), c->nrules);
+			break;
+		case EF_OP_ADD_RULE:
+			sb_printf(sb, "+ rule %s { ", c->name);
+			ef_emit_rule(sb, NULL, &c->rules[op->rule]);
+			sb_printf(sb, " }\n");
+			break;
+		}
+	}
 }

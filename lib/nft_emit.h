@@ -20,4 +20,11 @@ void ef_emit_elem_key(struct strbuf *sb, const struct ef_set *set,
 void ef_emit_rule(struct strbuf *sb, const struct ef_model *m,
 		  const struct ef_rule *r);
 
+struct ef_delta;
+struct ef_op;
+/* One line per change: "+ element in4 ...", "- rule ...", "~ chain ...". */
+void ef_emit_delta(struct strbuf *sb, const struct ef_delta *d);
+/* The op's kind as a word ("add-elements") and what it is about. */
+const char *ef_op_name(const struct ef_op *op);
+
 #endif

@@ -26,6 +26,19 @@ void ef_nl_close(struct ef_nl *nl);
  */
 int ef_nl_replace(struct ef_nl *nl, const struct ef_model *m, char **ret_why);
 
+/* The ruleset generation now: read it before a dump, send it with the
+ * batch, and the kernel refuses the batch if anyone committed between. */
+int ef_nl_genid(struct ef_nl *nl, uint32_t *ret);
+
+/*
+ * Sends `delta` (from ef_diff(desired, live)) as one batch guarded by
+ * `genid`. -ERESTART: the ruleset changed since; read again and retry.
+ */
+struct ef_delta;
+int ef_nl_send_delta(struct ef_nl *nl, const struct ef_model *desired,
+		     const struct ef_delta *delta, uint32_t genid,
+		     char **ret_why);
+
 /*
  * Reads table inet edgefw into a new model (sets sorted, element counters
  * filled). -ENOENT when the table does not exist.

@@ -479,7 +479,8 @@ int ef_rule_delinearize(const struct nftnl_rule *r, const struct ef_model *m,
 		have = NULL;
 	}
 out:
-	nftnl_rule_free(again);
+	if (again)	/* libnftnl's free does not take NULL */
+		nftnl_rule_free(again);
 	free(have);
 	free(want);
 	return err;

@@ -371,6 +371,8 @@ static int rule_cb(const struct nlmsghdr *nlh, void *data)
 	er = ch ? ef_chain_add_rule(ch) : NULL;
 	if (!er || ef_rule_delinearize(r, c->m, er) < 0)
 		err = MNL_CB_ERROR;
+	else
+		er->handle = nftnl_rule_get_u64(r, NFTNL_RULE_HANDLE);
 out:
 	nftnl_rule_free(r);
 	return err;
@@ -426,9 +428,6 @@ int ef_nl_read(struct ef_nl *nl, struct ef_model **ret, char **ret_why)
 		return err;
 	}
 	*ret = c.m;
-	if (ret_why)
-		*ret_why = c.why;
-	else
-		free(c.why);
+	free(c.why);
 	return 0;
 }

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <arpa/inet.h>
 #include <errno.h>
 #include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netlink.h>
 #include <poll.h>
@@ -69,14 +71,19 @@ static int reserve(struct ef_batch *b, size_t room)
 	return b->err;
 }
 
-void ef_batch_init(struct ef_batch *b, struct ef_nl *nl)
+void ef_batch_init(struct ef_batch *b, struct ef_nl *nl,
+		   const uint32_t *genid)
 {
+	struct nlmsghdr *nlh;
+
 	memset(b, 0, sizeof(*b));
 	if (reserve(b, EF_MSG_ROOM))
 		return;
 	b->seq_begin = nl->seq++;
-	nftnl_batch_begin(b->buf, b->seq_begin);
-	b->len = NLMSG_ALIGN(((struct nlmsghdr *)b->buf)->nlmsg_len);
+	nlh = nftnl_batch_begin(b->buf, b->seq_begin);
+	if (genid)
+		mnl_attr_put_u32(nlh, NFNL_BATCH_GENID, htonl(*genid));
+	b->len = NLMSG_ALIGN(nlh->nlmsg_len);
 }
 
 struct nlmsghdr *ef_batch_msg(struct ef_batch *b, struct ef_nl *nl,
@@ -271,4 +278,24 @@ int ef_nl_get(struct ef_nl *nl, struct nlmsghdr *req, mnl_cb_t cb,
 {
 	req->nlmsg_flags |= NLM_F_ACK;
 	return ef_nl_dump(nl, req, cb, data);
+}
+
+static int gen_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *a;
+
+	mnl_attr_for_each(a, nlh, sizeof(struct nfgenmsg))
+		if (mnl_attr_get_type(a) == NFTA_GEN_ID &&
+		    mnl_attr_validate(a, MNL_TYPE_U32) == 0)
+			*(uint32_t *)data = ntohl(mnl_attr_get_u32(a));
+	return MNL_CB_OK;
+}
+
+int ef_nl_genid(struct ef_nl *nl, uint32_t *ret)
+{
+	char buf[256] = { 0 };
+	struct nlmsghdr *nlh;
+
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETGEN, AF_UNSPEC, 0, nl->seq);
+	return ef_nl_get(nl, nlh, gen_cb, ret);
 }

@@ -32,7 +32,12 @@ struct ef_batch {
 /* Room one message may take; element messages are filled up to it. */
 #define EF_MSG_ROOM (64u * 1024)
 
-void ef_batch_init(struct ef_batch *b, struct ef_nl *nl);
+/*
+ * Starts a batch. With `genid`, the kernel refuses it (-ERESTART) if the
+ * ruleset changed since that generation was read.
+ */
+void ef_batch_init(struct ef_batch *b, struct ef_nl *nl,
+		   const uint32_t *genid);
 /*
  * Starts an nf_tables message with room for EF_MSG_ROOM bytes; NULL when
  * out of memory (then b->err is set and the batch must not be sent).
@@ -46,12 +51,20 @@ void ef_batch_msg_done(struct ef_batch *b, struct nlmsghdr *nlh);
 int ef_batch_send(struct ef_batch *b, struct ef_nl *nl, char **ret_why);
 void ef_batch_free(struct ef_batch *b);
 
-/* nl_write.c: the pieces a replace or a delta is made of. */
+/* nl_write.c: the pieces a replace or a delta is made of. `idx` lists
+ * the elements to send (NULL: all of them). */
 int ef_nl_put_elems(struct ef_batch *b, struct ef_nl *nl,
-		    const struct ef_set *set, uint16_t type);
+		    const struct ef_set *set, uint16_t type,
+		    const size_t *idx, size_t n);
+int ef_nl_put_table(struct ef_batch *b, struct ef_nl *nl, uint16_t type,
+		    uint16_t flags);
+int ef_nl_put_set(struct ef_batch *b, struct ef_nl *nl,
+		  const struct ef_set *set, uint32_t id);
+int ef_nl_put_chain(struct ef_batch *b, struct ef_nl *nl,
+		    const struct ef_chain *c);
 int ef_nl_put_rule(struct ef_batch *b, struct ef_nl *nl,
 		   const struct ef_model *m, const struct ef_chain *c,
-		   size_t idx);
+		   size_t idx, uint64_t before);
 
 /* Sends a dump request and runs cb on every reply. -EINTR if the dump was
  * interrupted by a concurrent change (redo it). */

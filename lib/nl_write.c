@@ -25,7 +25,7 @@
 
 #define NFT_TYPE_BITS 6		/* nft's encoding of concatenated types */
 
-static int put_table(struct ef_batch *b, struct ef_nl *nl, uint16_t type,
+int ef_nl_put_table(struct ef_batch *b, struct ef_nl *nl, uint16_t type,
 		     uint16_t flags)
 {
 	struct nftnl_table *t = nftnl_table_alloc();
@@ -52,7 +52,7 @@ static uint32_t key_type(const struct ef_set *set)
 	return type;
 }
 
-static int put_set(struct ef_batch *b, struct ef_nl *nl,
+int ef_nl_put_set(struct ef_batch *b, struct ef_nl *nl,
 		   const struct ef_set *set, uint32_t id)
 {
 	struct nftnl_set *s = nftnl_set_alloc();
@@ -131,10 +131,22 @@ static void put_elem(struct nlmsghdr *nlh, const struct ef_set *set,
 	mnl_attr_nest_end(nlh, nest);
 }
 
+struct elem_list {
+	const struct ef_set *set;
+	const size_t *idx;	/* NULL: all elements */
+	size_t n;
+};
+
+static const struct ef_elem *list_elem(const struct elem_list *l, size_t i)
+{
+	return &l->set->elems[l->idx ? l->idx[i] : i];
+}
+
 /* Elements from *pos on, as many as fit one message. */
 static int put_elems(struct ef_batch *b, struct ef_nl *nl,
-		     const struct ef_set *set, uint16_t type, size_t *pos)
+		     const struct elem_list *l, uint16_t type, size_t *pos)
 {
+	const struct ef_set *set = l->set;
 	size_t first = *pos;
 	struct nlmsghdr *nlh;
 	struct nlattr *list;
@@ -146,9 +158,9 @@ static int put_elems(struct ef_batch *b, struct ef_nl *nl,
 	mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_TABLE, EF_TABLE);
 	mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_SET, set->name);
 	list = mnl_attr_nest_start(nlh, NFTA_SET_ELEM_LIST_ELEMENTS);
-	while (*pos < set->nelems &&
-	       nlh->nlmsg_len + elem_room(set, &set->elems[*pos]) < EF_MSG_ROOM) {
-		put_elem(nlh, set, &set->elems[*pos]);
+	while (*pos < l->n &&
+	       nlh->nlmsg_len + elem_room(set, list_elem(l, *pos)) < EF_MSG_ROOM) {
+		put_elem(nlh, set, list_elem(l, *pos));
 		(*pos)++;
 	}
 	mnl_attr_nest_end(nlh, list);
@@ -158,7 +170,7 @@ static int put_elems(struct ef_batch *b, struct ef_nl *nl,
 		struct strbuf sb = { 0 };
 
 		sb_printf(&sb, "%s (", b->what[b->nmsgs - 1]);
-		ef_emit_elem_key(&sb, set, &set->elems[first]);
+		ef_emit_elem_key(&sb, set, list_elem(l, first));
 		sb_printf(&sb, "%s)", *pos - first > 1 ? " and on" : "");
 		if (!sb.err) {
 			free(b->what[b->nmsgs - 1]);
@@ -170,17 +182,19 @@ static int put_elems(struct ef_batch *b, struct ef_nl *nl,
 }
 
 int ef_nl_put_elems(struct ef_batch *b, struct ef_nl *nl,
-		    const struct ef_set *set, uint16_t type)
+		    const struct ef_set *set, uint16_t type,
+		    const size_t *idx, size_t n)
 {
+	struct elem_list l = { set, idx, idx ? n : set->nelems };
 	size_t pos = 0;
 	int err = 0;
 
-	while (!err && pos < set->nelems)
-		err = put_elems(b, nl, set, type, &pos);
+	while (!err && pos < l.n)
+		err = put_elems(b, nl, &l, type, &pos);
 	return err;
 }
 
-static int put_chain(struct ef_batch *b, struct ef_nl *nl,
+int ef_nl_put_chain(struct ef_batch *b, struct ef_nl *nl,
 		     const struct ef_chain *c)
 {
 	static const uint32_t hooks[] = {
@@ -211,9 +225,10 @@ static int put_chain(struct ef_batch *b, struct ef_nl *nl,
 	return b->err;
 }
 
+/* Appends the rule, or inserts it before the live rule `before`. */
 int ef_nl_put_rule(struct ef_batch *b, struct ef_nl *nl,
 		   const struct ef_model *m, const struct ef_chain *c,
-		   size_t idx)
+		   size_t idx, uint64_t before)
 {
 	struct nftnl_rule *r = nftnl_rule_alloc();
 	struct nlmsghdr *nlh;
@@ -224,10 +239,12 @@ int ef_nl_put_rule(struct ef_batch *b, struct ef_nl *nl,
 	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, EF_TABLE);
 	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, c->name);
 	nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, NFPROTO_INET);
+	if (before)
+		nftnl_rule_set_u64(r, NFTNL_RULE_POSITION, before);
 	err = ef_rule_linearize(r, m, &c->rules[idx]);
 	if (!err) {
 		nlh = ef_batch_msg(b, nl, NFT_MSG_NEWRULE,
-				   NLM_F_CREATE | NLM_F_APPEND,
+				   NLM_F_CREATE | (before ? 0 : NLM_F_APPEND),
 				   "rule %zu of chain %s", idx + 1, c->name);
 		if (nlh) {
 			nftnl_rule_nlmsg_build_payload(nlh, r);
@@ -246,18 +263,19 @@ static int build_replace(struct ef_batch *b, struct ef_nl *nl,
 
 	/* Create-if-missing then delete: the delete cannot fail for a
 	 * missing table, and the new table replaces the old atomically. */
-	err = put_table(b, nl, NFT_MSG_NEWTABLE, NLM_F_CREATE);
-	err = err ?: put_table(b, nl, NFT_MSG_DELTABLE, 0);
-	err = err ?: put_table(b, nl, NFT_MSG_NEWTABLE, NLM_F_CREATE);
+	err = ef_nl_put_table(b, nl, NFT_MSG_NEWTABLE, NLM_F_CREATE);
+	err = err ?: ef_nl_put_table(b, nl, NFT_MSG_DELTABLE, 0);
+	err = err ?: ef_nl_put_table(b, nl, NFT_MSG_NEWTABLE, NLM_F_CREATE);
 	for (size_t i = 0; i < m->nsets && !err; i++)
-		err = put_set(b, nl, &m->sets[i], (uint32_t)i + 1) ?:
-		      ef_nl_put_elems(b, nl, &m->sets[i], NFT_MSG_NEWSETELEM);
+		err = ef_nl_put_set(b, nl, &m->sets[i], (uint32_t)i + 1) ?:
+		      ef_nl_put_elems(b, nl, &m->sets[i], NFT_MSG_NEWSETELEM,
+				      NULL, 0);
 	for (size_t i = 0; i < m->nchains && !err; i++) {
 		const struct ef_chain *c = &m->chains[i];
 
-		err = put_chain(b, nl, c);
+		err = ef_nl_put_chain(b, nl, c);
 		for (size_t j = 0; j < c->nrules && !err; j++)
-			err = ef_nl_put_rule(b, nl, m, c, j);
+			err = ef_nl_put_rule(b, nl, m, c, j, 0);
 	}
 	return err;
 }
@@ -267,7 +285,7 @@ int ef_nl_replace(struct ef_nl *nl, const struct ef_model *m, char **ret_why)
 	struct ef_batch b;
 	int err;
 
-	ef_batch_init(&b, nl);
+	ef_batch_init(&b, nl, NULL);
 	err = build_replace(&b, nl, m);
 	if (!err)
 		err = ef_batch_send(&b, nl, ret_why);

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * diff(desired, live) -> delta: the changes that turn the live table into
+ * the desired one, as a list of operations already in the order one batch
+ * must carry them (rules that use a set go before the set; elements are
+ * deleted before the ones that replace them are added).
+ */
+#ifndef EDGEFW_DIFF_H
+#define EDGEFW_DIFF_H
+
+#include "model.h"
+
+enum ef_op_kind {
+	EF_OP_ADD_TABLE,	/* live has no table */
+	EF_OP_DEL_RULE,		/* chain (live), rule index in it */
+	EF_OP_FLUSH_CHAIN,	/* chain (live): all its rules */
+	EF_OP_DEL_CHAIN,	/* chain (live) */
+	EF_OP_DEL_SET,		/* set (live) */
+	EF_OP_SET_POLICY,	/* chain (desired): its policy */
+	EF_OP_ADD_SET,		/* set (desired), with all its elements */
+	EF_OP_DEL_ELEMS,	/* set (live), elems: indexes into it */
+	EF_OP_ADD_ELEMS,	/* set (desired), elems: indexes into it */
+	EF_OP_ADD_CHAIN,	/* chain (desired), with all its rules */
+	EF_OP_ADD_RULE,		/* chain (desired), rule index; after: see below */
+};
+
+struct ef_op {
+	enum ef_op_kind kind;
+	const struct ef_set *set;
+	const struct ef_chain *chain;
+	size_t *elems;
+	size_t nelems;
+	size_t rule;
+	/*
+	 * EF_OP_ADD_RULE only: the live handle to put the rule after, or 0
+	 * to append at the end (the order of ops then keeps rule order);
+	 * `before` set: insert before that handle instead.
+	 */
+	uint64_t after, before;
+};
+
+struct ef_delta {
+	struct ef_op *ops;
+	size_t n, cap;
+};
+
+/* What a delta sends, counted for people and for tests. */
+struct ef_delta_size {
+	size_t elems_added, elems_deleted;
+	size_t rules_added, rules_deleted;
+	size_t objects;		/* tables, sets, chains, policies, flushes */
+};
+
+/*
+ * Computes the delta; `live` NULL means the table does not exist. Both
+ * models' sets must be sorted; the delta points into both, which must
+ * outlive it. 0 or -ENOMEM.
+ */
+int ef_diff(const struct ef_model *desired, const struct ef_model *live,
+	    struct ef_delta *ret);
+void ef_delta_free(struct ef_delta *d);
+bool ef_delta_empty(const struct ef_delta *d);
+struct ef_delta_size ef_delta_size(const struct ef_delta *d);
+
+#endif

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Reconcile: read the live table, diff it against the desired model, send
+ * only the delta, in one batch guarded by the generation read before the
+ * dump; when someone else committed in between, read again and retry.
+ */
+#ifndef EDGEFW_RECONCILE_H
+#define EDGEFW_RECONCILE_H
+
+#include "diff.h"
+#include "nl.h"
+
+#define EF_RECONCILE_TRIES 5
+
+struct ef_reconcile_report {
+	bool created;			/* there was no table */
+	struct ef_delta_size sent;	/* zero: nothing was sent */
+	unsigned int tries;		/* batches refused for a race, plus one */
+	uint32_t genid;			/* the generation the delta was based on */
+};
+
+/*
+ * 0 when the live table matches `desired` (sending the delta if needed);
+ * -EAGAIN when the ruleset kept changing under every try; other errors
+ * from the kernel with *ret_why naming the object.
+ */
+int ef_reconcile(struct ef_nl *nl, const struct ef_model *desired,
+		 struct ef_reconcile_report *rep, char **ret_why);
+
+/* The delta, read-only: what `edgefwctl diff` shows. *ret_live (may be
+ * NULL: no table) must outlive *ret. */
+int ef_plan(struct ef_nl *nl, const struct ef_model *desired,
+	    struct ef_model **ret_live, struct ef_delta *ret, char **ret_why);
+
+#endif
