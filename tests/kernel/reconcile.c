@@ -1,0 +1,230 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The drift matrix against the real kernel, each case in a network
+ * namespace of its own: someone changes our table with nft, one reconcile
+ * puts it right, sending no more than the change, and a foreign table is
+ * never touched.
+ */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "compile.h"
+#include "nft_emit.h"
+#include "reconcile.h"
+
+#define POLICY "../../policies/edge-single-public.policy"
+#define SITE "../../policies/examples/edge-single-public.site"
+
+struct fixture {
+	struct ef_model *desired;
+	struct ef_nl *nl;
+};
+
+static int run(const char *cmd)
+{
+	int status = system(cmd);
+
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static void setup(struct fixture *f)
+{
+	struct ef_diags d = { 0 };
+	struct ef_policy *pol;
+	struct ef_site *s;
+	struct ef_reconcile_report rep;
+
+	if (geteuid() != 0)
+		cr_skip_test("needs root for a network namespace");
+	if (unshare(CLONE_NEWNET) < 0)
+		cr_skip_test("cannot unshare a network namespace: %s",
+			     strerror(errno));
+	if (run("command -v nft >/dev/null"))
+		cr_skip_test("nft is not installed (the tests drift with it)");
+	pol = ef_policy_parse(POLICY, &d);
+	s = ef_site_parse(SITE, &d);
+	cr_assert(pol && s && !d.errors);
+	cr_assert_eq(ef_compile(pol, s, NULL, &d, &f->desired), 0);
+	ef_policy_free(pol);
+	ef_site_free(s);
+	ef_diags_free(&d);
+	cr_assert_eq(ef_nl_open(&f->nl), 0);
+	cr_assert_eq(ef_reconcile(f->nl, f->desired, &rep, NULL), 0);
+	cr_assert(rep.created);
+}
+
+static void teardown(struct fixture *f)
+{
+	ef_model_free(f->desired);
+	ef_nl_close(f->nl);
+}
+
+static void nft(const char *cmd)
+{
+	char buf[1024];
+
+	snprintf(buf, sizeof(buf), "nft %s", cmd);
+	cr_assert_eq(run(buf), 0, "nft %s failed", cmd);
+}
+
+/* One reconcile; then the table must match and a second one send nothing. */
+static struct ef_delta_size correct(struct fixture *f)
+{
+	struct ef_reconcile_report rep, again;
+	struct ef_model *live = NULL;
+	uint32_t gen_before, gen_after;
+	char *why = NULL;
+
+	cr_assert_eq(ef_reconcile(f->nl, f->desired, &rep, &why), 0, "%s",
+		     why ? why : "");
+	cr_assert_eq(ef_nl_read(f->nl, &live, NULL), 0);
+	cr_assert(ef_model_equal(f->desired, live), "not corrected");
+	ef_model_free(live);
+	cr_assert_eq(ef_nl_genid(f->nl, &gen_before), 0);
+	cr_assert_eq(ef_reconcile(f->nl, f->desired, &again, NULL), 0);
+	cr_assert_eq(ef_nl_genid(f->nl, &gen_after), 0);
+	cr_assert_eq(gen_before, gen_after, "an equal pair sent a batch");
+	cr_assert_eq(again.sent.elems_added + again.sent.elems_deleted +
+			     again.sent.rules_added + again.sent.rules_deleted +
+			     again.sent.objects, 0);
+	return rep.sent;
+}
+
+static struct fixture f;
+
+static void init(void)
+{
+	setup(&f);
+}
+
+static void fini(void)
+{
+	teardown(&f);
+}
+
+TestSuite(drift, .init = init, .fini = fini);
+
+Test(drift, a_flush_table)
+{
+	struct ef_delta_size s;
+
+	nft("flush table inet edgefw");
+	s = correct(&f);
+	/* nft flushes the chains; their rules come back, nothing else. */
+	cr_assert_eq(s.rules_added, 20);
+	cr_assert_eq(s.rules_deleted + s.elems_deleted, 0);
+}
+
+Test(drift, b_delete_table)
+{
+	struct ef_delta_size s;
+
+	nft("delete table inet edgefw");
+	s = correct(&f);
+	cr_assert_eq(s.elems_added, ef_model_elem_count(f.desired));
+	cr_assert_eq(s.rules_added, 20);
+}
+
+Test(drift, c_one_rule_deleted)
+{
+	struct ef_delta_size s;
+
+	nft("-a list chain inet edgefw input | awk '/@in4 accept/ {print $NF}' "
+	    "> /tmp/edgefw-handle");
+	cr_assert_eq(run("nft delete rule inet edgefw input handle "
+			 "$(cat /tmp/edgefw-handle)"), 0);
+	unlink("/tmp/edgefw-handle");
+	s = correct(&f);
+	cr_assert_eq(s.rules_added, 1, "sent %zu rules", s.rules_added);
+	cr_assert_eq(s.objects + s.elems_added + s.rules_deleted, 0);
+}
+
+Test(drift, d_foreign_element_added)
+{
+	struct ef_delta_size s;
+
+	nft("add element inet edgefw in4 '{ \"eth0\" . 198.51.100.99 . tcp . 22 }'");
+	s = correct(&f);
+	cr_assert_eq(s.elems_deleted, 1);
+	cr_assert_eq(s.elems_added + s.rules_added + s.objects, 0);
+}
+
+Test(drift, e_one_element_deleted)
+{
+	struct ef_delta_size s;
+
+	nft("delete element inet edgefw in4 '{ \"eth0\" . 198.51.100.11 . tcp . 443 }'");
+	s = correct(&f);
+	cr_assert_eq(s.elems_added, 1, "sent %zu elements", s.elems_added);
+	cr_assert_eq(s.elems_deleted + s.rules_added + s.objects, 0);
+}
+
+Test(drift, f_policy_flipped_to_accept)
+{
+	struct ef_delta_size s;
+
+	nft("chain inet edgefw input '{ policy accept; }'");
+	s = correct(&f);
+	cr_assert_eq(s.objects, 1);
+	cr_assert_eq(s.elems_added + s.rules_added + s.rules_deleted, 0);
+}
+
+Test(drift, g_rule_inserted)
+{
+	struct ef_delta_size s;
+
+	nft("insert rule inet edgefw input tcp dport 22 accept");
+	s = correct(&f);
+	cr_assert_eq(s.rules_deleted, 1);
+	cr_assert_eq(s.rules_added + s.elems_added + s.objects, 0);
+}
+
+Test(drift, h_foreign_table_untouched)
+{
+	struct ef_delta_size s;
+
+	nft("-f - <<'EOF'\n"
+	    "table inet docker {\n"
+	    " set addrs { type ipv4_addr; flags interval; elements = { 10.0.0.0/8 } }\n"
+	    " chain forward { type filter hook forward priority 0; policy accept;"
+	    " ip saddr @addrs counter accept; }\n"
+	    "}\nEOF");
+	/* It changes, and so does our table. */
+	nft("add element inet docker addrs '{ 172.16.0.0/12 }'");
+	nft("add rule inet docker forward ip daddr 192.0.2.0/24 drop");
+	nft("delete element inet edgefw in4 '{ \"eth0\" . 198.51.100.11 . tcp . 443 }'");
+	cr_assert_eq(run("nft list table inet docker > /tmp/edgefw-docker.1"), 0);
+	s = correct(&f);
+	cr_assert_eq(s.elems_added, 1);
+	cr_assert_eq(run("nft list table inet docker > /tmp/edgefw-docker.2"), 0);
+	cr_assert_eq(run("cmp -s /tmp/edgefw-docker.1 /tmp/edgefw-docker.2"), 0,
+		     "the foreign table changed");
+	unlink("/tmp/edgefw-docker.1");
+	unlink("/tmp/edgefw-docker.2");
+}
+
+/* Somebody commits between our dump and our batch: the kernel refuses
+ * the batch (the generation moved), and the reconciler tries again. */
+Test(drift, genid_guards_the_batch)
+{
+	struct ef_model *live = NULL;
+	struct ef_delta delta;
+	uint32_t genid;
+	int err;
+
+	nft("delete element inet edgefw in4 '{ \"eth0\" . 198.51.100.11 . tcp . 443 }'");
+	cr_assert_eq(ef_nl_genid(f.nl, &genid), 0);
+	cr_assert_eq(ef_plan(f.nl, f.desired, &live, &delta, NULL), 0);
+	nft("add table inet racer");
+	err = ef_nl_send_delta(f.nl, f.desired, &delta, genid, NULL);
+	cr_assert_eq(err, -ERESTART, "a stale batch went through: %d", err);
+	ef_delta_free(&delta);
+	ef_model_free(live);
+	/* The reconciler reads again and succeeds. */
+	cr_assert_eq(correct(&f).elems_added, 1);
+}
