@@ -65,6 +65,10 @@ static int load(const struct args *a, bool need_site, struct ef_model **ret,
 		err = ef_compile(pol, site, &opts, &d, &m);
 		if (err == -ENOMEM && !d.errors)
 			status = EXIT_RUNTIME;
+		/* The lock is for a reconciler that stays (edgefwd): this
+		 * process ends, and with it any ownership it took. */
+		if (m)
+			m->table_flags = 0;
 	} else if (need_site && !a->site) {
 		fprintf(stderr, "%s: --site SITE is needed\n", prog);
 		status = EXIT_INPUT;
@@ -134,8 +138,10 @@ static int kernel_error(const char *what, int err, char *why)
 	fprintf(stderr, "%s: %s: %s%s%s\n", prog, what, strerror(-err),
 		why ? " in " : "", why ? why : "");
 	if (err == -EPERM)
-		fprintf(stderr, "%s: changing the ruleset needs CAP_NET_ADMIN (run as root)\n",
-			prog);
+		fprintf(stderr, "%s: changing the ruleset needs CAP_NET_ADMIN (run as root),\n"
+			"%s: and table inet %s must not be locked by another process (see: edgefwctl show)\n",
+			prog, prog, EF_TABLE);
+
 	free(why);
 	return EXIT_RUNTIME;
 }

@@ -524,6 +524,9 @@ int ef_compile(const struct ef_policy *pol, const struct ef_site *site,
 	m = ef_model_new();
 	if (!m)
 		return -ENOMEM;
+	/* Whether the kernel can keep it is for the caller to find out. */
+	if (site->lock != EF_LOCK_OFF)
+		m->table_flags = EF_TABLE_F_OWNER | EF_TABLE_F_PERSIST;
 	err = build(&c, m);
 	for (size_t i = 0; i < ARRAY_SIZE(row_sets); i++)
 		free(c.sets[i].v);

@@ -283,7 +283,25 @@ int ef_diff(const struct ef_model *desired, const struct ef_model *live,
 	int err = 0;
 
 	memset(ret, 0, sizeof(*ret));
-	if (!live) {
+	ret->table_flags = desired->table_flags;
+	if (live && (desired->table_flags & ~live->table_flags)) {
+		/*
+		 * Only an ownerless persistent table can be taken over; one
+		 * that never had an owner is replaced whole, in the batch.
+		 */
+		if (live->table_flags & EF_TABLE_F_PERSIST) {
+			op.kind = EF_OP_TABLE_FLAGS;
+			err = push(ret, &op);
+		} else {
+			op.kind = EF_OP_DEL_TABLE;
+			err = push(ret, &op);
+			live = NULL;
+		}
+	}
+	op.kind = EF_OP_ADD_TABLE;
+	if (err) {
+		/* nothing */
+	} else if (!live) {
 		err = push(ret, &op);
 		for (size_t s = 0; s < desired->nsets && !err; s++) {
 			op = (struct ef_op){ .kind = EF_OP_ADD_SET,

@@ -11,7 +11,9 @@
 #include "model.h"
 
 enum ef_op_kind {
+	EF_OP_DEL_TABLE,	/* replace it whole: it cannot be taken over */
 	EF_OP_ADD_TABLE,	/* live has no table */
+	EF_OP_TABLE_FLAGS,	/* take an ownerless table over, or persist it */
 	EF_OP_DEL_RULE,		/* chain (live), rule index in it */
 	EF_OP_FLUSH_CHAIN,	/* chain (live): all its rules */
 	EF_OP_DEL_CHAIN,	/* chain (live) */
@@ -42,6 +44,7 @@ struct ef_op {
 struct ef_delta {
 	struct ef_op *ops;
 	size_t n, cap;
+	uint32_t table_flags;	/* ADD_TABLE, TABLE_FLAGS: the flags to set */
 };
 
 /* What a delta sends, counted for people and for tests. */

@@ -110,7 +110,13 @@ struct ef_row {
 	char *note;
 };
 
+/* Table flags; PERSIST is missing from older kernel headers. */
+#define EF_TABLE_F_OWNER 0x2u	/* only the owning socket may change it */
+#define EF_TABLE_F_PERSIST 0x4u	/* stays, ownerless, when the owner exits */
+
 struct ef_model {
+	uint32_t table_flags;		/* EF_TABLE_F_* */
+	uint32_t table_owner;		/* read back only: owner's netlink port */
 	struct ef_set *sets;
 	size_t nsets, sets_cap;
 	struct ef_chain *chains;
@@ -163,7 +169,10 @@ size_t ef_model_elem_count(const struct ef_model *m);
 bool ef_rule_equal(const struct ef_rule *a, const struct ef_rule *b);
 bool ef_set_equal(const struct ef_set *a, const struct ef_set *b);
 bool ef_chain_equal(const struct ef_chain *a, const struct ef_chain *b);
-/* Equal as the kernel would run them: rows' texts and counters not compared. */
+/*
+ * Equal as the kernel would run them: rows' texts, counters and the table
+ * flags (who owns it: not what it does) are not compared.
+ */
 bool ef_model_equal(const struct ef_model *a, const struct ef_model *b);
 
 const char *ef_hook_name(enum ef_hook h);

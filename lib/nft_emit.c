@@ -231,6 +231,13 @@ static void emit_chain(struct strbuf *sb, const struct ef_model *m,
 void ef_emit_nft(struct strbuf *sb, const struct ef_model *m, unsigned int flags)
 {
 	sb_printf(sb, "table inet %s {\n", EF_TABLE);
+	/* As a comment: nft -f cannot give ownership to a socket that ends
+	 * with it, and nft before 1.1 does not know persist. */
+	if (m->table_owner)
+		sb_printf(sb, "\t# flags owner,persist: locked by netlink port %u\n",
+			  m->table_owner);
+	else if (m->table_flags & EF_TABLE_F_PERSIST)
+		sb_printf(sb, "\t# flags owner,persist: locked while its reconciler runs\n");
 	for (size_t i = 0; i < m->nsets; i++) {
 		if (i)
 			sb_putc(sb, '\n');
@@ -246,7 +253,9 @@ void ef_emit_nft(struct strbuf *sb, const struct ef_model *m, unsigned int flags
 const char *ef_op_name(const struct ef_op *op)
 {
 	static const char *const names[] = {
+		[EF_OP_DEL_TABLE] = "delete-table",
 		[EF_OP_ADD_TABLE] = "add-table",
+		[EF_OP_TABLE_FLAGS] = "table-flags",
 		[EF_OP_DEL_RULE] = "delete-rule",
 		[EF_OP_FLUSH_CHAIN] = "flush-chain",
 		[EF_OP_DEL_CHAIN] = "delete-chain",
@@ -282,8 +291,18 @@ void ef_emit_delta(struct strbuf *sb, const struct ef_delta *d)
 		const struct ef_chain *c = op->chain;
 
 		switch (op->kind) {
+		case EF_OP_DEL_TABLE:
+			sb_printf(sb, "- table inet %s (to take it over)\n",
+				  EF_TABLE);
+			break;
 		case EF_OP_ADD_TABLE:
-			sb_printf(sb, "+ table inet %s\n", EF_TABLE);
+			sb_printf(sb, "+ table inet %s%s\n", EF_TABLE,
+				  d->table_flags & EF_TABLE_F_OWNER ?
+				  " { flags owner,persist; }" : "");
+			break;
+		case EF_OP_TABLE_FLAGS:
+			sb_printf(sb, "~ table inet %s { flags owner,persist; }\n",
+				  EF_TABLE);
 			break;
 		case EF_OP_DEL_RULE:
 			sb_printf(sb, "- rule %s { ", c->name);

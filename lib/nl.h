@@ -6,6 +6,7 @@
 #ifndef EDGEFW_NL_H
 #define EDGEFW_NL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -25,6 +26,13 @@ void ef_nl_close(struct ef_nl *nl);
  * and sets *ret_why to the object it concerns (caller frees).
  */
 int ef_nl_replace(struct ef_nl *nl, const struct ef_model *m, char **ret_why);
+
+/*
+ * Whether a kernel of this release (uname -r) keeps an owned table when
+ * its owner exits (table flag persist, Linux 6.9). Owning a table without
+ * it would drop the firewall with the process: `lock = auto` never does.
+ */
+bool ef_kernel_can_persist(const char *release);
 
 /* The ruleset generation now: read it before a dump, send it with the
  * batch, and the kernel refuses the batch if anyone committed between. */

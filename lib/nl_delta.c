@@ -56,15 +56,19 @@ static int put_policy(struct ef_batch *b, struct ef_nl *nl,
 }
 
 static int put_op(struct ef_batch *b, struct ef_nl *nl,
-		  const struct ef_model *desired, const struct ef_op *op,
-		  uint32_t *set_id)
+		  const struct ef_model *desired, const struct ef_delta *d,
+		  const struct ef_op *op, uint32_t *set_id)
 {
 	const struct ef_chain *c = op->chain;
 	int err = 0;
 
 	switch (op->kind) {
+	case EF_OP_DEL_TABLE:
+		return ef_nl_put_table(b, nl, NFT_MSG_DELTABLE, 0, NULL);
 	case EF_OP_ADD_TABLE:
-		return ef_nl_put_table(b, nl, NFT_MSG_NEWTABLE, NLM_F_CREATE);
+	case EF_OP_TABLE_FLAGS:
+		return ef_nl_put_table(b, nl, NFT_MSG_NEWTABLE, NLM_F_CREATE,
+				       &d->table_flags);
 	case EF_OP_DEL_RULE:
 		return put_named(b, nl, NFT_MSG_DELRULE, NFTA_RULE_CHAIN,
 				 c->name, c->rules[op->rule].handle,
@@ -113,7 +117,7 @@ int ef_nl_send_delta(struct ef_nl *nl, const struct ef_model *desired,
 		return 0;
 	ef_batch_init(&b, nl, &genid);
 	for (size_t i = 0; i < delta->n && !err; i++)
-		err = put_op(&b, nl, desired, &delta->ops[i], &set_id);
+		err = put_op(&b, nl, desired, delta, &delta->ops[i], &set_id);
 	if (!err)
 		err = ef_batch_send(&b, nl, ret_why);
 	ef_batch_free(&b);

@@ -48,6 +48,19 @@ static void why(struct rctx *c, const char *fmt, ...)
 
 static int table_cb(const struct nlmsghdr *nlh, void *data)
 {
+	struct ef_model *m = data;
+	struct nftnl_table *t = nftnl_table_alloc();
+
+	if (!t)
+		return MNL_CB_ERROR;
+	if (nftnl_table_nlmsg_parse(nlh, t) < 0) {
+		nftnl_table_free(t);
+		return MNL_CB_ERROR;
+	}
+	m->table_flags = nftnl_table_get_u32(t, NFTNL_TABLE_FLAGS);
+	if (nftnl_table_is_set(t, NFTNL_TABLE_OWNER))
+		m->table_owner = nftnl_table_get_u32(t, NFTNL_TABLE_OWNER);
+	nftnl_table_free(t);
 	return MNL_CB_OK;
 }
 
@@ -57,7 +70,7 @@ static struct nlmsghdr *request(char *buf, struct ef_nl *nl, uint16_t type,
 	return nftnl_nlmsg_build_hdr(buf, type, NFPROTO_INET, flags, nl->seq);
 }
 
-static int read_table(struct ef_nl *nl)
+static int read_table(struct ef_nl *nl, struct ef_model *m)
 {
 	char buf[REQ_SIZE] = { 0 };
 	struct nftnl_table *t = nftnl_table_alloc();
@@ -69,7 +82,7 @@ static int read_table(struct ef_nl *nl)
 	nlh = request(buf, nl, NFT_MSG_GETTABLE, 0);
 	nftnl_table_nlmsg_build_payload(nlh, t);
 	nftnl_table_free(t);
-	return ef_nl_get(nl, nlh, table_cb, NULL);
+	return ef_nl_get(nl, nlh, table_cb, m);
 }
 
 static bool type_of(uint32_t id, enum ef_type *ret)
@@ -393,7 +406,7 @@ static int read_once(struct ef_nl *nl, struct rctx *c)
 {
 	int err;
 
-	err = read_table(nl);
+	err = read_table(nl, c->m);
 	err = err ?: read_sets(nl, c);
 	for (size_t i = 0; i < c->m->nsets && !err; i++)
 		if (c->m->sets[i].nfields)

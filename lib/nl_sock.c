@@ -299,3 +299,12 @@ int ef_nl_genid(struct ef_nl *nl, uint32_t *ret)
 	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETGEN, AF_UNSPEC, 0, nl->seq);
 	return ef_nl_get(nl, nlh, gen_cb, ret);
 }
+
+bool ef_kernel_can_persist(const char *release)
+{
+	unsigned int major = 0, minor = 0;
+
+	if (sscanf(release, "%u.%u", &major, &minor) != 2)
+		return false;
+	return major > 6 || (major == 6 && minor >= 9);
+}

@@ -57,7 +57,7 @@ int ef_nl_put_elems(struct ef_batch *b, struct ef_nl *nl,
 		    const struct ef_set *set, uint16_t type,
 		    const size_t *idx, size_t n);
 int ef_nl_put_table(struct ef_batch *b, struct ef_nl *nl, uint16_t type,
-		    uint16_t flags);
+		    uint16_t flags, const uint32_t *table_flags);
 int ef_nl_put_set(struct ef_batch *b, struct ef_nl *nl,
 		  const struct ef_set *set, uint32_t id);
 int ef_nl_put_chain(struct ef_batch *b, struct ef_nl *nl,

@@ -26,7 +26,7 @@
 #define NFT_TYPE_BITS 6		/* nft's encoding of concatenated types */
 
 int ef_nl_put_table(struct ef_batch *b, struct ef_nl *nl, uint16_t type,
-		     uint16_t flags)
+		    uint16_t flags, const uint32_t *table_flags)
 {
 	struct nftnl_table *t = nftnl_table_alloc();
 	struct nlmsghdr *nlh;
@@ -34,6 +34,8 @@ int ef_nl_put_table(struct ef_batch *b, struct ef_nl *nl, uint16_t type,
 	if (!t)
 		return -ENOMEM;
 	nftnl_table_set_str(t, NFTNL_TABLE_NAME, EF_TABLE);
+	if (table_flags)
+		nftnl_table_set_u32(t, NFTNL_TABLE_FLAGS, *table_flags);
 	nlh = ef_batch_msg(b, nl, type, flags, "table inet %s", EF_TABLE);
 	if (nlh) {
 		nftnl_table_nlmsg_build_payload(nlh, t);
@@ -263,9 +265,10 @@ static int build_replace(struct ef_batch *b, struct ef_nl *nl,
 
 	/* Create-if-missing then delete: the delete cannot fail for a
 	 * missing table, and the new table replaces the old atomically. */
-	err = ef_nl_put_table(b, nl, NFT_MSG_NEWTABLE, NLM_F_CREATE);
-	err = err ?: ef_nl_put_table(b, nl, NFT_MSG_DELTABLE, 0);
-	err = err ?: ef_nl_put_table(b, nl, NFT_MSG_NEWTABLE, NLM_F_CREATE);
+	err = ef_nl_put_table(b, nl, NFT_MSG_NEWTABLE, NLM_F_CREATE, NULL);
+	err = err ?: ef_nl_put_table(b, nl, NFT_MSG_DELTABLE, 0, NULL);
+	err = err ?: ef_nl_put_table(b, nl, NFT_MSG_NEWTABLE, NLM_F_CREATE,
+				     &m->table_flags);
 	for (size_t i = 0; i < m->nsets && !err; i++)
 		err = ef_nl_put_set(b, nl, &m->sets[i], (uint32_t)i + 1) ?:
 		      ef_nl_put_elems(b, nl, &m->sets[i], NFT_MSG_NEWSETELEM,

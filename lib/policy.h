@@ -77,8 +77,12 @@ struct ef_zone_bind {
 
 enum ef_mode { EF_MODE_HOST, EF_MODE_GATEWAY };
 
+/* lock: own the table while the reconciler runs (needs persist, 6.9+). */
+enum ef_lock { EF_LOCK_AUTO, EF_LOCK_ON, EF_LOCK_OFF };
+
 struct ef_site {
 	enum ef_mode mode;
+	enum ef_lock lock;
 	struct ef_zone_bind *zones;
 	size_t nzones, zones_cap;
 	struct ef_binding *binds;

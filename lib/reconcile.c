@@ -51,7 +51,7 @@ int ef_reconcile(struct ef_nl *nl, const struct ef_model *desired,
 		err = err ?: ef_plan(nl, desired, &live, &delta, ret_why);
 		if (err)
 			return err;
-		rep->created = !live;
+		rep->created = delta.n && delta.ops[0].kind <= EF_OP_ADD_TABLE;
 		rep->sent = ef_delta_size(&delta);
 		err = ef_nl_send_delta(nl, desired, &delta, rep->genid, ret_why);
 		ef_delta_free(&delta);

@@ -13,7 +13,7 @@
 #define EF_RECONCILE_TRIES 5
 
 struct ef_reconcile_report {
-	bool created;			/* there was no table */
+	bool created;			/* the table was made (anew) */
 	struct ef_delta_size sent;	/* zero: nothing was sent */
 	unsigned int tries;		/* batches refused for a race, plus one */
 	uint32_t genid;			/* the generation the delta was based on */

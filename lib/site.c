@@ -403,6 +403,16 @@ static bool parse_setting(struct sparser *sp, struct ef_lexer *lx,
 		if (!parse_keyword(sp, lx, key, "host", "gateway", &is_a))
 			return false;
 		s->mode = is_a ? EF_MODE_HOST : EF_MODE_GATEWAY;
+	} else if (!strcmp(key, "lock")) {
+		if (lx->tok == T_WORD && !strcmp(lx->text, "auto")) {
+			s->lock = EF_LOCK_AUTO;
+			ef_lex_next(lx);
+		} else if (!parse_keyword(sp, lx, "lock (or auto)", "on", "off",
+					  &is_a)) {
+			return false;
+		} else {
+			s->lock = is_a ? EF_LOCK_ON : EF_LOCK_OFF;
+		}
 	} else if (!strcmp(key, "output")) {
 		if (!parse_keyword(sp, lx, key, "drop", "accept", &is_a))
 			return false;
@@ -435,7 +445,7 @@ bool ef_site_keyword(const char *word)
 {
 	static const char *const words[] = {
 		"mode", "output", "log", "management-port", "max-elements",
-		"management", "zone",
+		"management", "zone", "lock",
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(words); i++)

@@ -49,6 +49,8 @@ static void setup(struct fixture *f)
 	pol = ef_policy_parse(POLICY, &d);
 	s = ef_site_parse(SITE, &d);
 	cr_assert(pol && s && !d.errors);
+	/* Unlocked: the drift is made with nft (tests/kernel/lock.c). */
+	s->lock = EF_LOCK_OFF;
 	cr_assert_eq(ef_compile(pol, s, NULL, &d, &f->desired), 0);
 	ef_policy_free(pol);
 	ef_site_free(s);
