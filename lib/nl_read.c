@@ -444,3 +444,66 @@ int ef_nl_read(struct ef_nl *nl, struct ef_model **ret, char **ret_why)
 	free(c.why);
 	return 0;
 }
+
+/* The set an element message is for, by name. */
+static struct ef_set *elem_msg_set(const struct nlmsghdr *nlh,
+				   const struct ef_model *m)
+{
+	const struct nlattr *a;
+
+	mnl_attr_for_each(a, nlh, sizeof(struct nfgenmsg))
+		if (mnl_attr_get_type(a) == NFTA_SET_ELEM_LIST_SET &&
+		    mnl_attr_validate(a, MNL_TYPE_NUL_STRING) == 0)
+			return ef_model_find_set(m, mnl_attr_get_str(a));
+	return NULL;
+}
+
+static int parse_msg(const struct nlmsghdr *nlh, struct rctx *c)
+{
+	struct elem_ctx ec;
+
+	switch (NFNL_MSG_TYPE(nlh->nlmsg_type)) {
+	case NFT_MSG_NEWTABLE:
+		return table_cb(nlh, c->m);
+	case NFT_MSG_DELTABLE:
+		/* The replace batch empties the table, then builds it. */
+		ef_model_free(c->m);
+		c->m = ef_model_new();
+		return c->m ? MNL_CB_OK : MNL_CB_ERROR;
+	case NFT_MSG_NEWSET:
+		return set_cb(nlh, c);
+	case NFT_MSG_NEWSETELEM:
+		ec.set = elem_msg_set(nlh, c->m);
+		if (!ec.set)
+			return MNL_CB_ERROR;
+		ec.key_len = ef_set_key_len(ec.set);
+		return elem_cb(nlh, &ec);
+	case NFT_MSG_NEWCHAIN:
+		return chain_cb(nlh, c);
+	case NFT_MSG_NEWRULE:
+		return rule_cb(nlh, c);
+	}
+	return MNL_CB_OK;	/* batch begin and end */
+}
+
+int ef_nl_parse_batch(const void *buf, size_t len, struct ef_model **ret)
+{
+	const struct nlmsghdr *nlh = buf;
+	struct rctx c = { .m = ef_model_new() };
+	int rest = (int)len;
+
+	if (!c.m)
+		return -ENOMEM;
+	for (; mnl_nlmsg_ok(nlh, rest); nlh = mnl_nlmsg_next(nlh, &rest)) {
+		if (parse_msg(nlh, &c) != MNL_CB_OK) {
+			ef_model_free(c.m);
+			free(c.why);
+			return -EINVAL;
+		}
+	}
+	for (size_t i = 0; i < c.m->nsets; i++)
+		ef_set_sort(&c.m->sets[i]);
+	free(c.why);
+	*ret = c.m;
+	return 0;
+}

@@ -66,6 +66,13 @@ int ef_nl_put_rule(struct ef_batch *b, struct ef_nl *nl,
 		   const struct ef_model *m, const struct ef_chain *c,
 		   size_t idx, uint64_t before);
 
+/* The whole-table replace, built but not sent. */
+int ef_nl_build_replace(struct ef_batch *b, struct ef_nl *nl,
+			const struct ef_model *m);
+/* Reads the model back out of a built batch, as the kernel would take it:
+ * the message builder tested without a kernel. */
+int ef_nl_parse_batch(const void *buf, size_t len, struct ef_model **ret);
+
 /* Sends a dump request and runs cb on every reply. -EINTR if the dump was
  * interrupted by a concurrent change (redo it). */
 int ef_nl_dump(struct ef_nl *nl, struct nlmsghdr *req, mnl_cb_t cb,

@@ -258,8 +258,8 @@ int ef_nl_put_rule(struct ef_batch *b, struct ef_nl *nl,
 	return err;
 }
 
-static int build_replace(struct ef_batch *b, struct ef_nl *nl,
-			 const struct ef_model *m)
+int ef_nl_build_replace(struct ef_batch *b, struct ef_nl *nl,
+			const struct ef_model *m)
 {
 	int err;
 
@@ -289,7 +289,7 @@ int ef_nl_replace(struct ef_nl *nl, const struct ef_model *m, char **ret_why)
 	int err;
 
 	ef_batch_init(&b, nl, NULL);
-	err = build_replace(&b, nl, m);
+	err = ef_nl_build_replace(&b, nl, m);
 	if (!err)
 		err = ef_batch_send(&b, nl, ret_why);
 	ef_batch_free(&b);
