@@ -34,11 +34,10 @@ struct ef_op {
 	size_t nelems;
 	size_t rule;
 	/*
-	 * EF_OP_ADD_RULE only: the live handle to put the rule after, or 0
-	 * to append at the end (the order of ops then keeps rule order);
-	 * `before` set: insert before that handle instead.
+	 * EF_OP_ADD_RULE only: insert before this live rule handle; 0 appends
+	 * at the end (the order of the ops then keeps the rules' order).
 	 */
-	uint64_t after, before;
+	uint64_t before;
 };
 
 struct ef_delta {

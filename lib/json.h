@@ -7,7 +7,7 @@
 
 #include "diff.h"
 
-/* {"changes": N, "size": {...}, "ops": [{"op": "add-elements", ...}]} */
+/* {"empty": false, "size": {...}, "ops": [{"op": "add-elements", ...}]} */
 struct json_object *ef_delta_json(const struct ef_delta *d);
 
 #endif
