@@ -22,30 +22,30 @@ struct set_spec {
 	const char *name;
 	enum dir dir;
 	uint8_t family;
-	bool peer;		/* the remote end is restricted */
 	unsigned int nfields;
 	enum ef_field field[EF_FIELDS_MAX];
 };
 
-/* The row sets: direction x family x (remote end any | restricted). */
+/*
+ * The row sets, direction x family, keyed by interface, local address,
+ * protocol and port. Rows whose peer is any go to these; rows whose peer
+ * is a group go to the group's own copy of them (in4_front_end ...), and
+ * the group's addresses to one plain interval set (g4_front_end ...): a
+ * group of 100 000 addresses then costs 100 000 cheap elements, not 100 000
+ * times its rows in a concatenated set.
+ */
 static const struct set_spec row_sets[] = {
-	{ "in4", DIR_IN, 4, false, 4,
+	{ "in4", DIR_IN, 4, 4,
 	  { EF_F_IIFNAME, EF_F_DADDR4, EF_F_L4PROTO, EF_F_DPORT } },
-	{ "in4_peer", DIR_IN, 4, true, 5,
-	  { EF_F_IIFNAME, EF_F_SADDR4, EF_F_DADDR4, EF_F_L4PROTO, EF_F_DPORT } },
-	{ "in6", DIR_IN, 6, false, 4,
+	{ "in6", DIR_IN, 6, 4,
 	  { EF_F_IIFNAME, EF_F_DADDR6, EF_F_L4PROTO, EF_F_DPORT } },
-	{ "in6_peer", DIR_IN, 6, true, 5,
-	  { EF_F_IIFNAME, EF_F_SADDR6, EF_F_DADDR6, EF_F_L4PROTO, EF_F_DPORT } },
-	{ "out4", DIR_OUT, 4, false, 4,
+	{ "out4", DIR_OUT, 4, 4,
 	  { EF_F_OIFNAME, EF_F_SADDR4, EF_F_L4PROTO, EF_F_DPORT } },
-	{ "out4_peer", DIR_OUT, 4, true, 5,
-	  { EF_F_OIFNAME, EF_F_SADDR4, EF_F_DADDR4, EF_F_L4PROTO, EF_F_DPORT } },
-	{ "out6", DIR_OUT, 6, false, 4,
+	{ "out6", DIR_OUT, 6, 4,
 	  { EF_F_OIFNAME, EF_F_SADDR6, EF_F_L4PROTO, EF_F_DPORT } },
-	{ "out6_peer", DIR_OUT, 6, true, 5,
-	  { EF_F_OIFNAME, EF_F_SADDR6, EF_F_DADDR6, EF_F_L4PROTO, EF_F_DPORT } },
 };
+
+#define NSPECS ARRAY_SIZE(row_sets)
 
 static const enum ef_field mgmt4_fields[] = { EF_F_SADDR4, EF_F_L4PROTO,
 					      EF_F_DPORT };
@@ -60,12 +60,23 @@ struct boxes {
 	size_t n, cap;
 };
 
+/* A group bound to addresses: their union, and the rows that name it. */
+struct peer_group {
+	const struct ef_role *role;
+	struct ef_prefix *addrs;
+	size_t naddrs;
+	bool has[2];		/* [0] IPv4, [1] IPv6 addresses */
+	struct boxes rows[NSPECS];
+};
+
 struct cctx {
 	const struct ef_policy *pol;
 	const struct ef_site *site;
 	const struct ef_compile_opts *opts;
 	struct ef_diags *d;
-	struct boxes sets[ARRAY_SIZE(row_sets)];
+	struct boxes sets[NSPECS];	/* rows whose peer is any */
+	struct peer_group *groups;
+	size_t ngroups;
 	size_t nboxes;
 };
 
@@ -77,11 +88,11 @@ void ef_key_put(const struct ef_set *set, unsigned int idx, uint8_t *key,
 }
 
 /* A box with one [lo, hi] per field; `lo`/`hi` point at field values. */
-static int add_box(struct cctx *c, size_t si, const void *const *lo,
-		   const void *const *hi, unsigned int row)
+static int add_box(struct cctx *c, struct boxes *bx, size_t si,
+		   const void *const *lo, const void *const *hi,
+		   unsigned int row)
 {
 	const struct set_spec *spec = &row_sets[si];
-	struct boxes *bx = &c->sets[si];
 	struct ef_set tmp = { .nfields = (uint8_t)spec->nfields };
 	struct ef_box *b;
 
@@ -102,11 +113,10 @@ static int add_box(struct cctx *c, size_t si, const void *const *lo,
 	return 0;
 }
 
-static size_t find_set_spec(enum dir dir, uint8_t family, bool peer)
+static size_t find_set_spec(enum dir dir, uint8_t family)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(row_sets); i++)
-		if (row_sets[i].dir == dir && row_sets[i].family == family &&
-		    row_sets[i].peer == peer)
+	for (size_t i = 0; i < NSPECS; i++)
+		if (row_sets[i].dir == dir && row_sets[i].family == family)
 			return i;
 	return 0;
 }
@@ -160,9 +170,9 @@ static int binding_addrs(struct cctx *c, const struct ef_binding *b,
 }
 
 struct row_ends {
-	struct ef_prefix *local, *peer;
-	size_t nlocal, npeer;	/* npeer == 0 and !peer_any: no peers */
-	bool peer_any;
+	struct ef_prefix *local;
+	size_t nlocal;
+	struct peer_group *group;	/* NULL: any peer */
 	const struct ef_zone_bind *zone;
 };
 
@@ -182,85 +192,142 @@ static int row_boxes(struct cctx *c, const struct ef_prow *row,
 		protos[nprotos++] = &proto_udp;
 	for (size_t z = 0; z < e->zone->nifnames; z++)
 	for (size_t l = 0; l < e->nlocal; l++)
-	for (size_t p = 0; p < (e->peer_any ? 1 : e->npeer); p++)
 	for (unsigned int pr = 0; pr < nprotos; pr++) {
 		const struct ef_prefix *loc = &e->local[l];
-		const struct ef_prefix *peer = e->peer_any ? NULL : &e->peer[p];
-		const void *lo[EF_FIELDS_MAX], *hi[EF_FIELDS_MAX];
-		unsigned int k = 0;
-		size_t si;
+		size_t si = find_set_spec(dir, loc->family);
+		const void *lo[4], *hi[4];
+		struct boxes *bx = &c->sets[si];
 
-		if (peer && peer->family != loc->family)
-			continue;
-		si = find_set_spec(dir, loc->family, peer != NULL);
-		lo[k] = hi[k] = e->zone->ifnames[z];
-		k++;
-		/* saddr comes before daddr in every key. */
-		if (dir == DIR_IN && peer) {
-			lo[k] = peer->lo;
-			hi[k++] = peer->hi;
+		if (e->group) {
+			/* A peer of the other family can never match. */
+			if (!e->group->has[loc->family == 6])
+				continue;
+			bx = &e->group->rows[si];
 		}
-		lo[k] = loc->lo;
-		hi[k++] = loc->hi;
-		if (dir == DIR_OUT && peer) {
-			lo[k] = peer->lo;
-			hi[k++] = peer->hi;
-		}
-		lo[k] = hi[k] = protos[pr];
-		k++;
-		lo[k] = plo;
-		hi[k] = phi;
-		err = add_box(c, si, lo, hi, row->id);
+		lo[0] = hi[0] = e->zone->ifnames[z];
+		lo[1] = loc->lo;
+		hi[1] = loc->hi;
+		lo[2] = hi[2] = protos[pr];
+		lo[3] = plo;
+		hi[3] = phi;
+		err = add_box(c, bx, si, lo, hi, row->id);
 		if (err)
 			return err;
 	}
 	return 0;
 }
 
-static int end_addrs(struct cctx *c, const char *name, struct ef_prefix **ret,
-		     size_t *ret_n, bool *ret_any)
+static struct peer_group *find_group(struct cctx *c, const char *name)
 {
-	const struct ef_binding *b;
-
-	*ret = NULL;
-	*ret_n = 0;
-	*ret_any = false;
-	if (!strcmp(name, "any")) {
-		*ret_any = true;
-		return 0;
-	}
-	b = ef_site_find(c->site, name);
-	if (!b) {
-		/* An unbound group means any peer; address roles were checked. */
-		*ret_any = true;
-		return 0;
-	}
-	if (b->kind == EF_BIND_NONE)
-		return 0;
-	return binding_addrs(c, b, ret, ret_n);
+	for (size_t i = 0; i < c->ngroups; i++)
+		if (!strcmp(c->groups[i].role->name, name))
+			return &c->groups[i];
+	return NULL;
 }
 
 static int compile_row(struct cctx *c, const struct ef_prow *row)
 {
 	const struct ef_role *from = ef_policy_find_role(c->pol, row->from);
 	bool out = from && from->kind == EF_ROLE_ADDRESS;
+	const char *local = out ? row->from : row->to;
+	const char *peer = out ? row->to : row->from;
+	const struct ef_binding *b;
 	struct row_ends e = { 0 };
-	bool local_any;
 	int err;
 
 	e.zone = ef_site_find_zone(c->site, row->zone);
 	if (!e.zone)
 		return 0;	/* reported once per zone */
-	err = end_addrs(c, out ? row->from : row->to, &e.local, &e.nlocal,
-			&local_any);
-	if (!err)
-		err = end_addrs(c, out ? row->to : row->from, &e.peer,
-				&e.npeer, &e.peer_any);
+	if (strcmp(peer, "any")) {
+		b = ef_site_find(c->site, peer);
+		if (b && b->kind == EF_BIND_NONE)
+			return 0;	/* a group of no one */
+		/* An unbound group means any peer. */
+		e.group = b ? find_group(c, peer) : NULL;
+	}
+	b = ef_site_find(c->site, local);
+	if (b->kind == EF_BIND_NONE)
+		return 0;	/* a role this machine does not have */
+	err = binding_addrs(c, b, &e.local, &e.nlocal);
 	if (!err)
 		err = row_boxes(c, row, &e, out ? DIR_OUT : DIR_IN);
 	free(e.local);
-	free(e.peer);
 	return err;
+}
+
+static int cmp_prefix(const void *a, const void *b)
+{
+	const struct ef_prefix *x = a, *y = b;
+
+	if (x->family != y->family)
+		return x->family - y->family;
+	return memcmp(x->lo, y->lo, sizeof(x->lo));
+}
+
+/* The union of a group's prefixes as sorted, merged ranges per family:
+ * overlapping and adjacent ones become one. */
+static void merge_prefixes(struct peer_group *g)
+{
+	size_t out = 0;
+
+	qsort(g->addrs, g->naddrs, sizeof(*g->addrs), cmp_prefix);
+	for (size_t i = 0; i < g->naddrs; i++) {
+		struct ef_prefix *p = &g->addrs[i];
+		unsigned int len = p->family == 4 ? 4 : 16;
+
+		g->has[p->family == 6] = true;
+		if (out && g->addrs[out - 1].family == p->family) {
+			struct ef_prefix *last = &g->addrs[out - 1];
+			uint8_t next[16];
+			bool top = true;
+
+			memcpy(next, last->hi, len);
+			for (unsigned int k = len; k-- > 0 && top;)
+				top = !++next[k];
+			if (top || memcmp(p->lo, next, len) <= 0) {
+				if (memcmp(p->hi, last->hi, len) > 0)
+					memcpy(last->hi, p->hi, len);
+				continue;
+			}
+		}
+		g->addrs[out++] = *p;
+	}
+	g->naddrs = out;
+}
+
+/* Every group role the site binds to addresses, resolved once. */
+static int resolve_groups(struct cctx *c)
+{
+	const struct ef_policy *pol = c->pol;
+	int err = 0;
+
+	c->groups = calloc(pol->nroles + 1, sizeof(*c->groups));
+	if (!c->groups)
+		return -ENOMEM;
+	for (size_t i = 0; i < pol->nroles && !err; i++) {
+		const struct ef_role *r = &pol->roles[i];
+		const struct ef_binding *b = ef_site_find(c->site, r->name);
+		struct peer_group *g;
+
+		if (r->kind != EF_ROLE_GROUP || !b || b->kind == EF_BIND_NONE)
+			continue;
+		g = &c->groups[c->ngroups++];
+		g->role = r;
+		err = binding_addrs(c, b, &g->addrs, &g->naddrs);
+		if (!err)
+			merge_prefixes(g);
+	}
+	return err;
+}
+
+static void free_groups(struct cctx *c)
+{
+	for (size_t i = 0; i < c->ngroups; i++) {
+		free(c->groups[i].addrs);
+		for (size_t k = 0; k < NSPECS; k++)
+			free(c->groups[i].rows[k].v);
+	}
+	free(c->groups);
 }
 
 static void check_bindings(struct cctx *c)
@@ -349,6 +416,70 @@ static int mgmt_sets(struct cctx *c, struct ef_model *m)
 	return err;
 }
 
+static void group_set_names(const struct peer_group *g, size_t si,
+			    char *addrs, char *rows)
+{
+	const struct set_spec *spec = &row_sets[si];
+
+	snprintf(addrs, EF_NAME_MAX, "g%u_%s", spec->family, g->role->name);
+	snprintf(rows, EF_NAME_MAX, "%s_%s", spec->name, g->role->name);
+}
+
+/* A group's addresses of one family as a plain interval set. */
+static int group_addr_set(const struct cctx *c, const struct peer_group *g,
+			  const char *name, uint8_t family, struct ef_model *m)
+{
+	enum ef_type type = family == 4 ? EF_T_IPV4 : EF_T_IPV6;
+	struct ef_set *set;
+	int err = 0;
+
+	if (ef_model_find_set(m, name))
+		return 0;
+	set = ef_model_add_set(m, name, &type, 1, false);
+	if (!set)
+		return -ENOMEM;
+	for (size_t i = 0; i < g->naddrs && !err; i++) {
+		const struct ef_prefix *p = &g->addrs[i];
+		uint8_t key[EF_KEY_MAX] = { 0 }, end[EF_KEY_MAX] = { 0 };
+
+		if (p->family != family)
+			continue;
+		if (set->nelems >= c->site->max_elements)
+			return -E2BIG;
+		ef_key_put(set, 0, key, p->lo);
+		ef_key_put(set, 0, end, p->hi);
+		err = ef_set_add_elem(set, key, end, NULL);
+	}
+	return err;
+}
+
+/* For each direction and family the group's rows use: its row set and
+ * the address set its rule looks the peer up in. */
+static int group_sets(const struct cctx *c, const struct peer_group *g,
+		      struct ef_model *m)
+{
+	int err = 0;
+
+	for (size_t i = 0; i < NSPECS && !err; i++) {
+		const struct set_spec *spec = &row_sets[i];
+		char addrs[EF_NAME_MAX], rows[EF_NAME_MAX];
+		struct ef_set *set;
+
+		if (!g->rows[i].n)
+			continue;
+		group_set_names(g, i, addrs, rows);
+		err = group_addr_set(c, g, addrs, spec->family, m);
+		if (err)
+			break;
+		set = add_set(m, rows, spec->field, spec->nfields);
+		if (!set)
+			return -ENOMEM;
+		err = ef_set_add_disjoint(set, g->rows[i].v, g->rows[i].n,
+					  c->site->max_elements);
+	}
+	return err;
+}
+
 /* Rule helpers: each returns NULL only when out of memory. */
 static struct ef_rule *rule(struct ef_chain *ch, enum ef_verdict v)
 {
@@ -359,18 +490,19 @@ static struct ef_rule *rule(struct ef_chain *ch, enum ef_verdict v)
 	return r;
 }
 
-static int lookup_rule(struct ef_chain *ch, const char *set, uint8_t family,
-		       const enum ef_field *keys, unsigned int nkeys)
+static struct ef_rule *lookup_rule(struct ef_chain *ch, const char *set,
+				   uint8_t family, const enum ef_field *keys,
+				   unsigned int nkeys)
 {
 	struct ef_rule *r = rule(ch, EF_V_ACCEPT);
 
 	if (!r)
-		return -ENOMEM;
+		return NULL;
 	r->nfproto = family == 4 ? NFPROTO_IPV4 : NFPROTO_IPV6;
 	strcpy(r->set, set);
 	r->nkeys = (uint8_t)nkeys;
 	memcpy(r->key, keys, nkeys * sizeof(*keys));
-	return 0;
+	return r;
 }
 
 
@@ -421,20 +553,47 @@ static int log_rule(const struct ef_site *site, struct ef_chain *ch)
 	return 0;
 }
 
-static int row_lookups(struct ef_chain *ch, enum dir dir)
+/*
+ * The lookups of one direction: rows with any peer, then, per group,
+ * "ip saddr @g4_front_end iifname . ip daddr ... @in4_front_end accept".
+ */
+static int row_lookups(const struct cctx *c, const struct ef_model *m,
+		       struct ef_chain *ch, enum dir dir)
 {
-	int err = 0;
+	for (size_t i = 0; i < NSPECS; i++) {
+		const struct set_spec *spec = &row_sets[i];
 
-	for (size_t i = 0; i < ARRAY_SIZE(row_sets) && !err; i++)
-		if (row_sets[i].dir == dir)
-			err = lookup_rule(ch, row_sets[i].name,
-					  row_sets[i].family, row_sets[i].field,
-					  row_sets[i].nfields);
-	return err;
+		if (spec->dir == dir &&
+		    !lookup_rule(ch, spec->name, spec->family, spec->field,
+				 spec->nfields))
+			return -ENOMEM;
+	}
+	for (size_t g = 0; g < c->ngroups; g++) {
+		for (size_t i = 0; i < NSPECS; i++) {
+			const struct set_spec *spec = &row_sets[i];
+			char addrs[EF_NAME_MAX], rows[EF_NAME_MAX];
+			struct ef_rule *r;
+
+			group_set_names(&c->groups[g], i, addrs, rows);
+			if (spec->dir != dir || !ef_model_find_set(m, rows))
+				continue;
+			r = lookup_rule(ch, rows, spec->family, spec->field,
+					spec->nfields);
+			if (!r)
+				return -ENOMEM;
+			strcpy(r->peer_set, addrs);
+			r->peer_key = dir == DIR_IN ?
+				(spec->family == 4 ? EF_F_SADDR4 : EF_F_SADDR6) :
+				(spec->family == 4 ? EF_F_DADDR4 : EF_F_DADDR6);
+		}
+	}
+	return 0;
 }
 
-static int build_chains(const struct ef_site *site, struct ef_model *m)
+
+static int build_chains(const struct cctx *c, struct ef_model *m)
 {
+	const struct ef_site *site = c->site;
 	bool gw = site->mode == EF_MODE_GATEWAY;
 	struct ef_chain *in, *out = NULL, *fwd = NULL;
 	int err;
@@ -456,21 +615,22 @@ static int build_chains(const struct ef_site *site, struct ef_model *m)
 	/* add_chain may move the array: look the chains up again. */
 	in = ef_model_find_chain(m, "input");
 	err = guard_rules(in, false);
-	err = err ?: lookup_rule(in, EF_SET_MGMT4, 4, mgmt4_fields, 3);
-	err = err ?: lookup_rule(in, EF_SET_MGMT6, 6, mgmt6_fields, 3);
+	if (!err && (!lookup_rule(in, EF_SET_MGMT4, 4, mgmt4_fields, 3) ||
+		     !lookup_rule(in, EF_SET_MGMT6, 6, mgmt6_fields, 3)))
+		err = -ENOMEM;
 	if (!gw)
-		err = err ?: row_lookups(in, DIR_IN);
+		err = err ?: row_lookups(c, m, in, DIR_IN);
 	err = err ?: log_rule(site, in);
 	if (gw) {
 		fwd = ef_model_find_chain(m, "forward");
 		err = err ?: guard_rules(fwd, false);
-		err = err ?: row_lookups(fwd, DIR_IN);
-		err = err ?: row_lookups(fwd, DIR_OUT);
+		err = err ?: row_lookups(c, m, fwd, DIR_IN);
+		err = err ?: row_lookups(c, m, fwd, DIR_OUT);
 		err = err ?: log_rule(site, fwd);
 	} else {
 		out = ef_model_find_chain(m, "output");
 		err = err ?: guard_rules(out, true);
-		err = err ?: row_lookups(out, DIR_OUT);
+		err = err ?: row_lookups(c, m, out, DIR_OUT);
 		err = err ?: log_rule(site, out);
 	}
 	return err;
@@ -492,7 +652,7 @@ static int build(struct cctx *c, struct ef_model *m)
 		if (err)
 			return err;
 	}
-	for (size_t i = 0; i < ARRAY_SIZE(row_sets) && !err; i++) {
+	for (size_t i = 0; i < NSPECS && !err; i++) {
 		const struct set_spec *spec = &row_sets[i];
 		struct ef_set *set = add_set(m, spec->name, spec->field,
 					     spec->nfields);
@@ -502,8 +662,10 @@ static int build(struct cctx *c, struct ef_model *m)
 		err = ef_set_add_disjoint(set, c->sets[i].v, c->sets[i].n,
 					  c->site->max_elements);
 	}
+	for (size_t g = 0; g < c->ngroups && !err; g++)
+		err = group_sets(c, &c->groups[g], m);
 	err = err ?: mgmt_sets(c, m);
-	err = err ?: build_chains(c->site, m);
+	err = err ?: build_chains(c, m);
 	if (!err && ef_model_elem_count(m) > c->site->max_elements)
 		err = -E2BIG;
 	return err;
@@ -527,9 +689,11 @@ int ef_compile(const struct ef_policy *pol, const struct ef_site *site,
 	/* Whether the kernel can keep it is for the caller to find out. */
 	if (site->lock != EF_LOCK_OFF)
 		m->table_flags = EF_TABLE_F_OWNER | EF_TABLE_F_PERSIST;
-	err = build(&c, m);
-	for (size_t i = 0; i < ARRAY_SIZE(row_sets); i++)
+	err = resolve_groups(&c);
+	err = err ?: build(&c, m);
+	for (size_t i = 0; i < NSPECS; i++)
 		free(c.sets[i].v);
+	free_groups(&c);
 	if (err == -E2BIG) {
 #define TOO_BIG "the compiled ruleset would hold more than %llu set elements; raise 'max-elements' if that is meant"
 		if (site->max_elements_loc.file)

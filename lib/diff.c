@@ -41,7 +41,9 @@ static bool uses_going_set(const struct dctx *c, const struct ef_chain *ch)
 		const struct ef_rule *r = &ch->rules[i];
 
 		for (size_t s = 0; r->set[0] && s < c->live->nsets; s++)
-			if (c->set_goes[s] && !strcmp(c->live->sets[s].name, r->set))
+			if (c->set_goes[s] &&
+			    (!strcmp(c->live->sets[s].name, r->set) ||
+			     !strcmp(c->live->sets[s].name, r->peer_set)))
 				return true;
 	}
 	return false;

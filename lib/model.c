@@ -247,6 +247,8 @@ bool ef_rule_equal(const struct ef_rule *a, const struct ef_rule *b)
 	       a->oif_lo == b->oif_lo && a->nfproto == b->nfproto &&
 	       a->l4proto == b->l4proto && a->icmpv6_type == b->icmpv6_type &&
 	       a->type_lo == b->type_lo && a->type_hi == b->type_hi &&
+	       !strcmp(a->peer_set, b->peer_set) &&
+	       (!a->peer_set[0] || a->peer_key == b->peer_key) &&
 	       !strcmp(a->set, b->set) && a->nkeys == b->nkeys &&
 	       !memcmp(a->key, b->key, a->nkeys * sizeof(a->key[0])) &&
 	       a->limit_rate == b->limit_rate &&

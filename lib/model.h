@@ -15,7 +15,7 @@
 #include <stdint.h>
 
 #define EF_TABLE "edgefw"
-#define EF_NAME_MAX 32
+#define EF_NAME_MAX 64		/* sets and chains, with NUL */
 #define EF_KEY_MAX 64		/* 16 registers of 32 bits */
 #define EF_FIELDS_MAX 6
 #define EF_IFNAME_LEN 16
@@ -78,6 +78,9 @@ struct ef_rule {
 	uint8_t l4proto;		/* 0 = any */
 	bool icmpv6_type;		/* icmpv6 type in [type_lo, type_hi] */
 	uint8_t type_lo, type_hi;
+	/* ip saddr (or daddr) @peer_set: the peer is in a group. */
+	char peer_set[EF_NAME_MAX];	/* "" = none */
+	enum ef_field peer_key;
 	char set[EF_NAME_MAX];		/* lookup in this set; "" = none */
 	uint8_t nkeys;			/* of the key built for the lookup */
 	enum ef_field key[EF_FIELDS_MAX];
@@ -85,7 +88,7 @@ struct ef_rule {
 	uint64_t limit_unit;		/* seconds */
 	uint32_t limit_burst;
 	bool log;
-	char log_prefix[64];
+	char log_prefix[128];		/* NF_LOG_PREFIXLEN */
 	uint32_t log_level;
 	enum ef_verdict verdict;
 	char *foreign;			/* kernel text of a rule we do not know */

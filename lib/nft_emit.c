@@ -156,6 +156,9 @@ static const char *log_level_name(uint32_t level)
 static void emit_lookup(struct strbuf *sb, const struct ef_model *m,
 			const struct ef_rule *r)
 {
+	if (r->peer_set[0])
+		sb_printf(sb, "%s @%s ", ef_field_info(r->peer_key)->nft_expr,
+			  r->peer_set);
 	for (unsigned int i = 0; i < r->nkeys; i++)
 		sb_printf(sb, "%s%s", i ? " . " : "",
 			  ef_field_info(r->key[i])->nft_expr);

@@ -145,17 +145,17 @@ static int lin_field(struct nftnl_rule *r, enum ef_field f, uint32_t reg)
 }
 
 static int lin_lookup(struct nftnl_rule *r, const struct ef_set *set,
-		      const struct ef_rule *er)
+		      const enum ef_field *key, unsigned int nkeys)
 {
 	struct nftnl_expr *e;
 	int err;
 
-	if (er->nkeys != set->nfields)
+	if (nkeys != set->nfields)
 		return -EINVAL;
 	for (unsigned int i = 0; i < set->nfields; i++) {
-		if (ef_field_info(er->key[i])->type != set->type[i])
+		if (ef_field_info(key[i])->type != set->type[i])
 			return -EINVAL;
-		err = lin_field(r, er->key[i], key_reg(ef_field_offset(set, i)));
+		err = lin_field(r, key[i], key_reg(ef_field_offset(set, i)));
 		if (err)
 			return err;
 	}
@@ -217,10 +217,15 @@ int ef_rule_linearize(struct nftnl_rule *r, const struct ef_model *m,
 				   NFT_REG_1) ?:
 		      cmp_u8(r, NFT_CMP_GTE, er->type_lo) ?:
 		      cmp_u8(r, NFT_CMP_LTE, er->type_hi);
+	if (!err && er->peer_set[0]) {
+		const struct ef_set *set = ef_model_find_set(m, er->peer_set);
+
+		err = set ? lin_lookup(r, set, &er->peer_key, 1) : -ENOENT;
+	}
 	if (!err && er->set[0]) {
 		const struct ef_set *set = ef_model_find_set(m, er->set);
 
-		err = set ? lin_lookup(r, set, er) : -ENOENT;
+		err = set ? lin_lookup(r, set, er->key, er->nkeys) : -ENOENT;
 	}
 	if (!err)
 		err = lin_limit_log(r, er);
@@ -324,9 +329,18 @@ static void delin_lookup(struct delin *d, struct nftnl_expr *e)
 {
 	const char *s = nftnl_expr_get_str(e, NFTNL_EXPR_LOOKUP_SET);
 
-	if (!s || strlen(s) >= sizeof(d->r->set) || d->r->set[0]) {
+	if (!s || strlen(s) >= sizeof(d->r->set) || d->r->peer_set[0]) {
 		d->bad = true;
 		return;
+	}
+	if (d->r->set[0]) {
+		/* Two lookups: the first was the peer group's. */
+		if (d->r->nkeys != 1) {
+			d->bad = true;
+			return;
+		}
+		strcpy(d->r->peer_set, d->r->set);
+		d->r->peer_key = d->r->key[0];
 	}
 	strcpy(d->r->set, s);
 	for (unsigned int i = 0; i < d->npending; i++) {

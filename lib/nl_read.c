@@ -4,6 +4,7 @@
  * may come along in a dump; they are skipped unread.
  */
 #include <endian.h>
+#include <arpa/inet.h>
 #include <errno.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
@@ -120,8 +121,10 @@ static int add_set(struct rctx *c, struct nftnl_set *s)
 	if (nftnl_set_is_set(s, NFTNL_SET_DESC_CONCAT))
 		nftnl_set_get_data(s, NFTNL_SET_DESC_CONCAT, &len);
 	n = len;
-	if (flags != (NFT_SET_INTERVAL | NFT_SET_CONCAT) || !n ||
-	    n > EF_FIELDS_MAX)
+	if (flags == NFT_SET_INTERVAL && !n)
+		n = 1;		/* one field: the rbtree */
+	else if (flags != (NFT_SET_INTERVAL | NFT_SET_CONCAT) || n < 2 ||
+		 n > EF_FIELDS_MAX)
 		n = 0;
 	for (unsigned int i = 0; i < n; i++) {
 		uint32_t id = key_type >> (NFT_TYPE_BITS * (n - 1 - i)) &
@@ -234,16 +237,29 @@ static char *comment(const struct nlattr *udata)
 	return NULL;
 }
 
+/*
+ * A one-field interval set comes as start and end elements; they are read
+ * as they come, the end ones marked in a byte no key of one field reaches,
+ * and paired up into ranges once the whole set is read (fold_ranges).
+ */
+#define END_MARK (EF_KEY_MAX - 1)
+
 static int read_elem(struct elem_ctx *c, const struct nlattr *nest)
 {
 	const void *key = NULL, *key_end = NULL;
 	const struct nlattr *a, *x;
 	struct ef_elem *e;
 	char *rows = NULL;
+	bool end = false;
 	int err;
 
 	mnl_attr_for_each_nested(a, nest) {
 		switch (mnl_attr_get_type(a)) {
+		case NFTA_SET_ELEM_FLAGS:
+			if (mnl_attr_validate(a, MNL_TYPE_U32) == 0)
+				end = ntohl(mnl_attr_get_u32(a)) &
+				      NFT_SET_ELEM_INTERVAL_END;
+			break;
 		case NFTA_SET_ELEM_KEY:
 			key = data_value(a, c->key_len);
 			break;
@@ -265,6 +281,8 @@ static int read_elem(struct elem_ctx *c, const struct nlattr *nest)
 	if (err)
 		return err;
 	e = &c->set->elems[c->set->nelems - 1];
+	if (c->set->nfields == 1 && end)
+		e->key_end[END_MARK] = 1;
 	mnl_attr_for_each_nested(a, nest) {
 		if (mnl_attr_get_type(a) == NFTA_SET_ELEM_EXPR)
 			read_counter(a, e);
@@ -273,6 +291,44 @@ static int read_elem(struct elem_ctx *c, const struct nlattr *nest)
 				read_counter(x, e);
 	}
 	return 0;
+}
+
+static int raw_cmp(const void *a, const void *b)
+{
+	const struct ef_elem *x = a, *y = b;
+	int r = memcmp(x->key, y->key, EF_KEY_MAX);
+
+	/* At one key, the end of a range comes before the next's start. */
+	return r ? r : y->key_end[END_MARK] - x->key_end[END_MARK];
+}
+
+/* Start and end elements -> ranges; ends that close nothing (nft writes
+ * one at the bottom of the key space) are dropped. */
+static void fold_ranges(struct ef_set *set)
+{
+	uint32_t len = ef_set_key_len(set);
+	size_t out = 0;
+
+	qsort(set->elems, set->nelems, sizeof(*set->elems), raw_cmp);
+	for (size_t i = 0; i < set->nelems; i++) {
+		struct ef_elem *e = &set->elems[i];
+
+		if (e->key_end[END_MARK]) {
+			free(e->rows);
+			continue;
+		}
+		if (i + 1 < set->nelems && set->elems[i + 1].key_end[END_MARK]) {
+			memcpy(e->key_end, set->elems[i + 1].key, len);
+			for (uint32_t k = len; k-- > 0;)
+				if (e->key_end[k]--)
+					break;
+		} else {
+			memset(e->key_end, 0xff, len);
+		}
+		e->key_end[END_MARK] = 0;
+		set->elems[out++] = *e;
+	}
+	set->nelems = out;
 }
 
 static int elem_cb(const struct nlmsghdr *nlh, void *data)
@@ -411,6 +467,9 @@ static int read_once(struct ef_nl *nl, struct rctx *c)
 	for (size_t i = 0; i < c->m->nsets && !err; i++)
 		if (c->m->sets[i].nfields)
 			err = read_elems(nl, &c->m->sets[i]);
+	for (size_t i = 0; i < c->m->nsets && !err; i++)
+		if (c->m->sets[i].nfields == 1)
+			fold_ranges(&c->m->sets[i]);
 	err = err ?: read_objects(nl, c, NFT_MSG_GETCHAIN, chain_cb);
 	err = err ?: read_objects(nl, c, NFT_MSG_GETRULE, rule_cb);
 	for (size_t i = 0; i < c->m->nsets && !err; i++)
@@ -501,8 +560,11 @@ int ef_nl_parse_batch(const void *buf, size_t len, struct ef_model **ret)
 			return -EINVAL;
 		}
 	}
-	for (size_t i = 0; i < c.m->nsets; i++)
+	for (size_t i = 0; i < c.m->nsets; i++) {
+		if (c.m->sets[i].nfields == 1)
+			fold_ranges(&c.m->sets[i]);
 		ef_set_sort(&c.m->sets[i]);
+	}
 	free(c.why);
 	*ret = c.m;
 	return 0;

@@ -5,6 +5,7 @@
  * libmnl, many to a message, since a large group means 100 000 of them and
  * an object per element would cost more than the kernel's own work.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
@@ -69,12 +70,18 @@ int ef_nl_put_set(struct ef_batch *b, struct ef_nl *nl,
 	nftnl_set_set_u32(s, NFTNL_SET_FAMILY, NFPROTO_INET);
 	/* The kernel wants an id to name the set within the transaction. */
 	nftnl_set_set_u32(s, NFTNL_SET_ID, id);
-	nftnl_set_set_u32(s, NFTNL_SET_FLAGS, NFT_SET_INTERVAL | NFT_SET_CONCAT);
 	nftnl_set_set_u32(s, NFTNL_SET_KEY_TYPE, key_type(set));
 	nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, ef_set_key_len(set));
-	for (unsigned int i = 0; i < set->nfields; i++)
-		field_len[i] = ef_type_info(set->type[i])->len;
-	nftnl_set_set_data(s, NFTNL_SET_DESC_CONCAT, field_len, set->nfields);
+	if (set->nfields > 1) {
+		nftnl_set_set_u32(s, NFTNL_SET_FLAGS,
+				  NFT_SET_INTERVAL | NFT_SET_CONCAT);
+		for (unsigned int i = 0; i < set->nfields; i++)
+			field_len[i] = ef_type_info(set->type[i])->len;
+		nftnl_set_set_data(s, NFTNL_SET_DESC_CONCAT, field_len,
+				   set->nfields);
+	} else {
+		nftnl_set_set_u32(s, NFTNL_SET_FLAGS, NFT_SET_INTERVAL);
+	}
 	if (set->counter) {
 		counter = nftnl_expr_alloc("counter");
 		if (!counter) {
@@ -105,18 +112,59 @@ static void put_data(struct nlmsghdr *nlh, uint16_t type, const void *data,
 /* Worst case bytes one element adds to a message. */
 static size_t elem_room(const struct ef_set *set, const struct ef_elem *e)
 {
-	return 64 + 2 * (16 + ef_set_key_len(set)) +
+	return 2 * (64 + 2 * (16 + ef_set_key_len(set))) +
 	       (e->rows ? strlen(e->rows) + 16 : 0);
+}
+
+static void put_comment(struct nlmsghdr *nlh, const struct ef_elem *e);
+
+/*
+ * A one-field interval set (the kernel's rbtree) takes a range as two
+ * elements: its start, and the first key after it flagged as an end;
+ * nothing ends a range that runs to the top of the key space.
+ */
+static void put_range(struct nlmsghdr *nlh, const struct ef_set *set,
+		      const struct ef_elem *e)
+{
+	uint32_t len = ef_set_key_len(set);
+	uint8_t after[EF_KEY_MAX];
+	struct nlattr *nest;
+	bool top = true;
+
+	nest = mnl_attr_nest_start(nlh, NFTA_LIST_ELEM);
+	put_data(nlh, NFTA_SET_ELEM_KEY, e->key, len);
+	put_comment(nlh, e);
+	mnl_attr_nest_end(nlh, nest);
+	memcpy(after, e->key_end, len);
+	for (uint32_t i = len; i-- > 0 && top;)
+		top = !++after[i];
+	if (top)
+		return;
+	nest = mnl_attr_nest_start(nlh, NFTA_LIST_ELEM);
+	put_data(nlh, NFTA_SET_ELEM_KEY, after, len);
+	mnl_attr_put_u32(nlh, NFTA_SET_ELEM_FLAGS, htonl(NFT_SET_ELEM_INTERVAL_END));
+	mnl_attr_nest_end(nlh, nest);
 }
 
 static void put_elem(struct nlmsghdr *nlh, const struct ef_set *set,
 		     const struct ef_elem *e)
 {
 	uint32_t len = ef_set_key_len(set);
-	struct nlattr *nest = mnl_attr_nest_start(nlh, NFTA_LIST_ELEM);
+	struct nlattr *nest;
 
+	if (set->nfields == 1) {
+		put_range(nlh, set, e);
+		return;
+	}
+	nest = mnl_attr_nest_start(nlh, NFTA_LIST_ELEM);
 	put_data(nlh, NFTA_SET_ELEM_KEY, e->key, len);
 	put_data(nlh, NFTA_SET_ELEM_KEY_END, e->key_end, len);
+	put_comment(nlh, e);
+	mnl_attr_nest_end(nlh, nest);
+}
+
+static void put_comment(struct nlmsghdr *nlh, const struct ef_elem *e)
+{
 	if (e->rows) {
 		/* nft's element comment: one TLV, NUL-terminated string. */
 		size_t n = strlen(e->rows) + 1;
@@ -130,7 +178,6 @@ static void put_elem(struct nlmsghdr *nlh, const struct ef_set *set,
 		udata[2 + n - 1] = '\0';
 		mnl_attr_put(nlh, NFTA_SET_ELEM_USERDATA, 2 + n, udata);
 	}
-	mnl_attr_nest_end(nlh, nest);
 }
 
 struct elem_list {

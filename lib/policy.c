@@ -23,7 +23,7 @@ static bool valid_name(const char *s)
 {
 	size_t n = strlen(s);
 
-	if (n == 0 || n >= EF_NAME_MAX || s[0] < 'a' || s[0] > 'z')
+	if (n == 0 || n >= EF_ROLE_MAX || s[0] < 'a' || s[0] > 'z')
 		return false;
 	for (size_t i = 0; i < n; i++)
 		if (!((s[i] >= 'a' && s[i] <= 'z') ||
@@ -46,7 +46,7 @@ static bool take_name(struct ef_lexer *lx, const char *what, char *out)
 	if (!valid_name(lx->text)) {
 		ef_error(lx->diags, &lx->loc,
 			 "invalid %s '%.60s': names are [a-z][a-z0-9_-]*, at most %d bytes",
-			 what, lx->text, EF_NAME_MAX - 1);
+			 what, lx->text, EF_ROLE_MAX - 1);
 		return false;
 	}
 	strcpy(out, lx->text);

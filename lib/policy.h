@@ -11,11 +11,12 @@
 #include "model.h"
 
 #define EF_INCLUDE_DEPTH_MAX 8
+#define EF_ROLE_MAX 32		/* names of policies, roles, zones, with NUL */
 
 enum ef_role_kind { EF_ROLE_ADDRESS, EF_ROLE_GROUP };
 
 struct ef_role {
-	char name[EF_NAME_MAX];
+	char name[EF_ROLE_MAX];
 	enum ef_role_kind kind;
 	struct ef_loc loc;
 };
@@ -23,22 +24,22 @@ struct ef_role {
 struct ef_prow {
 	unsigned int id;		/* 1-based, in file order */
 	struct ef_loc loc;
-	char zone[EF_NAME_MAX];
+	char zone[EF_ROLE_MAX];
 	bool tcp, udp;
 	uint16_t port_lo, port_hi;
-	char from[EF_NAME_MAX];		/* "any" or a role */
-	char to[EF_NAME_MAX];
+	char from[EF_ROLE_MAX];		/* "any" or a role */
+	char to[EF_ROLE_MAX];
 	struct ef_loc from_loc, to_loc;
 	char *note;
 };
 
 struct ef_zone_decl {
-	char name[EF_NAME_MAX];
+	char name[EF_ROLE_MAX];
 	struct ef_loc loc;
 };
 
 struct ef_policy {
-	char name[EF_NAME_MAX];
+	char name[EF_ROLE_MAX];
 	char *title;
 	struct ef_role *roles;
 	size_t nroles, roles_cap;
@@ -59,7 +60,7 @@ struct ef_prefix {
 enum ef_bind_kind { EF_BIND_ADDRS, EF_BIND_IFACE, EF_BIND_NONE };
 
 struct ef_binding {
-	char name[EF_NAME_MAX];
+	char name[EF_ROLE_MAX];
 	struct ef_loc loc;
 	enum ef_bind_kind kind;
 	struct ef_prefix *prefixes;
@@ -69,7 +70,7 @@ struct ef_binding {
 };
 
 struct ef_zone_bind {
-	char name[EF_NAME_MAX];
+	char name[EF_ROLE_MAX];
 	struct ef_loc loc;
 	char (*ifnames)[EF_IFNAME_LEN];
 	size_t nifnames;

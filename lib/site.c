@@ -266,7 +266,7 @@ static bool parse_zone(struct sparser *sp, struct ef_lexer *lx)
 	char buf[80];
 
 	ef_lex_next(lx);
-	if (lx->tok != T_WORD || strlen(lx->text) >= EF_NAME_MAX) {
+	if (lx->tok != T_WORD || strlen(lx->text) >= EF_ROLE_MAX) {
 		ef_error(sp->d, &lx->loc, "expected a zone name, got %s",
 			 ef_lex_what(lx, buf, sizeof(buf)));
 		return false;
@@ -459,7 +459,7 @@ static bool parse_stmt(struct sparser *sp, struct ef_lexer *lx)
 	struct ef_loc loc = lx->loc;
 	struct ef_binding b = { .loc = lx->loc };
 	const struct ef_binding *old;
-	char key[EF_NAME_MAX + 1], buf[80];
+	char key[EF_ROLE_MAX + 1], buf[80];
 
 	if (lx->tok != T_WORD) {
 		ef_error(sp->d, &lx->loc, "expected 'NAME = VALUE', got %s",
@@ -468,9 +468,9 @@ static bool parse_stmt(struct sparser *sp, struct ef_lexer *lx)
 	}
 	if (!strcmp(lx->text, "zone"))
 		return parse_zone(sp, lx);
-	if (strlen(lx->text) >= EF_NAME_MAX) {
+	if (strlen(lx->text) >= EF_ROLE_MAX) {
 		ef_error(sp->d, &lx->loc, "name longer than %d bytes",
-			 EF_NAME_MAX - 1);
+			 EF_ROLE_MAX - 1);
 		return false;
 	}
 	strcpy(key, lx->text);

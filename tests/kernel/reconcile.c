@@ -97,6 +97,15 @@ static struct ef_delta_size correct(struct fixture *f)
 	return rep.sent;
 }
 
+static size_t rule_count(const struct ef_model *m)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < m->nchains; i++)
+		n += m->chains[i].nrules;
+	return n;
+}
+
 static struct fixture f;
 
 static void init(void)
@@ -118,7 +127,7 @@ Test(drift, a_flush_table)
 	nft("flush table inet edgefw");
 	s = correct(&f);
 	/* nft flushes the chains; their rules come back, nothing else. */
-	cr_assert_eq(s.rules_added, 20);
+	cr_assert_eq(s.rules_added, rule_count(f.desired));
 	cr_assert_eq(s.rules_deleted + s.elems_deleted, 0);
 }
 
@@ -129,7 +138,7 @@ Test(drift, b_delete_table)
 	nft("delete table inet edgefw");
 	s = correct(&f);
 	cr_assert_eq(s.elems_added, ef_model_elem_count(f.desired));
-	cr_assert_eq(s.rules_added, 20);
+	cr_assert_eq(s.rules_added, rule_count(f.desired));
 }
 
 Test(drift, c_one_rule_deleted)
