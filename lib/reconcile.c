@@ -33,13 +33,54 @@ static void back_off(unsigned int try, unsigned int *seed)
 	nanosleep(&ts, NULL);
 }
 
+static bool sent_nothing(const struct ef_delta_size *s)
+{
+	return !s->elems_added && !s->elems_deleted && !s->rules_added &&
+	       !s->rules_deleted && !s->objects;
+}
+
 int ef_reconcile(struct ef_nl *nl, const struct ef_model *desired,
 		 struct ef_reconcile_report *rep, char **ret_why)
 {
-	unsigned int seed = (unsigned int)time(NULL) ^ (unsigned int)(uintptr_t)nl;
+	struct ef_reconciler r = { .nl = nl };
+
+	return ef_reconciler_run(&r, desired, rep, ret_why);
+}
+
+/*
+ * Remembers the generation at which the live table was known to equal
+ * `desired`: our own commit moved it by exactly one, or nothing was sent
+ * and nothing moved while we read.
+ */
+static void note_synced(struct ef_reconciler *r, const struct ef_model *desired,
+			const struct ef_reconcile_report *rep)
+{
+	uint32_t now;
+
+	r->synced = NULL;
+	if (ef_nl_genid(r->nl, &now))
+		return;
+	if (now == rep->genid + (sent_nothing(&rep->sent) ? 0 : 1)) {
+		r->synced = desired;
+		r->synced_genid = now;
+	}
+}
+
+int ef_reconciler_run(struct ef_reconciler *r, const struct ef_model *desired,
+		      struct ef_reconcile_report *rep, char **ret_why)
+{
+	unsigned int seed = (unsigned int)time(NULL) ^ (unsigned int)(uintptr_t)r;
+	struct ef_nl *nl = r->nl;
 	int err = -EAGAIN;
 
 	memset(rep, 0, sizeof(*rep));
+	/* Nobody committed since we last matched this very model: done,
+	 * without reading 100 000 elements back. */
+	if (r->synced == desired && !ef_nl_genid(nl, &rep->genid) &&
+	    rep->genid == r->synced_genid) {
+		rep->unchanged = true;
+		return 0;
+	}
 	for (unsigned int try = 1; try <= EF_RECONCILE_TRIES; try++) {
 		struct ef_model *live = NULL;
 		struct ef_delta delta;
@@ -56,6 +97,8 @@ int ef_reconcile(struct ef_nl *nl, const struct ef_model *desired,
 		err = ef_nl_send_delta(nl, desired, &delta, rep->genid, ret_why);
 		ef_delta_free(&delta);
 		ef_model_free(live);
+		if (!err)
+			note_synced(r, desired, rep);
 		if (err != -ERESTART)
 			break;
 		memset(&rep->sent, 0, sizeof(rep->sent));

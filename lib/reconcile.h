@@ -13,6 +13,7 @@
 #define EF_RECONCILE_TRIES 5
 
 struct ef_reconcile_report {
+	bool unchanged;			/* the generation had not moved: no read */
 	bool created;			/* the table was made (anew) */
 	struct ef_delta_size sent;	/* zero: nothing was sent */
 	unsigned int tries;		/* batches refused for a race, plus one */
@@ -26,6 +27,22 @@ struct ef_reconcile_report {
  */
 int ef_reconcile(struct ef_nl *nl, const struct ef_model *desired,
 		 struct ef_reconcile_report *rep, char **ret_why);
+
+/*
+ * A reconciler that stays (edgefwd) keeps the generation at which the live
+ * table last matched its desired model: while the ruleset generation has
+ * not moved, a reconcile of the same model costs one tiny request instead
+ * of reading the table back. `desired` is recognised by address: give a
+ * new model object when the policy, site or addresses change.
+ */
+struct ef_reconciler {
+	struct ef_nl *nl;
+	const struct ef_model *synced;	/* NULL: not known to match */
+	uint32_t synced_genid;
+};
+
+int ef_reconciler_run(struct ef_reconciler *r, const struct ef_model *desired,
+		      struct ef_reconcile_report *rep, char **ret_why);
 
 /* The delta, read-only: what `edgefwctl diff` shows. *ret_live (may be
  * NULL: no table) must outlive *ret. */

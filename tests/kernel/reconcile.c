@@ -239,3 +239,23 @@ Test(drift, genid_guards_the_batch)
 	/* The reconciler reads again and succeeds. */
 	cr_assert_eq(correct(&f).elems_added, 1);
 }
+
+/* A reconciler that stays skips the read while the generation holds, and
+ * reads again as soon as anyone commits. */
+Test(drift, unchanged_generation_skips_the_read)
+{
+	struct ef_reconciler r = { .nl = f.nl };
+	struct ef_reconcile_report rep;
+
+	cr_assert_eq(ef_reconciler_run(&r, f.desired, &rep, NULL), 0);
+	cr_assert_not(rep.unchanged, "the first run must read");
+	cr_assert_eq(ef_reconciler_run(&r, f.desired, &rep, NULL), 0);
+	cr_assert(rep.unchanged);
+	nft("delete element inet edgefw in4 '{ \"eth0\" . 198.51.100.11 . tcp . 443 }'");
+	cr_assert_eq(ef_reconciler_run(&r, f.desired, &rep, NULL), 0);
+	cr_assert_not(rep.unchanged);
+	cr_assert_eq(rep.sent.elems_added, 1);
+	/* Our own commit does not count as a change by someone else. */
+	cr_assert_eq(ef_reconciler_run(&r, f.desired, &rep, NULL), 0);
+	cr_assert(rep.unchanged);
+}
