@@ -39,57 +39,50 @@ static bool sent_nothing(const struct ef_delta_size *s)
 	       !s->rules_deleted && !s->objects;
 }
 
-int ef_reconcile(struct ef_nl *nl, const struct ef_model *desired,
-		 struct ef_reconcile_report *rep, char **ret_why)
+/* Rule changes name live rules by handle, which only a read-back has. */
+static bool needs_handles(const struct ef_delta *d)
 {
-	struct ef_reconciler r = { .nl = nl };
-
-	return ef_reconciler_run(&r, desired, rep, ret_why);
+	for (size_t i = 0; i < d->n; i++)
+		if (d->ops[i].kind == EF_OP_DEL_RULE ||
+		    d->ops[i].kind == EF_OP_ADD_RULE ||
+		    d->ops[i].kind == EF_OP_FLUSH_CHAIN)
+			return true;
+	return false;
 }
 
 /*
- * Remembers the generation at which the live table was known to equal
- * `desired`: our own commit moved it by exactly one, or nothing was sent
- * and nothing moved while we read.
+ * One reconcile. With `base` (a model the live table is known to equal at
+ * generation `base_genid`), the first try diffs against it instead of
+ * reading the table back; the generation guard catches anyone who
+ * committed since, and the next try reads.
  */
-static void note_synced(struct ef_reconciler *r, const struct ef_model *desired,
-			const struct ef_reconcile_report *rep)
+static int run(struct ef_nl *nl, const struct ef_model *desired,
+	       const struct ef_model *base, uint32_t base_genid,
+	       struct ef_reconcile_report *rep, char **ret_why)
 {
-	uint32_t now;
-
-	r->synced = NULL;
-	if (ef_nl_genid(r->nl, &now))
-		return;
-	if (now == rep->genid + (sent_nothing(&rep->sent) ? 0 : 1)) {
-		r->synced = desired;
-		r->synced_genid = now;
-	}
-}
-
-int ef_reconciler_run(struct ef_reconciler *r, const struct ef_model *desired,
-		      struct ef_reconcile_report *rep, char **ret_why)
-{
-	unsigned int seed = (unsigned int)time(NULL) ^ (unsigned int)(uintptr_t)r;
-	struct ef_nl *nl = r->nl;
+	unsigned int seed = (unsigned int)time(NULL) ^ (unsigned int)(uintptr_t)rep;
 	int err = -EAGAIN;
 
-	memset(rep, 0, sizeof(*rep));
-	/* Nobody committed since we last matched this very model: done,
-	 * without reading 100 000 elements back. */
-	if (r->synced == desired && !ef_nl_genid(nl, &rep->genid) &&
-	    rep->genid == r->synced_genid) {
-		rep->unchanged = true;
-		return 0;
-	}
 	for (unsigned int try = 1; try <= EF_RECONCILE_TRIES; try++) {
 		struct ef_model *live = NULL;
 		struct ef_delta delta;
 
 		rep->tries = try;
-		/* The generation first: a change after it, even during the
-		 * dump, makes the kernel refuse our batch. */
-		err = ef_nl_genid(nl, &rep->genid);
-		err = err ?: ef_plan(nl, desired, &live, &delta, ret_why);
+		if (base && try == 1) {
+			rep->genid = base_genid;
+			err = ef_diff(desired, base, &delta);
+			if (!err && needs_handles(&delta)) {
+				ef_delta_free(&delta);
+				base = NULL;
+				try--;
+				continue;
+			}
+		} else {
+			/* The generation first: a change after it, even
+			 * during the dump, makes the kernel refuse us. */
+			err = ef_nl_genid(nl, &rep->genid);
+			err = err ?: ef_plan(nl, desired, &live, &delta, ret_why);
+		}
 		if (err)
 			return err;
 		rep->created = delta.n && delta.ops[0].kind <= EF_OP_ADD_TABLE;
@@ -97,8 +90,6 @@ int ef_reconciler_run(struct ef_reconciler *r, const struct ef_model *desired,
 		err = ef_nl_send_delta(nl, desired, &delta, rep->genid, ret_why);
 		ef_delta_free(&delta);
 		ef_model_free(live);
-		if (!err)
-			note_synced(r, desired, rep);
 		if (err != -ERESTART)
 			break;
 		memset(&rep->sent, 0, sizeof(rep->sent));
@@ -110,4 +101,47 @@ int ef_reconciler_run(struct ef_reconciler *r, const struct ef_model *desired,
 		back_off(try, &seed);
 	}
 	return err;
+}
+
+int ef_reconcile(struct ef_nl *nl, const struct ef_model *desired,
+		 struct ef_reconcile_report *rep, char **ret_why)
+{
+	memset(rep, 0, sizeof(*rep));
+	return run(nl, desired, NULL, 0, rep, ret_why);
+}
+
+int ef_reconciler_run(struct ef_reconciler *r, struct ef_model *desired,
+		      struct ef_reconcile_report *rep, char **ret_why)
+{
+	bool known = false;
+	uint32_t now = 0;
+	int err;
+
+	memset(rep, 0, sizeof(*rep));
+	if (r->model && r->synced && !ef_nl_genid(r->nl, &now))
+		known = now == r->synced_genid;
+	/* Nobody committed since we matched this very model: done. */
+	if (known && desired == r->model) {
+		rep->unchanged = true;
+		rep->genid = now;
+		return 0;
+	}
+	err = run(r->nl, desired, known ? r->model : NULL, now, rep, ret_why);
+	if (desired != r->model) {
+		ef_model_free(r->model);
+		r->model = desired;
+	}
+	/* Matched at the generation our commit made (one more than the one
+	 * we sent against), or at the one we read if we sent nothing. */
+	r->synced = !err && !ef_nl_genid(r->nl, &now) &&
+		    now == rep->genid + (sent_nothing(&rep->sent) ? 0 : 1);
+	r->synced_genid = now;
+	return err;
+}
+
+void ef_reconciler_fini(struct ef_reconciler *r)
+{
+	ef_model_free(r->model);
+	r->model = NULL;
+	r->synced = false;
 }

@@ -29,20 +29,25 @@ int ef_reconcile(struct ef_nl *nl, const struct ef_model *desired,
 		 struct ef_reconcile_report *rep, char **ret_why);
 
 /*
- * A reconciler that stays (edgefwd) keeps the generation at which the live
- * table last matched its desired model: while the ruleset generation has
- * not moved, a reconcile of the same model costs one tiny request instead
- * of reading the table back. `desired` is recognised by address: give a
- * new model object when the policy, site or addresses change.
+ * A reconciler that stays (edgefwd) owns the last model it was given and
+ * the generation at which the live table was known to equal it. While the
+ * ruleset generation has not moved, a reconcile of the same model costs one
+ * small request, and one of a new model (an address added, a policy
+ * switched) is diffed against the old one without reading the table back;
+ * the generation guard makes either safe against other writers.
  */
 struct ef_reconciler {
 	struct ef_nl *nl;
-	const struct ef_model *synced;	/* NULL: not known to match */
+	struct ef_model *model;		/* owned: the last desired model */
+	bool synced;			/* live == model at synced_genid */
 	uint32_t synced_genid;
 };
 
-int ef_reconciler_run(struct ef_reconciler *r, const struct ef_model *desired,
+/* Takes `desired` over: pass the same object again to re-check it, a new
+ * one to move to it (the old one is freed). */
+int ef_reconciler_run(struct ef_reconciler *r, struct ef_model *desired,
 		      struct ef_reconcile_report *rep, char **ret_why);
+void ef_reconciler_fini(struct ef_reconciler *r);
 
 /* The delta, read-only: what `edgefwctl diff` shows. *ret_live (may be
  * NULL: no table) must outlive *ret. */
