@@ -78,6 +78,10 @@ $(B)/san/edgefwctl: $(B)/san/agent/edgefwctl.o $(B)/san/libedgefw.a
 	$(E) LD $@
 	$(Q)$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LIBS)
 
+$(B)/efbench: $(B)/bench/efbench.o $(B)/libedgefw.a
+	$(E) LD $@
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
+
 $(B)/netprobe: $(B)/tests/tools/netprobe.o
 	$(E) LD $@
 	$(Q)$(CC) $(CFLAGS) -o $@ $^
@@ -126,6 +130,13 @@ netns: all $(B)/san/edgefwctl
 demo-run: all
 	$(Q)tests/netns/demo.sh $(B)
 
+# Measures, never asserts: edgefw against nft on the same ruleset, ratios.
+bench: deps
+	$(Q)$(MAKE) --no-print-directory bench-run
+
+bench-run: all $(B)/efbench
+	$(Q)bench/bench.sh $(B)
+
 # Installs what building and testing need on Debian 12, when missing.
 deps:
 	$(Q)tests/deps.sh
@@ -158,6 +169,6 @@ install: $(PROGS)
 clean:
 	rm -rf $(B)
 
-.PHONY: all check check-run unit netns demo demo-run deps install clean
+.PHONY: all check check-run unit netns demo demo-run bench bench-run deps install clean
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
