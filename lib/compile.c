@@ -425,12 +425,18 @@ static void group_set_names(const struct peer_group *g, size_t si,
 	snprintf(rows, EF_NAME_MAX, "%s_%s", spec->name, g->role->name);
 }
 
-/* A group's addresses of one family as a plain interval set. */
+/*
+ * A group's addresses of one family as a plain set: a hash of single
+ * addresses when that is all it holds (the kernel changes one element of
+ * a hash in constant time), an interval set when it has networks.
+ */
 static int group_addr_set(const struct cctx *c, const struct peer_group *g,
 			  const char *name, uint8_t family, struct ef_model *m)
 {
 	enum ef_type type = family == 4 ? EF_T_IPV4 : EF_T_IPV6;
+	unsigned int len = family == 4 ? 4 : 16;
 	struct ef_set *set;
+	bool hosts = true;
 	int err = 0;
 
 	if (ef_model_find_set(m, name))
@@ -438,6 +444,10 @@ static int group_addr_set(const struct cctx *c, const struct peer_group *g,
 	set = ef_model_add_set(m, name, &type, 1, false);
 	if (!set)
 		return -ENOMEM;
+	for (size_t i = 0; i < g->naddrs && hosts; i++)
+		if (g->addrs[i].family == family)
+			hosts = !memcmp(g->addrs[i].lo, g->addrs[i].hi, len);
+	set->hashed = hosts;
 	for (size_t i = 0; i < g->naddrs && !err; i++) {
 		const struct ef_prefix *p = &g->addrs[i];
 		uint8_t key[EF_KEY_MAX] = { 0 }, end[EF_KEY_MAX] = { 0 };

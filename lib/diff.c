@@ -25,7 +25,7 @@ static bool same_shape(const struct ef_set *a, const struct ef_set *b)
 {
 	return a->nfields && a->nfields == b->nfields &&
 	       !memcmp(a->type, b->type, a->nfields * sizeof(a->type[0])) &&
-	       a->counter == b->counter;
+	       a->counter == b->counter && a->hashed == b->hashed;
 }
 
 static bool same_hook(const struct ef_chain *a, const struct ef_chain *b)

@@ -265,7 +265,8 @@ bool ef_set_equal(const struct ef_set *a, const struct ef_set *b)
 
 	if (strcmp(a->name, b->name) || a->nfields != b->nfields ||
 	    memcmp(a->type, b->type, a->nfields * sizeof(a->type[0])) ||
-	    a->counter != b->counter || a->nelems != b->nelems)
+	    a->counter != b->counter || a->hashed != b->hashed ||
+	    a->nelems != b->nelems)
 		return false;
 	for (size_t i = 0; i < a->nelems; i++) {
 		const struct ef_elem *x = &a->elems[i], *y = &b->elems[i];

@@ -55,6 +55,7 @@ struct ef_set {
 	uint8_t nfields;
 	enum ef_type type[EF_FIELDS_MAX];
 	bool counter;			/* every element counts its hits */
+	bool hashed;			/* one field, single keys: no ranges */
 	struct ef_elem *elems;
 	size_t nelems, cap;
 };

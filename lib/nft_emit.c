@@ -110,7 +110,9 @@ static void emit_set(struct strbuf *sb, const struct ef_set *set,
 	for (unsigned int i = 0; i < set->nfields; i++)
 		sb_printf(sb, "%s%s", i ? " . " : "",
 			  ef_type_info(set->type[i])->nft_type);
-	sb_printf(sb, "\n\t\tflags interval\n");
+	sb_printf(sb, "\n");
+	if (!set->hashed)
+		sb_printf(sb, "\t\tflags interval\n");
 	if (set->counter)
 		sb_printf(sb, "\t\tcounter\n");
 	for (size_t i = 0; i < set->nelems; i++) {
@@ -118,7 +120,7 @@ static void emit_set(struct strbuf *sb, const struct ef_set *set,
 
 		sb_printf(sb, i ? ",\n\t\t\t     " : "\t\telements = { ");
 		ef_emit_elem_key(sb, set, e);
-		if (flags & EF_EMIT_COUNTERS)
+		if ((flags & EF_EMIT_COUNTERS) && set->counter)
 			sb_printf(sb, " counter packets %" PRIu64 " bytes %" PRIu64,
 				  e->packets, e->bytes);
 		if (e->rows)

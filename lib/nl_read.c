@@ -121,8 +121,8 @@ static int add_set(struct rctx *c, struct nftnl_set *s)
 	if (nftnl_set_is_set(s, NFTNL_SET_DESC_CONCAT))
 		nftnl_set_get_data(s, NFTNL_SET_DESC_CONCAT, &len);
 	n = len;
-	if (flags == NFT_SET_INTERVAL && !n)
-		n = 1;		/* one field: the rbtree */
+	if ((flags == NFT_SET_INTERVAL || flags == 0) && !n)
+		n = 1;		/* one field: rbtree, or hash without ranges */
 	else if (flags != (NFT_SET_INTERVAL | NFT_SET_CONCAT) || n < 2 ||
 		 n > EF_FIELDS_MAX)
 		n = 0;
@@ -137,6 +137,7 @@ static int add_set(struct rctx *c, struct nftnl_set *s)
 	set = ef_model_add_set(c->m, name, types, n ? n : 1, counter);
 	if (!set)
 		return -ENOMEM;
+	set->hashed = n == 1 && flags == 0;
 	if (!n) {
 		set->nfields = 0;
 		why(c, "set %s is not one edgefw makes", name);
@@ -281,7 +282,7 @@ static int read_elem(struct elem_ctx *c, const struct nlattr *nest)
 	if (err)
 		return err;
 	e = &c->set->elems[c->set->nelems - 1];
-	if (c->set->nfields == 1 && end)
+	if (c->set->nfields == 1 && !c->set->hashed && end)
 		e->key_end[END_MARK] = 1;
 	mnl_attr_for_each_nested(a, nest) {
 		if (mnl_attr_get_type(a) == NFTA_SET_ELEM_EXPR)
@@ -309,7 +310,8 @@ static void fold_ranges(struct ef_set *set)
 	uint32_t len = ef_set_key_len(set);
 	size_t out = 0;
 
-	qsort(set->elems, set->nelems, sizeof(*set->elems), raw_cmp);
+	if (set->nelems > 1)
+		qsort(set->elems, set->nelems, sizeof(*set->elems), raw_cmp);
 	for (size_t i = 0; i < set->nelems; i++) {
 		struct ef_elem *e = &set->elems[i];
 
@@ -468,7 +470,7 @@ static int read_once(struct ef_nl *nl, struct rctx *c)
 		if (c->m->sets[i].nfields)
 			err = read_elems(nl, &c->m->sets[i]);
 	for (size_t i = 0; i < c->m->nsets && !err; i++)
-		if (c->m->sets[i].nfields == 1)
+		if (c->m->sets[i].nfields == 1 && !c->m->sets[i].hashed)
 			fold_ranges(&c->m->sets[i]);
 	err = err ?: read_objects(nl, c, NFT_MSG_GETCHAIN, chain_cb);
 	err = err ?: read_objects(nl, c, NFT_MSG_GETRULE, rule_cb);
@@ -561,7 +563,7 @@ int ef_nl_parse_batch(const void *buf, size_t len, struct ef_model **ret)
 		}
 	}
 	for (size_t i = 0; i < c.m->nsets; i++) {
-		if (c.m->sets[i].nfields == 1)
+		if (c.m->sets[i].nfields == 1 && !c.m->sets[i].hashed)
 			fold_ranges(&c.m->sets[i]);
 		ef_set_sort(&c.m->sets[i]);
 	}

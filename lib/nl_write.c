@@ -80,7 +80,8 @@ int ef_nl_put_set(struct ef_batch *b, struct ef_nl *nl,
 		nftnl_set_set_data(s, NFTNL_SET_DESC_CONCAT, field_len,
 				   set->nfields);
 	} else {
-		nftnl_set_set_u32(s, NFTNL_SET_FLAGS, NFT_SET_INTERVAL);
+		nftnl_set_set_u32(s, NFTNL_SET_FLAGS,
+				  set->hashed ? 0 : NFT_SET_INTERVAL);
 	}
 	if (set->counter) {
 		counter = nftnl_expr_alloc("counter");
@@ -152,8 +153,15 @@ static void put_elem(struct nlmsghdr *nlh, const struct ef_set *set,
 	uint32_t len = ef_set_key_len(set);
 	struct nlattr *nest;
 
-	if (set->nfields == 1) {
+	if (set->nfields == 1 && !set->hashed) {
 		put_range(nlh, set, e);
+		return;
+	}
+	if (set->hashed) {
+		nest = mnl_attr_nest_start(nlh, NFTA_LIST_ELEM);
+		put_data(nlh, NFTA_SET_ELEM_KEY, e->key, len);
+		put_comment(nlh, e);
+		mnl_attr_nest_end(nlh, nest);
 		return;
 	}
 	nest = mnl_attr_nest_start(nlh, NFTA_LIST_ELEM);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* The compiler: shipped scenarios, chains, management, log, iface bindings. */
+#include <arpa/inet.h>
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <stdio.h>
@@ -82,27 +83,360 @@ static bool ranges_overlap(const struct ef_set *s, const struct ef_elem *a,
 	       memcmp(b->key + off, a->key_end + off, w) <= 0;
 }
 
-/* The kernel refuses overlapping interval elements. */
+static const struct ef_set *sort_set;
+
+static int elem_index_cmp(const void *a, const void *b)
+{
+	const struct ef_elem *x = &sort_set->elems[*(const size_t *)a];
+	const struct ef_elem *y = &sort_set->elems[*(const size_t *)b];
+	int r = memcmp(x->key, y->key, EF_KEY_MAX);
+
+	return r ? r : memcmp(x->key_end, y->key_end, EF_KEY_MAX);
+}
+
+/*
+ * Two elements of the set that overlap (indexes in *a, *b), or false. A
+ * one-field set is checked without n^2 steps (a group may hold 100 000
+ * addresses): sorted by start, each must start after the one before ends.
+ */
+static bool set_overlap(const struct ef_set *s, size_t *a, size_t *b)
+{
+	if (s->nfields == 1) {
+		size_t w = ef_type_info(s->type[0])->len;
+		size_t *v = calloc(s->nelems + 1, sizeof(*v));
+		bool found = false;
+
+		cr_assert_not_null(v);
+		for (size_t i = 0; i < s->nelems; i++)
+			v[i] = i;
+		sort_set = s;
+		qsort(v, s->nelems, sizeof(*v), elem_index_cmp);
+		for (size_t i = 1; i < s->nelems && !found; i++) {
+			found = memcmp(s->elems[v[i]].key,
+				       s->elems[v[i - 1]].key_end, w) <= 0;
+			*a = v[i - 1];
+			*b = v[i];
+		}
+		free(v);
+		return found;
+	}
+	for (*a = 0; *a < s->nelems; (*a)++)
+	for (*b = *a + 1; *b < s->nelems; (*b)++) {
+		bool overlap = true;
+
+		for (unsigned int f = 0; f < s->nfields && overlap; f++)
+			overlap = ranges_overlap(s, &s->elems[*a],
+						 &s->elems[*b], f);
+		if (overlap)
+			return true;
+	}
+	return false;
+}
+
+/* Every field of every element is a range [lo, hi] with lo <= hi. */
+static void assert_elems_well_formed(const struct ef_set *s)
+{
+	for (size_t i = 0; i < s->nelems; i++)
+		for (unsigned int f = 0; f < s->nfields; f++) {
+			size_t off = ef_field_offset(s, f);
+			size_t w = ef_type_info(s->type[f])->len;
+
+			if (memcmp(s->elems[i].key + off,
+				   s->elems[i].key_end + off, w) > 0) {
+				char *k = elem_key(s, i);
+
+				cr_assert_fail("set %s: element %s ends before it starts",
+					       s->name, k);
+			}
+		}
+}
+
+/* The kernel refuses overlapping interval elements, in every set. */
 static void assert_sets_disjoint(const struct ef_model *m)
 {
 	for (size_t i = 0; i < m->nsets; i++) {
 		const struct ef_set *s = &m->sets[i];
+		size_t a, b;
 
-		for (size_t a = 0; a < s->nelems; a++)
-		for (size_t b = a + 1; b < s->nelems; b++) {
-			bool overlap = true;
+		assert_elems_well_formed(s);
+		if (set_overlap(s, &a, &b)) {
+			char *ka = elem_key(s, a), *kb = elem_key(s, b);
 
-			for (unsigned int f = 0; f < s->nfields && overlap; f++)
-				overlap = ranges_overlap(s, &s->elems[a],
-							 &s->elems[b], f);
-			if (overlap) {
-				char *ka = elem_key(s, a), *kb = elem_key(s, b);
-
-				cr_assert_fail("set %s: %s overlaps %s", s->name,
-					       ka, kb);
-			}
+			cr_assert_fail("set %s: %s overlaps %s", s->name, ka, kb);
 		}
 	}
+}
+
+static void put_v4(struct ef_set *s, const char *lo, const char *hi)
+{
+	uint8_t k[EF_KEY_MAX] = { 0 }, e[EF_KEY_MAX] = { 0 };
+
+	cr_assert_eq(inet_pton(AF_INET, lo, k), 1);
+	cr_assert_eq(inet_pton(AF_INET, hi, e), 1);
+	cr_assert_eq(ef_set_add_elem(s, k, e, NULL), 0);
+}
+
+/* The checker itself sees overlaps in one-field sets, in any order. */
+Test(compile, disjoint_check_of_one_field_sets)
+{
+	static const struct {
+		const char *v[3][2];
+		bool overlap;
+	} cases[] = {
+		{ { { "10.0.0.10", "10.0.0.20" }, { "10.0.0.0", "10.0.0.9" },
+		    { "10.0.0.21", "10.0.0.21" } }, false },	/* adjacent */
+		{ { { "10.0.0.10", "10.0.0.20" }, { "10.0.0.0", "10.0.0.10" },
+		    { "10.0.1.0", "10.0.1.0" } }, true },	/* one shared */
+		{ { { "10.0.1.0", "10.0.1.0" }, { "10.0.0.0", "10.0.255.255" },
+		    { "9.0.0.0", "9.0.0.0" } }, true },	/* nested */
+		{ { { "0.0.0.0", "0.0.0.0" }, { "255.255.255.255", "255.255.255.255" },
+		    { "10.0.0.0", "10.0.0.0" } }, false },
+		{ { { "10.0.0.0", "10.0.0.5" }, { "10.0.0.7", "10.0.0.9" },
+		    { "10.0.0.5", "10.0.0.6" } }, true },	/* last added */
+	};
+	const enum ef_type t = EF_T_IPV4;
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct ef_model *m = ef_model_new();
+		struct ef_set *s = ef_model_add_set(m, "g4_x", &t, 1, false);
+		size_t a, b;
+
+		cr_assert_not_null(s);
+		for (size_t k = 0; k < 3; k++)
+			put_v4(s, cases[i].v[k][0], cases[i].v[k][1]);
+		cr_assert_eq(set_overlap(s, &a, &b), cases[i].overlap,
+			     "case %zu", i);
+		if (cases[i].overlap)
+			cr_assert(ranges_overlap(s, &s->elems[a], &s->elems[b], 0),
+				  "case %zu", i);
+		ef_model_free(m);
+	}
+}
+
+/* a_end + 1 == b in `len` bytes: the ranges touch, one could hold both. */
+static bool touches(const uint8_t *a_end, const uint8_t *b, size_t len)
+{
+	uint8_t next[16];
+
+	memcpy(next, a_end, len);
+	for (size_t k = len; k-- > 0;)
+		if (++next[k])
+			break;
+	return !memcmp(next, b, len);
+}
+
+static bool is_group_addr_set(const char *name)
+{
+	return !strncmp(name, "g4_", 3) || !strncmp(name, "g6_", 3);
+}
+
+/* "in4_front_end" -> in, 4, "front_end"; false for in4, mgmt4, g4_x ... */
+static bool is_group_row_set(const char *name, bool *in, unsigned int *family,
+			     const char **group)
+{
+	size_t n = !strncmp(name, "in", 2) ? 2 : !strncmp(name, "out", 3) ? 3 : 0;
+
+	if (!n || (name[n] != '4' && name[n] != '6') || name[n + 1] != '_' ||
+	    !name[n + 2])
+		return false;
+	*in = n == 2;
+	*family = name[n] == '4' ? 4 : 6;
+	*group = name + n + 2;
+	return true;
+}
+
+static bool elem_less(const struct ef_elem *a, const struct ef_elem *b)
+{
+	int r = memcmp(a->key, b->key, EF_KEY_MAX);
+
+	return r < 0 || (!r && memcmp(a->key_end, b->key_end, EF_KEY_MAX) < 0);
+}
+
+/* A rule looking up a group's rows, exactly as the compiler writes it. */
+static void assert_peer_rule(const struct ef_rule *r)
+{
+	const enum ef_field in4[] = { EF_F_IIFNAME, EF_F_DADDR4, EF_F_L4PROTO,
+				      EF_F_DPORT };
+	const enum ef_field in6[] = { EF_F_IIFNAME, EF_F_DADDR6, EF_F_L4PROTO,
+				      EF_F_DPORT };
+	const enum ef_field out4[] = { EF_F_OIFNAME, EF_F_SADDR4, EF_F_L4PROTO,
+				       EF_F_DPORT };
+	const enum ef_field out6[] = { EF_F_OIFNAME, EF_F_SADDR6, EF_F_L4PROTO,
+				       EF_F_DPORT };
+	unsigned int family;
+	const char *group;
+	char want_peer[EF_NAME_MAX];
+	bool in;
+
+	cr_assert(is_group_row_set(r->set, &in, &family, &group),
+		  "peer lookup @%s in front of @%s: not a group's rows",
+		  r->peer_set, r->set);
+	snprintf(want_peer, sizeof(want_peer), "g%u_%s", family, group);
+	cr_assert_str_eq(r->peer_set, want_peer, "rule looking up @%s", r->set);
+	cr_assert_eq(r->peer_key, in ? (family == 4 ? EF_F_SADDR4 : EF_F_SADDR6) :
+				       (family == 4 ? EF_F_DADDR4 : EF_F_DADDR6),
+		     "@%s: the peer is the wrong end", r->set);
+	cr_assert_eq(r->nfproto, family == 4 ? 2 : 10, "@%s", r->set);
+	cr_assert_eq(r->nkeys, 4, "@%s", r->set);
+	cr_assert_arr_eq(r->key, in ? (family == 4 ? in4 : in6) :
+				      (family == 4 ? out4 : out6),
+			 sizeof(in4), "@%s: keys", r->set);
+	cr_assert_eq(r->verdict, EF_V_ACCEPT, "@%s", r->set);
+	cr_assert_eq(r->l4proto, 0);
+	cr_assert_eq(r->ct_state, 0);
+	cr_assert_not(r->log);
+}
+
+/*
+ * What every compiled model must be, whatever the policy:
+ * - row sets (several fields) count hits, every element names its rows;
+ * - a group's address set (g4_x, g6_x) is one field of the family's
+ *   address, no counter, no comments, not empty, its ranges sorted and
+ *   merged (none touch another);
+ * - a group's row set (in4_x ...) is not empty and looked up exactly once,
+ *   behind the lookup of its group's addresses of the same family, with
+ *   the peer at the right end; it is never looked up without that;
+ * - every set is looked up, by keys of its types; every set is sorted.
+ */
+static void assert_model_shape(const struct ef_model *m)
+{
+	assert_sets_disjoint(m);
+	for (size_t i = 0; i < m->nsets; i++) {
+		const struct ef_set *s = &m->sets[i];
+		size_t as_set = 0, as_peer = 0;
+		unsigned int family;
+		const char *group;
+		bool in;
+
+		for (size_t e = 1; e < s->nelems; e++)
+			cr_assert(elem_less(&s->elems[e - 1], &s->elems[e]),
+				  "set %s: element %zu out of order", s->name, e);
+		for (size_t k = 0; k < m->nchains; k++)
+			for (size_t r = 0; r < m->chains[k].nrules; r++) {
+				as_set += !strcmp(m->chains[k].rules[r].set,
+						  s->name);
+				as_peer += !strcmp(m->chains[k].rules[r].peer_set,
+						   s->name);
+			}
+		if (is_group_addr_set(s->name)) {
+			enum ef_type t = s->name[1] == '4' ? EF_T_IPV4 : EF_T_IPV6;
+			size_t w = ef_type_info(t)->len;
+
+			cr_assert_eq(s->nfields, 1, "set %s", s->name);
+			cr_assert_eq(s->type[0], t, "set %s", s->name);
+			cr_assert_not(s->counter, "set %s", s->name);
+			cr_assert_gt(s->nelems, 0, "set %s is empty", s->name);
+			for (size_t e = 0; e < s->nelems; e++)
+				cr_assert_null(s->elems[e].rows, "set %s", s->name);
+			for (size_t e = 1; e < s->nelems; e++)
+				cr_assert_not(touches(s->elems[e - 1].key_end,
+						      s->elems[e].key, w),
+					      "set %s: element %zu touches the one before: not merged",
+					      s->name, e);
+			cr_assert_eq(as_set, 0, "set %s looked up as rows", s->name);
+			cr_assert_gt(as_peer, 0, "set %s: nobody looks it up",
+				     s->name);
+			continue;
+		}
+		cr_assert_gt(s->nfields, 1, "set %s", s->name);
+		cr_assert(s->counter, "set %s does not count", s->name);
+		for (size_t e = 0; e < s->nelems; e++)
+			cr_assert_not_null(s->elems[e].rows, "set %s element %zu",
+					   s->name, e);
+		cr_assert_eq(as_peer, 0, "set %s looked up as a group", s->name);
+		if (is_group_row_set(s->name, &in, &family, &group)) {
+			cr_assert_gt(s->nelems, 0, "set %s is empty", s->name);
+			cr_assert_eq(as_set, 1, "set %s looked up %zu times",
+				     s->name, as_set);
+		} else {
+			cr_assert_gt(as_set, 0, "set %s: nobody looks it up",
+				     s->name);
+		}
+	}
+	for (size_t k = 0; k < m->nchains; k++)
+		for (size_t i = 0; i < m->chains[k].nrules; i++) {
+			const struct ef_rule *r = &m->chains[k].rules[i];
+			const struct ef_set *s;
+			enum ef_type t[EF_FIELDS_MAX];
+			unsigned int family;
+			const char *group;
+			bool in;
+
+			if (!r->set[0]) {
+				cr_assert_eq(r->peer_set[0], '\0');
+				continue;
+			}
+			s = ef_model_find_set(m, r->set);
+			cr_assert_not_null(s, "chain %s looks up @%s: no such set",
+					   m->chains[k].name, r->set);
+			cr_assert_eq(r->nkeys, s->nfields, "@%s", r->set);
+			ef_fields_types(r->key, r->nkeys, t);
+			cr_assert_arr_eq(t, s->type, r->nkeys * sizeof(t[0]),
+					 "@%s: key types", r->set);
+			if (is_group_row_set(r->set, &in, &family, &group)) {
+				cr_assert_neq(r->peer_set[0], '\0',
+					      "@%s looked up for any peer", r->set);
+				assert_peer_rule(r);
+				s = ef_model_find_set(m, r->peer_set);
+				cr_assert_not_null(s, "no set %s", r->peer_set);
+				cr_assert_eq(ef_field_info(r->peer_key)->type,
+					     s->type[0], "@%s", r->peer_set);
+				/* In the chain of its direction. */
+				cr_assert(m->chains[k].hook == EF_HOOK_FORWARD ||
+					  m->chains[k].hook ==
+					  (in ? EF_HOOK_INPUT : EF_HOOK_OUTPUT),
+					  "@%s in chain %s", r->set,
+					  m->chains[k].name);
+			} else {
+				cr_assert_eq(r->peer_set[0], '\0',
+					     "@%s behind a peer lookup", r->set);
+			}
+		}
+}
+
+/*
+ * The lookups of a chain, in order, as one line: "mgmt4 in4 ..." with a
+ * group's as "g4_x>in4_x".
+ */
+static void assert_lookups(const struct ef_chain *c, const char *want)
+{
+	struct strbuf sb = { 0 };
+	char *got;
+
+	for (size_t i = 0; i < c->nrules; i++) {
+		const struct ef_rule *r = &c->rules[i];
+
+		if (!r->set[0])
+			continue;
+		sb_printf(&sb, "%s%s%s%s", sb.len ? " " : "", r->peer_set,
+			  r->peer_set[0] ? ">" : "", r->set);
+	}
+	got = sb_steal(&sb);
+	cr_assert_str_eq(got ? got : "", want, "chain %s", c->name);
+	free(got);
+}
+
+/* The rule of chain c that looks up `set` behind `peer_set`, checked. */
+static const struct ef_rule *find_peer_lookup(const struct ef_chain *c,
+					      const char *peer_set,
+					      const char *set)
+{
+	for (size_t i = 0; i < c->nrules; i++)
+		if (!strcmp(c->rules[i].set, set) &&
+		    !strcmp(c->rules[i].peer_set, peer_set)) {
+			assert_peer_rule(&c->rules[i]);
+			return &c->rules[i];
+		}
+	return NULL;
+}
+
+static bool any_peer_lookup(const struct ef_model *m)
+{
+	for (size_t k = 0; k < m->nchains; k++)
+		for (size_t i = 0; i < m->chains[k].nrules; i++)
+			if (m->chains[k].rules[i].peer_set[0])
+				return true;
+	return false;
 }
 
 static bool chain_has_log(const struct ef_chain *c)
@@ -128,35 +462,75 @@ Test(compile, every_shipped_policy_compiles_with_its_site)
 {
 	static const struct {
 		const char *policy, *site;
-		size_t rows;
+		size_t rows, sets;
+		const char *groups;	/* group sets, in order */
 	} cases[] = {
-		{ "edge-single-public", "edge-single-public", 37 },
-		{ "edge-single-nat", "edge-single-nat", 37 },
-		{ "edge-scaled-dns-public", "edge-scaled-dns-public", 37 },
-		{ "edge-scaled-dns-nat", "edge-scaled-dns-nat", 38 },
-		{ "edge-scaled-hlb", "edge-scaled-hlb", 33 },
-		{ "edge-scaled-hlb", "edge-scaled-hlb-gateway", 33 },
-		{ "reverse-proxy", "reverse-proxy", 5 },
-		{ "sip-xmpp-federation-pic", "sip-xmpp-federation-pic", 10 },
-		{ "public-im-connectivity", "public-im-connectivity", 6 },
-		{ "internal-servers", "internal-servers", 90 },
+		{ "edge-single-public", "edge-single-public", 37, 16,
+		  "g4_front_end in4_front_end g6_front_end in6_front_end "
+		  "g4_director in4_director g6_director in6_director "
+		  "out4_director out6_director" },
+		{ "edge-single-nat", "edge-single-nat", 37, 16,
+		  "g4_front_end in4_front_end g6_front_end in6_front_end "
+		  "g4_director in4_director g6_director in6_director "
+		  "out4_director out6_director" },
+		{ "edge-scaled-dns-public", "edge-scaled-dns-public", 37, 16,
+		  "g4_front_end in4_front_end g6_front_end in6_front_end "
+		  "g4_director in4_director g6_director in6_director "
+		  "out4_director out6_director" },
+		{ "edge-scaled-dns-nat", "edge-scaled-dns-nat", 38, 16,
+		  "g4_front_end in4_front_end g6_front_end in6_front_end "
+		  "g4_director in4_director g6_director in6_director "
+		  "out4_director out6_director" },
+		{ "edge-scaled-hlb", "edge-scaled-hlb", 33, 16,
+		  "g4_front_end in4_front_end g6_front_end in6_front_end "
+		  "g4_director in4_director g6_director in6_director "
+		  "out4_director out6_director" },
+		{ "edge-scaled-hlb", "edge-scaled-hlb-gateway", 33, 16,
+		  "g4_front_end in4_front_end g6_front_end in6_front_end "
+		  "g4_director in4_director g6_director in6_director "
+		  "out4_director out6_director" },
+		{ "reverse-proxy", "reverse-proxy", 5, 14,
+		  "g4_web_pools out4_web_pools g6_web_pools out6_web_pools "
+		  "g4_office_web_apps out4_office_web_apps "
+		  "g6_office_web_apps out6_office_web_apps" },
+		{ "sip-xmpp-federation-pic", "sip-xmpp-federation-pic", 10, 12,
+		  "g4_pic_partners in4_pic_partners g6_pic_partners "
+		  "in6_pic_partners out4_pic_partners out6_pic_partners" },
+		{ "public-im-connectivity", "public-im-connectivity", 6, 12,
+		  "g4_pic_partners in4_pic_partners g6_pic_partners "
+		  "in6_pic_partners out4_pic_partners out6_pic_partners" },
+		/* Every group unbound: any peer, no group sets. */
+		{ "internal-servers", "internal-servers", 90, 6, "" },
 	};
 
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		struct ef_model *m = compile_shipped(cases[i].policy,
 						     cases[i].site);
+		static const char *const fixed[] = { "in4", "in6", "out4",
+						     "out6" };
+		struct strbuf sb = { 0 };
+		char *groups;
 
 		cr_assert_eq(m->nrows, cases[i].rows, "%s", cases[i].site);
 		for (size_t r = 0; r < m->nrows; r++)
 			cr_assert_eq(m->rows[r].id, r + 1);
-		/* 8 row sets and 2 management sets, every time. */
-		cr_assert_eq(m->nsets, 10, "%s", cases[i].site);
+		/* The 4 row sets for any peer first, the 2 management sets
+		 * last, each group's sets between. */
+		cr_assert_eq(m->nsets, cases[i].sets, "%s", cases[i].site);
+		for (size_t s = 0; s < 4; s++)
+			cr_assert_str_eq(m->sets[s].name, fixed[s], "%s",
+					 cases[i].site);
+		cr_assert_str_eq(m->sets[m->nsets - 2].name, EF_SET_MGMT4);
+		cr_assert_str_eq(m->sets[m->nsets - 1].name, EF_SET_MGMT6);
+		for (size_t s = 4; s < m->nsets - 2; s++)
+			sb_printf(&sb, "%s%s", s > 4 ? " " : "", m->sets[s].name);
+		groups = sb_steal(&sb);
+		cr_assert_str_eq(groups ? groups : "", cases[i].groups, "%s",
+				 cases[i].site);
+		free(groups);
 		cr_assert_gt(ef_model_elem_count(m), 0);
 		cr_assert_not_null(ef_model_find_chain(m, "input"));
-		assert_sets_disjoint(m);
-		for (size_t s = 0; s < m->nsets; s++)
-			for (size_t e = 0; e < m->sets[s].nelems; e++)
-				cr_assert_not_null(m->sets[s].elems[e].rows);
+		assert_model_shape(m);
 		ef_model_free(m);
 	}
 }
@@ -190,14 +564,36 @@ Test(compile, edge_single_public_exact_elements)
 		{ "\"eth0\" . 198.51.100.12 . udp . 3478", "r13,r33" },
 		{ "\"eth0\" . 198.51.100.12 . udp . 50000-59999", "r10" },
 	};
-	static const struct want_elem out4_peer[] = {
-		{ "\"eth1\" . 192.0.2.1 . 192.0.2.10 . tcp . 5061", "r19" },
-		{ "\"eth1\" . 192.0.2.1 . 192.0.2.11 . tcp . 5061", "r19" },
+	/* Rows from the front end (192.0.2.10, .11, 2001:db8:200::10) and
+	 * the director (the same addresses here): each element once, not
+	 * once per peer address. */
+	static const struct want_elem in4_front_end[] = {
+		{ "\"eth1\" . 192.0.2.1 . tcp . 4443", "r24" },
+		{ "\"eth1\" . 192.0.2.1 . tcp . 5062", "r21" },
+		{ "\"eth1\" . 192.0.2.1 . tcp . 8057", "r20" },
+		{ "\"eth1\" . 192.0.2.1 . tcp . 23456", "r17" },
 	};
-	static const struct want_elem out6_peer[] = {
-		{ "\"eth1\" . 2001:db8:200::1 . 2001:db8:200::10 . tcp . 5061",
-		  "r19" },
+	static const struct want_elem in6_front_end[] = {
+		{ "\"eth1\" . 2001:db8:200::1 . tcp . 4443", "r24" },
+		{ "\"eth1\" . 2001:db8:200::1 . tcp . 5062", "r21" },
+		{ "\"eth1\" . 2001:db8:200::1 . tcp . 8057", "r20" },
+		{ "\"eth1\" . 2001:db8:200::1 . tcp . 23456", "r17" },
 	};
+	static const struct want_elem in4_director[] = {
+		{ "\"eth1\" . 192.0.2.1 . tcp . 5061", "r18" },
+	};
+	static const struct want_elem in6_director[] = {
+		{ "\"eth1\" . 2001:db8:200::1 . tcp . 5061", "r18" },
+	};
+	static const struct want_elem out4_director[] = {
+		{ "\"eth1\" . 192.0.2.1 . tcp . 5061", "r19" },
+	};
+	static const struct want_elem out6_director[] = {
+		{ "\"eth1\" . 2001:db8:200::1 . tcp . 5061", "r19" },
+	};
+	/* 192.0.2.10 and 192.0.2.11: one range. */
+	static const char *const g4[] = { "192.0.2.10/31" };
+	static const char *const g6[] = { "2001:db8:200::10" };
 	static const struct want_elem mgmt4[] = {
 		{ "203.0.113.0/24 . tcp . 22", "mgmt" },
 	};
@@ -206,25 +602,61 @@ Test(compile, edge_single_public_exact_elements)
 	};
 	struct ef_model *m = compile_shipped("edge-single-public",
 					     "edge-single-public");
+	const struct ef_chain *in = ef_model_find_chain(m, "input");
+	const struct ef_chain *out = ef_model_find_chain(m, "output");
 
-	assert_set_elems(m, "in4", in4, sizeof(in4) / sizeof(in4[0]));
-	assert_set_elems(m, "out4", out4, sizeof(out4) / sizeof(out4[0]));
-	assert_set_elems(m, "out4_peer", out4_peer,
-			 sizeof(out4_peer) / sizeof(out4_peer[0]));
-	assert_set_elems(m, "out6_peer", out6_peer,
-			 sizeof(out6_peer) / sizeof(out6_peer[0]));
+	assert_model_shape(m);
+	assert_set_elems(m, "in4", in4, ARRAY_SIZE(in4));
+	assert_set_elems(m, "out4", out4, ARRAY_SIZE(out4));
+	assert_set_elems(m, "in4_front_end", in4_front_end,
+			 ARRAY_SIZE(in4_front_end));
+	assert_set_elems(m, "in6_front_end", in6_front_end,
+			 ARRAY_SIZE(in6_front_end));
+	assert_set_elems(m, "in4_director", in4_director,
+			 ARRAY_SIZE(in4_director));
+	assert_set_elems(m, "in6_director", in6_director,
+			 ARRAY_SIZE(in6_director));
+	assert_set_elems(m, "out4_director", out4_director,
+			 ARRAY_SIZE(out4_director));
+	assert_set_elems(m, "out6_director", out6_director,
+			 ARRAY_SIZE(out6_director));
+	assert_addr_set(m, "g4_front_end", EF_T_IPV4, g4, 1);
+	assert_addr_set(m, "g6_front_end", EF_T_IPV6, g6, 1);
+	assert_addr_set(m, "g4_director", EF_T_IPV4, g4, 1);
+	assert_addr_set(m, "g6_director", EF_T_IPV6, g6, 1);
+	/* The front end is never connected to: no outbound sets. */
+	cr_assert_null(ef_model_find_set(m, "out4_front_end"));
+	cr_assert_null(ef_model_find_set(m, "out6_front_end"));
 	assert_set_elems(m, "mgmt4", mgmt4, 1);
 	assert_set_elems(m, "mgmt6", mgmt6, 1);
-	/* Peers restricted by the site go to the _peer sets. */
-	assert_has_elem(m, "in4_peer",
-			"\"eth1\" . 192.0.2.10 . 192.0.2.1 . tcp . 5061", "r18");
+	/* Rows whose peer is a group stay out of the sets for any peer. */
+	assert_no_elem(m, "in4", "\"eth1\" . 192.0.2.1 . tcp . 5061");
+	assert_no_elem(m, "in4", "\"eth1\" . 192.0.2.1 . tcp . 8057");
+	assert_no_elem(m, "out4", "\"eth1\" . 192.0.2.1 . tcp . 5061");
 	assert_has_elem(m, "in6", "\"eth0\" . 2001:db8:100::10 . tcp . 443",
 			"r5,r31");
-	cr_assert_eq(ef_model_find_set(m, "in4_peer")->nelems, 10);
 	cr_assert_eq(ef_model_find_set(m, "in6")->nelems, 14);
-	cr_assert_eq(ef_model_find_set(m, "in6_peer")->nelems, 5);
 	cr_assert_eq(ef_model_find_set(m, "out6")->nelems, 9);
-	cr_assert_eq(ef_model_elem_count(m), 66);
+	/* 46 for any peer, 12 rows of groups, 4 group ranges, 2 mgmt. */
+	cr_assert_eq(ef_model_elem_count(m), 64);
+
+	/* After the lookups for any peer, each group's, in policy order. */
+	assert_lookups(in, "mgmt4 mgmt6 in4 in6 "
+			   "g4_front_end>in4_front_end g6_front_end>in6_front_end "
+			   "g4_director>in4_director g6_director>in6_director");
+	assert_lookups(out, "out4 out6 g4_director>out4_director "
+			    "g6_director>out6_director");
+	cr_assert_eq(find_peer_lookup(in, "g4_front_end", "in4_front_end")->peer_key,
+		     EF_F_SADDR4);
+	cr_assert_eq(find_peer_lookup(in, "g6_director", "in6_director")->peer_key,
+		     EF_F_SADDR6);
+	cr_assert_eq(find_peer_lookup(out, "g4_director", "out4_director")->peer_key,
+		     EF_F_DADDR4);
+	cr_assert_eq(find_peer_lookup(out, "g6_director", "out6_director")->peer_key,
+		     EF_F_DADDR6);
+	/* The drop log stays last. */
+	cr_assert(in->rules[in->nrules - 1].log);
+	cr_assert(out->rules[out->nrules - 1].log);
 
 	/* Rows keep where they were written and their note. */
 	cr_assert_eq(m->nrows, 37);
@@ -240,14 +672,31 @@ Test(compile, edge_single_nat)
 {
 	struct ef_model *m = compile_shipped("edge-single-nat",
 					     "edge-single-nat");
+	static const char *const fe4[] = { "192.0.2.10-192.0.2.12" };
+	static const char *const fe6[] = { "2001:db8:200::10/124" };
+	/* 192.0.2.20, .21 and the front end's; 2001:db8:200::20/127 right
+	 * after the front end's /124: one range. */
+	static const char *const dir4[] = { "192.0.2.10-192.0.2.12",
+					    "192.0.2.20/31" };
+	static const char *const dir6[] = { "2001:db8:200::10-2001:db8:200::21" };
 
+	assert_model_shape(m);
 	/* The Edge's own, private, addresses. */
 	assert_has_elem(m, "in4", "\"eth0\" . 192.0.2.66 . tcp . 443", "r5,r31");
-	assert_has_elem(m, "in4_peer",
-			"\"eth1\" . 192.0.2.20 . 192.0.2.129 . tcp . 5061", "r18");
-	assert_no_elem(m, "in4_peer",
-		       "\"eth1\" . 192.0.2.20 . 192.0.2.129 . tcp . 8057");
 	assert_no_elem(m, "in4", "\"eth0\" . 198.51.100.20 . tcp . 443");
+	/* 5061 from the director (192.0.2.20 among them) ... */
+	assert_set_elems(m, "in4_director",
+			 (const struct want_elem[]){
+				 { "\"eth1\" . 192.0.2.129 . tcp . 5061", "r18" } },
+			 1);
+	assert_addr_set(m, "g4_director", EF_T_IPV4, dir4, ARRAY_SIZE(dir4));
+	assert_addr_set(m, "g6_director", EF_T_IPV6, dir6, ARRAY_SIZE(dir6));
+	/* ... but 8057 only from the front end, which 192.0.2.20 is not. */
+	assert_has_elem(m, "in4_front_end",
+			"\"eth1\" . 192.0.2.129 . tcp . 8057", "r20");
+	assert_no_elem(m, "in4_director", "\"eth1\" . 192.0.2.129 . tcp . 8057");
+	assert_addr_set(m, "g4_front_end", EF_T_IPV4, fe4, ARRAY_SIZE(fe4));
+	assert_addr_set(m, "g6_front_end", EF_T_IPV6, fe6, ARRAY_SIZE(fe6));
 	ef_model_free(m);
 }
 
@@ -255,13 +704,23 @@ Test(compile, edge_scaled_dns_public)
 {
 	struct ef_model *m = compile_shipped("edge-scaled-dns-public",
 					     "edge-scaled-dns-public");
+	static const char *const fe6[] = { "2001:db8:200::10/124",
+					   "2001:db8:200::50/127" };
+	static const char *const dir4[] = { "192.0.2.10-192.0.2.12",
+					    "192.0.2.20/31", "192.0.2.50/31" };
 
+	assert_model_shape(m);
 	assert_has_elem(m, "in4", "\"eth0\" . 198.51.100.33 . udp . 3478",
 			"r14,r34");
-	/* A peer CIDR stays one element. */
-	assert_has_elem(m, "in6_peer",
-			"\"eth1\" . 2001:db8:200::10/124 . 2001:db8:200::41 . tcp . 5061",
-			"r18");
+	/* A peer CIDR stays one element; two addresses in a row become one. */
+	assert_addr_set(m, "g6_front_end", EF_T_IPV6, fe6, ARRAY_SIZE(fe6));
+	assert_addr_set(m, "g4_director", EF_T_IPV4, dir4, ARRAY_SIZE(dir4));
+	assert_set_elems(m, "in6_director",
+			 (const struct want_elem[]){
+				 { "\"eth1\" . 2001:db8:200::41 . tcp . 5061", "r18" } },
+			 1);
+	cr_assert_not_null(find_peer_lookup(ef_model_find_chain(m, "input"),
+					    "g6_director", "in6_director"));
 	ef_model_free(m);
 }
 
@@ -297,24 +756,48 @@ Test(compile, edge_scaled_hlb_gateway)
 					     "edge-scaled-hlb-gateway");
 	const struct ef_chain *fwd = ef_model_find_chain(m, "forward");
 	const struct ef_chain *in = ef_model_find_chain(m, "input");
+	static const char *const dir4[] = { "192.0.2.10-192.0.2.12",
+					    "192.0.2.15", "192.0.2.20/31",
+					    "192.0.2.25" };
+	static const char *const dir6[] = { "2001:db8:200::10-2001:db8:200::2f" };
 
+	assert_model_shape(m);
 	cr_assert_not_null(fwd);
 	cr_assert_eq(fwd->hook, EF_HOOK_FORWARD);
 	cr_assert_eq(fwd->policy, EF_V_DROP);
 	cr_assert_null(ef_model_find_chain(m, "output"));
 	cr_assert_eq(m->nchains, 2);
-	/* Both directions are looked up in forward; input only guards. */
-	cr_assert_not_null(find_lookup(fwd, "in4"));
-	cr_assert_not_null(find_lookup(fwd, "out6_peer"));
-	cr_assert_null(find_lookup(fwd, "mgmt4"));
-	cr_assert_null(find_lookup(in, "in4"));
-	cr_assert_null(find_lookup(in, "out4"));
-	cr_assert_not_null(find_lookup(in, "mgmt4"));
+	/* Both directions are looked up in forward, each direction's groups
+	 * after its lookups for any peer; input only guards. */
+	assert_lookups(fwd, "in4 in6 "
+			    "g4_front_end>in4_front_end g6_front_end>in6_front_end "
+			    "g4_director>in4_director g6_director>in6_director "
+			    "out4 out6 g4_director>out4_director "
+			    "g6_director>out6_director");
+	cr_assert_eq(find_peer_lookup(fwd, "g6_director", "out6_director")->peer_key,
+		     EF_F_DADDR6);
+	cr_assert_eq(find_peer_lookup(fwd, "g4_front_end", "in4_front_end")->peer_key,
+		     EF_F_SADDR4);
+	assert_lookups(in, "mgmt4 mgmt6");
+	cr_assert(fwd->rules[fwd->nrules - 1].log);
 	/* Two pool members and the VIPs. */
 	assert_has_elem(m, "in4", "\"eth0\" . 198.51.100.52 . tcp . 443", "r27");
 	assert_has_elem(m, "in4", "\"eth0\" . 198.51.100.63 . tcp . 443", "r10");
 	assert_has_elem(m, "in4", "\"eth0\" . 198.51.100.73 . tcp . 443", "r10");
 	assert_has_elem(m, "in4", "\"eth1\" . 192.0.2.142 . tcp . 50001", "r17");
+	/* Groups' rows on both pool members and the internal VIP. */
+	assert_has_elem(m, "in4_director", "\"eth1\" . 192.0.2.141 . udp . 3478",
+			"r15");
+	assert_has_elem(m, "in4_director", "\"eth1\" . 192.0.2.142 . udp . 3478",
+			"r15");
+	assert_has_elem(m, "in4_front_end", "\"eth1\" . 192.0.2.140 . tcp . 5062",
+			"r30");
+	assert_set_elems(m, "out6_director",
+			 (const struct want_elem[]){
+				 { "\"eth1\" . 2001:db8:200::140 . tcp . 5061", "r29" } },
+			 1);
+	assert_addr_set(m, "g4_director", EF_T_IPV4, dir4, ARRAY_SIZE(dir4));
+	assert_addr_set(m, "g6_director", EF_T_IPV6, dir6, ARRAY_SIZE(dir6));
 	ef_model_free(m);
 }
 
@@ -326,18 +809,44 @@ Test(compile, reverse_proxy)
 		{ "\"eth0\" . 198.51.100.80 . tcp . 80", "r1" },
 		{ "\"eth0\" . 198.51.100.80 . tcp . 443", "r2" },
 	};
+	static const struct want_elem out4_web_pools[] = {
+		{ "\"eth1\" . 192.0.2.180 . tcp . 4443", "r4" },
+		{ "\"eth1\" . 192.0.2.180 . tcp . 8080", "r3" },
+	};
+	static const struct want_elem out4_office_web_apps[] = {
+		{ "\"eth1\" . 192.0.2.180 . tcp . 443", "r5" },
+	};
+	static const char *const pools4[] = { "192.0.2.10-192.0.2.12",
+					      "192.0.2.15", "192.0.2.20/31",
+					      "192.0.2.25" };
+	static const char *const owa4[] = { "192.0.2.30" };
+	static const char *const owa6[] = { "2001:db8:200::30" };
 
+	assert_model_shape(m);
 	assert_set_elems(m, "in4", in4, 2);
 	assert_has_elem(m, "in6", "\"eth0\" . 2001:db8:100::80 . tcp . 443", "r2");
-	assert_has_elem(m, "out4_peer",
-			"\"eth1\" . 192.0.2.180 . 192.0.2.30 . tcp . 443", "r5");
-	assert_has_elem(m, "out4_peer",
-			"\"eth1\" . 192.0.2.180 . 192.0.2.25 . tcp . 8080", "r3");
-	assert_no_elem(m, "out4_peer",
-		       "\"eth1\" . 192.0.2.180 . 192.0.2.30 . tcp . 8080");
+	/* 443 to Office Web Apps (192.0.2.30), 8080 to the pools (.25 in
+	 * them); not 8080 to Office Web Apps: .30 is in no pool. */
+	assert_set_elems(m, "out4_web_pools", out4_web_pools,
+			 ARRAY_SIZE(out4_web_pools));
+	assert_set_elems(m, "out4_office_web_apps", out4_office_web_apps,
+			 ARRAY_SIZE(out4_office_web_apps));
+	assert_addr_set(m, "g4_web_pools", EF_T_IPV4, pools4,
+			ARRAY_SIZE(pools4));
+	assert_addr_set(m, "g4_office_web_apps", EF_T_IPV4, owa4, 1);
+	assert_addr_set(m, "g6_office_web_apps", EF_T_IPV6, owa6, 1);
+	cr_assert_eq(ef_model_find_set(m, "out4")->nelems, 0);
+	/* Outbound only: no inbound sets for the groups. */
+	cr_assert_null(ef_model_find_set(m, "in4_web_pools"));
+	cr_assert_null(ef_model_find_set(m, "in6_office_web_apps"));
 	/* output = accept in this site. */
 	cr_assert_not_null(out);
 	cr_assert_eq(out->policy, EF_V_ACCEPT);
+	assert_lookups(out, "out4 out6 g4_web_pools>out4_web_pools "
+			    "g6_web_pools>out6_web_pools "
+			    "g4_office_web_apps>out4_office_web_apps "
+			    "g6_office_web_apps>out6_office_web_apps");
+	assert_lookups(ef_model_find_chain(m, "input"), "mgmt4 mgmt6 in4 in6");
 	ef_model_free(m);
 }
 
@@ -345,12 +854,23 @@ Test(compile, sip_xmpp_federation_pic)
 {
 	struct ef_model *m = compile_shipped("sip-xmpp-federation-pic",
 					     "sip-xmpp-federation-pic");
+	static const char *const pic4[] = { "198.51.100.192/27" };
+	static const char *const pic6[] = { "2001:db8:f00::/48" };
 
-	assert_has_elem(m, "in4_peer",
-			"\"eth0\" . 198.51.100.192/27 . 198.51.100.10 . tcp . 5061",
-			"r2");
+	assert_model_shape(m);
+	assert_set_elems(m, "in4_pic_partners",
+			 (const struct want_elem[]){
+				 { "\"eth0\" . 198.51.100.10 . tcp . 5061", "r2" } },
+			 1);
+	assert_set_elems(m, "out4_pic_partners",
+			 (const struct want_elem[]){
+				 { "\"eth0\" . 198.51.100.10 . tcp . 5061", "r3" } },
+			 1);
+	assert_addr_set(m, "g4_pic_partners", EF_T_IPV4, pic4, 1);
+	assert_addr_set(m, "g6_pic_partners", EF_T_IPV6, pic6, 1);
 	assert_has_elem(m, "out4", "\"eth0\" . 198.51.100.10 . tcp . 5061", "r1");
 	assert_has_elem(m, "in4", "\"eth1\" . 192.0.2.1 . tcp . 23456", "r10");
+	assert_no_elem(m, "in4", "\"eth0\" . 198.51.100.10 . tcp . 5061");
 	ef_model_free(m);
 }
 
@@ -358,14 +878,24 @@ Test(compile, public_im_connectivity)
 {
 	struct ef_model *m = compile_shipped("public-im-connectivity",
 					     "public-im-connectivity");
+	static const char *const pic4[] = { "198.51.100.192/27" };
+	static const char *const pic6[] = { "2001:db8:f00::/48" };
 
-	assert_has_elem(m, "out4_peer",
-			"\"eth0\" . 198.51.100.10 . 198.51.100.192/27 . tcp . 5061",
-			"r2");
+	assert_model_shape(m);
+	assert_set_elems(m, "out4_pic_partners",
+			 (const struct want_elem[]){
+				 { "\"eth0\" . 198.51.100.10 . tcp . 5061", "r2" } },
+			 1);
+	assert_set_elems(m, "in6_pic_partners",
+			 (const struct want_elem[]){
+				 { "\"eth0\" . 2001:db8:100::10 . tcp . 5061", "r1" } },
+			 1);
+	assert_addr_set(m, "g4_pic_partners", EF_T_IPV4, pic4, 1);
+	assert_addr_set(m, "g6_pic_partners", EF_T_IPV6, pic6, 1);
 	assert_has_elem(m, "in4", "\"eth0\" . 198.51.100.10 . tcp . 443", "r3");
-	assert_has_elem(m, "in6_peer",
-			"\"eth0\" . 2001:db8:f00::/48 . 2001:db8:100::10 . tcp . 5061",
-			"r1");
+	assert_lookups(ef_model_find_chain(m, "output"),
+		       "out4 out6 g4_pic_partners>out4_pic_partners "
+		       "g6_pic_partners>out6_pic_partners");
 	ef_model_free(m);
 }
 
@@ -385,6 +915,10 @@ Test(compile, internal_servers)
 			"r1,r38");
 	/* Every client role is none here: nothing outbound. */
 	cr_assert_eq(ef_model_find_set(m, "out4")->nelems, 0);
+	/* No group bound: any peer, no group sets, no peer lookups. */
+	cr_assert_eq(m->nsets, 6);
+	cr_assert_not(any_peer_lookup(m));
+	assert_model_shape(m);
 	cr_assert_eq(ef_model_find_chain(m, "output")->policy, EF_V_ACCEPT);
 	ef_model_free(m);
 }
@@ -442,9 +976,16 @@ Test(compile, host_mode_chains)
 	assert_has_elem(m, "in4", "\"eth0\" . 192.0.2.1 . tcp . 443", "r1");
 	assert_has_elem(m, "in6", "\"eth0\" . 2001:db8::1 . tcp . 443", "r1");
 	assert_has_elem(m, "out4", "\"eth0\" . 192.0.2.1 . tcp . 53", "r2");
-	/* An unbound group is any peer. */
+	/* An unbound group is any peer: no sets or lookups of its own. */
 	assert_has_elem(m, "in4", "\"eth0\" . 192.0.2.1 . tcp . 8443", "r3");
-	cr_assert_eq(ef_model_find_set(m, "in4_peer")->nelems, 0);
+	assert_has_elem(m, "in6", "\"eth0\" . 2001:db8::1 . tcp . 8443", "r3");
+	cr_assert_eq(m->nsets, 6);
+	cr_assert_null(ef_model_find_set(m, "in4_peers"));
+	cr_assert_null(ef_model_find_set(m, "g4_peers"));
+	cr_assert_not(any_peer_lookup(m));
+	assert_lookups(in, "mgmt4 mgmt6 in4 in6");
+	assert_lookups(out, "out4 out6");
+	assert_model_shape(m);
 	ef_model_free(m);
 }
 
@@ -466,10 +1007,14 @@ Test(compile, output_policy_follows_the_site)
 Test(compile, gateway_mode_makes_a_forward_chain)
 {
 	struct ef_model *m = compile_ok(POL,
-					"mode = gateway\n" SITE_BASE "management = none\n",
+					"mode = gateway\n" SITE_BASE
+					"peers = 198.51.100.0/24, 2001:db8:f::/48\n"
+					"management = none\n",
 					NULL);
 	const struct ef_chain *fwd = ef_model_find_chain(m, "forward");
 	const struct ef_chain *in = ef_model_find_chain(m, "input");
+	static const char *const p4[] = { "198.51.100.0/24" };
+	static const char *const p6[] = { "2001:db8:f::/48" };
 
 	cr_assert_not_null(fwd);
 	cr_assert_eq(fwd->hook, EF_HOOK_FORWARD);
@@ -480,12 +1025,25 @@ Test(compile, gateway_mode_makes_a_forward_chain)
 		cr_assert_not(fwd->rules[i].iif_lo);
 		cr_assert_not(fwd->rules[i].icmpv6_type);
 	}
-	cr_assert_not_null(find_lookup(fwd, "in4"));
-	cr_assert_not_null(find_lookup(fwd, "out4"));
-	cr_assert_not_null(find_lookup(fwd, "in6_peer"));
-	cr_assert_null(find_lookup(in, "in4"));
+	assert_lookups(fwd, "in4 in6 g4_peers>in4_peers g6_peers>in6_peers "
+			    "out4 out6");
+	cr_assert_eq(find_peer_lookup(fwd, "g6_peers", "in6_peers")->peer_key,
+		     EF_F_SADDR6);
+	assert_lookups(in, "mgmt4 mgmt6");
+	assert_set_elems(m, "in4_peers",
+			 (const struct want_elem[]){
+				 { "\"eth0\" . 192.0.2.1 . tcp . 8443", "r3" } },
+			 1);
+	assert_set_elems(m, "in6_peers",
+			 (const struct want_elem[]){
+				 { "\"eth0\" . 2001:db8::1 . tcp . 8443", "r3" } },
+			 1);
+	assert_addr_set(m, "g4_peers", EF_T_IPV4, p4, 1);
+	assert_addr_set(m, "g6_peers", EF_T_IPV6, p6, 1);
+	assert_no_elem(m, "in4", "\"eth0\" . 192.0.2.1 . tcp . 8443");
 	cr_assert(chain_has_log(fwd));
 	cr_assert(chain_has_log(in));
+	assert_model_shape(m);
 	ef_model_free(m);
 }
 
@@ -694,17 +1252,318 @@ Test(compile, peers_restrict_and_families_match)
 	struct ef_model *m = compile_ok(
 		POL, SITE_BASE "peers = 198.51.100.0/24, 198.51.100.9\nmanagement = none\n",
 		NULL);
-	const struct ef_set *s = ef_model_find_set(m, "in4_peer");
+	const struct ef_chain *in = ef_model_find_chain(m, "input");
+	static const char *const p4[] = { "198.51.100.0/24" };
 
-	/* 198.51.100.9 is inside 198.51.100.0/24: no overlapping elements. */
-	assert_sets_disjoint(m);
-	cr_assert_geq(s->nelems, 1);
-	for (size_t i = 0; i < s->nelems; i++)
-		cr_assert_str_eq(s->elems[i].rows, "r3");
-	/* No IPv6 peer: the IPv6 address gets no peer element. */
-	cr_assert_eq(ef_model_find_set(m, "in6_peer")->nelems, 0);
+	/* 198.51.100.9 is inside 198.51.100.0/24: one range, no overlap. */
+	assert_model_shape(m);
+	assert_addr_set(m, "g4_peers", EF_T_IPV4, p4, 1);
+	assert_set_elems(m, "in4_peers",
+			 (const struct want_elem[]){
+				 { "\"eth0\" . 192.0.2.1 . tcp . 8443", "r3" } },
+			 1);
+	/* No IPv6 peer: the IPv6 address gets no row for the group, in no
+	 * set, and there is no IPv6 lookup for it. */
+	cr_assert_null(ef_model_find_set(m, "g6_peers"));
+	cr_assert_null(ef_model_find_set(m, "in6_peers"));
+	assert_no_elem(m, "in6", "\"eth0\" . 2001:db8::1 . tcp . 8443");
 	assert_no_elem(m, "in4", "\"eth0\" . 192.0.2.1 . tcp . 8443");
+	assert_lookups(in, "mgmt4 mgmt6 in4 in6 g4_peers>in4_peers");
+	cr_assert_eq(find_peer_lookup(in, "g4_peers", "in4_peers")->peer_key,
+		     EF_F_SADDR4);
+	/* The rest is untouched. */
+	assert_has_elem(m, "in4", "\"eth0\" . 192.0.2.1 . tcp . 443", "r1");
+	assert_has_elem(m, "in6", "\"eth0\" . 2001:db8::1 . tcp . 443", "r1");
 	ef_model_free(m);
+}
+
+/* --- groups: their own address sets */
+
+/* A group both connecting in and connected to. */
+#define GPOL "policy t \"T\"\naddress web\ngroup peers\nzone ext {\n" \
+	     "\ttcp 8443 peers web \"in\"\n\ttcp 5061 web peers \"out\"\n}\n"
+#define GSITE "zone ext = eth0\nweb = 192.0.2.1, 2001:db8::1\nmanagement = none\n"
+
+/*
+ * Overlapping, nested, duplicate and adjacent prefixes, out of order and
+ * of both families in one group, become the fewest ranges per family;
+ * a range may cross a byte (203.0.113.255-203.0.114.0) or end at the top
+ * of the address space.
+ */
+Test(compile, group_addresses_merge_into_minimal_ranges)
+{
+	static const char *const g4[] = {
+		"10.0.0.0/7",			/* 10/8 + 10.1/16 + 10.1.2.3 + 11/8 */
+		"192.0.2.0/24",			/* two /25, one of them twice */
+		"198.51.100.10-198.51.100.12",	/* three addresses in a row */
+		"198.51.100.14",		/* .13 missing: apart */
+		"203.0.113.255-203.0.114.0",
+		"255.255.255.254/31",
+	};
+	static const char *const g6[] = {
+		"::/127",
+		"2001:db8::/32",		/* two /33 + a /48 inside */
+		"2001:db9::ffff-2001:db9::1:0",
+		"ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
+	};
+	struct ef_model *m = compile_ok(GPOL,
+		GSITE "peers = 2001:db8:8000::/33, 10.1.0.0/16, 192.0.2.128/25, "
+		"ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff, 255.255.255.255, "
+		"198.51.100.12, 10.0.0.0/8, 2001:db9::1:0, 192.0.2.0/25, ::1, "
+		"198.51.100.10, 2001:db8:1::/48, 203.0.114.0, 10.1.2.3, "
+		"198.51.100.14, 192.0.2.0/25, 11.0.0.0/8, 2001:db8::/33, "
+		"255.255.255.254, 203.0.113.255, ::, 198.51.100.11, "
+		"2001:db9::ffff\n",
+		NULL);
+
+	assert_model_shape(m);
+	assert_addr_set(m, "g4_peers", EF_T_IPV4, g4, ARRAY_SIZE(g4));
+	assert_addr_set(m, "g6_peers", EF_T_IPV6, g6, ARRAY_SIZE(g6));
+	/* However many addresses: one row element per row and family. */
+	assert_set_elems(m, "in4_peers",
+			 (const struct want_elem[]){
+				 { "\"eth0\" . 192.0.2.1 . tcp . 8443", "r1" } },
+			 1);
+	assert_set_elems(m, "in6_peers",
+			 (const struct want_elem[]){
+				 { "\"eth0\" . 2001:db8::1 . tcp . 8443", "r1" } },
+			 1);
+	assert_set_elems(m, "out4_peers",
+			 (const struct want_elem[]){
+				 { "\"eth0\" . 192.0.2.1 . tcp . 5061", "r2" } },
+			 1);
+	assert_set_elems(m, "out6_peers",
+			 (const struct want_elem[]){
+				 { "\"eth0\" . 2001:db8::1 . tcp . 5061", "r2" } },
+			 1);
+	/* One address set per family, looked up from both directions. */
+	cr_assert_eq(m->nsets, 4 + 6 + 2);
+	assert_lookups(ef_model_find_chain(m, "input"),
+		       "mgmt4 mgmt6 in4 in6 g4_peers>in4_peers g6_peers>in6_peers");
+	assert_lookups(ef_model_find_chain(m, "output"),
+		       "out4 out6 g4_peers>out4_peers g6_peers>out6_peers");
+	cr_assert_eq(ef_model_find_set(m, "in4")->nelems, 0);
+	cr_assert_eq(ef_model_find_set(m, "out6")->nelems, 0);
+	ef_model_free(m);
+}
+
+/* A /0 is the whole family: one range, whatever else is in the group. */
+Test(compile, group_of_the_whole_address_space)
+{
+	static const char *const all4[] = { "0.0.0.0/0" };
+	static const char *const all6[] = { "::/0" };
+	struct ef_model *m = compile_ok(GPOL,
+		GSITE "peers = 10.0.0.0/8, 0.0.0.0/0, 2001:db8::/32, "
+		"255.255.255.255, ::/0, 0.0.0.0, ffff::1\n",
+		NULL);
+
+	assert_model_shape(m);
+	assert_addr_set(m, "g4_peers", EF_T_IPV4, all4, 1);
+	assert_addr_set(m, "g6_peers", EF_T_IPV6, all6, 1);
+	ef_model_free(m);
+
+	/* IPv4's /0 running to the top does not swallow the IPv6 ones. */
+	m = compile_ok(GPOL, GSITE "peers = 0.0.0.0/0, 2001:db8::1, 2001:db8::2\n",
+		       NULL);
+	assert_model_shape(m);
+	assert_addr_set(m, "g4_peers", EF_T_IPV4, all4, 1);
+	assert_addr_set(m, "g6_peers", EF_T_IPV6,
+			(const char *const[]){ "2001:db8::1-2001:db8::2" }, 1);
+	ef_model_free(m);
+
+	/* A /0 of one family is no peer of the other: still a group. */
+	m = compile_ok(GPOL, GSITE "peers = 0.0.0.0/0\n", NULL);
+	assert_model_shape(m);
+	assert_addr_set(m, "g4_peers", EF_T_IPV4, all4, 1);
+	cr_assert_null(ef_model_find_set(m, "g6_peers"));
+	cr_assert_null(ef_model_find_set(m, "in6_peers"));
+	cr_assert_null(ef_model_find_set(m, "out6_peers"));
+	cr_assert_eq(ef_model_find_set(m, "in4")->nelems, 0);
+	cr_assert_eq(ef_model_find_set(m, "in6")->nelems, 0);
+	cr_assert_eq(ef_model_find_set(m, "out6")->nelems, 0);
+	assert_lookups(ef_model_find_chain(m, "input"),
+		       "mgmt4 mgmt6 in4 in6 g4_peers>in4_peers");
+	ef_model_free(m);
+}
+
+/* A group bound to none is no one: its rows go, the other group's stay. */
+Test(compile, group_bound_to_none_drops_its_rows)
+{
+	const char *pol = "policy t \"T\"\naddress web\ngroup peers partners\n"
+			  "zone ext {\n"
+			  "\ttcp 443 any web \"a\"\n"
+			  "\ttcp 8443 peers web \"b\"\n"
+			  "\ttcp 5061 web peers \"c\"\n"
+			  "\ttcp 5062 partners web \"d\"\n"
+			  "\ttcp 5063 web partners \"e\"\n}\n";
+	struct ef_model *m = compile_ok(pol,
+		GSITE "peers = none\npartners = 198.51.100.7\n", NULL);
+
+	assert_model_shape(m);
+	cr_assert_eq(m->nrows, 5);	/* still listed for people */
+	/* Not in the sets for any peer ... */
+	assert_set_elems(m, "in4",
+			 (const struct want_elem[]){
+				 { "\"eth0\" . 192.0.2.1 . tcp . 443", "r1" } },
+			 1);
+	assert_set_elems(m, "in6",
+			 (const struct want_elem[]){
+				 { "\"eth0\" . 2001:db8::1 . tcp . 443", "r1" } },
+			 1);
+	cr_assert_eq(ef_model_find_set(m, "out4")->nelems, 0);
+	cr_assert_eq(ef_model_find_set(m, "out6")->nelems, 0);
+	/* ... nor sets of their own. */
+	for (size_t i = 0; i < m->nsets; i++)
+		cr_assert_null(strstr(m->sets[i].name, "_peers"), "%s",
+			       m->sets[i].name);
+	assert_set_elems(m, "in4_partners",
+			 (const struct want_elem[]){
+				 { "\"eth0\" . 192.0.2.1 . tcp . 5062", "r4" } },
+			 1);
+	assert_set_elems(m, "out4_partners",
+			 (const struct want_elem[]){
+				 { "\"eth0\" . 192.0.2.1 . tcp . 5063", "r5" } },
+			 1);
+	assert_addr_set(m, "g4_partners", EF_T_IPV4,
+			(const char *const[]){ "198.51.100.7" }, 1);
+	cr_assert_eq(m->nsets, 4 + 3 + 2);
+	assert_lookups(ef_model_find_chain(m, "input"),
+		       "mgmt4 mgmt6 in4 in6 g4_partners>in4_partners");
+	assert_lookups(ef_model_find_chain(m, "output"),
+		       "out4 out6 g4_partners>out4_partners");
+	ef_model_free(m);
+}
+
+/* A group file with no address in it: its rows open nothing either. */
+Test(compile, group_of_an_empty_file_opens_nothing)
+{
+	struct tdir t;
+	struct ef_diags d = { 0 };
+	struct ef_model *m = NULL;
+	char *ppath, *spath, *gpath, *text;
+	int err;
+
+	tdir_init(&t);
+	gpath = tdir_write(&t, "peers.txt", "# nobody yet\n", 0644);
+	ppath = tdir_write(&t, "p.policy", GPOL, 0644);
+	spath = tdir_write(&t, "s.site", GSITE "peers = file \"peers.txt\"\n",
+			   0644);
+	err = compile_files(ppath, spath, NULL, &d, &m);
+	text = ef_diags_format(&d);
+	cr_assert_eq(err, 0, "%s", text);
+	assert_model_shape(m);
+	cr_assert_eq(ef_model_elem_count(m), 0);
+	cr_assert_eq(m->nsets, 6);
+	cr_assert_not(any_peer_lookup(m));
+	free(text);
+	free(gpath);
+	free(ppath);
+	free(spath);
+	ef_diags_free(&d);
+	ef_model_free(m);
+	tdir_fini(&t);
+}
+
+/*
+ * A group's sets exist only for the directions and families its rows
+ * have: c's only row is for an address this machine does not have, a has
+ * only IPv6 addresses, d meets only an IPv4-only local address, b is only
+ * connected to.
+ */
+Test(compile, group_sets_only_where_its_rows_are)
+{
+	const char *pol = "policy t \"T\"\naddress web web4 gone\ngroup a b c d\n"
+			  "zone ext {\n"
+			  "\ttcp 5 c gone \"c in, to nothing\"\n"
+			  "\ttcp 1 a web \"a in\"\n"
+			  "\ttcp 2 web b \"b out\"\n"
+			  "\ttcp 3 d web4 \"d in\"\n"
+			  "\ttcp 4 any web4 \"any in\"\n}\n";
+	struct ef_model *m = compile_ok(pol,
+		"zone ext = eth0\nweb = 192.0.2.1, 2001:db8::1\nweb4 = 192.0.2.4\n"
+		"a = 2001:db8:a::/48\nb = 198.51.100.2, 2001:db8:b::2\n"
+		"c = 198.51.100.3\nd = 198.51.100.4, 2001:db8:d::4\n"
+		"gone = none\nmanagement = none\n",
+		NULL);
+	static const char *const names[] = {
+		"in4", "in6", "out4", "out6",
+		"g6_a", "in6_a",
+		"g4_b", "out4_b", "g6_b", "out6_b",
+		"g4_d", "in4_d",
+		"mgmt4", "mgmt6",
+	};
+
+	assert_model_shape(m);
+	cr_assert_eq(m->nsets, ARRAY_SIZE(names));
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+		cr_assert_str_eq(m->sets[i].name, names[i]);
+	assert_set_elems(m, "in6_a",
+			 (const struct want_elem[]){
+				 { "\"eth0\" . 2001:db8::1 . tcp . 1", "r2" } },
+			 1);
+	assert_set_elems(m, "in4_d",
+			 (const struct want_elem[]){
+				 { "\"eth0\" . 192.0.2.4 . tcp . 3", "r4" } },
+			 1);
+	assert_set_elems(m, "in4",
+			 (const struct want_elem[]){
+				 { "\"eth0\" . 192.0.2.4 . tcp . 4", "r5" } },
+			 1);
+	assert_lookups(ef_model_find_chain(m, "input"),
+		       "mgmt4 mgmt6 in4 in6 g6_a>in6_a g4_d>in4_d");
+	assert_lookups(ef_model_find_chain(m, "output"),
+		       "out4 out6 g4_b>out4_b g6_b>out6_b");
+	ef_model_free(m);
+}
+
+/* Role names may be 31 bytes: the sets named after them still fit. */
+Test(compile, group_with_the_longest_name)
+{
+#define LONG "abcdefghijklmnopqrstuvwxyz01234"
+	struct ef_model *m = compile_ok(
+		"policy t \"T\"\naddress web\ngroup " LONG "\nzone ext {\n"
+		"\ttcp 8443 " LONG " web \"in\"\n\ttcp 5061 web " LONG " \"out\"\n}\n",
+		GSITE LONG " = 198.51.100.1, 2001:db8:f::1\n", NULL);
+
+	cr_assert_eq(strlen(LONG), EF_ROLE_MAX - 1);
+	assert_model_shape(m);
+	assert_addr_set(m, "g4_" LONG, EF_T_IPV4,
+			(const char *const[]){ "198.51.100.1" }, 1);
+	assert_addr_set(m, "g6_" LONG, EF_T_IPV6,
+			(const char *const[]){ "2001:db8:f::1" }, 1);
+	assert_has_elem(m, "in4_" LONG, "\"eth0\" . 192.0.2.1 . tcp . 8443", "r1");
+	assert_has_elem(m, "out6_" LONG, "\"eth0\" . 2001:db8::1 . tcp . 5061",
+			"r2");
+	cr_assert_not_null(find_peer_lookup(ef_model_find_chain(m, "output"),
+					    "g6_" LONG, "out6_" LONG));
+	ef_model_free(m);
+#undef LONG
+}
+
+/* Group addresses count against max-elements like any element. */
+Test(compile, element_cap_counts_group_addresses)
+{
+	/* in4 443, out4 53, in4_peers 8443, three peer ranges: 6. */
+#define CAP_SITE "zone ext = eth0\nweb = 192.0.2.1\nmanagement = none\n" \
+		 "peers = 198.51.100.1, 198.51.100.3, 198.51.100.5\n"
+	struct ef_model *m = compile_ok(POL, "max-elements = 6\n" CAP_SITE, NULL);
+	struct ef_diags d = { 0 };
+
+	assert_model_shape(m);
+	cr_assert_eq(ef_model_elem_count(m), 6);
+	cr_assert_eq(ef_model_find_set(m, "g4_peers")->nelems, 3);
+	ef_model_free(m);
+	m = NULL;
+	cr_assert_eq(compile_texts(POL, "max-elements = 5\n" CAP_SITE, NULL, &d,
+				   &m), -E2BIG);
+	cr_assert_null(m);
+	cr_assert_eq(d.errors, 1);
+	cr_assert_eq(d.v[0].line, 1);
+	cr_assert_eq(d.v[0].col, 16);
+	cr_assert_str_eq(d.v[0].msg,
+			 "the compiled ruleset would hold more than 5 set elements; raise 'max-elements' if that is meant");
+	ef_diags_free(&d);
+#undef CAP_SITE
 }
 
 Test(compile, zones_with_several_interfaces)
@@ -785,5 +1644,124 @@ Test(compile, key_put_uses_register_layout)
 	ef_key_put(s, 2, key, &proto);
 	ef_key_put(s, 3, key, port);
 	cr_assert_arr_eq(key, want, sizeof(want));
+	ef_model_free(m);
+}
+
+/* A group bound to an interface's addresses, and to one more. */
+Test(compile, group_bound_to_an_iface)
+{
+	struct fake_ifaces f = { 0 };
+	struct ef_compile_opts opts = { .iface_addrs = fake_iface_addrs,
+					.ctx = &f };
+	struct ef_diags d = { 0 };
+	struct ef_model *m = compile_ok(GPOL, GSITE "peers = iface eth7, 192.0.2.8\n",
+					&opts);
+
+	cr_assert_gt(f.calls, 0);
+	assert_model_shape(m);
+	/* 192.0.2.7 (eth7's) and 192.0.2.8: adjacent, not a prefix. */
+	assert_addr_set(m, "g4_peers", EF_T_IPV4,
+			(const char *const[]){ "192.0.2.7-192.0.2.8" }, 1);
+	assert_addr_set(m, "g6_peers", EF_T_IPV6,
+			(const char *const[]){ "2001:db8::7" }, 1);
+	assert_has_elem(m, "in6_peers", "\"eth0\" . 2001:db8::1 . tcp . 8443", "r1");
+	ef_model_free(m);
+
+	m = NULL;
+	cr_assert_lt(compile_texts(GPOL, GSITE "peers = iface eth9\n", &opts, &d,
+				   &m), 0);
+	cr_assert_null(m);
+	cr_assert_eq(d.errors, 1);
+	cr_assert_eq(d.v[0].line, 4);
+	cr_assert_str_eq(d.v[0].msg,
+			 "'peers': cannot read the addresses of interface 'eth9': no such interface");
+	ef_diags_free(&d);
+}
+
+/*
+ * 100 000 peer addresses (none next to another, written out of order,
+ * some twice): 100 000 elements in one address set, and the group's rows
+ * cost one element each, as for a group of one address.
+ */
+Test(compile, group_of_100000_addresses, .timeout = 120)
+{
+	enum { N = 100000 };
+	struct strbuf sb = { 0 };
+	struct tdir t;
+	struct ef_diags d = { 0 };
+	struct ef_model *m = NULL;
+	char *ppath, *spath, *gpath, *text;
+	const struct ef_set *g4;
+	char *k;
+	int err;
+
+	for (unsigned int i = 0; i < N + 10; i++) {
+		/* 7919 is prime to N: every address once, scattered. */
+		uint32_t a = 0x0a000000u + 2u * ((i % N) * 7919u % N);
+
+		sb_printf(&sb, "%u.%u.%u.%u\n", a >> 24, a >> 16 & 0xff,
+			  a >> 8 & 0xff, a & 0xff);
+	}
+	text = sb_steal(&sb);
+	cr_assert_not_null(text);
+	tdir_init(&t);
+	gpath = tdir_write(&t, "peers.txt", text, 0644);
+	free(text);
+	ppath = tdir_write(&t, "p.policy", GPOL, 0644);
+	spath = tdir_write(&t, "s.site", GSITE "peers = file \"peers.txt\"\n",
+			   0644);
+	err = compile_files(ppath, spath, NULL, &d, &m);
+	text = ef_diags_format(&d);
+	cr_assert_eq(err, 0, "%s", text);
+	cr_assert_eq(d.n, 0, "%s", text);
+	free(text);
+
+	g4 = ef_model_find_set(m, "g4_peers");
+	cr_assert_not_null(g4);
+	cr_assert_eq(g4->nelems, N);
+	k = elem_key(g4, 0);
+	cr_assert_str_eq(k, "10.0.0.0");
+	free(k);
+	k = elem_key(g4, N - 1);
+	cr_assert_str_eq(k, "10.3.13.62");	/* 10.0.0.0 + 2 * 99 999 */
+	free(k);
+	assert_set_elems(m, "in4_peers",
+			 (const struct want_elem[]){
+				 { "\"eth0\" . 192.0.2.1 . tcp . 8443", "r1" } },
+			 1);
+	assert_set_elems(m, "out4_peers",
+			 (const struct want_elem[]){
+				 { "\"eth0\" . 192.0.2.1 . tcp . 5061", "r2" } },
+			 1);
+	/* No IPv6 peer: no IPv6 sets for the group. */
+	cr_assert_null(ef_model_find_set(m, "g6_peers"));
+	cr_assert_null(ef_model_find_set(m, "in6_peers"));
+	cr_assert_eq(m->nsets, 4 + 3 + 2);
+	cr_assert_eq(ef_model_elem_count(m), N + 2);
+	assert_model_shape(m);
+
+	ef_model_free(m);
+	ef_diags_free(&d);
+	free(gpath);
+	free(ppath);
+	free(spath);
+	tdir_fini(&t);
+}
+
+/* A group of single addresses is a hash set (the kernel changes one of its
+ * elements in constant time); one network in it makes it an interval set,
+ * per family. */
+Test(compile, hosts_only_group_is_hashed)
+{
+	const char *pol = "policy t \"T\"\naddress web\ngroup peers\n"
+			  "zone ext {\n\ttcp 8443 peers web \"b\"\n}\n";
+	struct ef_model *m = compile_ok(pol,
+		GSITE "peers = 198.51.100.7, 198.51.100.9, 2001:db8:5::/64\n",
+		NULL);
+
+	assert_model_shape(m);
+	cr_assert(ef_model_find_set(m, "g4_peers")->hashed);
+	cr_assert_not(ef_model_find_set(m, "g6_peers")->hashed);
+	cr_assert_eq(ef_model_find_set(m, "g4_peers")->nelems, 2);
 	ef_model_free(m);
 }

@@ -45,6 +45,7 @@ static void copy_set_into(struct ef_model *dst, const struct ef_set *s)
 					    s->counter);
 
 	cr_assert_not_null(n, "copy of set %s", s->name);
+	n->hashed = s->hashed;
 	for (size_t i = 0; i < s->nelems; i++) {
 		const struct ef_elem *e = &s->elems[i];
 
@@ -390,6 +391,7 @@ static bool same_elem(const struct ef_elem *a, const struct ef_elem *b)
 static bool same_set_shape(const struct ef_set *a, const struct ef_set *b)
 {
 	return a->nfields == b->nfields && a->counter == b->counter &&
+	       a->hashed == b->hashed &&
 	       !memcmp(a->type, b->type, a->nfields * sizeof(a->type[0]));
 }
 
@@ -422,14 +424,27 @@ static size_t ap_rule_at(struct applier *a, const struct ef_chain *c,
 	return 0;
 }
 
-/* A lookup needs its set, with the key types the rule builds. */
+/* A lookup needs its set, with the key types the rule builds; so does
+ * the lookup of a peer group's addresses in front of it. */
 static void ap_check_lookup(struct applier *a, const struct ef_rule *r)
 {
 	enum ef_type t[EF_FIELDS_MAX];
 	const struct ef_set *s;
 
-	if (!r->set[0])
+	if (!r->set[0]) {
+		cr_assert_eq(r->peer_set[0], '\0',
+			     "op %zu: a peer lookup without a lookup\n%s", a->at,
+			     a->ctx);
 		return;
+	}
+	if (r->peer_set[0]) {
+		s = ap_set(a, r->peer_set);
+		cr_assert_eq(s->nfields, 1, "op %zu: peer lookup of %s\n%s",
+			     a->at, r->peer_set, a->ctx);
+		cr_assert_eq(ef_field_info(r->peer_key)->type, s->type[0],
+			     "op %zu: peer lookup of %s with another key type\n%s",
+			     a->at, r->peer_set, a->ctx);
+	}
 	s = ap_set(a, r->set);
 	cr_assert_eq(r->nkeys, s->nfields, "op %zu: lookup of %s\n%s", a->at,
 		     r->set, a->ctx);
@@ -491,12 +506,15 @@ static void apply_op(struct applier *a, const struct ef_op *op)
 	case EF_OP_DEL_SET:
 		s = ap_set(a, op->set->name);
 		for (size_t k = 0; k < a->m->nchains; k++)
-			for (size_t i = 0; i < a->m->chains[k].nrules; i++)
-				cr_assert_str_neq(a->m->chains[k].rules[i].set,
-						  s->name,
-						  "op %zu: set %s still used by chain %s rule %zu (EBUSY)\n%s",
-						  a->at, s->name,
-						  a->m->chains[k].name, i, a->ctx);
+			for (size_t i = 0; i < a->m->chains[k].nrules; i++) {
+				const struct ef_rule *r = &a->m->chains[k].rules[i];
+
+				cr_assert(strcmp(r->set, s->name) &&
+					  strcmp(r->peer_set, s->name),
+					  "op %zu: set %s still used by chain %s rule %zu (EBUSY)\n%s",
+					  a->at, s->name, a->m->chains[k].name,
+					  i, a->ctx);
+			}
 		remove_set(a->m, (size_t)(s - a->m->sets));
 		break;
 	case EF_OP_SET_POLICY:
@@ -982,7 +1000,8 @@ static void check_reshaped(struct ef_model *want, struct ef_model *have,
 
 	for (size_t k = 0; k < have->nchains; k++)
 		for (size_t i = 0; i < have->chains[k].nrules; i++)
-			if (!strcmp(have->chains[k].rules[i].set, name)) {
+			if (!strcmp(have->chains[k].rules[i].set, name) ||
+			    !strcmp(have->chains[k].rules[i].peer_set, name)) {
 				users[nusers++] = &have->chains[k];
 				break;
 			}
@@ -1043,9 +1062,43 @@ Test(diff, set_with_other_key_types_is_recreated)
 {
 	struct ef_model *want = compile_edge(), *have = model_copy(want);
 
-	get_set(have, "out4_peer")->type[1] = EF_T_IPV6;
+	get_set(have, "out4_director")->type[1] = EF_T_IPV6;
 	number_rules(have);
-	check_reshaped(want, have, "out4_peer");
+	check_reshaped(want, have, "out4_director");
+	ef_model_free(have);
+	ef_model_free(want);
+}
+
+/*
+ * A group's address set of another shape: every chain that looks it up
+ * in front of its rows (input and output for the director) is flushed
+ * before it goes and has its rules back after it comes.
+ */
+Test(diff, peer_set_with_other_shape_is_recreated)
+{
+	struct ef_model *want = compile_edge(), *have = model_copy(want);
+
+	get_set(have, "g4_director")->type[0] = EF_T_IPV6;
+	number_rules(have);
+	check_reshaped(want, have, "g4_director");
+	ef_model_free(have);
+
+	have = model_copy(want);
+	get_set(have, "g6_front_end")->counter = true;
+	number_rules(have);
+	check_reshaped(want, have, "g6_front_end");
+	ef_model_free(have);
+
+	/* Read back with more fields: not ours, replaced. */
+	have = model_copy(want);
+	{
+		struct ef_set *s = get_set(have, "g4_front_end");
+
+		s->nfields = 2;
+		s->type[1] = EF_T_PORT;
+	}
+	number_rules(have);
+	check_reshaped(want, have, "g4_front_end");
 	ef_model_free(have);
 	ef_model_free(want);
 }
@@ -1603,6 +1656,54 @@ static bool mut_add_elem(struct ef_model *m, unsigned int *seed,
 	return true;
 }
 
+static unsigned int peer_mutations;	/* how many mut_peer made */
+
+/*
+ * A group's rows looked up behind another group's addresses, behind
+ * none (any peer), or with the peer at the other end.
+ */
+static bool mut_peer(struct ef_model *m, unsigned int *seed, struct strbuf *log)
+{
+	struct ef_chain *c = rnd_chain(m, seed, true);
+	struct ef_rule *r;
+	struct ef_set *s;
+	size_t i;
+
+	if (!c)
+		return false;
+	i = rnd(seed, c->nrules);
+	r = &c->rules[i];
+	if (!r->peer_set[0])
+		return false;
+	peer_mutations++;
+	switch (rnd(seed, 3)) {
+	case 0:
+		sb_printf(log, "peer lookup of %s #%zu (@%s) dropped\n", c->name,
+			  i, r->peer_set);
+		r->peer_set[0] = '\0';
+		return true;
+	case 1:
+		r->peer_key = r->peer_key == EF_F_SADDR4 ? EF_F_DADDR4 :
+			      r->peer_key == EF_F_DADDR4 ? EF_F_SADDR4 :
+			      r->peer_key == EF_F_SADDR6 ? EF_F_DADDR6 :
+							   EF_F_SADDR6;
+		sb_printf(log, "peer lookup of %s #%zu (@%s) at the other end\n",
+			  c->name, i, r->peer_set);
+		return true;
+	default:
+		s = rnd_set(m, seed, false);
+		if (!s || s->nfields != 1 || !strcmp(s->name, r->peer_set) ||
+		    s->type[0] != ef_field_info(r->peer_key)->type) {
+			peer_mutations--;
+			return false;
+		}
+		sb_printf(log, "peer lookup of %s #%zu: @%s -> @%s\n", c->name,
+			  i, r->peer_set, s->name);
+		strcpy(r->peer_set, s->name);
+		return true;
+	}
+}
+
 static void drop_set_and_users(struct ef_model *m, size_t idx)
 {
 	char name[EF_NAME_MAX];
@@ -1611,7 +1712,8 @@ static void drop_set_and_users(struct ef_model *m, size_t idx)
 	remove_set(m, idx);
 	for (size_t k = 0; k < m->nchains; k++)
 		for (size_t i = m->chains[k].nrules; i-- > 0;)
-			if (!strcmp(m->chains[k].rules[i].set, name))
+			if (!strcmp(m->chains[k].rules[i].set, name) ||
+			    !strcmp(m->chains[k].rules[i].peer_set, name))
 				remove_rule(&m->chains[k], i);
 }
 
@@ -1632,6 +1734,7 @@ enum mutation {
 	MUT_EXTRA_CHAIN,
 	MUT_DROP_CHAIN,
 	MUT_TABLE_FLAGS,
+	MUT_PEER,
 	MUT_MAX,
 };
 
@@ -1728,7 +1831,8 @@ static bool mutate(struct ef_model *m, unsigned int *seed, unsigned int serial,
 			break;		/* a duplicate */
 		}
 		c = rnd_chain(m, seed, false);
-		if (r.set[0] && !ef_model_find_set(m, r.set))
+		if ((r.set[0] && !ef_model_find_set(m, r.set)) ||
+		    (r.peer_set[0] && !ef_model_find_set(m, r.peer_set)))
 			return false;
 		i = rnd(seed, c->nrules + 1);
 		sb_printf(log, "insert rule %s #%zu (%s, verdict %s)\n", c->name,
@@ -1796,6 +1900,8 @@ static bool mutate(struct ef_model *m, unsigned int *seed, unsigned int serial,
 		m->table_flags = rnd(seed, 2) ? EF_TABLE_F_PERSIST : 0;
 		sb_printf(log, "table flags -> %#x\n", m->table_flags);
 		return true;
+	case MUT_PEER:
+		return mut_peer(m, seed, log);
 	case MUT_MAX:
 		break;
 	}
@@ -1900,6 +2006,9 @@ Test(diff, random_mutations_apply_back_to_desired, .timeout = 120)
 	cr_assert_gt(st.kinds[EF_OP_ADD_ELEMS], 200);
 	cr_assert_gt(st.inserts, 50, "%u rules inserted before a handle",
 		     st.inserts);
+	/* Peer lookups were changed in live too. */
+	cr_assert_gt(peer_mutations, 50, "%u peer lookups changed",
+		     peer_mutations);
 }
 
 /* From no table at all, the delta builds the whole model. */
@@ -2217,4 +2326,334 @@ Test(diff, delta_json_empty_and_from_no_table)
 	ef_delta_free(&d);
 	ef_model_free(have);
 	ef_model_free(want);
+}
+
+/* ------------------------------------------------------------------ */
+/* 9. Groups: peer lookups and the groups' address sets.                */
+
+#define FE_PEER "ip saddr @g4_front_end iifname . ip daddr . meta l4proto . th dport @in4_front_end accept"
+
+static size_t rule_index(const struct ef_chain *c, const char *peer_set,
+			 const char *set)
+{
+	for (size_t i = 0; i < c->nrules; i++)
+		if (!strcmp(c->rules[i].set, set) &&
+		    !strcmp(c->rules[i].peer_set, peer_set))
+			return i;
+	cr_assert_fail("chain %s has no lookup %s>%s", c->name, peer_set, set);
+	return 0;
+}
+
+static char *rule_text(const struct ef_rule *r)
+{
+	struct strbuf sb = { 0 };
+
+	ef_emit_rule(&sb, NULL, r);
+	return sb_steal(&sb);
+}
+
+/*
+ * A live rule that differs only in its peer lookup is another rule: the
+ * front end's ports open to the director, to any peer, or to the front
+ * end as a destination. None of them may pass for the desired one.
+ */
+Test(diff, rule_with_other_peer_lookup_is_replaced)
+{
+	struct ef_model *want = compile_edge(), *have;
+	const struct ef_chain *wc = get_chain(want, "input");
+	size_t i = rule_index(wc, "g4_front_end", "in4_front_end");
+	struct ef_rule *r;
+	char *text;
+
+	text = rule_text(&wc->rules[i]);
+	cr_assert_str_eq(text, FE_PEER);
+	free(text);
+
+	/* Another group's addresses. */
+	have = model_copy(want);
+	r = &get_chain(have, "input")->rules[i];
+	strcpy(r->peer_set, "g4_director");
+	cr_assert_not(ef_rule_equal(r, &wc->rules[i]));
+	cr_assert_not(ef_model_equal(want, have));
+	check_mixed(want, have, "input");
+	ef_model_free(have);
+
+	/* No peer lookup: the front end's rows open to any peer. */
+	have = model_copy(want);
+	r = &get_chain(have, "input")->rules[i];
+	r->peer_set[0] = '\0';
+	cr_assert_not(ef_rule_equal(r, &wc->rules[i]));
+	cr_assert_not(ef_rule_equal(&wc->rules[i], r));
+	check_mixed(want, have, "input");
+	ef_model_free(have);
+
+	/* The peer at the other end. */
+	have = model_copy(want);
+	r = &get_chain(have, "input")->rules[i];
+	r->peer_key = EF_F_DADDR4;
+	cr_assert_not(ef_rule_equal(r, &wc->rules[i]));
+	check_mixed(want, have, "input");
+	ef_model_free(have);
+
+	/* Behind a lookup of a peer set, a rule that had none. */
+	have = model_copy(want);
+	r = &get_chain(have, "input")->rules[rule_index(wc, "", "in4")];
+	strcpy(r->peer_set, "g4_front_end");
+	r->peer_key = EF_F_SADDR4;
+	check_mixed(want, have, "input");
+	ef_model_free(have);
+	ef_model_free(want);
+}
+
+/* Extra live rules with other peer lookups go one by one, by handle. */
+Test(diff, extra_rule_with_other_peer_lookup_is_deleted)
+{
+	struct ef_model *want = compile_edge();
+	const struct ef_chain *wc = get_chain(want, "input");
+	size_t i = rule_index(wc, "g4_front_end", "in4_front_end");
+	struct ef_rule r = wc->rules[i];
+
+	strcpy(r.peer_set, "g4_director");
+	check_one_extra_rule(want, i + 1, &r);
+	check_one_extra_rule(want, i, &r);
+	check_one_extra_rule(want, wc->nrules, &r);
+	r.peer_set[0] = '\0';
+	check_one_extra_rule(want, i + 1, &r);
+	check_one_extra_rule(want, 0, &r);
+	ef_model_free(want);
+}
+
+/* A desired peer lookup missing in live: added where it stands. */
+Test(diff, peer_lookup_missing_in_live)
+{
+	struct ef_model *want = compile_edge(), *have = model_copy(want);
+	const struct ef_chain *wc = get_chain(want, "input");
+	size_t i = rule_index(wc, "g4_front_end", "in4_front_end");
+	struct json_object *root, *ops, *op;
+	struct ef_delta d;
+	char *got;
+
+	remove_rule(get_chain(have, "input"), i);
+	number_rules(have);
+	diff_checked(want, have, &d);
+	assert_nops(&d, 1);
+	assert_op(&d, 0, EF_OP_ADD_RULE, wc);
+	cr_assert_eq(d.ops[0].rule, i);
+	cr_assert_eq(d.ops[0].before, 100 + i);
+	got = delta_text(&d);
+	cr_assert_str_eq(got, "+ rule input { " FE_PEER " }\n");
+	free(got);
+	root = json_roundtrip(&d);
+	ops = jget(root, "ops", json_type_array);
+	cr_assert_eq(json_object_array_length(ops), 1);
+	op = json_object_array_get_idx(ops, 0);
+	cr_assert_str_eq(jstr(op, "op"), "add-rule");
+	cr_assert_str_eq(jstr(op, "chain"), "input");
+	cr_assert_str_eq(jstr(op, "rule"), FE_PEER);
+	json_object_put(root);
+	ef_delta_free(&d);
+	ef_model_free(have);
+	ef_model_free(want);
+}
+
+/* The text and JSON of a live peer lookup that goes. */
+Test(diff, peer_lookup_extra_in_live_text_and_json)
+{
+	struct ef_model *want = compile_edge(), *have = model_copy(want);
+	struct ef_chain *hc = get_chain(have, "output");
+	size_t i = rule_index(hc, "g4_director", "out4_director");
+	struct ef_rule r = hc->rules[i];
+	static const char want_rule[] =
+		"ip daddr @g4_front_end oifname . ip saddr . meta l4proto . th dport @out4_director accept";
+	struct json_object *root, *ops, *op;
+	struct ef_delta d;
+	char *got;
+
+	strcpy(r.peer_set, "g4_front_end");
+	insert_rule(hc, i + 1, &r);
+	number_rules(have);
+	diff_checked(want, have, &d);
+	assert_nops(&d, 1);
+	assert_op(&d, 0, EF_OP_DEL_RULE, hc);
+	cr_assert_eq(d.ops[0].rule, i + 1);
+	got = delta_text(&d);
+	cr_assert_str_eq(got, "- rule output { ip daddr @g4_front_end oifname . ip saddr . meta l4proto . th dport @out4_director accept }\n");
+	free(got);
+	root = json_roundtrip(&d);
+	assert_jsize(root, 0, 0, 0, 1, 0);
+	ops = jget(root, "ops", json_type_array);
+	op = json_object_array_get_idx(ops, 0);
+	cr_assert_str_eq(jstr(op, "op"), "delete-rule");
+	cr_assert_str_eq(jstr(op, "chain"), "output");
+	cr_assert_str_eq(jstr(op, "rule"), want_rule);
+	json_object_put(root);
+	ef_delta_free(&d);
+	ef_model_free(have);
+	ef_model_free(want);
+}
+
+/*
+ * A set only in live that a live rule looks its peer up in: the chain is
+ * flushed before the set goes (the kernel refuses to delete a set in use).
+ */
+Test(diff, peer_set_only_in_live_goes_after_its_users)
+{
+	struct ef_model *want = compile_edge(), *have = model_copy(want);
+	struct ef_chain *wc = get_chain(want, "input"), *hc;
+	const enum ef_type t = EF_T_IPV4;
+	uint8_t k[EF_KEY_MAX] = { 198, 51, 100, 1 };
+	struct ef_set *gone;
+	struct ef_rule r;
+	struct ef_delta d;
+
+	gone = ef_model_add_set(have, "g4_gone", &t, 1, false);
+	cr_assert_not_null(gone);
+	cr_assert_eq(ef_set_add_elem(gone, k, k, NULL), 0);
+	hc = get_chain(have, "input");
+	r = hc->rules[rule_index(hc, "g4_front_end", "in4_front_end")];
+	strcpy(r.peer_set, "g4_gone");
+	insert_rule(hc, hc->nrules - 1, &r);
+	number_rules(have);
+	diff_checked(want, have, &d);
+	assert_nops(&d, 2 + wc->nrules);
+	assert_op(&d, 0, EF_OP_FLUSH_CHAIN, hc);
+	assert_op(&d, 1, EF_OP_DEL_SET, get_set(have, "g4_gone"));
+	for (size_t i = 0; i < wc->nrules; i++) {
+		assert_op(&d, 2 + i, EF_OP_ADD_RULE, wc);
+		cr_assert_eq(d.ops[2 + i].rule, i);
+	}
+	ef_delta_free(&d);
+	ef_model_free(have);
+	ef_model_free(want);
+}
+
+/* The shipped site with one line replaced. */
+static struct ef_model *compile_edge_replacing(const char *from, const char *to)
+{
+	struct tdir t;
+	struct ef_diags d = { 0 };
+	struct ef_model *m = NULL;
+	char *text = NULL, *site = NULL, *path, *at, *msg;
+	size_t len = 0;
+	FILE *f = fopen(SITE, "r");
+
+	cr_assert_not_null(f);
+	cr_assert_gt(getdelim(&text, &len, '\0', f), 0);
+	fclose(f);
+	at = strstr(text, from);
+	cr_assert_not_null(at, "no '%s' in " SITE, from);
+	cr_assert_neq(asprintf(&site, "%.*s%s%s", (int)(at - text), text, to,
+			       at + strlen(from)), -1);
+	tdir_init(&t);
+	path = tdir_write(&t, "x.site", site, 0644);
+	cr_assert_eq(compile_files(POLICY, path, NULL, &d, &m), 0);
+	msg = ef_diags_format(&d);
+	cr_assert_eq(d.n, 0, "%s", msg);
+	free(msg);
+	ef_diags_free(&d);
+	tdir_fini(&t);
+	free(path);
+	free(site);
+	free(text);
+	return m;
+}
+
+#define DIRECTOR "director  = 192.0.2.10, 192.0.2.11, 2001:db8:200::10"
+
+/* A group's addresses change: its address set's elements, nothing else. */
+Test(diff, group_addresses_change_only_their_elements)
+{
+	struct ef_model *have = compile_edge();
+	struct ef_model *want = compile_edge_replacing(DIRECTOR,
+		"director = 192.0.2.12, 192.0.2.10, 192.0.2.11, 198.51.100.77, 2001:db8:200::10");
+	struct ef_set *ws = get_set(want, "g4_director");
+	struct json_object *root, *ops, *elems;
+	struct ef_delta d;
+	char *got;
+
+	number_rules(have);
+	diff_checked(want, have, &d);
+	assert_nops(&d, 2);
+	assert_op(&d, 0, EF_OP_DEL_ELEMS, get_set(have, "g4_director"));
+	assert_op(&d, 1, EF_OP_ADD_ELEMS, ws);
+	cr_assert_eq(d.ops[1].nelems, 2);
+	got = delta_text(&d);
+	cr_assert_str_eq(got, "- element g4_director { 192.0.2.10/31 }\n"
+			      "+ element g4_director { 192.0.2.10-192.0.2.12 }\n"
+			      "+ element g4_director { 198.51.100.77 }\n");
+	free(got);
+	root = json_roundtrip(&d);
+	assert_jsize(root, 2, 1, 0, 0, 0);
+	ops = jget(root, "ops", json_type_array);
+	elems = jget(json_object_array_get_idx(ops, 1), "elements",
+		     json_type_array);
+	cr_assert_eq(json_object_array_length(elems), 2);
+	cr_assert_str_eq(jstr(json_object_array_get_idx(elems, 0), "key"),
+			 "192.0.2.10-192.0.2.12");
+	/* A group's addresses serve no row of their own: no "rows". */
+	cr_assert_not(json_object_object_get_ex(json_object_array_get_idx(elems, 0),
+						"rows", NULL));
+	json_object_put(root);
+	ef_delta_free(&d);
+	ef_model_free(have);
+	ef_model_free(want);
+}
+
+/* A group bound to none, then to addresses again: its sets and lookups go
+ * and come back, the lookups after their sets. */
+Test(diff, group_unbound_and_bound_again)
+{
+	static const char *const director_sets[] = {
+		"g4_director", "in4_director", "g6_director", "in6_director",
+		"out4_director", "out6_director",
+	};
+	struct ef_model *full = compile_edge();
+	struct ef_model *none = compile_edge_replacing(DIRECTOR,
+						       "director = none");
+	struct ef_model *have;
+	struct ef_delta d;
+	size_t dels = 0, adds = 0;
+
+	cr_assert_eq(full->nsets, none->nsets + ARRAY_SIZE(director_sets));
+	for (size_t i = 0; i < ARRAY_SIZE(director_sets); i++)
+		cr_assert_null(ef_model_find_set(none, director_sets[i]));
+
+	/* Unbound: every director set goes, after the rules using them. */
+	have = model_copy(full);
+	number_rules(have);
+	diff_checked(none, have, &d);
+	for (size_t i = 0; i < d.n; i++) {
+		cr_assert(d.ops[i].kind != EF_OP_ADD_SET &&
+			  d.ops[i].kind != EF_OP_ADD_ELEMS &&
+			  d.ops[i].kind != EF_OP_DEL_ELEMS);
+		if (d.ops[i].kind == EF_OP_DEL_SET) {
+			cr_assert_not_null(strstr(d.ops[i].set->name, "director"));
+			dels++;
+		}
+	}
+	cr_assert_eq(dels, ARRAY_SIZE(director_sets));
+	ef_delta_free(&d);
+	ef_model_free(have);
+
+	/* Bound again: the sets come first, then the four lookups in place. */
+	have = model_copy(none);
+	number_rules(have);
+	diff_checked(full, have, &d);
+	for (size_t i = 0; i < d.n; i++) {
+		if (d.ops[i].kind == EF_OP_ADD_SET) {
+			cr_assert_eq(adds, i, "add-set after another op");
+			adds++;
+			continue;
+		}
+		assert_op(&d, i, EF_OP_ADD_RULE, NULL);
+		cr_assert_not_null(strstr(d.ops[i].chain->rules[d.ops[i].rule].peer_set,
+					  "_director"));
+		cr_assert_neq(d.ops[i].before, 0, "appended after the log rule");
+	}
+	cr_assert_eq(adds, ARRAY_SIZE(director_sets));
+	cr_assert_eq(d.n, adds + 4);
+	ef_delta_free(&d);
+	ef_model_free(have);
+	ef_model_free(none);
+	ef_model_free(full);
 }

@@ -143,12 +143,67 @@ Test(emit, element_key)
 	ef_model_free(m);
 }
 
+/* A group's address set: one field, ranges printed as nft does. */
+Test(emit, one_field_element_keys)
+{
+	static const struct {
+		const char *lo, *hi, *want;
+	} v4[] = {
+		{ "192.0.2.10", "192.0.2.11", "192.0.2.10/31" },
+		{ "192.0.2.10", "192.0.2.12", "192.0.2.10-192.0.2.12" },
+		{ "203.0.113.255", "203.0.114.0", "203.0.113.255-203.0.114.0" },
+		{ "0.0.0.0", "255.255.255.255", "0.0.0.0/0" },
+		{ "198.51.100.7", "198.51.100.7", "198.51.100.7" },
+	}, v6[] = {
+		{ "2001:db8:200::10", "2001:db8:200::21",
+		  "2001:db8:200::10-2001:db8:200::21" },
+		{ "2001:db8:f00::", "2001:db8:f00:ffff:ffff:ffff:ffff:ffff",
+		  "2001:db8:f00::/48" },
+		{ "::", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "::/0" },
+	};
+	const enum ef_type t4 = EF_T_IPV4, t6 = EF_T_IPV6;
+	struct ef_model *m = ef_model_new();
+	struct ef_set *s4 = ef_model_add_set(m, "g4_x", &t4, 1, false);
+	struct ef_set *s6 = ef_model_add_set(m, "g6_x", &t6, 1, false);
+
+	cr_assert(s4 && s6);
+	cr_assert_eq(ef_set_key_len(s4), 4);
+	cr_assert_eq(ef_set_key_len(s6), 16);
+	for (size_t i = 0; i < sizeof(v4) / sizeof(v4[0]); i++) {
+		uint8_t lo[EF_KEY_MAX] = { 0 }, hi[EF_KEY_MAX] = { 0 };
+		char *k;
+
+		cr_assert_eq(inet_pton(AF_INET, v4[i].lo, lo), 1);
+		cr_assert_eq(inet_pton(AF_INET, v4[i].hi, hi), 1);
+		cr_assert_eq(ef_set_add_elem(s4, lo, hi, NULL), 0);
+		k = elem_key(s4, i);
+		cr_assert_str_eq(k, v4[i].want);
+		free(k);
+	}
+	for (size_t i = 0; i < sizeof(v6) / sizeof(v6[0]); i++) {
+		uint8_t lo[EF_KEY_MAX] = { 0 }, hi[EF_KEY_MAX] = { 0 };
+		char *k;
+
+		cr_assert_eq(inet_pton(AF_INET6, v6[i].lo, lo), 1);
+		cr_assert_eq(inet_pton(AF_INET6, v6[i].hi, hi), 1);
+		cr_assert_eq(ef_set_add_elem(s6, lo, hi, NULL), 0);
+		k = elem_key(s6, i);
+		cr_assert_str_eq(k, v6[i].want);
+		free(k);
+	}
+	ef_model_free(m);
+}
+
 Test(emit, rules)
 {
 	struct ef_rule r;
 	static const enum ef_field keys[] = { EF_F_IIFNAME, EF_F_SADDR6,
 					      EF_F_DADDR6, EF_F_L4PROTO,
 					      EF_F_DPORT };
+	static const enum ef_field in4[] = { EF_F_IIFNAME, EF_F_DADDR4,
+					     EF_F_L4PROTO, EF_F_DPORT };
+	static const enum ef_field out6[] = { EF_F_OIFNAME, EF_F_SADDR6,
+					      EF_F_L4PROTO, EF_F_DPORT };
 
 	memset(&r, 0, sizeof(r));
 	r.ct_state = EF_CT_ESTABLISHED | EF_CT_RELATED;
@@ -186,6 +241,33 @@ Test(emit, rules)
 	r.verdict = EF_V_ACCEPT;
 	expect_rule(&r,
 		    "iifname . ip6 saddr . ip6 daddr . meta l4proto . th dport @in6_peer accept");
+
+	/* A group's rows, behind the lookup of the group's addresses: the
+	 * peer is the source inbound, the destination outbound. */
+	memset(&r, 0, sizeof(r));
+	r.nfproto = 2;
+	strcpy(r.peer_set, "g4_front_end");
+	r.peer_key = EF_F_SADDR4;
+	strcpy(r.set, "in4_front_end");
+	r.nkeys = 4;
+	memcpy(r.key, in4, sizeof(in4));
+	r.verdict = EF_V_ACCEPT;
+	expect_rule(&r,
+		    "ip saddr @g4_front_end iifname . ip daddr . meta l4proto . th dport @in4_front_end accept");
+	memset(&r, 0, sizeof(r));
+	r.nfproto = 10;
+	strcpy(r.peer_set, "g6_director");
+	r.peer_key = EF_F_DADDR6;
+	strcpy(r.set, "out6_director");
+	r.nkeys = 4;
+	memcpy(r.key, out6, sizeof(out6));
+	r.verdict = EF_V_ACCEPT;
+	expect_rule(&r,
+		    "ip6 daddr @g6_director oifname . ip6 saddr . meta l4proto . th dport @out6_director accept");
+	/* peer_key means nothing without a peer set. */
+	r.peer_set[0] = '\0';
+	expect_rule(&r,
+		    "oifname . ip6 saddr . meta l4proto . th dport @out6_director accept");
 
 	memset(&r, 0, sizeof(r));
 	r.nfproto = 2;
@@ -320,6 +402,82 @@ Test(emit, golden_model)
 	ef_model_free(m);
 }
 
+/* A group's two sets and the rule that looks them up, printed exactly. */
+Test(emit, golden_group_model)
+{
+	static const char want[] =
+		"table inet edgefw {\n"
+		"\tset g4_peers {\n"
+		"\t\ttype ipv4_addr\n"
+		"\t\tflags interval\n"
+		"\t\telements = { 192.0.2.10-192.0.2.12,\n"
+		"\t\t\t     198.51.100.0/24 }\n"
+		"\t}\n"
+		"\n"
+		"\tset in4_peers {\n"
+		"\t\ttype ifname . ipv4_addr . inet_proto . inet_service\n"
+		"\t\tflags interval\n"
+		"\t\tcounter\n"
+		"\t\telements = { \"eth0\" . 192.0.2.1 . tcp . 8443 comment \"r3\" }\n"
+		"\t}\n"
+		"\n"
+		"\tset g6_peers {\n"
+		"\t\ttype ipv6_addr\n"
+		"\t\tflags interval\n"
+		"\t}\n"
+		"\n"
+		"\tchain input {\n"
+		"\t\ttype filter hook input priority filter; policy drop;\n"
+		"\t\tip saddr @g4_peers iifname . ip daddr . meta l4proto . th dport @in4_peers accept\n"
+		"\t}\n"
+		"}\n";
+	static const enum ef_type in4_t[] = { EF_T_IFNAME, EF_T_IPV4,
+					      EF_T_PROTO, EF_T_PORT };
+	static const enum ef_field in4_f[] = { EF_F_IIFNAME, EF_F_DADDR4,
+					       EF_F_L4PROTO, EF_F_DPORT };
+	const enum ef_type t4 = EF_T_IPV4, t6 = EF_T_IPV6;
+	struct ef_model *m = ef_model_new();
+	uint8_t lo[EF_KEY_MAX] = { 0 }, hi[EF_KEY_MAX] = { 0 };
+	struct strbuf sb = { 0 };
+	struct ef_set *s;
+	struct ef_chain *c;
+	struct ef_rule *r;
+	char *got;
+
+	s = ef_model_add_set(m, "g4_peers", &t4, 1, false);
+	cr_assert_not_null(s);
+	memcpy(lo, (uint8_t[]){ 192, 0, 2, 10 }, 4);
+	memcpy(hi, (uint8_t[]){ 192, 0, 2, 12 }, 4);
+	cr_assert_eq(ef_set_add_elem(s, lo, hi, NULL), 0);
+	memcpy(lo, (uint8_t[]){ 198, 51, 100, 0 }, 4);
+	memcpy(hi, (uint8_t[]){ 198, 51, 100, 255 }, 4);
+	cr_assert_eq(ef_set_add_elem(s, lo, hi, NULL), 0);
+	s = ef_model_add_set(m, "in4_peers", in4_t, 4, true);
+	cr_assert_not_null(s);
+	memset(lo, 0, sizeof(lo));
+	memcpy(lo, "eth0", 4);
+	memcpy(lo + 16, (uint8_t[]){ 192, 0, 2, 1 }, 4);
+	lo[20] = 6;
+	lo[24] = 0x20, lo[25] = 0xfb;	/* 8443 */
+	cr_assert_eq(ef_set_add_elem(s, lo, lo, "r3"), 0);
+	cr_assert_not_null(ef_model_add_set(m, "g6_peers", &t6, 1, false));
+	c = ef_model_add_chain(m, "input", EF_HOOK_INPUT, 0, EF_V_DROP);
+	r = ef_chain_add_rule(c);
+	r->nfproto = 2;
+	strcpy(r->peer_set, "g4_peers");
+	r->peer_key = EF_F_SADDR4;
+	strcpy(r->set, "in4_peers");
+	r->nkeys = 4;
+	memcpy(r->key, in4_f, sizeof(in4_f));
+	r->verdict = EF_V_ACCEPT;
+
+	ef_emit_nft(&sb, m, 0);
+	got = sb_steal(&sb);
+	cr_assert_str_eq(got, want, "got:\n%s", got);
+	free(got);
+	ef_model_free(m);
+}
+
 Test(emit, golden_model_with_counters)
 {
 	struct ef_model *m = golden_model();
@@ -371,8 +529,44 @@ Test(emit, compiled_policy_text)
 				  "\t}\n"));
 	cr_assert_not_null(strstr(got,
 				  "\t\tip6 saddr . meta l4proto . th dport @mgmt6 accept\n"));
+	/* A group's addresses: one field, merged, no counter, no comment. */
 	cr_assert_not_null(strstr(got,
-				  "\t\toifname . ip saddr . ip daddr . meta l4proto . th dport @out4_peer accept\n"));
+				  "\tset g4_front_end {\n"
+				  "\t\ttype ipv4_addr\n"
+				  "\t\tflags interval\n"
+				  "\t\telements = { 192.0.2.10/31 }\n"
+				  "\t}\n"
+				  "\n"
+				  "\tset in4_front_end {\n"
+				  "\t\ttype ifname . ipv4_addr . inet_proto . inet_service\n"
+				  "\t\tflags interval\n"
+				  "\t\tcounter\n"
+				  "\t\telements = { \"eth1\" . 192.0.2.1 . tcp . 4443 comment \"r24\",\n"), "%s", got);
+	/* Single addresses only: a hash set, no ranges. */
+	cr_assert_not_null(strstr(got,
+				  "\tset g6_director {\n"
+				  "\t\ttype ipv6_addr\n"
+				  "\t\telements = { 2001:db8:200::10 }\n"
+				  "\t}\n"), "%s", got);
+	/* The lookups for any peer, then each group's. */
+	cr_assert_not_null(strstr(got,
+				  "\t\tiifname . ip daddr . meta l4proto . th dport @in4 accept\n"
+				  "\t\tiifname . ip6 daddr . meta l4proto . th dport @in6 accept\n"
+				  "\t\tip saddr @g4_front_end iifname . ip daddr . meta l4proto . th dport @in4_front_end accept\n"
+				  "\t\tip6 saddr @g6_front_end iifname . ip6 daddr . meta l4proto . th dport @in6_front_end accept\n"
+				  "\t\tip saddr @g4_director iifname . ip daddr . meta l4proto . th dport @in4_director accept\n"
+				  "\t\tip6 saddr @g6_director iifname . ip6 daddr . meta l4proto . th dport @in6_director accept\n"
+				  "\t\tlimit rate 10/second burst 5 packets log prefix \"edgefw drop input: \" level info\n"),
+			   "%s", got);
+	cr_assert_not_null(strstr(got,
+				  "\t\toifname . ip saddr . meta l4proto . th dport @out4 accept\n"
+				  "\t\toifname . ip6 saddr . meta l4proto . th dport @out6 accept\n"
+				  "\t\tip daddr @g4_director oifname . ip saddr . meta l4proto . th dport @out4_director accept\n"
+				  "\t\tip6 daddr @g6_director oifname . ip6 saddr . meta l4proto . th dport @out6_director accept\n"
+				  "\t\tlimit rate 10/second burst 5 packets log prefix \"edgefw drop output: \" level info\n"),
+			   "%s", got);
+	/* The concatenated peer sets are gone. */
+	cr_assert_null(strstr(got, "_peer"), "%s", got);
 	free(got);
 	ef_model_free(m);
 	ef_diags_free(&d);

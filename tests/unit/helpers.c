@@ -194,6 +194,32 @@ void assert_no_elem(const struct ef_model *m, const char *set,
 	cr_assert_lt(find_elem(s, key), 0, "set %s has element %s", set, key);
 }
 
+void assert_addr_set(const struct ef_model *m, const char *set,
+		     enum ef_type type, const char *const *keys, size_t n)
+{
+	const struct ef_set *s = ef_model_find_set(m, set);
+	char *dump;
+
+	cr_assert_not_null(s, "no set %s", set);
+	dump = set_dump(s);
+	cr_assert_eq(s->nfields, 1, "set %s has %u fields", set, s->nfields);
+	cr_assert_eq(s->type[0], type, "set %s has type %s", set,
+		     ef_type_info(s->type[0])->nft_type);
+	cr_assert_not(s->counter, "set %s counts", set);
+	cr_assert_eq(s->nelems, n, "set %s has %zu elements, not %zu:\n%s",
+		     set, s->nelems, n, dump);
+	for (size_t i = 0; i < n; i++) {
+		char *k = elem_key(s, i);
+
+		cr_assert_str_eq(k, keys[i], "%s element %zu:\n%s", set, i,
+				 dump);
+		cr_assert_null(s->elems[i].rows, "%s element %zu (%s):\n%s",
+			       set, i, k, dump);
+		free(k);
+	}
+	free(dump);
+}
+
 int compile_files(const char *policy, const char *site,
 		  const struct ef_compile_opts *opts, struct ef_diags *d,
 		  struct ef_model **ret_model)

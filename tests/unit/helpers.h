@@ -50,6 +50,12 @@ void assert_has_elem(const struct ef_model *m, const char *set,
 		     const char *key, const char *rows);
 void assert_no_elem(const struct ef_model *m, const char *set,
 		    const char *key);
+/*
+ * Asserts the set is a group's address set (one field of `type`, no
+ * counter, no rows comments) holding exactly these keys, in this order.
+ */
+void assert_addr_set(const struct ef_model *m, const char *set,
+		     enum ef_type type, const char *const *keys, size_t n);
 
 /*
  * Parses `policy` and `site` files and compiles them. Returns the

@@ -322,6 +322,47 @@ Test(model, differing_rule)
 	ef_model_free(b);
 }
 
+/* A lookup of the peer's group in front of the rule's own lookup. */
+Test(model, differing_peer_lookup)
+{
+	struct ef_model *a = sample(false), *b;
+	struct ef_rule *ra = &a->chains[0].rules[1], *rb;
+
+	strcpy(ra->peer_set, "peers4");
+	ra->peer_key = EF_F_SADDR4;
+	b = sample(false);
+	rb = &b->chains[0].rules[1];
+	*rb = *ra;
+	cr_assert(ef_rule_equal(ra, rb));
+	cr_assert(ef_model_equal(a, b));
+
+	/* Another group's set. */
+	strcpy(rb->peer_set, "other4");
+	cr_assert_not(ef_rule_equal(ra, rb));
+	cr_assert_not(ef_model_equal(a, b));
+	/* None: the same lookup for any peer. */
+	rb->peer_set[0] = '\0';
+	cr_assert_not(ef_rule_equal(ra, rb));
+	cr_assert_not(ef_rule_equal(rb, ra));
+	cr_assert_not(ef_model_equal(b, a));
+	/* The peer at the other end. */
+	strcpy(rb->peer_set, "peers4");
+	rb->peer_key = EF_F_DADDR4;
+	cr_assert_not(ef_rule_equal(ra, rb));
+	cr_assert_not(ef_model_equal(a, b));
+	ef_model_free(b);
+
+	/* Without a peer set, peer_key is not looked at. */
+	ef_model_free(a);
+	a = sample(false);
+	b = sample(false);
+	b->chains[0].rules[1].peer_key = EF_F_DADDR6;
+	cr_assert(ef_rule_equal(&a->chains[0].rules[1], &b->chains[0].rules[1]));
+	cr_assert(ef_model_equal(a, b));
+	ef_model_free(b);
+	ef_model_free(a);
+}
+
 Test(model, extra_set_or_chain)
 {
 	struct ef_model *a = sample(false), *b = sample(false);
