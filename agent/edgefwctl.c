@@ -195,6 +195,15 @@ static void report_reconcile(const struct args *a,
 	       s->rules_deleted, s->objects, ef_model_elem_count(m));
 }
 
+/* The compiled policy and a socket to the kernel: what changes need. */
+static int load_and_open(const struct args *a, struct ef_model **m,
+			 struct ef_nl **nl)
+{
+	int status = load(a, true, m, NULL);
+
+	return status ? status : open_nl(nl);
+}
+
 static int cmd_apply(const struct args *a)
 {
 	struct ef_reconcile_report rep;
@@ -203,9 +212,7 @@ static int cmd_apply(const struct args *a)
 	char *why = NULL;
 	int status, err;
 
-	status = load(a, true, &m, NULL);
-	if (!status)
-		status = open_nl(&nl);
+	status = load_and_open(a, &m, &nl);
 	if (status)
 		goto out;
 	if (a->replace) {
@@ -238,9 +245,7 @@ static int cmd_diff(const struct args *a)
 	char *why = NULL;
 	int status, err;
 
-	status = load(a, true, &m, NULL);
-	if (!status)
-		status = open_nl(&nl);
+	status = load_and_open(a, &m, &nl);
 	if (status)
 		goto out;
 	err = ef_plan(nl, m, &live, &delta, &why);

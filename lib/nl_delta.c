@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <libnftnl/chain.h>
 #include <libnftnl/rule.h>
 #include <libnftnl/set.h>
 
@@ -31,28 +30,6 @@ static int put_named(struct ef_batch *b, struct ef_nl *nl, uint16_t type,
 		mnl_attr_put_u64(nlh, NFTA_RULE_HANDLE, htobe64(handle));
 	ef_batch_msg_done(b, nlh);
 	return 0;
-}
-
-static int put_policy(struct ef_batch *b, struct ef_nl *nl,
-		      const struct ef_chain *c)
-{
-	struct nftnl_chain *ch = nftnl_chain_alloc();
-	struct nlmsghdr *nlh;
-
-	if (!ch)
-		return -ENOMEM;
-	nftnl_chain_set_str(ch, NFTNL_CHAIN_TABLE, EF_TABLE);
-	nftnl_chain_set_str(ch, NFTNL_CHAIN_NAME, c->name);
-	nftnl_chain_set_u32(ch, NFTNL_CHAIN_POLICY,
-			    c->policy == EF_V_ACCEPT ? NF_ACCEPT : NF_DROP);
-	nlh = ef_batch_msg(b, nl, NFT_MSG_NEWCHAIN, NLM_F_CREATE,
-			   "policy of chain %s", c->name);
-	if (nlh) {
-		nftnl_chain_nlmsg_build_payload(nlh, ch);
-		ef_batch_msg_done(b, nlh);
-	}
-	nftnl_chain_free(ch);
-	return b->err;
 }
 
 static int put_op(struct ef_batch *b, struct ef_nl *nl,
@@ -83,7 +60,7 @@ static int put_op(struct ef_batch *b, struct ef_nl *nl,
 		return put_named(b, nl, NFT_MSG_DELSET, NFTA_SET_NAME,
 				 op->set->name, 0, "set");
 	case EF_OP_SET_POLICY:
-		return put_policy(b, nl, c);
+		return ef_nl_put_chain(b, nl, c, true);
 	case EF_OP_ADD_SET:
 		return ef_nl_put_set(b, nl, op->set, ++*set_id) ?:
 		       ef_nl_put_elems(b, nl, op->set, NFT_MSG_NEWSETELEM,
@@ -95,7 +72,7 @@ static int put_op(struct ef_batch *b, struct ef_nl *nl,
 		return ef_nl_put_elems(b, nl, op->set, NFT_MSG_NEWSETELEM,
 				       op->elems, op->nelems);
 	case EF_OP_ADD_CHAIN:
-		err = ef_nl_put_chain(b, nl, c);
+		err = ef_nl_put_chain(b, nl, c, false);
 		for (size_t i = 0; i < c->nrules && !err; i++)
 			err = ef_nl_put_rule(b, nl, desired, c, i, 0);
 		return err;

@@ -61,7 +61,7 @@ int ef_nl_put_table(struct ef_batch *b, struct ef_nl *nl, uint16_t type,
 int ef_nl_put_set(struct ef_batch *b, struct ef_nl *nl,
 		  const struct ef_set *set, uint32_t id);
 int ef_nl_put_chain(struct ef_batch *b, struct ef_nl *nl,
-		    const struct ef_chain *c);
+		    const struct ef_chain *c, bool policy_only);
 int ef_nl_put_rule(struct ef_batch *b, struct ef_nl *nl,
 		   const struct ef_model *m, const struct ef_chain *c,
 		   size_t idx, uint64_t before);

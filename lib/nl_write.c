@@ -251,8 +251,9 @@ int ef_nl_put_elems(struct ef_batch *b, struct ef_nl *nl,
 	return err;
 }
 
+/* A base chain, or (policy_only) just a new policy for an existing one. */
 int ef_nl_put_chain(struct ef_batch *b, struct ef_nl *nl,
-		     const struct ef_chain *c)
+		    const struct ef_chain *c, bool policy_only)
 {
 	static const uint32_t hooks[] = {
 		[EF_HOOK_INPUT] = NF_INET_LOCAL_IN,
@@ -266,14 +267,16 @@ int ef_nl_put_chain(struct ef_batch *b, struct ef_nl *nl,
 		return -ENOMEM;
 	nftnl_chain_set_str(ch, NFTNL_CHAIN_TABLE, EF_TABLE);
 	nftnl_chain_set_str(ch, NFTNL_CHAIN_NAME, c->name);
-	nftnl_chain_set_u32(ch, NFTNL_CHAIN_FAMILY, NFPROTO_INET);
-	nftnl_chain_set_str(ch, NFTNL_CHAIN_TYPE, "filter");
-	nftnl_chain_set_u32(ch, NFTNL_CHAIN_HOOKNUM, hooks[c->hook]);
-	nftnl_chain_set_s32(ch, NFTNL_CHAIN_PRIO, c->priority);
+	if (!policy_only) {
+		nftnl_chain_set_u32(ch, NFTNL_CHAIN_FAMILY, NFPROTO_INET);
+		nftnl_chain_set_str(ch, NFTNL_CHAIN_TYPE, "filter");
+		nftnl_chain_set_u32(ch, NFTNL_CHAIN_HOOKNUM, hooks[c->hook]);
+		nftnl_chain_set_s32(ch, NFTNL_CHAIN_PRIO, c->priority);
+	}
 	nftnl_chain_set_u32(ch, NFTNL_CHAIN_POLICY,
 			    c->policy == EF_V_ACCEPT ? NF_ACCEPT : NF_DROP);
-	nlh = ef_batch_msg(b, nl, NFT_MSG_NEWCHAIN, NLM_F_CREATE, "chain %s",
-			   c->name);
+	nlh = ef_batch_msg(b, nl, NFT_MSG_NEWCHAIN, NLM_F_CREATE, "%schain %s",
+			   policy_only ? "the policy of " : "", c->name);
 	if (nlh) {
 		nftnl_chain_nlmsg_build_payload(nlh, ch);
 		ef_batch_msg_done(b, nlh);
@@ -331,7 +334,7 @@ int ef_nl_build_replace(struct ef_batch *b, struct ef_nl *nl,
 	for (size_t i = 0; i < m->nchains && !err; i++) {
 		const struct ef_chain *c = &m->chains[i];
 
-		err = ef_nl_put_chain(b, nl, c);
+		err = ef_nl_put_chain(b, nl, c, false);
 		for (size_t j = 0; j < c->nrules && !err; j++)
 			err = ef_nl_put_rule(b, nl, m, c, j, 0);
 	}
