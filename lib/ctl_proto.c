@@ -1,0 +1,433 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctl_proto.h"
+#include "util.h"
+
+#define QUOTE_MAX 32	/* bytes of a bad word quoted in a message */
+
+static const char *const cmd_names[] = {
+	[EF_CTL_HELLO] = "hello",
+	[EF_CTL_STATUS] = "status",
+	[EF_CTL_LIST] = "list",
+	[EF_CTL_SWITCH] = "switch",
+	[EF_CTL_CONFIRM] = "confirm",
+	[EF_CTL_ROLLBACK] = "rollback",
+	[EF_CTL_DIFF] = "diff",
+	[EF_CTL_RECONCILE] = "reconcile",
+	[EF_CTL_COUNTERS] = "counters",
+	[EF_CTL_RELOAD] = "reload",
+};
+
+const char *ef_ctl_cmd_name(enum ef_ctl_cmd cmd)
+{
+	if ((unsigned int)cmd >= ARRAY_SIZE(cmd_names))
+		return NULL;
+	return cmd_names[cmd];
+}
+
+/* ------------------------------------------------------------------ */
+/* Requests                                                           */
+
+struct word {
+	const char *s;
+	size_t len;
+};
+
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+static bool next_word(const char **pos, const char *end, struct word *w)
+{
+	const char *p = *pos;
+
+	while (p < end && is_blank(*p))
+		p++;
+	w->s = p;
+	while (p < end && !is_blank(*p))
+		p++;
+	w->len = p - w->s;
+	*pos = p;
+	return w->len > 0;
+}
+
+static bool word_is(const struct word *w, const char *s)
+{
+	return strlen(s) == w->len && !memcmp(w->s, s, w->len);
+}
+
+struct pctx {
+	struct ef_ctl_request *req;
+	const char **why;
+	bool quote;		/* quote bad words (in req->why_buf) */
+};
+
+static int fail(struct pctx *c, const char *msg)
+{
+	if (c->why)
+		*c->why = msg;
+	return -EINVAL;
+}
+
+/*
+ * "what 'word'" in why_buf when quoting, else just `what`. The word is cut
+ * and made printable ASCII, so the message stays one short line whatever
+ * the client sent.
+ */
+static int fail_word(struct pctx *c, const char *what, const struct word *w)
+{
+	char q[QUOTE_MAX + 1];
+	size_t n = w->len < QUOTE_MAX ? w->len : QUOTE_MAX;
+
+	if (!c->quote)
+		return fail(c, what);
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = w->s[i];
+
+		q[i] = ch > ' ' && ch < 0x7f ? (char)ch : '?';
+	}
+	q[n] = '\0';
+	snprintf(c->req->why_buf, sizeof(c->req->why_buf), "%s '%s%s'", what,
+		 q, w->len > n ? "..." : "");
+	return fail(c, c->req->why_buf);
+}
+
+static bool valid_name(const struct word *w)
+{
+	if (w->s[0] < 'a' || w->s[0] > 'z')
+		return false;
+	for (size_t i = 1; i < w->len; i++) {
+		char ch = w->s[i];
+
+		if (!(ch >= 'a' && ch <= 'z') && !(ch >= '0' && ch <= '9') &&
+		    ch != '_' && ch != '-')
+			return false;
+	}
+	return true;
+}
+
+/* Decimal digits only, 1 to EF_CTL_CONFIRM_MAX; 0 if not. */
+static unsigned int parse_secs(const struct word *w)
+{
+	unsigned int v = 0;
+
+	for (size_t i = 0; i < w->len; i++) {
+		if (w->s[i] < '0' || w->s[i] > '9')
+			return 0;
+		v = v * 10 + (w->s[i] - '0');
+		if (v > EF_CTL_CONFIRM_MAX)
+			return 0;
+	}
+	return v;
+}
+
+static int parse_switch(struct pctx *c, const char **pos, const char *end)
+{
+	static const char confirm_msg[] =
+		"--confirm needs seconds (1 to 86400)";
+	static const char name_msg[] = "policy name longer than 31 bytes";
+	struct ef_ctl_request *req = c->req;
+	bool have_name = false, have_confirm = false;
+	struct word w;
+
+	while (next_word(pos, end, &w)) {
+		if (word_is(&w, "--dry-run")) {
+			req->dry_run = true;
+		} else if (word_is(&w, "--confirm")) {
+			if (have_confirm)
+				return fail(c, "--confirm given twice");
+			have_confirm = true;
+			if (!next_word(pos, end, &w) ||
+			    !(req->confirm_secs = parse_secs(&w)))
+				return fail(c, confirm_msg);
+		} else if (w.s[0] == '-') {
+			return fail_word(c, "unknown option", &w);
+		} else if (have_name) {
+			return fail_word(c, "unexpected word", &w);
+		} else {
+			if (!valid_name(&w))
+				return fail(c, "invalid policy name");
+			if (w.len > EF_CTL_NAME_MAX)
+				return fail(c, name_msg);
+			memcpy(req->name, w.s, w.len);
+			req->name[w.len] = '\0';
+			have_name = true;
+		}
+	}
+	if (!have_name)
+		return fail(c, "switch needs a policy name");
+	return 0;
+}
+
+static int parse(const char *line, struct ef_ctl_request *ret,
+		 const char **why, bool quote)
+{
+	struct pctx c = { .req = ret, .why = why, .quote = quote };
+	const char *pos = line, *end;
+	struct word w;
+	size_t i;
+
+	memset(ret, 0, sizeof(*ret));
+	if (!line)
+		return fail(&c, "empty request");
+	end = line + strlen(line);
+	if (end > line && end[-1] == '\r')
+		end--;
+	if (!next_word(&pos, end, &w))
+		return fail(&c, "empty request");
+	for (i = 0; i < ARRAY_SIZE(cmd_names); i++)
+		if (word_is(&w, cmd_names[i]))
+			break;
+	if (i == ARRAY_SIZE(cmd_names))
+		return fail_word(&c, "unknown command", &w);
+	ret->cmd = i;
+	if (ret->cmd == EF_CTL_SWITCH)
+		return parse_switch(&c, &pos, end);
+	if (next_word(&pos, end, &w))
+		return fail_word(&c, "unexpected word", &w);
+	return 0;
+}
+
+int ef_ctl_parse(const char *line, struct ef_ctl_request *ret,
+		 const char **why)
+{
+	return parse(line, ret, why, true);
+}
+
+/* ------------------------------------------------------------------ */
+/* Framing                                                            */
+
+size_t ef_ctl_reader_room(const struct ef_ctl_reader *r)
+{
+	return r->overflow ? 0 : sizeof(r->buf) - r->len;
+}
+
+/* Is a buffered line, ended or not yet, longer than the limit allows? */
+static bool too_long(const struct ef_ctl_reader *r)
+{
+	size_t pos = 0;
+
+	while (pos < r->len) {
+		const char *nl = memchr(r->buf + pos, '\n', r->len - pos);
+		size_t end = nl ? (size_t)(nl - r->buf) + 1 : r->len;
+
+		/* Without its "\n", the limit's worth is already too long. */
+		if (end - pos > EF_CTL_REQUEST_MAX ||
+		    (!nl && end - pos == EF_CTL_REQUEST_MAX))
+			return true;
+		pos = end;
+	}
+	return false;
+}
+
+int ef_ctl_reader_feed(struct ef_ctl_reader *r, const char *data, size_t n)
+{
+	if (r->overflow)
+		return -EMSGSIZE;
+	if (n > sizeof(r->buf) - r->len)
+		return -ENOBUFS;
+	memcpy(r->buf + r->len, data, n);
+	r->len += n;
+	if (too_long(r)) {
+		r->overflow = true;
+		return -EMSGSIZE;
+	}
+	return 0;
+}
+
+int ef_ctl_reader_line(struct ef_ctl_reader *r, char *line)
+{
+	const char *nl;
+	size_t len, eat;
+	int ret = 1;
+
+	if (r->overflow)
+		return 0;
+	nl = memchr(r->buf, '\n', r->len);
+	if (!nl)
+		return 0;
+	len = nl - r->buf;
+	eat = len + 1;
+	if (memchr(r->buf, '\0', len)) {
+		ret = -EINVAL;
+	} else {
+		if (len && r->buf[len - 1] == '\r')
+			len--;
+		memcpy(line, r->buf, len);
+		line[len] = '\0';
+	}
+	memmove(r->buf, r->buf + eat, r->len - eat);
+	r->len -= eat;
+	return ret;
+}
+
+/* ------------------------------------------------------------------ */
+/* Replies                                                            */
+
+/* Adds val (NULL: out of memory) under key, taking it over. 0 or -ENOMEM. */
+static int add(struct json_object *o, const char *key, struct json_object *val)
+{
+	if (!val)
+		return -ENOMEM;
+	if (json_object_object_add(o, key, val)) {
+		json_object_put(val);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+char *ef_ctl_reply_text(struct json_object *o)
+{
+	const char *s;
+	size_t len;
+	char *text;
+
+	if (!json_object_is_type(o, json_type_object))
+		return NULL;
+	s = json_object_to_json_string_length(o, JSON_C_TO_STRING_PLAIN |
+					      JSON_C_TO_STRING_NOSLASHESCAPE,
+					      &len);
+	if (!s)
+		return NULL;
+	text = malloc(len + 2);
+	if (!text)
+		return NULL;
+	memcpy(text, s, len);
+	text[len] = '\n';
+	text[len + 1] = '\0';
+	return text;
+}
+
+struct json_object *ef_ctl_ok(void)
+{
+	struct json_object *o = json_object_new_object();
+
+	if (o && add(o, "ok", json_object_new_boolean(1))) {
+		json_object_put(o);
+		return NULL;
+	}
+	return o;
+}
+
+char *ef_ctl_error_text(const char *msg)
+{
+	struct json_object *o = json_object_new_object();
+	char *text = NULL;
+
+	if (!o)
+		return NULL;
+	if (!add(o, "ok", json_object_new_boolean(0)) &&
+	    !add(o, "error", json_object_new_string(msg ? msg : "error")))
+		text = ef_ctl_reply_text(o);
+	json_object_put(o);
+	return text;
+}
+
+/* ------------------------------------------------------------------ */
+/* Client side                                                        */
+
+static const char *check_word(const char *w)
+{
+	if (!w || !*w)
+		return "empty word in request";
+	for (; *w; w++) {
+		unsigned char ch = *w;
+
+		if (ch <= ' ' || ch == 0x7f)
+			return "a word holds a blank or a control character";
+	}
+	return NULL;
+}
+
+/* Validates argv into *req; NULL, or why not. */
+static const char *parse_words(int argc, char *const *argv,
+			       struct ef_ctl_request *req)
+{
+	struct strbuf sb = { 0 };
+	const char *msg = NULL;
+
+	if (argc <= 0)
+		return "empty request";
+	for (int i = 0; !msg && i < argc; i++) {
+		msg = check_word(argv[i]);
+		if (!msg)
+			sb_printf(&sb, "%s%s", i ? " " : "", argv[i]);
+		if (!msg && sb.len >= EF_CTL_REQUEST_MAX)
+			msg = "request too long";
+	}
+	if (!msg && sb.err)
+		msg = "out of memory";
+	if (!msg)
+		parse(sb.buf, req, &msg, false);
+	sb_free(&sb);
+	return msg;
+}
+
+char *ef_ctl_request_line(int argc, char *const *argv, const char **why)
+{
+	struct ef_ctl_request req;
+	struct strbuf sb = { 0 };
+	const char *msg = parse_words(argc, argv, &req);
+	char *line = NULL;
+
+	if (!msg) {
+		sb_printf(&sb, "%s", ef_ctl_cmd_name(req.cmd));
+		if (req.cmd == EF_CTL_SWITCH) {
+			sb_printf(&sb, " %s", req.name);
+			if (req.dry_run)
+				sb_printf(&sb, " --dry-run");
+			if (req.confirm_secs)
+				sb_printf(&sb, " --confirm %u",
+					  req.confirm_secs);
+		}
+		sb_putc(&sb, '\n');
+		line = sb_steal(&sb);
+		if (!line)
+			msg = "out of memory";
+	}
+	if (msg && why)
+		*why = msg;
+	return line;
+}
+
+static bool only_space(const char *s)
+{
+	for (; *s; s++)
+		if (*s != ' ' && *s != '\t' && *s != '\r' && *s != '\n')
+			return false;
+	return true;
+}
+
+struct json_object *ef_ctl_reply_parse(const char *line)
+{
+	struct json_tokener *tok;
+	struct json_object *o;
+	size_t len;
+
+	if (!line)
+		return NULL;
+	len = strlen(line);
+	if (len > INT_MAX)
+		return NULL;
+	tok = json_tokener_new();
+	if (!tok)
+		return NULL;
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT |
+			       JSON_TOKENER_ALLOW_TRAILING_CHARS |
+			       JSON_TOKENER_VALIDATE_UTF8);
+	o = json_tokener_parse_ex(tok, line, (int)len);
+	if (o && (json_tokener_get_error(tok) != json_tokener_success ||
+		  !json_object_is_type(o, json_type_object) ||
+		  !only_space(line + json_tokener_get_parse_end(tok)))) {
+		json_object_put(o);
+		o = NULL;
+	}
+	json_tokener_free(tok);
+	return o;
+}

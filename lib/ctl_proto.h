@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The control protocol of edgefwd: a unix stream socket, one request a line
+ * (at most EF_CTL_REQUEST_MAX bytes with its newline), one reply a line (a
+ * JSON object and "\n"). This is the framing, the request grammar and the
+ * reply encoding; what the commands do is the daemon's business.
+ *
+ *   hello | status | list | confirm | rollback | diff | reconcile |
+ *   counters | reload
+ *   switch NAME [--dry-run] [--confirm SECONDS]
+ *
+ * Words are separated by blanks (spaces, tabs); commands and options are
+ * lower case, unknown or extra words are errors. The options of switch may
+ * come before or after NAME. NAME is [a-z][a-z0-9_-]*, at most 31 bytes;
+ * SECONDS is decimal, 1 to 86400. --dry-run may be repeated (it is a flag);
+ * --confirm may not (two values could disagree). --dry-run and --confirm
+ * together parse; the daemon decides what a dry run with a confirm means.
+ */
+#ifndef EDGEFW_CTL_PROTO_H
+#define EDGEFW_CTL_PROTO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <json-c/json.h>
+
+#define EF_CTL_VERSION 1
+#define EF_CTL_REQUEST_MAX 4096		/* bytes of a request, with "\n" */
+#define EF_CTL_NAME_MAX 31		/* bytes of a policy name */
+#define EF_CTL_CONFIRM_MAX 86400	/* seconds: one day */
+#define EF_CTL_WHY_MAX 96
+
+enum ef_ctl_cmd {
+	EF_CTL_HELLO,
+	EF_CTL_STATUS,
+	EF_CTL_LIST,
+	EF_CTL_SWITCH,
+	EF_CTL_CONFIRM,
+	EF_CTL_ROLLBACK,
+	EF_CTL_DIFF,
+	EF_CTL_RECONCILE,
+	EF_CTL_COUNTERS,
+	EF_CTL_RELOAD,
+};
+
+struct ef_ctl_request {
+	enum ef_ctl_cmd cmd;
+	char name[EF_CTL_NAME_MAX + 1];	/* switch */
+	bool dry_run;			/* switch */
+	unsigned int confirm_secs;	/* switch; 0 = none */
+	/* Where a failed parse writes a message quoting the bad word. */
+	char why_buf[EF_CTL_WHY_MAX];
+};
+
+/*
+ * Parses one request line (no newline; one trailing "\r" is ignored).
+ * Returns 0, or -EINVAL with *why (if why is not NULL) set to a message for
+ * the client: either a string literal ("empty request", "switch needs a
+ * policy name", "invalid policy name", "policy name longer than 31 bytes",
+ * "--confirm needs seconds (1 to 86400)", "--confirm given twice") or, for
+ * "unknown command 'foo'", "unknown option '--foo'" and "unexpected word
+ * 'x'", text in ret->why_buf, valid while *ret lives and is not parsed
+ * into again. Quoted words are cut to 32 bytes ("...") and bytes other than
+ * printable ASCII shown as '?': every message is short, one line, ASCII.
+ */
+int ef_ctl_parse(const char *line, struct ef_ctl_request *ret,
+		 const char **why);
+/* "hello", "switch", ...; NULL for a value outside the enum. */
+const char *ef_ctl_cmd_name(enum ef_ctl_cmd cmd);
+
+/*
+ * Per-client input buffer: feed bytes as they arrive, take whole lines
+ * out. Zero it to start. It holds two requests' worth, so that reading at
+ * most EF_CTL_REQUEST_MAX bytes at a time and taking every whole line out
+ * before the next read always fits, whatever part of a line is left over:
+ *
+ *	n = read(fd, tmp, EF_CTL_REQUEST_MAX);
+ *	err = ef_ctl_reader_feed(&r, tmp, n);	(< 0: reply, close)
+ *	while ((got = ef_ctl_reader_line(&r, line)) != 0) ...
+ */
+struct ef_ctl_reader {
+	char buf[2 * EF_CTL_REQUEST_MAX];
+	size_t len;
+	bool overflow;
+};
+
+/* Bytes the next feed may bring: 0 after an overflow. */
+size_t ef_ctl_reader_room(const struct ef_ctl_reader *r);
+/*
+ * Appends n bytes. Returns 0; -EMSGSIZE once a line has grown past the
+ * limit (EF_CTL_REQUEST_MAX bytes with no newline among them, or a longer
+ * line with one): the connection should then get an error reply and be
+ * closed; later feeds say -EMSGSIZE again, ef_ctl_reader_line() says 0.
+ * -ENOBUFS, keeping nothing, if n is more than ef_ctl_reader_room().
+ */
+int ef_ctl_reader_feed(struct ef_ctl_reader *r, const char *data, size_t n);
+/*
+ * If a whole line is buffered: copies it without its "\n" or "\r\n",
+ * NUL-terminated, to `line` (EF_CTL_REQUEST_MAX bytes), removes it from the
+ * buffer and returns 1; else 0. A line holding a NUL byte is removed and
+ * refused with -EINVAL (reply with an error; later lines still come).
+ */
+int ef_ctl_reader_line(struct ef_ctl_reader *r, char *line);
+
+/*
+ * A reply object as text: one line of JSON ("\n" at the end and nowhere
+ * else: json-c escapes quotes, newlines and control characters in strings),
+ * no spaces, "/" not escaped. The caller frees it and still owns o. NULL if
+ * o is not a JSON object, or out of memory.
+ */
+char *ef_ctl_reply_text(struct json_object *o);
+/* {"ok":false,"error":MSG} as text, like ef_ctl_reply_text; NULL: ENOMEM. */
+char *ef_ctl_error_text(const char *msg);
+/* A new {"ok":true} to add fields to (they keep their order); NULL: ENOMEM. */
+struct json_object *ef_ctl_ok(void);
+
+/*
+ * Client side: the request line, "\n" included, for argv-like words, e.g.
+ * {"switch", "--confirm", "060", "web"} -> "switch web --confirm 60\n". The
+ * words are validated with ef_ctl_parse and the line is rebuilt from the
+ * parsed request, so it is canonical and can carry no second request.
+ * Returns a malloc'd line, or NULL with *why (if not NULL) set to a string
+ * literal: ef_ctl_parse's messages, except that "unknown command", "unknown
+ * option" and "unexpected word" do not quote the word (the caller has
+ * argv), plus "empty word in request", "a word holds a blank or a control
+ * character", "request too long" and "out of memory".
+ */
+char *ef_ctl_request_line(int argc, char *const *argv, const char **why);
+/*
+ * Client side: parses one reply line (a trailing "\n" or "\r\n" and blanks
+ * around are fine). Returns the object (the caller puts it), or NULL if the
+ * text is not exactly one JSON object in valid UTF-8.
+ */
+struct json_object *ef_ctl_reply_parse(const char *line);
+
+#endif
