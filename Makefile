@@ -47,7 +47,7 @@ UNIT_OBJ := $(UNIT_SRC:%.c=$(B)/%.o)
 UNIT_SAN_OBJ := $(UNIT_SRC:%.c=$(B)/san/%.o)
 KERNEL_SAN_OBJ := $(KERNEL_SRC:%.c=$(B)/san/%.o)
 
-PROGS := $(B)/edgefwctl
+PROGS := $(B)/edgefwctl $(B)/edgefwd
 TOOLS := $(B)/netprobe
 
 all: $(PROGS) $(TOOLS)
@@ -73,6 +73,14 @@ $(B)/san/libedgefw.a: $(LIB_SAN_OBJ)
 $(B)/edgefwctl: $(B)/agent/edgefwctl.o $(B)/libedgefw.a
 	$(E) LD $@
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
+
+$(B)/edgefwd: $(B)/agent/edgefwd.o $(B)/agent/log.o $(B)/libedgefw.a
+	$(E) LD $@
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
+
+$(B)/san/edgefwd: $(B)/san/agent/edgefwd.o $(B)/san/agent/log.o $(B)/san/libedgefw.a
+	$(E) LD $@
+	$(Q)$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LIBS)
 
 $(B)/san/edgefwctl: $(B)/san/agent/edgefwctl.o $(B)/san/libedgefw.a
 	$(E) LD $@
@@ -150,8 +158,10 @@ install: $(PROGS)
 		$(DESTDIR)$(DATADIR)/examples $(DESTDIR)$(MANDIR)/man8 \
 		$(DESTDIR)$(DOCDIR) $(DESTDIR)$(COMPLETIONDIR) \
 		$(DESTDIR)$(LIBDIR_SYSTEMD)/sysusers.d \
-		$(DESTDIR)$(LIBDIR_SYSTEMD)/tmpfiles.d $(DESTDIR)$(SYSCONFDIR)/edgefw
+		$(DESTDIR)$(LIBDIR_SYSTEMD)/tmpfiles.d $(DESTDIR)$(SYSCONFDIR)/edgefw \
+		$(DESTDIR)$(LIBDIR_SYSTEMD)/systemd/system
 	install -m 0755 $(B)/edgefwctl $(DESTDIR)$(SBINDIR)/edgefwctl
+	install -m 0755 $(B)/edgefwd $(DESTDIR)$(SBINDIR)/edgefwd
 	install -m 0644 policies/*.policy $(DESTDIR)$(DATADIR)/policies/
 	install -m 0644 policies/examples/*.site $(DESTDIR)$(DATADIR)/examples/
 	install -m 0644 doc/edgefwctl.8 $(DESTDIR)$(MANDIR)/man8/
@@ -162,6 +172,8 @@ install: $(PROGS)
 		$(DESTDIR)$(LIBDIR_SYSTEMD)/sysusers.d/edgefw.conf
 	install -m 0644 packaging/edgefw.tmpfiles \
 		$(DESTDIR)$(LIBDIR_SYSTEMD)/tmpfiles.d/edgefw.conf
+	install -m 0644 packaging/edgefwd.service \
+		$(DESTDIR)$(LIBDIR_SYSTEMD)/systemd/system/edgefwd.service
 	test -e $(DESTDIR)$(SYSCONFDIR)/edgefw/site.conf || \
 		install -m 0644 packaging/site.conf \
 		$(DESTDIR)$(SYSCONFDIR)/edgefw/site.conf

@@ -11,9 +11,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 #include "addr.h"
 #include "compile.h"
+#include "ctl_proto.h"
 #include "json.h"
 #include "nft_emit.h"
 #include "nl.h"
@@ -29,6 +33,9 @@ static const char *prog = "edgefwctl";
 struct args {
 	const char *policy;
 	const char *site;
+	const char *socket;
+	int argc;		/* the request words, for daemon commands */
+	char **argv;
 	bool counters;
 	bool replace;
 	bool json;
@@ -323,6 +330,120 @@ static int cmd_verify(const struct args *a)
 	return status;
 }
 
+/* ---- commands the daemon answers ---- */
+
+static int connect_daemon(const char *path)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int fd;
+
+	if (strlen(path) >= sizeof(sun.sun_path)) {
+		fprintf(stderr, "%s: socket path too long: %s\n", prog, path);
+		return -1;
+	}
+	strcpy(sun.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd >= 0 && connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0)
+		return fd;
+	if (errno == ENOENT || errno == ECONNREFUSED)
+		fprintf(stderr, "%s: edgefwd is not running (no one listens on %s)\n",
+			prog, path);
+	else if (errno == EACCES)
+		fprintf(stderr, "%s: access to %s denied: run as root or as a member of group edgefw\n",
+			prog, path);
+	else
+		fprintf(stderr, "%s: cannot reach edgefwd at %s: %s\n", prog,
+			path, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	return -1;
+}
+
+/* One request, one reply line. */
+static char *ask(int fd, const char *line)
+{
+	static const size_t max = 1 << 24;
+	size_t len = 0, cap = 4096;
+	char *buf = malloc(cap);
+
+	if (!buf || send(fd, line, strlen(line), MSG_NOSIGNAL) < 0) {
+		free(buf);
+		return NULL;
+	}
+	for (;;) {
+		ssize_t n;
+
+		if (len + 1 >= cap) {
+			char *p = cap < max ? realloc(buf, cap * 2) : NULL;
+
+			if (!p) {
+				free(buf);
+				return NULL;
+			}
+			buf = p;
+			cap *= 2;
+		}
+		n = recv(fd, buf + len, cap - len - 1, 0);
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+		if (buf[len - 1] == '\n')
+			break;
+	}
+	buf[len] = '\0';
+	return buf;
+}
+
+static void print_human(struct json_object *o)
+{
+	json_object_object_foreach(o, key, val) {
+		if (!strcmp(key, "ok"))
+			continue;
+		printf("%-18s %s\n", key, json_object_get_string(val));
+	}
+}
+
+static int cmd_daemon(const struct args *a)
+{
+	struct json_object *reply = NULL, *ok, *err;
+	const char *why;
+	char *line, *text = NULL;
+	int fd, status = EXIT_RUNTIME;
+
+	line = ef_ctl_request_line(a->argc, a->argv, &why);
+	if (!line) {
+		fprintf(stderr, "%s: %s\n", prog, why);
+		return EXIT_INPUT;
+	}
+	fd = connect_daemon(a->socket);
+	if (fd >= 0)
+		text = ask(fd, line);
+	if (fd >= 0 && !text)
+		fprintf(stderr, "%s: no answer from edgefwd\n", prog);
+	reply = text ? ef_ctl_reply_parse(text) : NULL;
+	if (text && !reply)
+		fprintf(stderr, "%s: edgefwd answered something that is not JSON\n",
+			prog);
+	if (reply && json_object_object_get_ex(reply, "ok", &ok) &&
+	    json_object_get_boolean(ok)) {
+		status = 0;
+		if (a->json)
+			puts(json_object_to_json_string_ext(reply,
+				JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+		else
+			print_human(reply);
+	} else if (reply && json_object_object_get_ex(reply, "error", &err)) {
+		fprintf(stderr, "%s: edgefwd: %s\n", prog,
+			json_object_get_string(err));
+	}
+	json_object_put(reply);
+	free(text);
+	free(line);
+	if (fd >= 0)
+		close(fd);
+	return status;
+}
+
 static const struct {
 	const char *name;
 	int (*fn)(const struct args *a);
@@ -341,6 +462,13 @@ static const struct {
 	  "Reads table inet edgefw from the kernel and prints it" },
 	{ "verify", cmd_verify, "POLICY --site SITE",
 	  "Exits 0 if the live table equals the compiled policy, 3 if not" },
+	{ "hello", cmd_daemon, "", "Asks edgefwd for its protocol version" },
+	{ "status", cmd_daemon, "",
+	  "edgefwd's active policy, generation, last reconcile, corrections" },
+	{ "reconcile", cmd_daemon, "", "Has edgefwd reconcile now" },
+	{ "reload", cmd_daemon, "", "Has edgefwd read the site and policy again" },
+	{ "switch", cmd_daemon, "NAME [--dry-run]",
+	  "Has edgefwd apply another policy and record it" },
 };
 
 static void usage(FILE *f)
@@ -360,20 +488,18 @@ int main(int argc, char **argv)
 		{ "counters", no_argument, NULL, 'c' },
 		{ "replace", no_argument, NULL, 'r' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "socket", required_argument, NULL, 'S' },
+		{ "dry-run", no_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	struct args a = { 0 };
+	struct args a = { .socket = "/run/edgefw/control" };
+	char *words[4];
+	bool dry_run = false;
 	const char *cmd;
 	int c;
 
-	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
-	    !strcmp(argv[1], "help")) {
-		usage(argc < 2 ? stderr : stdout);
-		return argc < 2 ? EXIT_INPUT : 0;
-	}
-	cmd = argv[1];
-	optind = 2;
+	/* Options may stand before or after the command (getopt permutes). */
 	while ((c = getopt_long(argc, argv, "s:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 's':
@@ -388,6 +514,12 @@ int main(int argc, char **argv)
 		case 'j':
 			a.json = true;
 			break;
+		case 'S':
+			a.socket = optarg;
+			break;
+		case 'd':
+			dry_run = true;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -395,11 +527,32 @@ int main(int argc, char **argv)
 			return EXIT_INPUT;
 		}
 	}
+	if (optind >= argc || !strcmp(argv[optind], "help")) {
+		usage(optind >= argc ? stderr : stdout);
+		return optind >= argc ? EXIT_INPUT : 0;
+	}
+	cmd = argv[optind++];
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
 		bool wants_policy = strcmp(commands[i].name, "show") != 0;
 
 		if (strcmp(cmd, commands[i].name))
 			continue;
+		if (commands[i].fn == cmd_daemon) {
+			/* The request as the protocol spells it. */
+			a.argc = 0;
+			words[a.argc++] = (char *)cmd;
+			if (optind < argc && a.argc < 3)
+				words[a.argc++] = argv[optind++];
+			if (dry_run)
+				words[a.argc++] = (char *)"--dry-run";
+			if (optind != argc) {
+				fprintf(stderr, "Usage: %s %s %s\n", prog, cmd,
+					commands[i].usage);
+				return EXIT_INPUT;
+			}
+			a.argv = words;
+			return cmd_daemon(&a);
+		}
 		if (wants_policy && optind != argc - 1) {
 			fprintf(stderr, "Usage: %s %s %s\n", prog, cmd,
 				commands[i].usage);

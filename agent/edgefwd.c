@@ -1,0 +1,756 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * edgefwd: keeps table inet edgefw equal to the active policy.
+ *
+ * Starts as root: reads the site and the active policy, opens its netlink
+ * sockets and binds the control socket, then keeps only CAP_NET_ADMIN as
+ * user edgefw. One event loop: a periodic timer, nftables events (anyone
+ * touching our table), address changes (rtnetlink), the control socket and
+ * signals (TERM: exit leaving the rules in force; HUP: re-read files).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <grp.h>
+#include <netinet/in.h>	/* before the linux/ headers */
+#include <linux/netfilter.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/rtnetlink.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/timerfd.h>
+#include <sys/un.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <libmnl/libmnl.h>
+#include <netlink/netlink.h>
+#include <netlink/socket.h>
+
+#include "addr.h"
+#include "compile.h"
+#include "ctl_proto.h"
+#include "log.h"
+#include "nl.h"
+#include "privdrop.h"
+#include "reconcile.h"
+#include "state.h"
+
+#define MAX_CLIENTS 128
+#define CLIENT_IDLE_SECS 10
+#define KICK_DELAY_NS (50 * 1000 * 1000)	/* events come in bursts */
+
+struct client {
+	int fd;
+	time_t last;
+	struct ef_ctl_reader in;
+};
+
+struct daemon {
+	/* settings */
+	const char *site_path, *policy_dir, *state_dir, *socket_path;
+	const char *user, *group, *default_policy;
+	unsigned int interval;
+	bool foreground;
+	/* what is active */
+	char policy[32];
+	struct ef_reconciler rec;
+	bool recompile;		/* files or addresses changed */
+	/* status for `status` */
+	time_t last_time;
+	int last_result;
+	unsigned long corrections, reconciles;
+	/* descriptors */
+	int epfd, sigfd, tickfd, kickfd, listenfd;
+	struct mnl_socket *mon;
+	struct nl_sock *rtnl;
+	struct client clients[MAX_CLIENTS];
+	gid_t ctl_gid;
+	bool stop;
+};
+
+/* epoll tags: small numbers for our own descriptors, client index + 16. */
+enum { TAG_SIG = 1, TAG_TICK, TAG_KICK, TAG_LISTEN, TAG_MON, TAG_RTNL,
+       TAG_CLIENT = 16 };
+
+static int epoll_add(struct daemon *d, int fd, uint64_t tag)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = tag };
+
+	return epoll_ctl(d->epfd, EPOLL_CTL_ADD, fd, &ev) < 0 ? -errno : 0;
+}
+
+static int policy_path(const struct daemon *d, const char *name, char *buf,
+		       size_t size)
+{
+	int n = snprintf(buf, size, "%s/%s.policy", d->policy_dir, name);
+
+	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
+/* Compiles NAME with the site as it is now; diagnostics are logged. */
+static int compile_policy(const struct daemon *d, const char *name,
+			  struct ef_model **ret)
+{
+	struct ef_compile_opts opts = { .iface_addrs = ef_iface_addrs };
+	struct ef_diags diags = { 0 };
+	struct ef_policy *pol = NULL;
+	struct ef_site *site = NULL;
+	enum ef_lock lock = EF_LOCK_OFF;
+	struct utsname u;
+	char path[512];
+	int err;
+
+	err = policy_path(d, name, path, sizeof(path));
+	if (err)
+		return err;
+	pol = ef_policy_parse(path, &diags);
+	site = ef_site_parse(d->site_path, &diags);
+	if (!pol || !site)
+		err = -ENOMEM;
+	else if (diags.errors)
+		err = -EINVAL;
+	else
+		err = ef_compile(pol, site, &opts, &diags, ret);
+	if (site)
+		lock = site->lock;
+	if (diags.n) {
+		char *text = ef_diags_format(&diags);
+
+		/* One log line per diagnostic line keeps file:line visible. */
+		for (char *line = text, *next; line && *line; line = next) {
+			next = strchr(line, '\n');
+			if (next)
+				*next++ = '\0';
+			log_msg(diags.errors ? LOG_ERR : LOG_WARNING, "%s", line);
+		}
+		free(text);
+	}
+	/* Own the table only where the kernel keeps it after us. */
+	if (!err && lock == EF_LOCK_AUTO &&
+	    (uname(&u) < 0 || !ef_kernel_can_persist(u.release)))
+		(*ret)->table_flags = 0;
+	ef_policy_free(pol);
+	ef_site_free(site);
+	ef_diags_free(&diags);
+	return err;
+}
+
+static bool sent_something(const struct ef_delta_size *s)
+{
+	return s->elems_added || s->elems_deleted || s->rules_added ||
+	       s->rules_deleted || s->objects;
+}
+
+/* Hands `next` (or, if NULL, the active model again) to the reconciler. */
+static int reconcile(struct daemon *d, struct ef_model *next, bool drift)
+{
+	struct ef_reconcile_report rep;
+	char *why = NULL;
+	int err;
+
+	err = ef_reconciler_run(&d->rec, next ? next : d->rec.model, &rep, &why);
+	d->last_time = time(NULL);
+	d->last_result = err;
+	d->reconciles++;
+	if (err) {
+		log_err("reconcile of policy %s failed: %s%s%s", d->policy,
+			strerror(-err), why ? ": " : "", why ? why : "");
+		free(why);
+		return err;
+	}
+	if (!sent_something(&rep.sent))
+		return 0;
+	if (drift)
+		d->corrections++;
+	log_info("%s policy %s (generation %u): +%zu -%zu elements, +%zu -%zu rules, %zu other changes",
+		 drift ? "drift corrected for" : "applied", d->policy,
+		 rep.genid, rep.sent.elems_added, rep.sent.elems_deleted,
+		 rep.sent.rules_added, rep.sent.rules_deleted, rep.sent.objects);
+	return 0;
+}
+
+/* Compiles the active policy again (site or addresses changed). */
+static int recompile(struct daemon *d)
+{
+	struct ef_model *m = NULL;
+	int err = compile_policy(d, d->policy, &m);
+
+	d->recompile = false;
+	if (err) {
+		log_err("policy %s no longer compiles; the running rules stay",
+			d->policy);
+		return err;
+	}
+	return reconcile(d, m, false);
+}
+
+static void kick(struct daemon *d)
+{
+	struct itimerspec it = { .it_value = { 0, KICK_DELAY_NS } };
+
+	timerfd_settime(d->kickfd, 0, &it, NULL);
+}
+
+/* ---- nftables events ------------------------------------------------ */
+
+/* Every nf_tables object names its table in attribute 1. */
+static bool about_our_table(const struct nlmsghdr *nlh)
+{
+	const struct nfgenmsg *g = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *a;
+
+	if (g->nfgen_family != NFPROTO_INET)
+		return false;
+	mnl_attr_for_each(a, nlh, sizeof(*g))
+		if (mnl_attr_get_type(a) == 1 &&
+		    mnl_attr_validate(a, MNL_TYPE_NUL_STRING) == 0)
+			return !strcmp(mnl_attr_get_str(a), EF_TABLE);
+	return false;
+}
+
+static void on_monitor(struct daemon *d)
+{
+	char buf[32768];
+	ssize_t n = mnl_socket_recvfrom(d->mon, buf, sizeof(buf));
+	const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf;
+	int len = (int)n;
+
+	if (n < 0) {
+		/* Events were lost: we cannot tell what changed. */
+		if (errno == ENOBUFS) {
+			d->rec.synced = false;
+			kick(d);
+		}
+		return;
+	}
+	for (; mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len)) {
+		if (about_our_table(nlh)) {
+			kick(d);
+			return;
+		}
+	}
+}
+
+static int open_monitor(struct daemon *d)
+{
+	int bufsize = 1 << 20;
+
+	d->mon = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	if (!d->mon || mnl_socket_bind(d->mon, 1 << (NFNLGRP_NFTABLES - 1),
+				       MNL_SOCKET_AUTOPID) < 0)
+		return -errno;
+	setsockopt(mnl_socket_get_fd(d->mon), SOL_SOCKET, SO_RCVBUFFORCE,
+		   &bufsize, sizeof(bufsize));
+	return epoll_add(d, mnl_socket_get_fd(d->mon), TAG_MON);
+}
+
+/* ---- addresses (rtnetlink, libnl-3) ------------------------------------ */
+
+static int on_route_msg(struct nl_msg *msg, void *arg)
+{
+	struct daemon *d = arg;
+
+	d->recompile = true;
+	kick(d);
+	return NL_OK;
+}
+
+static int open_rtnl(struct daemon *d)
+{
+	d->rtnl = nl_socket_alloc();
+	if (!d->rtnl)
+		return -ENOMEM;
+	nl_socket_disable_seq_check(d->rtnl);
+	nl_socket_modify_cb(d->rtnl, NL_CB_VALID, NL_CB_CUSTOM, on_route_msg, d);
+	if (nl_connect(d->rtnl, NETLINK_ROUTE) < 0 ||
+	    nl_socket_add_memberships(d->rtnl, RTNLGRP_IPV4_IFADDR,
+				      RTNLGRP_IPV6_IFADDR, 0) < 0 ||
+	    nl_socket_set_nonblocking(d->rtnl) < 0)
+		return -EIO;
+	return epoll_add(d, nl_socket_get_fd(d->rtnl), TAG_RTNL);
+}
+
+/* ---- the control socket --------------------------------------------- */
+
+static int open_listener(struct daemon *d, gid_t gid)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int fd;
+
+	if (strlen(d->socket_path) >= sizeof(sun.sun_path))
+		return -ENAMETOOLONG;
+	strcpy(sun.sun_path, d->socket_path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return -errno;
+	unlink(d->socket_path);
+	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0 ||
+	    chmod(d->socket_path, 0660) < 0 ||
+	    (gid != (gid_t)-1 && chown(d->socket_path, 0, gid) < 0) ||
+	    listen(fd, 16) < 0) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+	d->listenfd = fd;
+	return epoll_add(d, fd, TAG_LISTEN);
+}
+
+static bool peer_allowed(const struct daemon *d, const struct ucred *c)
+{
+	struct passwd pw, *p = NULL;
+	char buf[4096];
+	gid_t groups[256];
+	int n = 256;
+
+	if (c->uid == 0 || c->uid == geteuid())
+		return true;
+	if (d->ctl_gid == (gid_t)-1)
+		return false;
+	if (c->gid == d->ctl_gid)
+		return true;
+	if (getpwuid_r(c->uid, &pw, buf, sizeof(buf), &p) || !p ||
+	    getgrouplist(p->pw_name, p->pw_gid, groups, &n) < 0)
+		return false;
+	for (int i = 0; i < n; i++)
+		if (groups[i] == d->ctl_gid)
+			return true;
+	return false;
+}
+
+static void send_text(int fd, char *text)
+{
+	size_t off = 0, len = text ? strlen(text) : 0;
+
+	while (off < len) {
+		ssize_t n = send(fd, text + off, len - off, MSG_NOSIGNAL);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		off += (size_t)n;
+	}
+	free(text);
+}
+
+static void close_client(struct daemon *d, struct client *c)
+{
+	epoll_ctl(d->epfd, EPOLL_CTL_DEL, c->fd, NULL);
+	close(c->fd);
+	c->fd = -1;
+}
+
+static void on_accept(struct daemon *d)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+	int fd = accept4(d->listenfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	struct client *c = NULL;
+
+	if (fd < 0)
+		return;
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 ||
+	    !peer_allowed(d, &cred)) {
+		log_warn("control connection refused: uid %u pid %d is not root nor in group %s",
+			 cred.uid, cred.pid, d->group);
+		send_text(fd, ef_ctl_error_text("permission denied: root or group edgefw only"));
+		close(fd);
+		return;
+	}
+	for (size_t i = 0; i < MAX_CLIENTS && !c; i++)
+		if (d->clients[i].fd < 0)
+			c = &d->clients[i];
+	if (!c || epoll_add(d, fd, TAG_CLIENT + (uint64_t)(c - d->clients))) {
+		send_text(fd, ef_ctl_error_text("busy: too many clients"));
+		close(fd);
+		return;
+	}
+	memset(&c->in, 0, sizeof(c->in));
+	c->fd = fd;
+	c->last = time(NULL);
+}
+
+static struct json_object *jstr(const char *s)
+{
+	return json_object_new_string(s ? s : "");
+}
+
+static char *do_status(struct daemon *d)
+{
+	struct json_object *o = ef_ctl_ok();
+	uint32_t genid = 0;
+
+	ef_nl_genid(d->rec.nl, &genid);
+	json_object_object_add(o, "policy", jstr(d->policy));
+	json_object_object_add(o, "site", jstr(d->site_path));
+	json_object_object_add(o, "generation", json_object_new_uint64(genid));
+	json_object_object_add(o, "in_sync", json_object_new_boolean(
+		d->rec.synced && genid == d->rec.synced_genid));
+	json_object_object_add(o, "last_reconcile", json_object_new_int64(d->last_time));
+	json_object_object_add(o, "last_result",
+			       jstr(d->last_result ? strerror(-d->last_result) : "ok"));
+	json_object_object_add(o, "reconciles", json_object_new_uint64(d->reconciles));
+	json_object_object_add(o, "drift_corrections",
+			       json_object_new_uint64(d->corrections));
+	json_object_object_add(o, "elements", json_object_new_uint64(
+		d->rec.model ? ef_model_elem_count(d->rec.model) : 0));
+	json_object_object_add(o, "locked", json_object_new_boolean(
+		d->rec.model && d->rec.model->table_flags));
+	return ef_ctl_reply_text(o);
+}
+
+static char *do_switch(struct daemon *d, const struct ef_ctl_request *rq)
+{
+	struct ef_state st = { 0 };
+	struct ef_model *m = NULL;
+	struct json_object *o;
+	int err = compile_policy(d, rq->name, &m);
+
+	if (err == -ENOENT)
+		return ef_ctl_error_text("no such policy");
+	if (err)
+		return ef_ctl_error_text("the policy does not compile: see the log");
+	if (rq->dry_run) {
+		ef_model_free(m);
+		o = ef_ctl_ok();
+		json_object_object_add(o, "dry_run", json_object_new_boolean(1));
+		return ef_ctl_reply_text(o);
+	}
+	snprintf(st.previous, sizeof(st.previous), "%s", d->policy);
+	snprintf(d->policy, sizeof(d->policy), "%s", rq->name);
+	err = reconcile(d, m, false);
+	if (err)
+		return ef_ctl_error_text("the kernel refused the policy: see the log");
+	snprintf(st.policy, sizeof(st.policy), "%s", d->policy);
+	if (ef_state_save(d->state_dir, &st) < 0)
+		log_warn("cannot record the active policy in %s", d->state_dir);
+	log_info("switched to policy %s", d->policy);
+	o = ef_ctl_ok();
+	json_object_object_add(o, "policy", jstr(d->policy));
+	return ef_ctl_reply_text(o);
+}
+
+static char *handle(struct daemon *d, const char *line)
+{
+	struct ef_ctl_request rq;
+	const char *why;
+	struct json_object *o;
+
+	if (ef_ctl_parse(line, &rq, &why) < 0)
+		return ef_ctl_error_text(why);
+	switch (rq.cmd) {
+	case EF_CTL_HELLO:
+		o = ef_ctl_ok();
+		json_object_object_add(o, "version", json_object_new_int(EF_CTL_VERSION));
+		json_object_object_add(o, "server", jstr("edgefwd"));
+		return ef_ctl_reply_text(o);
+	case EF_CTL_STATUS:
+		return do_status(d);
+	case EF_CTL_RECONCILE:
+		d->rec.synced = false;	/* asked for: read the table */
+		if (reconcile(d, NULL, true))
+			return ef_ctl_error_text("reconcile failed: see the log");
+		return do_status(d);
+	case EF_CTL_RELOAD:
+		if (recompile(d))
+			return ef_ctl_error_text("reload failed: see the log");
+		return do_status(d);
+	case EF_CTL_SWITCH:
+		return do_switch(d, &rq);
+	default:
+		return ef_ctl_error_text("not implemented yet");
+	}
+}
+
+static void on_client(struct daemon *d, struct client *c)
+{
+	char buf[4096], line[EF_CTL_REQUEST_MAX];
+	size_t room = ef_ctl_reader_room(&c->in);
+	ssize_t n = recv(c->fd, buf, room < sizeof(buf) ? room : sizeof(buf), 0);
+	int r;
+
+	if (n <= 0) {
+		if (n == 0 || (errno != EAGAIN && errno != EINTR))
+			close_client(d, c);
+		return;
+	}
+	c->last = time(NULL);
+	if (ef_ctl_reader_feed(&c->in, buf, (size_t)n) < 0) {
+		send_text(c->fd, ef_ctl_error_text("request too long"));
+		close_client(d, c);
+		return;
+	}
+	while ((r = ef_ctl_reader_line(&c->in, line)) != 0) {
+		send_text(c->fd, r < 0 ? ef_ctl_error_text("invalid request") :
+					 handle(d, line));
+	}
+}
+
+static void drop_idle_clients(struct daemon *d)
+{
+	time_t now = time(NULL);
+
+	for (size_t i = 0; i < MAX_CLIENTS; i++)
+		if (d->clients[i].fd >= 0 &&
+		    now - d->clients[i].last > CLIENT_IDLE_SECS)
+			close_client(d, &d->clients[i]);
+}
+
+/* ---- start-up ---------------------------------------------------------- */
+
+static void notify_ready(void)
+{
+	const char *path = getenv("NOTIFY_SOCKET");
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int fd;
+
+	if (!path || !*path || strlen(path) >= sizeof(sun.sun_path))
+		return;
+	strcpy(sun.sun_path, path);
+	if (sun.sun_path[0] == '@')
+		sun.sun_path[0] = '\0';
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return;
+	sendto(fd, "READY=1", 7, 0, (struct sockaddr *)&sun, sizeof(sun));
+	close(fd);
+}
+
+static int open_timers(struct daemon *d)
+{
+	struct itimerspec it = { .it_interval = { d->interval, 0 },
+				 .it_value = { d->interval, 0 } };
+	sigset_t mask;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	d->sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	d->tickfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	d->kickfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (d->sigfd < 0 || d->tickfd < 0 || d->kickfd < 0 ||
+	    timerfd_settime(d->tickfd, 0, &it, NULL) < 0)
+		return -errno;
+	return epoll_add(d, d->sigfd, TAG_SIG) ?: epoll_add(d, d->tickfd, TAG_TICK) ?:
+	       epoll_add(d, d->kickfd, TAG_KICK);
+}
+
+/* The policy to start with: the recorded one, else the default. A corrupt
+ * record is reported and the default used: never an open firewall. */
+static void choose_policy(struct daemon *d)
+{
+	struct ef_state st;
+	int err = ef_state_load(d->state_dir, &st);
+
+	if (!err) {
+		snprintf(d->policy, sizeof(d->policy), "%s", st.policy);
+		return;
+	}
+	if (err != -ENOENT)
+		log_err("state in %s is unreadable (%s); starting with policy %s",
+			d->state_dir, strerror(-err), d->default_policy);
+	snprintf(d->policy, sizeof(d->policy), "%s", d->default_policy);
+}
+
+static int start(struct daemon *d)
+{
+	struct ef_model *m = NULL;
+	uid_t uid = 0;
+	gid_t gid = 0;
+	int err;
+
+	d->ctl_gid = (gid_t)-1;
+	if (d->group && ef_group_lookup(d->group, &d->ctl_gid) < 0)
+		log_warn("no group %s: only root may use the control socket",
+			 d->group);
+	if (d->user && (err = ef_user_lookup(d->user, &uid, &gid)) < 0) {
+		log_err("no user %s to run as: %s", d->user, strerror(-err));
+		return err;
+	}
+	choose_policy(d);
+	err = compile_policy(d, d->policy, &m);
+	if (err) {
+		log_err("policy %s does not compile: %s", d->policy,
+			strerror(-err));
+		return err;
+	}
+	d->epfd = epoll_create1(EPOLL_CLOEXEC);
+	err = d->epfd < 0 ? -errno : 0;
+	err = err ?: ef_nl_open(&d->rec.nl);
+	err = err ?: open_monitor(d);
+	err = err ?: open_rtnl(d);
+	err = err ?: open_timers(d);
+	err = err ?: open_listener(d, d->ctl_gid);
+	if (err) {
+		ef_model_free(m);
+		log_err("cannot set up: %s", strerror(-err));
+		return err;
+	}
+	if (d->user && geteuid() == 0) {
+		err = ef_drop_privileges(uid, gid);
+		if (err) {
+			ef_model_free(m);
+			log_err("cannot drop privileges: %s", strerror(-err));
+			return err;
+		}
+	}
+	err = reconcile(d, m, false);
+	if (err)
+		return err;
+	log_info("policy %s in force (%zu elements); control socket %s",
+		 d->policy, ef_model_elem_count(d->rec.model), d->socket_path);
+	notify_ready();
+	return 0;
+}
+
+static void on_signal(struct daemon *d)
+{
+	struct signalfd_siginfo si;
+
+	if (read(d->sigfd, &si, sizeof(si)) != sizeof(si))
+		return;
+	if (si.ssi_signo == SIGHUP) {
+		log_info("SIGHUP: reading the site and policy %s again", d->policy);
+		recompile(d);
+		return;
+	}
+	/* The rules stay in force: the table persists without us. */
+	log_info("exiting on signal %u; the rules stay in force", si.ssi_signo);
+	d->stop = true;
+}
+
+static void drain(int fd)
+{
+	uint64_t n;
+
+	while (read(fd, &n, sizeof(n)) > 0)
+		;
+}
+
+static void run(struct daemon *d)
+{
+	struct epoll_event ev[16];
+
+	while (!d->stop) {
+		int n = epoll_wait(d->epfd, ev, 16, -1);
+
+		for (int i = 0; i < n && !d->stop; i++) {
+			uint64_t tag = ev[i].data.u64;
+
+			if (tag >= TAG_CLIENT) {
+				on_client(d, &d->clients[tag - TAG_CLIENT]);
+				continue;
+			}
+			switch (tag) {
+			case TAG_SIG:
+				on_signal(d);
+				break;
+			case TAG_TICK:
+				drain(d->tickfd);
+				drop_idle_clients(d);
+				reconcile(d, NULL, true);
+				break;
+			case TAG_KICK:
+				drain(d->kickfd);
+				if (d->recompile)
+					recompile(d);
+				else
+					reconcile(d, NULL, true);
+				break;
+			case TAG_LISTEN:
+				on_accept(d);
+				break;
+			case TAG_MON:
+				on_monitor(d);
+				break;
+			case TAG_RTNL:
+				nl_recvmsgs_default(d->rtnl);
+				break;
+			}
+		}
+	}
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "Usage: edgefwd [--site FILE] [--policy-dir DIR] [--policy NAME]\n"
+		   "               [--state-dir DIR] [--socket PATH] [--user USER]\n"
+		   "               [--group GROUP] [--interval SECONDS] [--foreground]\n");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "site", required_argument, NULL, 's' },
+		{ "policy-dir", required_argument, NULL, 'p' },
+		{ "policy", required_argument, NULL, 'P' },
+		{ "state-dir", required_argument, NULL, 'S' },
+		{ "socket", required_argument, NULL, 'c' },
+		{ "user", required_argument, NULL, 'u' },
+		{ "group", required_argument, NULL, 'g' },
+		{ "interval", required_argument, NULL, 'i' },
+		{ "foreground", no_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	struct daemon d = {
+		.site_path = "/etc/edgefw/site.conf",
+		.policy_dir = "/usr/share/edgefw/policies",
+		.state_dir = "/var/lib/edgefw",
+		.socket_path = "/run/edgefw/control",
+		.group = "edgefw",
+		.default_policy = "edge-single-public",
+		.interval = 30,
+	};
+	int c, err;
+
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 's': d.site_path = optarg; break;
+		case 'p': d.policy_dir = optarg; break;
+		case 'P': d.default_policy = optarg; break;
+		case 'S': d.state_dir = optarg; break;
+		case 'c': d.socket_path = optarg; break;
+		case 'u': d.user = optarg; break;
+		case 'g': d.group = optarg; break;
+		case 'i': d.interval = (unsigned int)strtoul(optarg, NULL, 10); break;
+		case 'f': d.foreground = true; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind != argc || !d.interval || d.interval > 86400) {
+		usage(stderr);
+		return 2;
+	}
+	for (size_t i = 0; i < MAX_CLIENTS; i++)
+		d.clients[i].fd = -1;
+	log_init(d.foreground || getenv("JOURNAL_STREAM"));
+	err = start(&d);
+	if (!err)
+		run(&d);
+	for (size_t i = 0; i < MAX_CLIENTS; i++)
+		if (d.clients[i].fd >= 0)
+			close(d.clients[i].fd);
+	ef_reconciler_fini(&d.rec);
+	ef_nl_close(d.rec.nl);
+	if (d.mon)
+		mnl_socket_close(d.mon);
+	nl_socket_free(d.rtnl);
+	return err ? 1 : 0;
+}

@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# t_daemon.sh BUILD_DIR: edgefwd in the edge namespace, its socket and
+# state in the test's temp dir: privileges dropped, drift corrected within
+# a second, addresses followed, policies switched and recorded, a kill -9
+# and restart restoring the state, strangers refused, many clients at once.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+. tests/netns/lib.sh
+
+netns_init "${1:-build}"
+CTL=$EFW_BUILD/edgefwctl
+D=$EFW_BUILD/edgefwd
+[[ -x $CTL && -x $D ]] || bail_out "$CTL or $D not built"
+getent passwd nobody >/dev/null || skip "no user nobody"
+getent group nogroup >/dev/null || skip "no group nogroup"
+topo_up
+
+state=$EFW_TMP/state
+sock=$EFW_TMP/control
+site=$EFW_TMP/site.conf
+mkdir -p "$state"
+chown nobody "$state"
+chmod 0755 "$EFW_TMP"
+# The example site, unlocked (drift is made with nft here) and following
+# the internal interface's addresses.
+sed -e 's/^edge_internal .*/edge_internal = iface eth1/' \
+	policies/examples/edge-single-public.site >"$site"
+echo "lock = off" >>"$site"
+chmod 0644 "$site"
+
+DPID=""
+start_daemon() {
+	in_ns edge "$D" --foreground --site "$site" --policy-dir policies \
+		--state-dir "$state" --socket "$sock" --user nobody \
+		--group nogroup --interval 30 >>"$EFW_TMP/edgefwd.log" 2>&1 &
+	track_pid $!
+	for _ in $(seq 50); do
+		if [[ -S $sock ]] && "$CTL" --socket "$sock" hello >/dev/null 2>&1; then
+			# The daemon itself, not the shell that started it.
+			DPID=$(pgrep -n -f -- "--socket $sock")
+			track_pid "$DPID"
+			return 0
+		fi
+		sleep 0.1
+	done
+	return 1
+}
+ctl() { "$CTL" --socket "$sock" "$@"; }
+# within_1s DESC CMD...: CMD succeeds within a second.
+within_1s() {
+	local desc=$1
+	shift
+	for _ in $(seq 20); do
+		if "$@" >/dev/null 2>&1; then
+			ok "$desc"
+			return
+		fi
+		sleep 0.05
+	done
+	not_ok "$desc"
+}
+verify() { in_ns edge "$CTL" verify "policies/$1.policy" --site "$site"; }
+
+check "edgefwd starts and answers" start_daemon
+check "it applied the default policy" verify edge-single-public
+
+status=/proc/$DPID/status
+check "uid is not root" bash -c "! grep -qE '^Uid:\s+0\s' $status"
+check "CapEff is CAP_NET_ADMIN only" grep -qE '^CapEff:\s+0000000000001000$' "$status"
+check "no_new_privs is set" grep -qE '^NoNewPrivs:\s+1$' "$status"
+
+check "status answers" bash -c "'$CTL' --socket '$sock' status | grep -q 'policy  *edge-single-public'"
+check "status --json is JSON" bash -c "'$CTL' --socket '$sock' --json status | grep -q '\"in_sync\":true'"
+
+start_listener edge --tcp 443
+expect_pass client tcp 198.51.100.10 443
+
+# Drift: a foreign nft command, corrected within a second, still by the
+# unprivileged daemon.
+in_ns edge nft delete element inet edgefw in4 '{ "eth0" . 198.51.100.11 . tcp . 443 }'
+within_1s "a deleted element is back within 1 s" verify edge-single-public
+in_ns edge nft add element inet edgefw in4 '{ "eth0" . 198.51.100.10 . tcp . 22 }'
+within_1s "a foreign element is gone within 1 s" verify edge-single-public
+in_ns edge nft chain inet edgefw input '{ policy accept; }'
+within_1s "a flipped policy is back to drop within 1 s" verify edge-single-public
+check "status counts the corrections" bash -c \
+	"'$CTL' --socket '$sock' --json status | grep -qE '\"drift_corrections\":[3-9]'"
+
+# Address following: a new address on eth1 (edge_internal = iface eth1).
+in_ns edge ip addr add 192.0.2.77/24 dev eth1
+within_1s "a new internal address is in the ruleset within 1 s" bash -c \
+	"ip netns exec '$(ns_name edge)' nft list set inet edgefw in4 | grep -q '192.0.2.77 . tcp . 443'"
+in_ns edge ip addr del 192.0.2.77/24 dev eth1
+within_1s "and gone when the address goes" bash -c \
+	"! ip netns exec '$(ns_name edge)' nft list set inet edgefw in4 | grep -q '192.0.2.77'"
+
+# Switching policies, recorded for a restart.
+check "switch --dry-run leaves the policy" bash -c \
+	"'$CTL' --socket '$sock' switch public-im-connectivity --dry-run && ip netns exec '$(ns_name edge)' '$CTL' verify policies/edge-single-public.policy --site '$site'"
+check "switch to public-im-connectivity" ctl switch public-im-connectivity
+check "the table is the new policy" verify public-im-connectivity
+check "the state records it" grep -q '^policy public-im-connectivity$' "$state/state"
+check "switch to a policy that does not exist is refused" bash -c \
+	"! '$CTL' --socket '$sock' switch no-such-policy 2>/dev/null"
+
+# kill -9: the rules stay; a new daemon restores the recorded policy.
+kill -9 "$DPID"
+while kill -0 "$DPID" 2>/dev/null; do sleep 0.05; done
+check "after kill -9 the rules stay in force" verify public-im-connectivity
+rm -f "$sock"
+check "edgefwd starts again" start_daemon
+check "and holds the recorded policy" bash -c \
+	"'$CTL' --socket '$sock' status | grep -q 'policy  *public-im-connectivity'"
+check "switch back" ctl switch edge-single-public
+
+# Strangers: uid 1 is neither root nor in group nogroup.
+if command -v setpriv >/dev/null; then
+	check "an unauthorized uid is refused" bash -c \
+		"! setpriv --reuid=1 --regid=1 --clear-groups '$CTL' --socket '$sock' status 2>/dev/null"
+fi
+check "an unknown request gets an error reply" bash -c \
+	"! '$CTL' --socket '$sock' switch 'Bad Name' 2>/dev/null"
+
+# 100 clients at once; the daemon still answers afterwards.
+fails=0
+pids=()
+for _ in $(seq 100); do
+	ctl status >/dev/null 2>&1 &
+	pids+=($!)
+done
+for p in "${pids[@]}"; do wait "$p" || fails=$((fails + 1)); done
+check "100 concurrent clients all answered ($fails failed)" test "$fails" -eq 0
+check "the daemon still answers" ctl hello
+
+# SIGTERM: exits, rules stay.
+kill -TERM "$DPID"
+while kill -0 "$DPID" 2>/dev/null; do sleep 0.05; done
+check "after SIGTERM the rules stay in force" verify edge-single-public
+check "the log names what it did" grep -q "drift corrected" "$EFW_TMP/edgefwd.log"
+
+finish
