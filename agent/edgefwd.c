@@ -382,6 +382,15 @@ static void on_accept(struct daemon *d)
 	c->last = time(NULL);
 }
 
+/* The reply's text; the object is done with. */
+static char *reply(struct json_object *o)
+{
+	char *text = ef_ctl_reply_text(o);
+
+	json_object_put(o);
+	return text;
+}
+
 static struct json_object *jstr(const char *s)
 {
 	return json_object_new_string(s ? s : "");
@@ -408,7 +417,7 @@ static char *do_status(struct daemon *d)
 		d->rec.model ? ef_model_elem_count(d->rec.model) : 0));
 	json_object_object_add(o, "locked", json_object_new_boolean(
 		d->rec.model && d->rec.model->table_flags));
-	return ef_ctl_reply_text(o);
+	return reply(o);
 }
 
 static char *do_switch(struct daemon *d, const struct ef_ctl_request *rq)
@@ -426,7 +435,7 @@ static char *do_switch(struct daemon *d, const struct ef_ctl_request *rq)
 		ef_model_free(m);
 		o = ef_ctl_ok();
 		json_object_object_add(o, "dry_run", json_object_new_boolean(1));
-		return ef_ctl_reply_text(o);
+		return reply(o);
 	}
 	snprintf(st.previous, sizeof(st.previous), "%s", d->policy);
 	snprintf(d->policy, sizeof(d->policy), "%s", rq->name);
@@ -439,7 +448,7 @@ static char *do_switch(struct daemon *d, const struct ef_ctl_request *rq)
 	log_info("switched to policy %s", d->policy);
 	o = ef_ctl_ok();
 	json_object_object_add(o, "policy", jstr(d->policy));
-	return ef_ctl_reply_text(o);
+	return reply(o);
 }
 
 static char *handle(struct daemon *d, const char *line)
@@ -455,7 +464,7 @@ static char *handle(struct daemon *d, const char *line)
 		o = ef_ctl_ok();
 		json_object_object_add(o, "version", json_object_new_int(EF_CTL_VERSION));
 		json_object_object_add(o, "server", jstr("edgefwd"));
-		return ef_ctl_reply_text(o);
+		return reply(o);
 	case EF_CTL_STATUS:
 		return do_status(d);
 	case EF_CTL_RECONCILE:

@@ -140,4 +140,30 @@ while kill -0 "$DPID" 2>/dev/null; do sleep 0.05; done
 check "after SIGTERM the rules stay in force" verify edge-single-public
 check "the log names what it did" grep -q "drift corrected" "$EFW_TMP/edgefwd.log"
 
+# Once more under valgrind: no leaks, no errors, over every request kind.
+if command -v valgrind >/dev/null; then
+	rm -f "$sock"
+	in_ns edge valgrind -q --leak-check=full --errors-for-leak-kinds=definite \
+		--error-exitcode=99 --log-file="$EFW_TMP/vg" "$D" --foreground \
+		--site "$site" --policy-dir policies --state-dir "$state" \
+		--socket "$sock" --interval 30 >>"$EFW_TMP/edgefwd.log" 2>&1 &
+	vgpid=$!
+	track_pid "$vgpid"
+	for _ in $(seq 100); do
+		[[ -S $sock ]] && ctl hello >/dev/null 2>&1 && break
+		sleep 0.1
+	done
+	for rq in status reconcile reload "switch public-im-connectivity" \
+		"switch nope" "switch edge-single-public --dry-run" \
+		"switch edge-single-public"; do
+		# shellcheck disable=SC2086
+		ctl $rq >/dev/null 2>&1 || true
+	done
+	pkill -TERM -f -- "valgrind.*--socket $sock" || true
+	rc=0
+	wait "$vgpid" || rc=$?
+	check "edgefwd is clean under valgrind (exit $rc)" test "$rc" -eq 0
+	[[ $rc -eq 0 ]] || sed 's/^/#   /' "$EFW_TMP/vg"
+fi
+
 finish
