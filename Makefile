@@ -48,7 +48,7 @@ UNIT_SAN_OBJ := $(UNIT_SRC:%.c=$(B)/san/%.o)
 KERNEL_SAN_OBJ := $(KERNEL_SRC:%.c=$(B)/san/%.o)
 
 PROGS := $(B)/edgefwctl $(B)/edgefwd
-TOOLS := $(B)/netprobe
+TOOLS := $(B)/netprobe $(B)/ctlraw
 
 all: $(PROGS) $(TOOLS)
 
@@ -89,6 +89,10 @@ $(B)/san/edgefwctl: $(B)/san/agent/edgefwctl.o $(B)/san/libedgefw.a
 $(B)/efbench: $(B)/bench/efbench.o $(B)/libedgefw.a
 	$(E) LD $@
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
+
+$(B)/ctlraw: $(B)/tests/tools/ctlraw.o
+	$(E) LD $@
+	$(Q)$(CC) $(CFLAGS) -o $@ $^
 
 $(B)/netprobe: $(B)/tests/tools/netprobe.o
 	$(E) LD $@

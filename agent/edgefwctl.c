@@ -394,12 +394,31 @@ static char *ask(int fd, const char *line)
 	return buf;
 }
 
+/* key: value lines; an array gets a line per item, an object item its
+ * fields' values side by side (counters: row, where, note, packets, ...). */
 static void print_human(struct json_object *o)
 {
 	json_object_object_foreach(o, key, val) {
 		if (!strcmp(key, "ok"))
 			continue;
-		printf("%-18s %s\n", key, json_object_get_string(val));
+		if (!json_object_is_type(val, json_type_array)) {
+			printf("%-18s %s\n", key, json_object_get_string(val));
+			continue;
+		}
+		printf("%s:\n", key);
+		for (size_t i = 0; i < json_object_array_length(val); i++) {
+			struct json_object *item = json_object_array_get_idx(val, i);
+
+			if (!json_object_is_type(item, json_type_object)) {
+				printf("  %s\n", json_object_get_string(item));
+				continue;
+			}
+			json_object_object_foreach(item, k, v) {
+				(void)k;
+				printf("  %s", json_object_get_string(v));
+			}
+			putchar('\n');
+		}
 	}
 }
 
@@ -456,8 +475,8 @@ static const struct {
 	  "Prints the ruleset the policy compiles to, as nft text" },
 	{ "apply", cmd_apply, "POLICY --site SITE [--replace] [--json]",
 	  "Sends what differs from the live table, in one batch" },
-	{ "diff", cmd_diff, "POLICY --site SITE [--json]",
-	  "Shows what apply would send; exits 3 if anything" },
+	{ "diff", cmd_diff, "[POLICY --site SITE] [--json]",
+	  "What apply would send (exit 3 if anything); no POLICY: edgefwd's" },
 	{ "show", cmd_show, "[--counters]",
 	  "Reads table inet edgefw from the kernel and prints it" },
 	{ "verify", cmd_verify, "POLICY --site SITE",
@@ -467,8 +486,13 @@ static const struct {
 	  "edgefwd's active policy, generation, last reconcile, corrections" },
 	{ "reconcile", cmd_daemon, "", "Has edgefwd reconcile now" },
 	{ "reload", cmd_daemon, "", "Has edgefwd read the site and policy again" },
-	{ "switch", cmd_daemon, "NAME [--dry-run]",
-	  "Has edgefwd apply another policy and record it" },
+	{ "switch", cmd_daemon, "NAME [--dry-run] [--confirm SECONDS]",
+	  "Has edgefwd apply another policy (and go back unless confirmed)" },
+	{ "confirm", cmd_daemon, "", "Keeps the policy a switch --confirm applied" },
+	{ "rollback", cmd_daemon, "", "Goes back to the policy before the last switch" },
+	{ "list", cmd_daemon, "", "The policies edgefwd can switch to" },
+	{ "counters", cmd_daemon, "",
+	  "Packets and bytes per policy row, with the row's note" },
 };
 
 static void usage(FILE *f)
@@ -490,11 +514,13 @@ int main(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "socket", required_argument, NULL, 'S' },
 		{ "dry-run", no_argument, NULL, 'd' },
+		{ "confirm", required_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	struct args a = { .socket = "/run/edgefw/control" };
-	char *words[4];
+	char *words[6];
+	const char *confirm = NULL;
 	bool dry_run = false;
 	const char *cmd;
 	int c;
@@ -520,6 +546,9 @@ int main(int argc, char **argv)
 		case 'd':
 			dry_run = true;
 			break;
+		case 'C':
+			confirm = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -537,7 +566,9 @@ int main(int argc, char **argv)
 
 		if (strcmp(cmd, commands[i].name))
 			continue;
-		if (commands[i].fn == cmd_daemon) {
+		/* diff without a policy asks the daemon. */
+		if (commands[i].fn == cmd_daemon ||
+		    (commands[i].fn == cmd_diff && optind == argc)) {
 			/* The request as the protocol spells it. */
 			a.argc = 0;
 			words[a.argc++] = (char *)cmd;
@@ -545,6 +576,10 @@ int main(int argc, char **argv)
 				words[a.argc++] = argv[optind++];
 			if (dry_run)
 				words[a.argc++] = (char *)"--dry-run";
+			if (confirm) {
+				words[a.argc++] = (char *)"--confirm";
+				words[a.argc++] = (char *)confirm;
+			}
 			if (optind != argc) {
 				fprintf(stderr, "Usage: %s %s %s\n", prog, cmd,
 					commands[i].usage);

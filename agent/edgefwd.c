@@ -8,6 +8,7 @@
  * touching our table), address changes (rtnetlink), the control socket and
  * signals (TERM: exit leaving the rules in force; HUP: re-read files).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -38,6 +39,7 @@
 
 #include "addr.h"
 #include "compile.h"
+#include "json.h"
 #include "ctl_proto.h"
 #include "log.h"
 #include "nl.h"
@@ -46,7 +48,6 @@
 #include "state.h"
 
 #define MAX_CLIENTS 128
-#define CLIENT_IDLE_SECS 10
 #define KICK_DELAY_NS (50 * 1000 * 1000)	/* events come in bursts */
 
 struct client {
@@ -59,18 +60,23 @@ struct daemon {
 	/* settings */
 	const char *site_path, *policy_dir, *state_dir, *socket_path;
 	const char *user, *group, *default_policy;
-	unsigned int interval;
+	unsigned int interval;		/* seconds between reconciles */
+	unsigned int client_timeout;	/* seconds a client may idle */
+	unsigned long ticks;		/* one a second */
 	bool foreground;
 	/* what is active */
 	char policy[32];
 	struct ef_reconciler rec;
 	bool recompile;		/* files or addresses changed */
+	/* switch --confirm: the policy to go back to unless confirmed */
+	char revert_to[32];
+	time_t confirm_by;
 	/* status for `status` */
 	time_t last_time;
 	int last_result;
 	unsigned long corrections, reconciles;
 	/* descriptors */
-	int epfd, sigfd, tickfd, kickfd, listenfd;
+	int epfd, sigfd, tickfd, kickfd, confirmfd, listenfd;
 	struct mnl_socket *mon;
 	struct nl_sock *rtnl;
 	struct client clients[MAX_CLIENTS];
@@ -79,8 +85,8 @@ struct daemon {
 };
 
 /* epoll tags: small numbers for our own descriptors, client index + 16. */
-enum { TAG_SIG = 1, TAG_TICK, TAG_KICK, TAG_LISTEN, TAG_MON, TAG_RTNL,
-       TAG_CLIENT = 16 };
+enum { TAG_SIG = 1, TAG_TICK, TAG_KICK, TAG_CONFIRM, TAG_LISTEN, TAG_MON,
+       TAG_RTNL, TAG_CLIENT = 16 };
 
 static int epoll_add(struct daemon *d, int fd, uint64_t tag)
 {
@@ -417,37 +423,242 @@ static char *do_status(struct daemon *d)
 		d->rec.model ? ef_model_elem_count(d->rec.model) : 0));
 	json_object_object_add(o, "locked", json_object_new_boolean(
 		d->rec.model && d->rec.model->table_flags));
+	if (d->revert_to[0]) {
+		json_object_object_add(o, "unconfirmed", json_object_new_boolean(1));
+		json_object_object_add(o, "reverts_to", jstr(d->revert_to));
+		json_object_object_add(o, "confirm_by", json_object_new_int64(d->confirm_by));
+	}
 	return reply(o);
+}
+
+static void record_state(const struct daemon *d, const char *previous)
+{
+	struct ef_state st = { 0 };
+
+	snprintf(st.policy, sizeof(st.policy), "%s", d->policy);
+	if (previous && ef_state_name_valid(previous))
+		snprintf(st.previous, sizeof(st.previous), "%s", previous);
+	if (ef_state_save(d->state_dir, &st) < 0)
+		log_warn("cannot record the active policy in %s", d->state_dir);
+}
+
+/* Makes NAME the active policy: compiled, reconciled. */
+static int activate(struct daemon *d, const char *name, const char **why)
+{
+	struct ef_model *m = NULL;
+	char previous[32];
+	int err = compile_policy(d, name, &m);
+
+	if (err) {
+		*why = err == -ENOENT ? "no such policy" :
+					"the policy does not compile: see the log";
+		return err;
+	}
+	snprintf(previous, sizeof(previous), "%s", d->policy);
+	snprintf(d->policy, sizeof(d->policy), "%s", name);
+	err = reconcile(d, m, false);
+	if (err) {
+		*why = "the kernel refused the policy: see the log";
+		snprintf(d->policy, sizeof(d->policy), "%s", previous);
+		d->recompile = true;	/* put the previous one back */
+		kick(d);
+	}
+	return err;
+}
+
+static void arm_confirm(struct daemon *d, unsigned int secs)
+{
+	struct itimerspec it = { .it_value = { secs, 0 } };
+
+	timerfd_settime(d->confirmfd, 0, &it, NULL);
+	d->confirm_by = secs ? time(NULL) + secs : 0;
 }
 
 static char *do_switch(struct daemon *d, const struct ef_ctl_request *rq)
 {
-	struct ef_state st = { 0 };
 	struct ef_model *m = NULL;
 	struct json_object *o;
-	int err = compile_policy(d, rq->name, &m);
+	char previous[32];
+	const char *why;
+	int err;
 
-	if (err == -ENOENT)
-		return ef_ctl_error_text("no such policy");
-	if (err)
-		return ef_ctl_error_text("the policy does not compile: see the log");
 	if (rq->dry_run) {
+		err = compile_policy(d, rq->name, &m);
 		ef_model_free(m);
+		if (err)
+			return ef_ctl_error_text(err == -ENOENT ? "no such policy" :
+						 "the policy does not compile: see the log");
 		o = ef_ctl_ok();
 		json_object_object_add(o, "dry_run", json_object_new_boolean(1));
+		json_object_object_add(o, "policy", jstr(rq->name));
 		return reply(o);
 	}
-	snprintf(st.previous, sizeof(st.previous), "%s", d->policy);
-	snprintf(d->policy, sizeof(d->policy), "%s", rq->name);
-	err = reconcile(d, m, false);
-	if (err)
-		return ef_ctl_error_text("the kernel refused the policy: see the log");
-	snprintf(st.policy, sizeof(st.policy), "%s", d->policy);
-	if (ef_state_save(d->state_dir, &st) < 0)
-		log_warn("cannot record the active policy in %s", d->state_dir);
-	log_info("switched to policy %s", d->policy);
+	snprintf(previous, sizeof(previous), "%s",
+		 d->revert_to[0] ? d->revert_to : d->policy);
+	if (activate(d, rq->name, &why))
+		return ef_ctl_error_text(why);
+	if (rq->confirm_secs) {
+		/* Recorded only once confirmed: a restart goes back too. */
+		snprintf(d->revert_to, sizeof(d->revert_to), "%s", previous);
+		arm_confirm(d, rq->confirm_secs);
+		log_info("switched to policy %s; back to %s in %u s unless confirmed",
+			 d->policy, previous, rq->confirm_secs);
+	} else {
+		d->revert_to[0] = '\0';
+		arm_confirm(d, 0);
+		record_state(d, previous);
+		log_info("switched to policy %s", d->policy);
+	}
 	o = ef_ctl_ok();
 	json_object_object_add(o, "policy", jstr(d->policy));
+	if (rq->confirm_secs)
+		json_object_object_add(o, "confirm_by",
+				       json_object_new_int64(d->confirm_by));
+	return reply(o);
+}
+
+static char *do_confirm(struct daemon *d)
+{
+	struct json_object *o;
+
+	if (!d->revert_to[0])
+		return ef_ctl_error_text("nothing to confirm");
+	record_state(d, d->revert_to);
+	log_info("switch to policy %s confirmed", d->policy);
+	d->revert_to[0] = '\0';
+	arm_confirm(d, 0);
+	o = ef_ctl_ok();
+	json_object_object_add(o, "policy", jstr(d->policy));
+	return reply(o);
+}
+
+/* Back to the policy before an unconfirmed switch, or the recorded one. */
+static char *do_rollback(struct daemon *d)
+{
+	struct json_object *o;
+	struct ef_state st;
+	char target[32];
+	const char *why;
+
+	if (d->revert_to[0])
+		snprintf(target, sizeof(target), "%s", d->revert_to);
+	else if (!ef_state_load(d->state_dir, &st) && st.previous[0])
+		snprintf(target, sizeof(target), "%s", st.previous);
+	else
+		return ef_ctl_error_text("no policy to go back to");
+	if (activate(d, target, &why))
+		return ef_ctl_error_text(why);
+	d->revert_to[0] = '\0';
+	arm_confirm(d, 0);
+	record_state(d, NULL);
+	log_info("rolled back to policy %s", d->policy);
+	o = ef_ctl_ok();
+	json_object_object_add(o, "policy", jstr(d->policy));
+	return reply(o);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static char *do_list(struct daemon *d)
+{
+	struct json_object *o, *arr = json_object_new_array();
+	DIR *dir = opendir(d->policy_dir);
+	char *names[512];
+	size_t n = 0;
+	struct dirent *e;
+
+	if (!dir) {
+		json_object_put(arr);
+		return ef_ctl_error_text("cannot read the policy directory");
+	}
+	while ((e = readdir(dir)) && n < 512) {
+		size_t len = strlen(e->d_name);
+
+		if (len > 7 && !strcmp(e->d_name + len - 7, ".policy") &&
+		    (names[n] = strndup(e->d_name, len - 7)) &&
+		    ef_state_name_valid(names[n]))
+			n++;
+	}
+	closedir(dir);
+	qsort(names, n, sizeof(*names), cmp_str);
+	for (size_t i = 0; i < n; i++) {
+		json_object_array_add(arr, jstr(names[i]));
+		free(names[i]);
+	}
+	o = ef_ctl_ok();
+	json_object_object_add(o, "active", jstr(d->policy));
+	json_object_object_add(o, "policies", arr);
+	return reply(o);
+}
+
+static char *do_diff(struct daemon *d)
+{
+	struct ef_model *live = NULL;
+	struct ef_delta delta;
+	struct json_object *o;
+	char *why = NULL;
+	int err = ef_plan(d->rec.nl, d->rec.model, &live, &delta, &why);
+
+	free(why);
+	if (err)
+		return ef_ctl_error_text("cannot read the table: see the log");
+	o = ef_delta_json(&delta);
+	json_object_object_add(o, "ok", json_object_new_boolean(1));
+	ef_delta_free(&delta);
+	ef_model_free(live);
+	return reply(o);
+}
+
+/* Per policy row: what the elements serving it counted, with its note.
+ * An element several rows share counts for each of them. */
+static char *do_counters(struct daemon *d)
+{
+	const struct ef_model *m = d->rec.model;
+	struct ef_model *live = NULL;
+	struct json_object *o, *arr;
+	uint64_t *packets, *bytes;
+	int err = ef_nl_read(d->rec.nl, &live, NULL);
+
+	if (err)
+		return ef_ctl_error_text("cannot read the table");
+	packets = calloc(m->nrows + 1, sizeof(*packets));
+	bytes = calloc(m->nrows + 1, sizeof(*bytes));
+	for (size_t s = 0; packets && bytes && s < live->nsets; s++) {
+		for (size_t i = 0; i < live->sets[s].nelems; i++) {
+			const struct ef_elem *e = &live->sets[s].elems[i];
+
+			for (const char *p = e->rows; p && (p = strchr(p, 'r'));) {
+				unsigned long id = strtoul(++p, NULL, 10);
+
+				for (size_t r = 0; r < m->nrows; r++) {
+					if (m->rows[r].id != id)
+						continue;
+					packets[r] += e->packets;
+					bytes[r] += e->bytes;
+				}
+			}
+		}
+	}
+	arr = json_object_new_array();
+	for (size_t r = 0; packets && bytes && r < m->nrows; r++) {
+		struct json_object *row = json_object_new_object();
+
+		json_object_object_add(row, "row", json_object_new_uint64(m->rows[r].id));
+		json_object_object_add(row, "where", jstr(m->rows[r].where));
+		json_object_object_add(row, "note", jstr(m->rows[r].note));
+		json_object_object_add(row, "packets", json_object_new_uint64(packets[r]));
+		json_object_object_add(row, "bytes", json_object_new_uint64(bytes[r]));
+		json_object_array_add(arr, row);
+	}
+	free(packets);
+	free(bytes);
+	ef_model_free(live);
+	o = ef_ctl_ok();
+	json_object_object_add(o, "policy", jstr(d->policy));
+	json_object_object_add(o, "rows", arr);
 	return reply(o);
 }
 
@@ -478,9 +689,18 @@ static char *handle(struct daemon *d, const char *line)
 		return do_status(d);
 	case EF_CTL_SWITCH:
 		return do_switch(d, &rq);
-	default:
-		return ef_ctl_error_text("not implemented yet");
+	case EF_CTL_LIST:
+		return do_list(d);
+	case EF_CTL_DIFF:
+		return do_diff(d);
+	case EF_CTL_COUNTERS:
+		return do_counters(d);
+	case EF_CTL_CONFIRM:
+		return do_confirm(d);
+	case EF_CTL_ROLLBACK:
+		return do_rollback(d);
 	}
+	return ef_ctl_error_text("unknown command");
 }
 
 static void on_client(struct daemon *d, struct client *c)
@@ -513,7 +733,7 @@ static void drop_idle_clients(struct daemon *d)
 
 	for (size_t i = 0; i < MAX_CLIENTS; i++)
 		if (d->clients[i].fd >= 0 &&
-		    now - d->clients[i].last > CLIENT_IDLE_SECS)
+		    now - d->clients[i].last >= (time_t)d->client_timeout)
 			close_client(d, &d->clients[i]);
 }
 
@@ -539,8 +759,8 @@ static void notify_ready(void)
 
 static int open_timers(struct daemon *d)
 {
-	struct itimerspec it = { .it_interval = { d->interval, 0 },
-				 .it_value = { d->interval, 0 } };
+	/* A tick a second: idle clients go; every interval, a reconcile. */
+	struct itimerspec it = { .it_interval = { 1, 0 }, .it_value = { 1, 0 } };
 	sigset_t mask;
 
 	sigemptyset(&mask);
@@ -552,11 +772,13 @@ static int open_timers(struct daemon *d)
 	d->sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 	d->tickfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	d->kickfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
-	if (d->sigfd < 0 || d->tickfd < 0 || d->kickfd < 0 ||
+	d->confirmfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (d->sigfd < 0 || d->tickfd < 0 || d->kickfd < 0 || d->confirmfd < 0 ||
 	    timerfd_settime(d->tickfd, 0, &it, NULL) < 0)
 		return -errno;
 	return epoll_add(d, d->sigfd, TAG_SIG) ?: epoll_add(d, d->tickfd, TAG_TICK) ?:
-	       epoll_add(d, d->kickfd, TAG_KICK);
+	       epoll_add(d, d->kickfd, TAG_KICK) ?:
+	       epoll_add(d, d->confirmfd, TAG_CONFIRM);
 }
 
 /* The policy to start with: the recorded one, else the default. A corrupt
@@ -672,7 +894,16 @@ static void run(struct daemon *d)
 			case TAG_TICK:
 				drain(d->tickfd);
 				drop_idle_clients(d);
-				reconcile(d, NULL, true);
+				if (++d->ticks % d->interval == 0)
+					reconcile(d, NULL, true);
+				break;
+			case TAG_CONFIRM:
+				drain(d->confirmfd);
+				if (d->revert_to[0]) {
+					log_warn("switch to %s was not confirmed in time: going back to %s",
+						 d->policy, d->revert_to);
+					free(do_rollback(d));
+				}
 				break;
 			case TAG_KICK:
 				drain(d->kickfd);
@@ -699,7 +930,8 @@ static void usage(FILE *f)
 {
 	fprintf(f, "Usage: edgefwd [--site FILE] [--policy-dir DIR] [--policy NAME]\n"
 		   "               [--state-dir DIR] [--socket PATH] [--user USER]\n"
-		   "               [--group GROUP] [--interval SECONDS] [--foreground]\n");
+		   "               [--group GROUP] [--interval SECONDS]\n"
+		   "               [--client-timeout SECONDS] [--foreground]\n");
 }
 
 int main(int argc, char **argv)
@@ -713,6 +945,7 @@ int main(int argc, char **argv)
 		{ "user", required_argument, NULL, 'u' },
 		{ "group", required_argument, NULL, 'g' },
 		{ "interval", required_argument, NULL, 'i' },
+		{ "client-timeout", required_argument, NULL, 't' },
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -725,6 +958,7 @@ int main(int argc, char **argv)
 		.group = "edgefw",
 		.default_policy = "edge-single-public",
 		.interval = 30,
+		.client_timeout = 10,
 	};
 	int c, err;
 
@@ -738,12 +972,14 @@ int main(int argc, char **argv)
 		case 'u': d.user = optarg; break;
 		case 'g': d.group = optarg; break;
 		case 'i': d.interval = (unsigned int)strtoul(optarg, NULL, 10); break;
+		case 't': d.client_timeout = (unsigned int)strtoul(optarg, NULL, 10); break;
 		case 'f': d.foreground = true; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
 	}
-	if (optind != argc || !d.interval || d.interval > 86400) {
+	if (optind != argc || !d.interval || d.interval > 86400 ||
+	    !d.client_timeout || d.client_timeout > 3600) {
 		usage(stderr);
 		return 2;
 	}

@@ -34,7 +34,8 @@ DPID=""
 start_daemon() {
 	in_ns edge "$D" --foreground --site "$site" --policy-dir policies \
 		--state-dir "$state" --socket "$sock" --user nobody \
-		--group nogroup --interval 30 >>"$EFW_TMP/edgefwd.log" 2>&1 &
+		--group nogroup --interval 30 --client-timeout 2 \
+		>>"$EFW_TMP/edgefwd.log" 2>&1 &
 	track_pid $!
 	for _ in $(seq 50); do
 		if [[ -S $sock ]] && "$CTL" --socket "$sock" hello >/dev/null 2>&1; then
@@ -114,6 +115,45 @@ check "edgefwd starts again" start_daemon
 check "and holds the recorded policy" bash -c \
 	"'$CTL' --socket '$sock' status | grep -q 'policy  *public-im-connectivity'"
 check "switch back" ctl switch edge-single-public
+
+# The rest of the protocol.
+check "list names the shipped policies" bash -c \
+	"'$CTL' --socket '$sock' list | grep -q internal-servers"
+check "diff from the daemon: nothing to send" bash -c \
+	"'$CTL' --socket '$sock' --json diff | grep -q '\"empty\":true'"
+probe client tcp 198.51.100.10 443 || true
+check "counters: row 5 (SIP/TLS to access_edge) counted the probes" bash -c \
+	"'$CTL' --socket '$sock' --json counters | tr -d ' \n' | grep -qE '\"row\":5,[^}]*\"packets\":[1-9]'"
+check "switch --confirm 1" ctl switch public-im-connectivity --confirm 1
+check "status shows it unconfirmed" bash -c \
+	"'$CTL' --socket '$sock' status | grep -q 'reverts_to  *edge-single-public'"
+within_2s() {
+	for _ in $(seq 40); do "$@" >/dev/null 2>&1 && return 0; sleep 0.05; done
+	return 1
+}
+check "unconfirmed, it goes back by itself" within_2s verify edge-single-public
+check "switch --confirm 5, then confirm" bash -c \
+	"'$CTL' --socket '$sock' switch public-im-connectivity --confirm 5 && '$CTL' --socket '$sock' confirm"
+sleep 0.3
+check "confirmed, it stays" verify public-im-connectivity
+check "confirm with nothing to confirm is an error" bash -c \
+	"! '$CTL' --socket '$sock' confirm 2>/dev/null"
+check "rollback goes back to the policy before" bash -c \
+	"'$CTL' --socket '$sock' rollback && ip netns exec '$(ns_name edge)' '$CTL' verify policies/edge-single-public.policy --site '$site'"
+
+# Bad requests: each gets an error, and the daemon goes on.
+RAW=$EFW_BUILD/ctlraw
+check "a malformed request gets an error reply" bash -c \
+	"'$RAW' '$sock' text 'switch Bad-Name\\n' | grep -q '\"ok\":false'"
+check "two requests in one write get two replies" bash -c \
+	"[ \$('$RAW' '$sock' text 'hello\\nhello\\n' | grep -c '\"ok\":true') -eq 2 ]"
+check "an oversized request is refused" bash -c \
+	"'$RAW' '$sock' bytes 5000 | grep -q 'too long'"
+check "a NUL inside a request is refused" bash -c \
+	"'$RAW' '$sock' text 'hel\\0lo\\n' | grep -q '\"ok\":false'"
+check "a half-sent request is dropped after the client timeout" bash -c \
+	"timeout 10 '$RAW' '$sock' half 'stat' | grep -q closed"
+check "the daemon still answers after all that" ctl hello
 
 # Strangers: uid 1 is neither root nor in group nogroup.
 if command -v setpriv >/dev/null; then
