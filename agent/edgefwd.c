@@ -9,6 +9,7 @@
  * signals (TERM: exit leaving the rules in force; HUP: re-read files).
  */
 #include <dirent.h>
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -71,6 +72,7 @@ struct daemon {
 	/* switch --confirm: the policy to go back to unless confirmed */
 	char revert_to[32];
 	time_t confirm_by;
+	char last_writer[64];	/* "nft[1234]": who committed last, not us */
 	/* status for `status` */
 	time_t last_time;
 	int last_result;
@@ -178,10 +180,13 @@ static int reconcile(struct daemon *d, struct ef_model *next, bool drift)
 		return 0;
 	if (drift)
 		d->corrections++;
-	log_info("%s policy %s (generation %u): +%zu -%zu elements, +%zu -%zu rules, %zu other changes",
+	log_info("%s policy %s (generation %u): +%zu -%zu elements, +%zu -%zu rules, %zu other changes%s%s%s",
 		 drift ? "drift corrected for" : "applied", d->policy,
 		 rep.genid, rep.sent.elems_added, rep.sent.elems_deleted,
-		 rep.sent.rules_added, rep.sent.rules_deleted, rep.sent.objects);
+		 rep.sent.rules_added, rep.sent.rules_deleted, rep.sent.objects,
+		 drift && d->last_writer[0] ? " (last changed by " : "",
+		 drift ? d->last_writer : "",
+		 drift && d->last_writer[0] ? ")" : "");
 	return 0;
 }
 
@@ -224,6 +229,26 @@ static bool about_our_table(const struct nlmsghdr *nlh)
 	return false;
 }
 
+/* A new generation names the process that made it: remember strangers. */
+static void note_writer(struct daemon *d, const struct nlmsghdr *nlh)
+{
+	const struct nlattr *a;
+	const char *name = "?";
+	uint32_t pid = 0;
+
+	mnl_attr_for_each(a, nlh, sizeof(struct nfgenmsg)) {
+		if (mnl_attr_get_type(a) == NFTA_GEN_PROC_PID &&
+		    mnl_attr_validate(a, MNL_TYPE_U32) == 0)
+			pid = ntohl(mnl_attr_get_u32(a));
+		if (mnl_attr_get_type(a) == NFTA_GEN_PROC_NAME &&
+		    mnl_attr_validate(a, MNL_TYPE_NUL_STRING) == 0)
+			name = mnl_attr_get_str(a);
+	}
+	if (pid && pid != (uint32_t)getpid())
+		snprintf(d->last_writer, sizeof(d->last_writer), "%s[%u]",
+			 name, pid);
+}
+
 static void on_monitor(struct daemon *d)
 {
 	char buf[32768];
@@ -240,10 +265,10 @@ static void on_monitor(struct daemon *d)
 		return;
 	}
 	for (; mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len)) {
-		if (about_our_table(nlh)) {
+		if (NFNL_MSG_TYPE(nlh->nlmsg_type) == NFT_MSG_NEWGEN)
+			note_writer(d, nlh);
+		else if (about_our_table(nlh))
 			kick(d);
-			return;
-		}
 	}
 }
 

@@ -178,7 +178,7 @@ check "the daemon still answers" ctl hello
 kill -TERM "$DPID"
 while kill -0 "$DPID" 2>/dev/null; do sleep 0.05; done
 check "after SIGTERM the rules stay in force" verify edge-single-public
-check "the log names what it did" grep -q "drift corrected" "$EFW_TMP/edgefwd.log"
+check "the log names what it did, and who" grep -q "drift corrected.*last changed by nft\[" "$EFW_TMP/edgefwd.log"
 
 # Once more under valgrind: no leaks, no errors, over every request kind.
 if command -v valgrind >/dev/null; then
