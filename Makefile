@@ -168,7 +168,7 @@ install: $(PROGS)
 	install -m 0755 $(B)/edgefwd $(DESTDIR)$(SBINDIR)/edgefwd
 	install -m 0644 policies/*.policy $(DESTDIR)$(DATADIR)/policies/
 	install -m 0644 policies/examples/*.site $(DESTDIR)$(DATADIR)/examples/
-	install -m 0644 doc/edgefwctl.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 doc/edgefwctl.8 doc/edgefwd.8 $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 doc/policy-language.md README.md $(DESTDIR)$(DOCDIR)/
 	install -m 0644 contrib/edgefwctl.bash-completion \
 		$(DESTDIR)$(COMPLETIONDIR)/edgefwctl
