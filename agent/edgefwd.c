@@ -50,6 +50,10 @@
 
 #define MAX_CLIENTS 128
 #define KICK_DELAY_NS (50 * 1000 * 1000)	/* events come in bursts */
+/* Corrections in one minute that mean another writer fights us. */
+#define FIGHT_LIMIT 10
+#define FIGHT_WINDOW 60
+#define FIGHT_DELAY_SECS 5
 
 struct client {
 	int fd;
@@ -73,6 +77,9 @@ struct daemon {
 	char revert_to[32];
 	time_t confirm_by;
 	char last_writer[64];	/* "nft[1234]": who committed last, not us */
+	time_t fight_start;	/* the current minute of corrections */
+	unsigned int fight_count;
+	bool fighting;		/* then corrections wait FIGHT_DELAY_SECS */
 	/* status for `status` */
 	time_t last_time;
 	int last_result;
@@ -153,6 +160,33 @@ static int compile_policy(const struct daemon *d, const char *name,
 	return err;
 }
 
+/*
+ * A writer that changes the table back after every correction would have
+ * us fight it forever: after FIGHT_LIMIT corrections in a minute, say so
+ * (once a minute) and correct at most every FIGHT_DELAY_SECS.
+ */
+static void fight_window(struct daemon *d, time_t now)
+{
+	if (now - d->fight_start < FIGHT_WINDOW)
+		return;
+	d->fighting = d->fight_count >= FIGHT_LIMIT;
+	d->fight_start = now;
+	d->fight_count = 0;
+}
+
+static void note_correction(struct daemon *d)
+{
+	d->corrections++;
+	fight_window(d, time(NULL));
+	if (++d->fight_count == FIGHT_LIMIT) {
+		d->fighting = true;
+		log_warn("table inet %s was changed back %d times within %d s%s%s: correcting at most every %d s",
+			 EF_TABLE, FIGHT_LIMIT, FIGHT_WINDOW,
+			 d->last_writer[0] ? ", last by " : "", d->last_writer,
+			 FIGHT_DELAY_SECS);
+	}
+}
+
 static bool sent_something(const struct ef_delta_size *s)
 {
 	return s->elems_added || s->elems_deleted || s->rules_added ||
@@ -179,10 +213,11 @@ static int reconcile(struct daemon *d, struct ef_model *next, bool drift)
 	if (!sent_something(&rep.sent))
 		return 0;
 	if (drift)
-		d->corrections++;
-	log_info("%s policy %s (generation %u): +%zu -%zu elements, +%zu -%zu rules, %zu other changes%s%s%s",
+		note_correction(d);
+	log_info("%s policy %s (generation %u, %zu elements): +%zu -%zu elements, +%zu -%zu rules, %zu other changes%s%s%s",
 		 drift ? "drift corrected for" : "applied", d->policy,
-		 rep.genid, rep.sent.elems_added, rep.sent.elems_deleted,
+		 rep.genid, ef_model_elem_count(d->rec.model),
+		 rep.sent.elems_added, rep.sent.elems_deleted,
 		 rep.sent.rules_added, rep.sent.rules_deleted, rep.sent.objects,
 		 drift && d->last_writer[0] ? " (last changed by " : "",
 		 drift ? d->last_writer : "",
@@ -209,6 +244,8 @@ static void kick(struct daemon *d)
 {
 	struct itimerspec it = { .it_value = { 0, KICK_DELAY_NS } };
 
+	if (d->fighting)
+		it.it_value = (struct timespec){ FIGHT_DELAY_SECS, 0 };
 	timerfd_settime(d->kickfd, 0, &it, NULL);
 }
 
@@ -919,6 +956,7 @@ static void run(struct daemon *d)
 			case TAG_TICK:
 				drain(d->tickfd);
 				drop_idle_clients(d);
+				fight_window(d, time(NULL));
 				if (++d->ticks % d->interval == 0)
 					reconcile(d, NULL, true);
 				break;

@@ -106,6 +106,8 @@ check "the state records it" grep -q '^policy public-im-connectivity$' "$state/s
 check "switch to a policy that does not exist is refused" bash -c \
 	"! '$CTL' --socket '$sock' switch no-such-policy 2>/dev/null"
 
+# A corrupt state: reported, and the default policy, never an open firewall.
+# (The daemon running now keeps its policy; a restart below reads it.)
 # kill -9: the rules stay; a new daemon restores the recorded policy.
 kill -9 "$DPID"
 while kill -0 "$DPID" 2>/dev/null; do sleep 0.05; done
@@ -115,6 +117,14 @@ check "edgefwd starts again" start_daemon
 check "and holds the recorded policy" bash -c \
 	"'$CTL' --socket '$sock' status | grep -q 'policy  *public-im-connectivity'"
 check "switch back" ctl switch edge-single-public
+
+kill -9 "$DPID"
+while kill -0 "$DPID" 2>/dev/null; do sleep 0.05; done
+printf 'garbage\n' >"$state/state"
+rm -f "$sock"
+check "edgefwd starts with a corrupt state" start_daemon
+check "says so" grep -q "state in .* is unreadable" "$EFW_TMP/edgefwd.log"
+check "and applies the default policy" verify edge-single-public
 
 # The rest of the protocol.
 check "list names the shipped policies" bash -c \
@@ -155,7 +165,36 @@ check "a half-sent request is dropped after the client timeout" bash -c \
 	"timeout 10 '$RAW' '$sock' half 'stat' | grep -q closed"
 check "the daemon still answers after all that" ctl hello
 
-# Strangers: uid 1 is neither root nor in group nogroup.
+# A site that no longer parses, then SIGHUP: reported, rules stay.
+cp "$site" "$site.good"
+echo "mode = sideways" >>"$site"
+kill -HUP "$DPID"
+sleep 0.5
+check "SIGHUP with a broken site logs file:line" \
+	grep -q "site.conf:[0-9]*:[0-9]*: mode must be 'host' or 'gateway'" "$EFW_TMP/edgefwd.log"
+check "and the running policy stays" \
+	in_ns edge "$CTL" verify policies/edge-single-public.policy --site "$site.good"
+cp "$site.good" "$site"
+check "reload with the site mended" ctl reload
+
+# Another writer that changes the table back every time: noticed.
+for _ in $(seq 12); do
+	in_ns edge nft add element inet edgefw in4 '{ "eth0" . 198.51.100.10 . tcp . 23 }' 2>/dev/null || true
+	sleep 0.12
+done
+check "a writer fighting us is reported" grep -q "was changed back 10 times" "$EFW_TMP/edgefwd.log"
+sleep 5.5
+check "and still corrected" verify edge-single-public
+
+# Strangers: uid 1 is neither root nor in group nogroup. With the socket
+# file open to all, the daemon's own SO_PEERCRED check refuses it.
+chmod 0666 "$sock"
+if command -v setpriv >/dev/null; then
+	check "SO_PEERCRED refuses a stranger" bash -c \
+		"setpriv --reuid=1 --regid=1 --clear-groups '$CTL' --socket '$sock' status 2>&1 | grep -q 'permission denied'"
+	check "and the refusal is logged" grep -q "control connection refused: uid 1" "$EFW_TMP/edgefwd.log"
+fi
+chmod 0660 "$sock"
 if command -v setpriv >/dev/null; then
 	check "an unauthorized uid is refused" bash -c \
 		"! setpriv --reuid=1 --regid=1 --clear-groups '$CTL' --socket '$sock' status 2>/dev/null"
