@@ -66,6 +66,7 @@ struct daemon {
 	const char *site_path, *policy_dir, *state_dir, *socket_path;
 	const char *user, *group, *default_policy;
 	unsigned int interval;		/* seconds between reconciles */
+	bool interval_set;		/* --interval given: the site's is ignored */
 	unsigned int client_timeout;	/* seconds a client may idle */
 	unsigned long ticks;		/* one a second */
 	bool foreground;
@@ -113,9 +114,10 @@ static int policy_path(const struct daemon *d, const char *name, char *buf,
 }
 
 /* Compiles NAME with the site as it is now; diagnostics are logged. */
-static int compile_policy(const struct daemon *d, const char *name,
+static int compile_policy(struct daemon *d, const char *name,
 			  struct ef_model **ret)
 {
+	unsigned int interval = 0;
 	struct ef_compile_opts opts = { .iface_addrs = ef_iface_addrs };
 	struct ef_diags diags = { 0 };
 	struct ef_policy *pol = NULL;
@@ -136,8 +138,10 @@ static int compile_policy(const struct daemon *d, const char *name,
 		err = -EINVAL;
 	else
 		err = ef_compile(pol, site, &opts, &diags, ret);
-	if (site)
+	if (site) {
 		lock = site->lock;
+		interval = site->interval;
+	}
 	if (diags.n) {
 		char *text = ef_diags_format(&diags);
 
@@ -150,6 +154,9 @@ static int compile_policy(const struct daemon *d, const char *name,
 		}
 		free(text);
 	}
+	/* The site says how often, unless the command line did. */
+	if (!err && interval && !d->interval_set)
+		d->interval = interval;
 	/* Own the table only where the kernel keeps it after us. */
 	if (!err && lock == EF_LOCK_AUTO &&
 	    (uname(&u) < 0 || !ef_kernel_can_persist(u.release)))
@@ -1034,7 +1041,10 @@ int main(int argc, char **argv)
 		case 'c': d.socket_path = optarg; break;
 		case 'u': d.user = optarg; break;
 		case 'g': d.group = optarg; break;
-		case 'i': d.interval = (unsigned int)strtoul(optarg, NULL, 10); break;
+		case 'i':
+			d.interval = (unsigned int)strtoul(optarg, NULL, 10);
+			d.interval_set = true;
+			break;
 		case 't': d.client_timeout = (unsigned int)strtoul(optarg, NULL, 10); break;
 		case 'f': d.foreground = true; break;
 		case 'h': usage(stdout); return 0;

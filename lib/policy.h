@@ -96,6 +96,7 @@ struct ef_site {
 	uint64_t log_unit;
 	uint64_t max_elements;
 	struct ef_loc max_elements_loc;	/* where it was set, if it was */
+	unsigned int interval;		/* edgefwd: seconds between reconciles */
 	struct ef_sources sources;
 };
 

@@ -430,6 +430,16 @@ static bool parse_setting(struct sparser *sp, struct ef_lexer *lx,
 			return false;
 		}
 		s->management_port = (uint16_t)v;
+	} else if (!strcmp(key, "interval")) {
+		struct ef_loc loc = lx->loc;
+
+		if (!parse_number(lx, 86400, &v))
+			return false;
+		if (!v) {
+			ef_error(sp->d, &loc, "interval must be 1 to 86400 seconds");
+			return false;
+		}
+		s->interval = (unsigned int)v;
 	} else if (!strcmp(key, "max-elements")) {
 		s->max_elements_loc = lx->loc;
 		if (!parse_number(lx, 100000000, &v))
@@ -445,7 +455,7 @@ bool ef_site_keyword(const char *word)
 {
 	static const char *const words[] = {
 		"mode", "output", "log", "management-port", "max-elements",
-		"management", "zone", "lock",
+		"management", "zone", "lock", "interval",
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(words); i++)
@@ -528,6 +538,7 @@ struct ef_site *ef_site_parse(const char *path, struct ef_diags *d)
 	sp.site->log_rate = 10;
 	sp.site->log_unit = 1;
 	sp.site->max_elements = EF_DEFAULT_MAX_ELEMENTS;
+	sp.site->interval = 30;
 	src = ef_source_load(&sp.site->sources, path, d, NULL);
 	if (!src)
 		return sp.site;

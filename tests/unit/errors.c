@@ -845,3 +845,17 @@ Test(errors, group_writable_only_for_root_group)
 	free(path);
 	tdir_fini(&t);
 }
+
+Test(errors, interval_zero_or_huge)
+{
+	site_error("interval = 0\nmanagement = none\n", 1, 12,
+		   "interval must be 1 to 86400 seconds");
+	site_error("interval = 86401\nmanagement = none\n", 1, 12,
+		   "number out of range: at most 86400");
+}
+
+Test(errors, lock_value)
+{
+	site_error("lock = maybe\nmanagement = none\n", 1, 8,
+		   "lock (or auto) must be 'on' or 'off'");
+}
