@@ -219,6 +219,20 @@ while kill -0 "$DPID" 2>/dev/null; do sleep 0.05; done
 check "after SIGTERM the rules stay in force" verify edge-single-public
 check "the log names what it did, and who" grep -q "drift corrected.*last changed by nft\[" "$EFW_TMP/edgefwd.log"
 
+# Under a service manager: READY=1 once the policy is in force.
+rm -f "$sock" "$EFW_TMP/notify"
+"$EFW_BUILD/ctlraw" "$EFW_TMP/notify" notify 10 >"$EFW_TMP/notified" &
+npid=$!
+sleep 0.2
+NOTIFY_SOCKET=$EFW_TMP/notify in_ns edge "$D" --site "$site" \
+	--policy-dir policies --state-dir "$state" --socket "$sock" \
+	>>"$EFW_TMP/edgefwd.log" 2>&1 &
+track_pid $!
+wait "$npid" || true
+check "it tells the service manager READY=1" grep -qx "READY=1" "$EFW_TMP/notified"
+pkill -TERM -f -- "--socket $sock" || true
+for _ in $(seq 50); do pgrep -f -- "--socket $sock" >/dev/null || break; sleep 0.1; done
+
 # Once more under valgrind: no leaks, no errors, over every request kind.
 if command -v valgrind >/dev/null; then
 	rm -f "$sock"

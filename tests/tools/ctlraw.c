@@ -8,6 +8,9 @@
  *   ctlraw PATH bytes N         N bytes of 'x' and a newline
  *   ctlraw PATH half STRING     the string without a newline, then waits
  *                               for the server to give up (prints "closed")
+ *   ctlraw PATH notify SECONDS  binds a datagram socket at PATH and prints
+ *                               the first datagram (a service manager's
+ *                               NOTIFY_SOCKET, for READY=1)
  */
 #include <poll.h>
 #include <stdio.h>
@@ -35,6 +38,26 @@ static size_t unescape(const char *in, char *out)
 	return n;
 }
 
+static int notify(const struct sockaddr_un *sun, int secs)
+{
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	struct pollfd pfd = { fd, POLLIN, 0 };
+	char buf[4096];
+	ssize_t n;
+
+	if (fd < 0 || bind(fd, (const struct sockaddr *)sun, sizeof(*sun)) < 0)
+		return 1;
+	if (poll(&pfd, 1, secs * 1000) <= 0)
+		return 1;
+	n = recv(fd, buf, sizeof(buf) - 1, 0);
+	if (n <= 0)
+		return 1;
+	buf[n] = '\0';
+	puts(buf);
+	close(fd);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
@@ -47,6 +70,8 @@ int main(int argc, char **argv)
 	if (argc != 4 || strlen(argv[1]) >= sizeof(sun.sun_path))
 		return 2;
 	strcpy(sun.sun_path, argv[1]);
+	if (!strcmp(argv[2], "notify"))
+		return notify(&sun, atoi(argv[3]));
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0)
 		return 1;
