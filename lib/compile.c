@@ -557,7 +557,7 @@ static int log_rule(const struct ef_site *site, struct ef_chain *ch)
 	r->limit_unit = site->log_unit;
 	r->limit_burst = 5;
 	r->log = true;
-	snprintf(r->log_prefix, sizeof(r->log_prefix), EF_LOG_PREFIX "%s: ",
+	snprintf(r->log_prefix, sizeof(r->log_prefix), EF_LOG_PREFIX "%.64s: ",
 		 ch->name);
 	r->log_level = 6;	/* info */
 	return 0;

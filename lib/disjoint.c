@@ -42,24 +42,41 @@ static int cmp_u32(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/*
+ * "r5,r31": the rows an element serves, as its comment. nft takes comments
+ * of at most 127 bytes (and the kernel 256 of user data), so a long list is
+ * cut at a row and ends in ",+N" (N rows more); the cut is deterministic,
+ * so the comment read back is the one compiled.
+ */
 static char *rows_string(struct ef_box **b, size_t n)
 {
 	struct strbuf sb = { 0 };
 	unsigned int *ids = malloc(n * sizeof(*ids));
-	size_t k = 0;
+	size_t k = 0, uniq = 0;
 
 	if (!ids)
 		return NULL;
 	for (size_t i = 0; i < n; i++)
 		ids[i] = b[i]->row;
 	qsort(ids, n, sizeof(*ids), cmp_u32);
-	for (size_t i = 0; i < n; i++) {
-		if (i && ids[i] == ids[i - 1])
-			continue;
+	for (size_t i = 0; i < n; i++)
+		if (!i || ids[i] != ids[i - 1])
+			ids[uniq++] = ids[i];
+	for (size_t i = 0; i < uniq; i++) {
+		size_t before = sb.len;
+
 		if (ids[i] == EF_ROW_MGMT)
-			sb_printf(&sb, "%smgmt", k++ ? "," : "");
+			sb_printf(&sb, "%smgmt", k ? "," : "");
 		else
-			sb_printf(&sb, "%sr%u", k++ ? "," : "", ids[i]);
+			sb_printf(&sb, "%sr%u", k ? "," : "", ids[i]);
+		/* Room for ",+NNNNNNNNNN" after the last row that fits. */
+		if (!sb.err && sb.len > EF_ROWS_MAX - 12) {
+			sb.len = before;
+			sb.buf[before] = '\0';
+			sb_printf(&sb, ",+%zu", uniq - i);
+			break;
+		}
+		k++;
 	}
 	free(ids);
 	return sb_steal(&sb);

@@ -12,6 +12,7 @@
 #include "model.h"
 
 #define EF_ROW_MGMT 0u		/* the management guard, not a policy row */
+#define EF_ROWS_MAX 127		/* bytes of an element's rows comment */
 
 struct ef_box {
 	uint8_t key[EF_KEY_MAX];

@@ -15,7 +15,7 @@
 #include <stdint.h>
 
 #define EF_TABLE "edgefw"
-#define EF_NAME_MAX 64		/* sets and chains, with NUL */
+#define EF_NAME_MAX 256		/* sets and chains, with NUL: the kernel's own limit */
 #define EF_KEY_MAX 64		/* 16 registers of 32 bits */
 #define EF_FIELDS_MAX 6
 #define EF_IFNAME_LEN 16

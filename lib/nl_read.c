@@ -35,6 +35,13 @@ struct rctx {
 static void why(struct rctx *c, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* libmnl reports a callback's failure through errno. */
+static int cb_fail(int err)
+{
+	errno = err;
+	return MNL_CB_ERROR;
+}
+
 static void why(struct rctx *c, const char *fmt, ...)
 {
 	va_list ap;
@@ -53,10 +60,10 @@ static int table_cb(const struct nlmsghdr *nlh, void *data)
 	struct nftnl_table *t = nftnl_table_alloc();
 
 	if (!t)
-		return MNL_CB_ERROR;
+		return cb_fail(ENOMEM);
 	if (nftnl_table_nlmsg_parse(nlh, t) < 0) {
 		nftnl_table_free(t);
-		return MNL_CB_ERROR;
+		return cb_fail(EINVAL);
 	}
 	m->table_flags = nftnl_table_get_u32(t, NFTNL_TABLE_FLAGS);
 	if (nftnl_table_is_set(t, NFTNL_TABLE_OWNER))
@@ -110,7 +117,7 @@ static int add_set(struct rctx *c, struct nftnl_set *s)
 	const char *name = nftnl_set_get_str(s, NFTNL_SET_NAME);
 	uint32_t key_type = nftnl_set_get_u32(s, NFTNL_SET_KEY_TYPE);
 	uint32_t flags = nftnl_set_get_u32(s, NFTNL_SET_FLAGS);
-	enum ef_type types[EF_FIELDS_MAX];
+	enum ef_type types[EF_FIELDS_MAX] = { 0 };
 	unsigned int n = 0;
 	bool counter = false;
 	struct ef_set *set;
@@ -155,16 +162,16 @@ static int set_cb(const struct nlmsghdr *nlh, void *data)
 	int err = MNL_CB_OK;
 
 	if (!s)
-		return MNL_CB_ERROR;
+		return cb_fail(ENOMEM);
 	if (nftnl_set_nlmsg_parse(nlh, s) < 0) {
 		nftnl_set_free(s);
-		return MNL_CB_ERROR;
+		return cb_fail(EINVAL);
 	}
 	table = nftnl_set_get_str(s, NFTNL_SET_TABLE);
 	if (table && !strcmp(table, EF_TABLE) &&
 	    nftnl_set_get_u32(s, NFTNL_SET_FAMILY) == NFPROTO_INET &&
 	    add_set(c, s) < 0)
-		err = MNL_CB_ERROR;
+		err = cb_fail(ENOMEM);
 	nftnl_set_free(s);
 	return err;
 }
@@ -187,6 +194,7 @@ static int read_sets(struct ef_nl *nl, struct rctx *c)
 struct elem_ctx {
 	struct ef_set *set;
 	uint32_t key_len;
+	bool broken;		/* an element we cannot hold (no key of ours) */
 };
 
 /* NFTA_DATA_VALUE inside a key nest, if it has the key's length. */
@@ -207,7 +215,8 @@ static void read_counter(const struct nlattr *expr, struct ef_elem *e)
 	bool counter = false;
 
 	mnl_attr_for_each_nested(a, expr) {
-		if (mnl_attr_get_type(a) == NFTA_EXPR_NAME)
+		if (mnl_attr_get_type(a) == NFTA_EXPR_NAME &&
+		    mnl_attr_validate(a, MNL_TYPE_NUL_STRING) == 0)
 			counter = !strcmp(mnl_attr_get_str(a), "counter");
 		if (mnl_attr_get_type(a) != NFTA_EXPR_DATA || !counter)
 			continue;
@@ -274,8 +283,11 @@ static int read_elem(struct elem_ctx *c, const struct nlattr *nest)
 		}
 	}
 	if (!key) {
+		/* A catch-all element, or a key of another length: not a
+		 * set we made. Marked, so that the diff makes it again. */
 		free(rows);
-		return -EINVAL;
+		c->broken = true;
+		return 0;
 	}
 	err = ef_set_add_elem(c->set, key, key_end ? key_end : key, rows);
 	free(rows);
@@ -343,21 +355,36 @@ static int elem_cb(const struct nlmsghdr *nlh, void *data)
 			continue;
 		mnl_attr_for_each_nested(el, a)
 			if (read_elem(c, el) < 0)
-				return MNL_CB_ERROR;
+				return cb_fail(ENOMEM);
 	}
 	return MNL_CB_OK;
+}
+
+/* A set we cannot describe keeps its name and nothing else: it never
+ * equals one of ours, so a reconcile makes it again. */
+static void forget_elems(struct ef_set *set)
+{
+	for (size_t i = 0; i < set->nelems; i++)
+		free(set->elems[i].rows);
+	set->nelems = 0;
+	set->nfields = 0;
 }
 
 static int read_elems(struct ef_nl *nl, struct ef_set *set)
 {
 	char buf[REQ_SIZE] = { 0 };
-	struct elem_ctx c = { set, ef_set_key_len(set) };
+	struct elem_ctx c = { set, ef_set_key_len(set), false };
 	struct nlmsghdr *nlh;
+
+	int err;
 
 	nlh = request(buf, nl, NFT_MSG_GETSETELEM, NLM_F_DUMP);
 	mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_TABLE, EF_TABLE);
 	mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_SET, set->name);
-	return ef_nl_dump(nl, nlh, elem_cb, &c);
+	err = ef_nl_dump(nl, nlh, elem_cb, &c);
+	if (!err && c.broken)
+		forget_elems(set);
+	return err;
 }
 
 static int add_chain(struct rctx *c, struct nftnl_chain *ch)
@@ -404,16 +431,16 @@ static int chain_cb(const struct nlmsghdr *nlh, void *data)
 	int err = MNL_CB_OK;
 
 	if (!ch)
-		return MNL_CB_ERROR;
+		return cb_fail(ENOMEM);
 	if (nftnl_chain_nlmsg_parse(nlh, ch) < 0) {
 		nftnl_chain_free(ch);
-		return MNL_CB_ERROR;
+		return cb_fail(EINVAL);
 	}
 	table = nftnl_chain_get_str(ch, NFTNL_CHAIN_TABLE);
 	if (table && !strcmp(table, EF_TABLE) &&
 	    nftnl_chain_get_u32(ch, NFTNL_CHAIN_FAMILY) == NFPROTO_INET &&
 	    add_chain(c, ch) < 0)
-		err = MNL_CB_ERROR;
+		err = cb_fail(ENOMEM);
 	nftnl_chain_free(ch);
 	return err;
 }
@@ -428,20 +455,24 @@ static int rule_cb(const struct nlmsghdr *nlh, void *data)
 	int err = MNL_CB_OK;
 
 	if (!r)
-		return MNL_CB_ERROR;
+		return cb_fail(ENOMEM);
 	if (nftnl_rule_nlmsg_parse(nlh, r) < 0) {
 		nftnl_rule_free(r);
-		return MNL_CB_ERROR;
+		return cb_fail(EINVAL);
 	}
 	table = nftnl_rule_get_str(r, NFTNL_RULE_TABLE);
 	chain = nftnl_rule_get_str(r, NFTNL_RULE_CHAIN);
 	if (!table || strcmp(table, EF_TABLE) ||
 	    nftnl_rule_get_u32(r, NFTNL_RULE_FAMILY) != NFPROTO_INET || !chain)
 		goto out;
+	/* A chain made after our chain dump: the generation guard will
+	 * refuse what we send, and the next read sees it. */
 	ch = ef_model_find_chain(c->m, chain);
-	er = ch ? ef_chain_add_rule(ch) : NULL;
+	if (!ch)
+		goto out;
+	er = ef_chain_add_rule(ch);
 	if (!er || ef_rule_delinearize(r, c->m, er) < 0)
-		err = MNL_CB_ERROR;
+		err = cb_fail(ENOMEM);
 	else
 		er->handle = nftnl_rule_get_u64(r, NFTNL_RULE_HANDLE);
 out:
@@ -530,15 +561,17 @@ static int parse_msg(const struct nlmsghdr *nlh, struct rctx *c)
 		/* The replace batch empties the table, then builds it. */
 		ef_model_free(c->m);
 		c->m = ef_model_new();
-		return c->m ? MNL_CB_OK : MNL_CB_ERROR;
+		return c->m ? MNL_CB_OK : cb_fail(ENOMEM);
 	case NFT_MSG_NEWSET:
 		return set_cb(nlh, c);
 	case NFT_MSG_NEWSETELEM:
 		ec.set = elem_msg_set(nlh, c->m);
 		if (!ec.set)
-			return MNL_CB_ERROR;
+			return cb_fail(EINVAL);
 		ec.key_len = ef_set_key_len(ec.set);
-		return elem_cb(nlh, &ec);
+		ec.broken = false;
+		return elem_cb(nlh, &ec) == MNL_CB_OK && !ec.broken ?
+		       MNL_CB_OK : cb_fail(EINVAL);
 	case NFT_MSG_NEWCHAIN:
 		return chain_cb(nlh, c);
 	case NFT_MSG_NEWRULE:

@@ -173,7 +173,11 @@ static int recv_acks(struct ef_batch *b, struct ef_nl *nl, char **ret_why)
 			const struct nlmsgerr *e;
 			uint32_t idx = nlh->nlmsg_seq - b->seq_begin - 1;
 
-			if (nlh->nlmsg_type != NLMSG_ERROR)
+			/* Only acks of this batch count: a late one of an
+			 * earlier batch must not. */
+			if (nlh->nlmsg_type != NLMSG_ERROR ||
+			    nlh->nlmsg_seq < b->seq_begin ||
+			    nlh->nlmsg_seq > b->seq_begin + b->nmsgs)
 				continue;
 			e = mnl_nlmsg_get_payload(nlh);
 			if (nlh->nlmsg_seq == b->seq_begin) {
@@ -227,6 +231,28 @@ int ef_batch_send(struct ef_batch *b, struct ef_nl *nl, char **ret_why)
 	return recv_acks(b, nl, ret_why);
 }
 
+static int skip_cb(const struct nlmsghdr *nlh, void *data)
+{
+	return MNL_CB_OK;
+}
+
+/* After a failure, read the rest of the answer, so that the next request
+ * does not meet it. */
+static void drain_dump(struct ef_nl *nl, char *buf, size_t size, uint32_t seq)
+{
+	for (int i = 0; i < 100000; i++) {
+		struct pollfd pfd = { mnl_socket_get_fd(nl->sock), POLLIN, 0 };
+		ssize_t n;
+
+		if (poll(&pfd, 1, 0) <= 0)
+			return;
+		n = mnl_socket_recvfrom(nl->sock, buf, size);
+		if (n <= 0 || mnl_cb_run(buf, (size_t)n, seq, nl->portid,
+					 skip_cb, NULL) <= MNL_CB_STOP)
+			return;
+	}
+}
+
 static int run_replies(struct ef_nl *nl, uint32_t seq, mnl_cb_t cb,
 		       void *data)
 {
@@ -252,7 +278,8 @@ static int run_replies(struct ef_nl *nl, uint32_t seq, mnl_cb_t cb,
 			intr = true;
 		ret = mnl_cb_run(buf, (size_t)n, seq, nl->portid, cb, data);
 		if (ret < 0) {
-			ret = -errno;
+			ret = errno ? -errno : -EIO;
+			drain_dump(nl, buf, bufsize, seq);
 			break;
 		}
 		if (ret == MNL_CB_STOP) {

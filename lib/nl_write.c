@@ -222,6 +222,9 @@ static int put_elems(struct ef_batch *b, struct ef_nl *nl,
 	}
 	mnl_attr_nest_end(nlh, list);
 	ef_batch_msg_done(b, nlh);
+	/* Not even one element fits an empty message: never loop on it. */
+	if (*pos == first && *pos < l->n)
+		return -E2BIG;
 	/* Name the elements in the description, for error reports. */
 	if (*pos > first) {
 		struct strbuf sb = { 0 };

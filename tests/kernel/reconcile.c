@@ -314,3 +314,19 @@ Test(drift, new_model_diffs_against_the_last)
 	cr_assert_eq(rep.sent.elems_deleted, 0);
 	ef_reconciler_fini(&r);
 }
+
+/* Objects we could not have made: a chain with a 80-byte name, a set with
+ * a catch-all element. They are read, and the reconcile removes them. */
+Test(drift, odd_objects_are_read_and_removed)
+{
+	struct ef_delta_size s;
+
+	nft("add chain inet edgefw "
+	    "cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc");
+	s = correct(&f);
+	cr_assert_eq(s.objects, 1, "the long-named chain was not deleted");
+	if (run("nft add element inet edgefw mgmt4 '{ * }' 2>/dev/null") == 0) {
+		s = correct(&f);
+		cr_assert_geq(s.objects, 2, "the set was not made again");
+	}
+}

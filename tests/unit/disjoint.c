@@ -398,3 +398,25 @@ Test(disjoint, random_boxes_property, .timeout = 120)
 	for (unsigned int round = 0; round < 300; round++)
 		check_round(&domains[round % 3], round);
 }
+
+/* An element serving many rows: the comment stays within nft's 127 bytes,
+ * cut at a row, with the count of rows left out. */
+Test(disjoint, rows_comment_is_bounded)
+{
+	struct ef_set set = { .nfields = 1, .type = { EF_T_PORT } };
+	struct ef_box boxes[200];
+
+	memset(boxes, 0, sizeof(boxes));
+	for (unsigned int i = 0; i < 200; i++) {
+		boxes[i].key[1] = 80;
+		boxes[i].key_end[1] = 80;
+		boxes[i].row = i + 1;
+	}
+	cr_assert_eq(ef_set_add_disjoint(&set, boxes, 200, 10), 0);
+	cr_assert_eq(set.nelems, 1);
+	cr_assert_leq(strlen(set.elems[0].rows), 127);
+	cr_assert(strncmp(set.elems[0].rows, "r1,r2,r3,", 9) == 0);
+	cr_assert_not_null(strstr(set.elems[0].rows, ",+"));
+	free(set.elems[0].rows);
+	free(set.elems);
+}
