@@ -19,6 +19,7 @@
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nf_tables.h>
 #include <linux/rtnetlink.h>
+#include <poll.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -130,6 +131,8 @@ static int compile_policy(struct daemon *d, const char *name,
 	err = policy_path(d, name, path, sizeof(path));
 	if (err)
 		return err;
+	if (access(path, F_OK) < 0)
+		return -errno;
 	pol = ef_policy_parse(path, &diags);
 	site = ef_site_parse(d->site_path, &diags);
 	if (!pol || !site)
@@ -404,20 +407,31 @@ static bool peer_allowed(const struct daemon *d, const struct ucred *c)
 	return false;
 }
 
-static void send_text(int fd, char *text)
+/*
+ * Replies go out whole: a client that does not read its replies is given
+ * a second per wait, then dropped (its socket is nonblocking).
+ */
+static int send_text(int fd, char *text)
 {
 	size_t off = 0, len = text ? strlen(text) : 0;
+	int err = 0;
 
 	while (off < len) {
 		ssize_t n = send(fd, text + off, len - off, MSG_NOSIGNAL);
+		struct pollfd pfd = { fd, POLLOUT, 0 };
 
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n <= 0)
+		if (n < 0 && errno == EAGAIN && poll(&pfd, 1, 1000) == 1)
+			continue;
+		if (n <= 0) {
+			err = -EPIPE;
 			break;
+		}
 		off += (size_t)n;
 	}
 	free(text);
+	return err;
 }
 
 static void close_client(struct daemon *d, struct client *c)
@@ -429,7 +443,7 @@ static void close_client(struct daemon *d, struct client *c)
 
 static void on_accept(struct daemon *d)
 {
-	struct ucred cred;
+	struct ucred cred = { .pid = 0, .uid = (uid_t)-1, .gid = (gid_t)-1 };
 	socklen_t len = sizeof(cred);
 	int fd = accept4(d->listenfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 	struct client *c = NULL;
@@ -440,7 +454,7 @@ static void on_accept(struct daemon *d)
 	    !peer_allowed(d, &cred)) {
 		log_warn("control connection refused: uid %u pid %d is not root nor in group %s",
 			 cred.uid, cred.pid, d->group);
-		send_text(fd, ef_ctl_error_text("permission denied: root or group edgefw only"));
+		(void)send_text(fd, ef_ctl_error_text("permission denied: root or group edgefw only"));
 		close(fd);
 		return;
 	}
@@ -448,7 +462,7 @@ static void on_accept(struct daemon *d)
 		if (d->clients[i].fd < 0)
 			c = &d->clients[i];
 	if (!c || epoll_add(d, fd, TAG_CLIENT + (uint64_t)(c - d->clients))) {
-		send_text(fd, ef_ctl_error_text("busy: too many clients"));
+		(void)send_text(fd, ef_ctl_error_text("busy: too many clients"));
 		close(fd);
 		return;
 	}
@@ -646,10 +660,13 @@ static char *do_list(struct daemon *d)
 	while ((e = readdir(dir)) && n < 512) {
 		size_t len = strlen(e->d_name);
 
-		if (len > 7 && !strcmp(e->d_name + len - 7, ".policy") &&
-		    (names[n] = strndup(e->d_name, len - 7)) &&
-		    ef_state_name_valid(names[n]))
+		if (len <= 7 || strcmp(e->d_name + len - 7, ".policy") ||
+		    !(names[n] = strndup(e->d_name, len - 7)))
+			continue;
+		if (ef_state_name_valid(names[n]))
 			n++;
+		else
+			free(names[n]);
 	}
 	closedir(dir);
 	qsort(names, n, sizeof(*names), cmp_str);
@@ -776,8 +793,12 @@ static void on_client(struct daemon *d, struct client *c)
 {
 	char buf[4096], line[EF_CTL_REQUEST_MAX];
 	size_t room = ef_ctl_reader_room(&c->in);
-	ssize_t n = recv(c->fd, buf, room < sizeof(buf) ? room : sizeof(buf), 0);
+	ssize_t n;
 	int r;
+
+	if (c->fd < 0)
+		return;		/* closed earlier in this round of events */
+	n = recv(c->fd, buf, room < sizeof(buf) ? room : sizeof(buf), 0);
 
 	if (n <= 0) {
 		if (n == 0 || (errno != EAGAIN && errno != EINTR))
@@ -786,13 +807,16 @@ static void on_client(struct daemon *d, struct client *c)
 	}
 	c->last = time(NULL);
 	if (ef_ctl_reader_feed(&c->in, buf, (size_t)n) < 0) {
-		send_text(c->fd, ef_ctl_error_text("request too long"));
+		(void)send_text(c->fd, ef_ctl_error_text("request too long"));
 		close_client(d, c);
 		return;
 	}
 	while ((r = ef_ctl_reader_line(&c->in, line)) != 0) {
-		send_text(c->fd, r < 0 ? ef_ctl_error_text("invalid request") :
-					 handle(d, line));
+		if (send_text(c->fd, r < 0 ? ef_ctl_error_text("invalid request") :
+					     handle(d, line)) < 0) {
+			close_client(d, c);
+			return;
+		}
 	}
 }
 
@@ -882,13 +906,6 @@ static int start(struct daemon *d)
 		log_err("no user %s to run as: %s", d->user, strerror(-err));
 		return err;
 	}
-	choose_policy(d);
-	err = compile_policy(d, d->policy, &m);
-	if (err) {
-		log_err("policy %s does not compile: %s", d->policy,
-			strerror(-err));
-		return err;
-	}
 	d->epfd = epoll_create1(EPOLL_CLOEXEC);
 	err = d->epfd < 0 ? -errno : 0;
 	err = err ?: ef_nl_open(&d->rec.nl);
@@ -897,17 +914,23 @@ static int start(struct daemon *d)
 	err = err ?: open_timers(d);
 	err = err ?: open_listener(d, d->ctl_gid);
 	if (err) {
-		ef_model_free(m);
 		log_err("cannot set up: %s", strerror(-err));
 		return err;
 	}
 	if (d->user && geteuid() == 0) {
 		err = ef_drop_privileges(uid, gid);
 		if (err) {
-			ef_model_free(m);
 			log_err("cannot drop privileges: %s", strerror(-err));
 			return err;
 		}
+	}
+	/* Files are read as the user that will read them again later. */
+	choose_policy(d);
+	err = compile_policy(d, d->policy, &m);
+	if (err) {
+		log_err("policy %s does not compile: %s", d->policy,
+			strerror(-err));
+		return err;
 	}
 	err = reconcile(d, m, false);
 	if (err)
@@ -974,6 +997,12 @@ static void run(struct daemon *d)
 						 d->policy, d->revert_to);
 					free(do_rollback(d));
 				}
+				/* Could not go back: try again, and say so. */
+				if (d->revert_to[0]) {
+					log_err("could not go back to policy %s; trying again in %u s",
+						d->revert_to, d->interval);
+					arm_confirm(d, d->interval);
+				}
 				break;
 			case TAG_KICK:
 				drain(d->kickfd);
@@ -989,7 +1018,12 @@ static void run(struct daemon *d)
 				on_monitor(d);
 				break;
 			case TAG_RTNL:
-				nl_recvmsgs_default(d->rtnl);
+				/* Lost address events: look at them all again. */
+				if (nl_recvmsgs_default(d->rtnl) < 0 &&
+				    errno != EAGAIN) {
+					d->recompile = true;
+					kick(d);
+				}
 				break;
 			}
 		}

@@ -23,6 +23,8 @@ static char *line_of(const char *text, unsigned int line)
 	return strndup(p, (size_t)(end - p));
 }
 
+#define EF_DIAGS_MAX 50	/* a file of errors is a wrong file: stop there */
+
 static void add(struct ef_diags *d, const char *file,
 		const struct ef_loc *loc, bool warning, const char *fmt,
 		va_list ap)
@@ -33,6 +35,13 @@ static void add(struct ef_diags *d, const char *file,
 	/* Out of memory while reporting: the error count still says "failed". */
 	if (!warning)
 		d->errors++;
+	if (d->n > EF_DIAGS_MAX)
+		return;
+	if (d->n == EF_DIAGS_MAX) {
+		warning = false;
+		loc = NULL;
+		fmt = "too many errors; stopping here";
+	}
 	if (grow((void **)&d->v, &d->cap, d->n + 1, sizeof(*d->v)))
 		return;
 	sb_vprintf(&sb, fmt, ap);

@@ -31,11 +31,14 @@ static void rule_text(struct strbuf *sb, const void *arg)
 	ef_emit_rule(sb, NULL, arg);
 }
 
+/* A reply stays readable: a delta of 100 000 elements lists the first. */
+#define EF_JSON_ELEMS_MAX 1000
+
 static struct json_object *elements(const struct ef_op *op)
 {
 	struct json_object *arr = json_object_new_array();
 
-	for (size_t i = 0; arr && i < op->nelems; i++) {
+	for (size_t i = 0; arr && i < op->nelems && i < EF_JSON_ELEMS_MAX; i++) {
 		const struct ef_elem *e = &op->set->elems[op->elems[i]];
 		struct elem_arg a = { op->set, e };
 		struct json_object *o = json_object_new_object();
@@ -64,6 +67,8 @@ static struct json_object *op_json(const struct ef_op *op)
 	case EF_OP_DEL_ELEMS:
 	case EF_OP_ADD_ELEMS:
 		json_object_object_add(o, "elements", elements(op));
+		json_object_object_add(o, "element_count",
+				       json_object_new_uint64(op->nelems));
 		break;
 	case EF_OP_ADD_SET:
 		json_object_object_add(o, "element_count",

@@ -23,7 +23,7 @@ struct ef_source *ef_source_load(struct ef_sources *srcs, const char *path,
 		const char *why = strerror(-err);
 
 		if (err == -EPERM)
-			why = "writable by others or by a group other than root; refusing it (chmod go-w)";
+			why = "writable by others or by a group other than root, or owned by another user; refusing it (chmod go-w, chown root)";
 		else if (err == -EFBIG)
 			why = "larger than the 16 MiB limit";
 		else if (err == -EILSEQ)

@@ -127,6 +127,12 @@ int ef_reconciler_run(struct ef_reconciler *r, struct ef_model *desired,
 		return 0;
 	}
 	err = run(r->nl, desired, known ? r->model : NULL, now, rep, ret_why);
+	if (err && desired != r->model) {
+		/* Not applied: the last model stays the one we hold. */
+		ef_model_free(desired);
+		r->synced = false;
+		return err;
+	}
 	if (desired != r->model) {
 		ef_model_free(r->model);
 		r->model = desired;

@@ -44,7 +44,8 @@ struct ef_reconciler {
 };
 
 /* Takes `desired` over: pass the same object again to re-check it, a new
- * one to move to it (the old one is freed). */
+ * one to move to it (the old one is freed; if the new one could not be
+ * applied, it is freed and the old one kept). */
 int ef_reconciler_run(struct ef_reconciler *r, struct ef_model *desired,
 		      struct ef_reconcile_report *rep, char **ret_why);
 void ef_reconciler_fini(struct ef_reconciler *r);

@@ -548,8 +548,16 @@ struct ef_site *ef_site_parse(const char *path, struct ef_diags *d)
 			ef_lex_next(&lx);
 			continue;
 		}
-		if (!parse_stmt(&sp, &lx))
+		size_t before = d->errors;
+		struct ef_loc at = lx.loc;
+
+		if (!parse_stmt(&sp, &lx)) {
+			/* Never drop a binding silently: an unbound group
+			 * would mean any peer. */
+			if (d->errors == before)
+				ef_error(d, &at, "out of memory");
 			ef_lex_skip_line(&lx);
+		}
 		else if (lx.tok == T_NEWLINE)
 			ef_lex_next(&lx);
 	}

@@ -113,8 +113,10 @@ int read_config_file(const char *path, size_t max, char **ret_text,
 		err = -EINVAL;
 		goto out;
 	}
-	/* Group-writable is fine for root's own group (umask 002). */
-	if ((st.st_mode & S_IWOTH) || ((st.st_mode & S_IWGRP) && st.st_gid)) {
+	/* Group-writable is fine for root's own group (umask 002); the
+	 * owner must be root or whoever reads it. */
+	if ((st.st_mode & S_IWOTH) || ((st.st_mode & S_IWGRP) && st.st_gid) ||
+	    (st.st_uid != 0 && st.st_uid != geteuid())) {
 		err = -EPERM;
 		goto out;
 	}

@@ -157,6 +157,9 @@ check "a malformed request gets an error reply" bash -c \
 	"'$RAW' '$sock' text 'switch Bad-Name\\n' | grep -q '\"ok\":false'"
 check "two requests in one write get two replies" bash -c \
 	"[ \$('$RAW' '$sock' text 'hello\\nhello\\n' | grep -c '\"ok\":true') -eq 2 ]"
+many=$(printf 'counters\\n%.0s' $(seq 100))
+check "100 pipelined requests get 100 replies" bash -c \
+	"[ \$('$RAW' '$sock' text '$many' | grep -c '\"ok\":true') -eq 100 ]"
 check "an oversized request is refused" bash -c \
 	"'$RAW' '$sock' bytes 5000 | grep -q 'too long'"
 check "a NUL inside a request is refused" bash -c \

@@ -398,7 +398,7 @@ Test(errors, include_of_a_world_writable_file)
 	};
 
 	expect_error_in(POLICY, f, 2, "p.policy", 2, 9,
-			"cannot read '@DIR/i.policy': writable by others or by a group other than root; refusing it (chmod go-w)");
+			"cannot read '@DIR/i.policy': writable by others or by a group other than root, or owned by another user; refusing it (chmod go-w, chown root)");
 }
 
 /* --- site files */
@@ -581,7 +581,7 @@ Test(errors, group_file_world_writable)
 	};
 
 	expect_error_in(SITE, f, 2, "s.site", 1, 14,
-			"cannot read '@DIR/g.txt': writable by others or by a group other than root; refusing it (chmod go-w)");
+			"cannot read '@DIR/g.txt': writable by others or by a group other than root, or owned by another user; refusing it (chmod go-w, chown root)");
 }
 
 /* --- files refused whole */
@@ -604,9 +604,9 @@ Test(errors, world_writable_file_refused)
 	cr_assert_str_eq(d.v[0].file, path);
 	cr_assert_eq(d.v[0].line, 0);
 	cr_assert_str_eq(d.v[0].msg,
-			 "cannot read: writable by others or by a group other than root; refusing it (chmod go-w)");
+			 "cannot read: writable by others or by a group other than root, or owned by another user; refusing it (chmod go-w, chown root)");
 	text = ef_diags_format(&d);
-	cr_assert_neq(asprintf(&want, "%s: cannot read: writable by others or by a group other than root; refusing it (chmod go-w)\n",
+	cr_assert_neq(asprintf(&want, "%s: cannot read: writable by others or by a group other than root, or owned by another user; refusing it (chmod go-w, chown root)\n",
 			       path), -1);
 	cr_assert_str_eq(text, want);
 	free(want);
@@ -623,7 +623,7 @@ Test(errors, world_writable_file_refused)
 	ef_policy_free(ef_policy_parse(path, &d));
 	cr_assert_eq(d.errors, 1);
 	cr_assert_str_eq(d.v[0].msg,
-			 "cannot read: writable by others or by a group other than root; refusing it (chmod go-w)");
+			 "cannot read: writable by others or by a group other than root, or owned by another user; refusing it (chmod go-w, chown root)");
 	ef_diags_free(&d);
 	free(path);
 	tdir_fini(&t);
@@ -858,4 +858,45 @@ Test(errors, lock_value)
 {
 	site_error("lock = maybe\nmanagement = none\n", 1, 8,
 		   "lock (or auto) must be 'on' or 'off'");
+}
+
+/* A file owned by another user than root (or the reader) is refused:
+ * that user could open the firewall. */
+Test(errors, file_owned_by_another_user)
+{
+	struct tdir t;
+	char *path, *buf = NULL;
+	size_t len;
+
+	if (geteuid() != 0)
+		cr_skip_test("needs root to give a file away");
+	tdir_init(&t);
+	path = tdir_write(&t, "s.site", "management = none\n", 0644);
+	cr_assert_eq(chown(path, 1, 0), 0);
+	cr_assert_eq(read_config_file(path, EF_FILE_MAX, &buf, &len), -EPERM);
+	cr_assert_null(buf);
+	free(path);
+	tdir_fini(&t);
+}
+
+/* Fifty errors are enough: the rest of a wrong file is not reported. */
+Test(errors, too_many_errors_stop)
+{
+	struct ef_diags d = { 0 };
+	struct tdir t;
+	struct strbuf sb = { 0 };
+	char *path;
+
+	for (int i = 0; i < 500; i++)
+		sb_printf(&sb, "frobnicate\n");
+	tdir_init(&t);
+	path = tdir_write(&t, "p.policy", sb.buf, 0644);
+	ef_policy_free(ef_policy_parse(path, &d));
+	cr_assert_geq(d.errors, 500);
+	cr_assert_eq(d.n, 51);
+	cr_assert_str_eq(d.v[50].msg, "too many errors; stopping here");
+	ef_diags_free(&d);
+	sb_free(&sb);
+	free(path);
+	tdir_fini(&t);
 }
