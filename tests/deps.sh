@@ -9,7 +9,7 @@ packages=(
 	build-essential pkg-config
 	libnftnl-dev libmnl-dev libnl-3-dev libnl-route-3-dev libcap-ng-dev
 	libcriterion-dev libjson-c-dev
-	iproute2 nftables valgrind time
+	iproute2 nftables valgrind time procps util-linux
 )
 
 missing=()
