@@ -7,18 +7,16 @@
  */
 #include <criterion/criterion.h>
 #include <errno.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "compile.h"
+#include "helpers.h"
 #include "nft_emit.h"
 #include "nl.h"
 #include "policy.h"
-
-#define POLICIES "../../policies/"
 
 static const char *const scenarios[][2] = {
 	{ "edge-single-public", "edge-single-public" },
@@ -33,35 +31,10 @@ static const char *const scenarios[][2] = {
 	{ "internal-servers", "internal-servers" },
 };
 
-static void private_netns(void)
-{
-	if (geteuid() != 0)
-		cr_skip_test("needs root for a network namespace");
-	if (unshare(CLONE_NEWNET) < 0)
-		cr_skip_test("cannot unshare a network namespace: %s",
-			     strerror(errno));
-}
-
+/* The lock has tests/kernel/lock.c: unlocked here. */
 static struct ef_model *compile_files(const char *policy, const char *site)
 {
-	char ppath[256], spath[256];
-	struct ef_diags d = { 0 };
-	struct ef_policy *pol;
-	struct ef_site *s;
-	struct ef_model *m = NULL;
-
-	snprintf(ppath, sizeof(ppath), POLICIES "%s.policy", policy);
-	snprintf(spath, sizeof(spath), POLICIES "examples/%s.site", site);
-	pol = ef_policy_parse(ppath, &d);
-	s = ef_site_parse(spath, &d);
-	cr_assert(pol && s && !d.errors, "%s + %s do not parse", ppath, spath);
-	s->lock = EF_LOCK_OFF;	/* the lock has tests/kernel/lock.c */
-	cr_assert_eq(ef_compile(pol, s, NULL, &d, &m), 0, "%s does not compile",
-		     ppath);
-	ef_policy_free(pol);
-	ef_site_free(s);
-	ef_diags_free(&d);
-	return m;
+	return kt_compile(policy, site, EF_LOCK_OFF);
 }
 
 static struct ef_model *read_live(struct ef_nl *nl)
@@ -105,7 +78,7 @@ Test(apply, every_scenario_reads_back_equal)
 {
 	struct ef_nl *nl;
 
-	private_netns();
+	kt_private_netns(false);
 	cr_assert_eq(ef_nl_open(&nl), 0);
 	for (size_t i = 0; i < sizeof(scenarios) / sizeof(scenarios[0]); i++) {
 		struct ef_model *m = compile_files(scenarios[i][0],
@@ -124,7 +97,7 @@ Test(apply, missing_table_is_enoent)
 	struct ef_model *live = NULL;
 	struct ef_nl *nl;
 
-	private_netns();
+	kt_private_netns(false);
 	cr_assert_eq(ef_nl_open(&nl), 0);
 	cr_assert_eq(ef_nl_read(nl, &live, NULL), -ENOENT);
 	cr_assert_null(live);
@@ -144,7 +117,7 @@ Test(apply, refused_batch_changes_nothing)
 	char *why = NULL;
 	int err;
 
-	private_netns();
+	kt_private_netns(false);
 	cr_assert_eq(ef_nl_open(&nl), 0);
 	apply(nl, good);
 	/* An element whose range overlaps the first one's: refused. */
@@ -162,13 +135,6 @@ Test(apply, refused_batch_changes_nothing)
 	ef_nl_close(nl);
 }
 
-static int run(const char *cmd)
-{
-	int status = system(cmd);
-
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
 /*
  * The emitted text is what nft accepts, and what nft makes of it is what
  * we make: load it with `nft -f` (tests only; the product never runs nft)
@@ -179,9 +145,7 @@ Test(apply, nft_loads_our_text_to_the_same_model)
 	char path[] = "/tmp/edgefw-nft-XXXXXX";
 	struct ef_nl *nl;
 
-	private_netns();
-	if (run("command -v nft >/dev/null"))
-		cr_skip_test("nft is not installed");
+	kt_private_netns(true);
 	cr_assert_eq(ef_nl_open(&nl), 0);
 	for (size_t i = 0; i < sizeof(scenarios) / sizeof(scenarios[0]); i++) {
 		struct ef_model *m = compile_files(scenarios[i][0],
@@ -199,9 +163,9 @@ Test(apply, nft_loads_our_text_to_the_same_model)
 		fputs(sb.buf, f);
 		fclose(f);
 		snprintf(cmd, sizeof(cmd), "nft -c -f %s", path);
-		cr_assert_eq(run(cmd), 0, "nft -c rejects %s", scenarios[i][1]);
+		cr_assert_eq(kt_run(cmd), 0, "nft -c rejects %s", scenarios[i][1]);
 		snprintf(cmd, sizeof(cmd), "nft -f %s", path);
-		cr_assert_eq(run(cmd), 0, "nft -f rejects %s", scenarios[i][1]);
+		cr_assert_eq(kt_run(cmd), 0, "nft -f rejects %s", scenarios[i][1]);
 		assert_live_equals(nl, m, scenarios[i][1]);
 		unlink(path);
 		strcpy(path, "/tmp/edgefw-nft-XXXXXX");
@@ -218,22 +182,20 @@ Test(apply, foreign_table_untouched)
 					   "edge-single-public");
 	struct ef_nl *nl;
 
-	private_netns();
-	if (run("command -v nft >/dev/null"))
-		cr_skip_test("nft is not installed");
-	cr_assert_eq(run("nft -f - <<'EOF'\n"
+	kt_private_netns(true);
+	cr_assert_eq(kt_run("nft -f - <<'EOF'\n"
 			 "table inet other {\n"
 			 " set s { type ipv4_addr; elements = { 192.0.2.7 } }\n"
 			 " chain input { type filter hook input priority 10; policy accept;"
 			 " ip saddr @s counter accept; }\n"
 			 "}\nEOF"), 0);
-	cr_assert_eq(run("nft list table inet other > /tmp/edgefw-other.before"), 0);
+	cr_assert_eq(kt_run("nft list table inet other > /tmp/edgefw-other.before"), 0);
 	cr_assert_eq(ef_nl_open(&nl), 0);
 	apply(nl, m);
 	apply(nl, m);
 	assert_live_equals(nl, m, "beside a foreign table");
-	cr_assert_eq(run("nft list table inet other > /tmp/edgefw-other.after"), 0);
-	cr_assert_eq(run("cmp -s /tmp/edgefw-other.before /tmp/edgefw-other.after"), 0,
+	cr_assert_eq(kt_run("nft list table inet other > /tmp/edgefw-other.after"), 0);
+	cr_assert_eq(kt_run("cmp -s /tmp/edgefw-other.before /tmp/edgefw-other.after"), 0,
 		     "table inet other changed");
 	unlink("/tmp/edgefw-other.before");
 	unlink("/tmp/edgefw-other.after");

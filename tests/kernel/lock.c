@@ -6,53 +6,28 @@
  */
 #include <criterion/criterion.h>
 #include <errno.h>
-#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
 #include "compile.h"
+#include "helpers.h"
 #include "reconcile.h"
 
-#define POLICY "../../policies/edge-single-public.policy"
-#define SITE "../../policies/examples/edge-single-public.site"
 #define FOREIGN_CHANGE \
 	"nft add element inet edgefw in4 '{ \"eth0\" . 198.51.100.99 . tcp . 22 }' 2>/dev/null"
 
-static int run(const char *cmd)
-{
-	int status = system(cmd);
-
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
 static struct ef_model *locked_model(bool lock)
 {
-	struct ef_diags d = { 0 };
-	struct ef_policy *pol;
-	struct ef_site *s;
-	struct ef_model *m = NULL;
 	struct utsname u;
 
-	if (geteuid() != 0)
-		cr_skip_test("needs root for a network namespace");
-	if (unshare(CLONE_NEWNET) < 0)
-		cr_skip_test("cannot unshare: %s", strerror(errno));
-	if (run("command -v nft >/dev/null"))
-		cr_skip_test("nft is not installed");
+	kt_private_netns(true);
 	cr_assert_eq(uname(&u), 0);
 	if (lock && !ef_kernel_can_persist(u.release))
 		cr_skip_test("kernel %s has no persistent tables", u.release);
-	pol = ef_policy_parse(POLICY, &d);
-	s = ef_site_parse(SITE, &d);
-	cr_assert(pol && s && !d.errors);
-	s->lock = lock ? EF_LOCK_ON : EF_LOCK_OFF;
-	cr_assert_eq(ef_compile(pol, s, NULL, &d, &m), 0);
-	ef_policy_free(pol);
-	ef_site_free(s);
-	ef_diags_free(&d);
-	return m;
+	return kt_compile("edge-single-public", "edge-single-public",
+			  lock ? EF_LOCK_ON : EF_LOCK_OFF);
 }
 
 static void reconcile(struct ef_nl *nl, const struct ef_model *m,
@@ -83,8 +58,8 @@ Test(lock, owner_refuses_foreign_change)
 
 	cr_assert_eq(ef_nl_open(&nl), 0);
 	reconcile(nl, m, &rep);
-	cr_assert_neq(run(FOREIGN_CHANGE), 0, "nft changed a locked table");
-	cr_assert_neq(run("nft delete table inet edgefw 2>/dev/null"), 0);
+	cr_assert_neq(kt_run(FOREIGN_CHANGE), 0, "nft changed a locked table");
+	cr_assert_neq(kt_run("nft delete table inet edgefw 2>/dev/null"), 0);
 	l = live();
 	cr_assert(l->table_flags & EF_TABLE_F_OWNER);
 	cr_assert(ef_model_equal(m, l));
@@ -115,7 +90,7 @@ Test(lock, rules_stay_and_next_reconciler_takes_over)
 	reconcile(nl, m, &rep);
 	cr_assert_eq(rep.sent.objects, 1);
 	cr_assert_eq(rep.sent.elems_added + rep.sent.rules_added, 0);
-	cr_assert_neq(run(FOREIGN_CHANGE), 0, "nft changed a taken-over table");
+	cr_assert_neq(kt_run(FOREIGN_CHANGE), 0, "nft changed a taken-over table");
 	ef_nl_close(nl);
 	ef_model_free(m);
 }
@@ -129,7 +104,7 @@ Test(lock, off_leaves_the_table_open)
 	cr_assert_eq(m->table_flags, 0);
 	cr_assert_eq(ef_nl_open(&nl), 0);
 	reconcile(nl, m, &rep);
-	cr_assert_eq(run(FOREIGN_CHANGE), 0);
+	cr_assert_eq(kt_run(FOREIGN_CHANGE), 0);
 	l = live();
 	cr_assert_eq(l->table_flags, 0);
 	ef_model_free(l);
@@ -168,7 +143,7 @@ Test(lock, unowned_table_is_replaced_to_take_it)
 	cr_assert(l->table_flags & EF_TABLE_F_OWNER);
 	cr_assert(ef_model_equal(m, l));
 	ef_model_free(l);
-	cr_assert_neq(run(FOREIGN_CHANGE), 0);
+	cr_assert_neq(kt_run(FOREIGN_CHANGE), 0);
 	ef_nl_close(nl);
 	ef_model_free(m);
 }

@@ -7,54 +7,35 @@
  */
 #include <criterion/criterion.h>
 #include <errno.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "compile.h"
+#include "helpers.h"
 #include "nft_emit.h"
 #include "reconcile.h"
 
-#define POLICY "../../policies/edge-single-public.policy"
-#define SITE "../../policies/examples/edge-single-public.site"
 
 struct fixture {
 	struct ef_model *desired;
 	struct ef_nl *nl;
 };
 
-static int run(const char *cmd)
+/* Unlocked: the drift is made with nft (tests/kernel/lock.c). */
+static struct ef_model *compile_copy(void)
 {
-	int status = system(cmd);
-
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	return kt_compile("edge-single-public", "edge-single-public",
+			  EF_LOCK_OFF);
 }
 
 static void setup(struct fixture *f)
 {
-	struct ef_diags d = { 0 };
-	struct ef_policy *pol;
-	struct ef_site *s;
 	struct ef_reconcile_report rep;
 
-	if (geteuid() != 0)
-		cr_skip_test("needs root for a network namespace");
-	if (unshare(CLONE_NEWNET) < 0)
-		cr_skip_test("cannot unshare a network namespace: %s",
-			     strerror(errno));
-	if (run("command -v nft >/dev/null"))
-		cr_skip_test("nft is not installed (the tests drift with it)");
-	pol = ef_policy_parse(POLICY, &d);
-	s = ef_site_parse(SITE, &d);
-	cr_assert(pol && s && !d.errors);
-	/* Unlocked: the drift is made with nft (tests/kernel/lock.c). */
-	s->lock = EF_LOCK_OFF;
-	cr_assert_eq(ef_compile(pol, s, NULL, &d, &f->desired), 0);
-	ef_policy_free(pol);
-	ef_site_free(s);
-	ef_diags_free(&d);
+	kt_private_netns(true);
+	f->desired = compile_copy();
 	cr_assert_eq(ef_nl_open(&f->nl), 0);
 	cr_assert_eq(ef_reconcile(f->nl, f->desired, &rep, NULL), 0);
 	cr_assert(rep.created);
@@ -71,7 +52,7 @@ static void nft(const char *cmd)
 	char buf[1024];
 
 	snprintf(buf, sizeof(buf), "nft %s", cmd);
-	cr_assert_eq(run(buf), 0, "nft %s failed", cmd);
+	cr_assert_eq(kt_run(buf), 0, "nft %s failed", cmd);
 }
 
 /* One reconcile; then the table must match and a second one send nothing. */
@@ -107,23 +88,6 @@ static size_t rule_count(const struct ef_model *m)
 }
 
 static struct fixture f;
-
-/* Another copy of the compiled model (the reconciler owns what it gets). */
-static struct ef_model *compile_copy(void)
-{
-	struct ef_diags d = { 0 };
-	struct ef_policy *pol = ef_policy_parse(POLICY, &d);
-	struct ef_site *s = ef_site_parse(SITE, &d);
-	struct ef_model *m = NULL;
-
-	cr_assert(pol && s && !d.errors);
-	s->lock = EF_LOCK_OFF;
-	cr_assert_eq(ef_compile(pol, s, NULL, &d, &m), 0);
-	ef_policy_free(pol);
-	ef_site_free(s);
-	ef_diags_free(&d);
-	return m;
-}
 
 static void init(void)
 {
@@ -164,7 +128,7 @@ Test(drift, c_one_rule_deleted)
 
 	nft("-a list chain inet edgefw input | awk '/@in4 accept/ {print $NF}' "
 	    "> /tmp/edgefw-handle");
-	cr_assert_eq(run("nft delete rule inet edgefw input handle "
+	cr_assert_eq(kt_run("nft delete rule inet edgefw input handle "
 			 "$(cat /tmp/edgefw-handle)"), 0);
 	unlink("/tmp/edgefw-handle");
 	s = correct(&f);
@@ -226,11 +190,11 @@ Test(drift, h_foreign_table_untouched)
 	nft("add element inet docker addrs '{ 172.16.0.0/12 }'");
 	nft("add rule inet docker forward ip daddr 192.0.2.0/24 drop");
 	nft("delete element inet edgefw in4 '{ \"eth0\" . 198.51.100.11 . tcp . 443 }'");
-	cr_assert_eq(run("nft list table inet docker > /tmp/edgefw-docker.1"), 0);
+	cr_assert_eq(kt_run("nft list table inet docker > /tmp/edgefw-docker.1"), 0);
 	s = correct(&f);
 	cr_assert_eq(s.elems_added, 1);
-	cr_assert_eq(run("nft list table inet docker > /tmp/edgefw-docker.2"), 0);
-	cr_assert_eq(run("cmp -s /tmp/edgefw-docker.1 /tmp/edgefw-docker.2"), 0,
+	cr_assert_eq(kt_run("nft list table inet docker > /tmp/edgefw-docker.2"), 0);
+	cr_assert_eq(kt_run("cmp -s /tmp/edgefw-docker.1 /tmp/edgefw-docker.2"), 0,
 		     "the foreign table changed");
 	unlink("/tmp/edgefw-docker.1");
 	unlink("/tmp/edgefw-docker.2");
@@ -325,7 +289,7 @@ Test(drift, odd_objects_are_read_and_removed)
 	    "cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc");
 	s = correct(&f);
 	cr_assert_eq(s.objects, 1, "the long-named chain was not deleted");
-	if (run("nft add element inet edgefw mgmt4 '{ * }' 2>/dev/null") == 0) {
+	if (kt_run("nft add element inet edgefw mgmt4 '{ * }' 2>/dev/null") == 0) {
 		s = correct(&f);
 		cr_assert_geq(s.objects, 2, "the set was not made again");
 	}
