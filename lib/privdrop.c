@@ -31,14 +31,47 @@ static int lookup_errno(int rc)
 	return -rc;
 }
 
-int ef_user_lookup(const char *user, uid_t *uid, gid_t *gid)
+/* One getpwnam_r or getgrnam_r call into buf; fills the caller's ids. */
+struct lookup {
+	const char *name;
+	uid_t *uid;
+	gid_t *gid;
+	int (*call)(struct lookup *l, char *buf, size_t len, bool *found);
+};
+
+static int call_getpw(struct lookup *l, char *buf, size_t len, bool *found)
 {
-	size_t len = pwbuf_start(_SC_GETPW_R_SIZE_MAX);
-	struct passwd pw, *found = NULL;
+	struct passwd pw, *p = NULL;
+	int rc = getpwnam_r(l->name, &pw, buf, len, &p);
+
+	if (p) {
+		*l->uid = pw.pw_uid;
+		*l->gid = pw.pw_gid;
+	}
+	*found = p != NULL;
+	return rc;
+}
+
+static int call_getgr(struct lookup *l, char *buf, size_t len, bool *found)
+{
+	struct group gr, *g = NULL;
+	int rc = getgrnam_r(l->name, &gr, buf, len, &g);
+
+	if (g)
+		*l->gid = gr.gr_gid;
+	*found = g != NULL;
+	return rc;
+}
+
+/* Calls l->call with a buffer that grows while the entry does not fit. */
+static int lookup(struct lookup *l, int which)
+{
+	size_t len = pwbuf_start(which);
+	bool found = false;
 	char *buf = NULL;
 	int rc;
 
-	if (!user || !*user)
+	if (!l->name || !*l->name)
 		return -EINVAL;
 	for (;;) {
 		char *nbuf = realloc(buf, len);
@@ -48,45 +81,38 @@ int ef_user_lookup(const char *user, uid_t *uid, gid_t *gid)
 			return -ENOMEM;
 		}
 		buf = nbuf;
-		rc = getpwnam_r(user, &pw, buf, len, &found);
+		rc = l->call(l, buf, len, &found);
 		if (rc != ERANGE || len >= EF_PWBUF_MAX)
 			break;
 		len *= 2;
-	}
-	if (found) {
-		*uid = pw.pw_uid;
-		*gid = pw.pw_gid;
 	}
 	free(buf);
 	return found ? 0 : lookup_errno(rc);
 }
 
+int ef_user_lookup(const char *user, uid_t *uid, gid_t *gid)
+{
+	uid_t u;
+	gid_t g;
+	struct lookup l = { user, &u, &g, call_getpw };
+	int err = lookup(&l, _SC_GETPW_R_SIZE_MAX);
+
+	if (!err) {
+		*uid = u;
+		*gid = g;
+	}
+	return err;
+}
+
 int ef_group_lookup(const char *group, gid_t *gid)
 {
-	size_t len = pwbuf_start(_SC_GETGR_R_SIZE_MAX);
-	struct group gr, *found = NULL;
-	char *buf = NULL;
-	int rc;
+	gid_t g;
+	struct lookup l = { group, NULL, &g, call_getgr };
+	int err = lookup(&l, _SC_GETGR_R_SIZE_MAX);
 
-	if (!group || !*group)
-		return -EINVAL;
-	for (;;) {
-		char *nbuf = realloc(buf, len);
-
-		if (!nbuf) {
-			free(buf);
-			return -ENOMEM;
-		}
-		buf = nbuf;
-		rc = getgrnam_r(group, &gr, buf, len, &found);
-		if (rc != ERANGE || len >= EF_PWBUF_MAX)
-			break;
-		len *= 2;
-	}
-	if (found)
-		*gid = gr.gr_gid;
-	free(buf);
-	return found ? 0 : lookup_errno(rc);
+	if (!err)
+		*gid = g;
+	return err;
 }
 
 /* libcap-ng returns -1 (or its own step numbers) and may leave errno. */
