@@ -557,6 +557,22 @@ static void arm_confirm(struct daemon *d, unsigned int secs)
 	d->confirm_by = secs ? time(NULL) + secs : 0;
 }
 
+/* No switch waits for its confirmation any more. */
+static void settle(struct daemon *d)
+{
+	d->revert_to[0] = '\0';
+	arm_confirm(d, 0);
+}
+
+/* {"ok":true,"policy":...}: what a change of policy answers. */
+static struct json_object *policy_reply(const struct daemon *d)
+{
+	struct json_object *o = ef_ctl_ok();
+
+	json_object_object_add(o, "policy", jstr(d->policy));
+	return o;
+}
+
 static char *do_switch(struct daemon *d, const struct ef_ctl_request *rq)
 {
 	struct ef_model *m = NULL;
@@ -587,13 +603,11 @@ static char *do_switch(struct daemon *d, const struct ef_ctl_request *rq)
 		log_info("switched to policy %s; back to %s in %u s unless confirmed",
 			 d->policy, previous, rq->confirm_secs);
 	} else {
-		d->revert_to[0] = '\0';
-		arm_confirm(d, 0);
+		settle(d);
 		record_state(d, previous);
 		log_info("switched to policy %s", d->policy);
 	}
-	o = ef_ctl_ok();
-	json_object_object_add(o, "policy", jstr(d->policy));
+	o = policy_reply(d);
 	if (rq->confirm_secs)
 		json_object_object_add(o, "confirm_by",
 				       json_object_new_int64(d->confirm_by));
@@ -602,23 +616,17 @@ static char *do_switch(struct daemon *d, const struct ef_ctl_request *rq)
 
 static char *do_confirm(struct daemon *d)
 {
-	struct json_object *o;
-
 	if (!d->revert_to[0])
 		return ef_ctl_error_text("nothing to confirm");
 	record_state(d, d->revert_to);
 	log_info("switch to policy %s confirmed", d->policy);
-	d->revert_to[0] = '\0';
-	arm_confirm(d, 0);
-	o = ef_ctl_ok();
-	json_object_object_add(o, "policy", jstr(d->policy));
-	return reply(o);
+	settle(d);
+	return reply(policy_reply(d));
 }
 
 /* Back to the policy before an unconfirmed switch, or the recorded one. */
 static char *do_rollback(struct daemon *d)
 {
-	struct json_object *o;
 	struct ef_state st;
 	char target[32];
 	const char *why;
@@ -631,13 +639,10 @@ static char *do_rollback(struct daemon *d)
 		return ef_ctl_error_text("no policy to go back to");
 	if (activate(d, target, &why))
 		return ef_ctl_error_text(why);
-	d->revert_to[0] = '\0';
-	arm_confirm(d, 0);
+	settle(d);
 	record_state(d, NULL);
 	log_info("rolled back to policy %s", d->policy);
-	o = ef_ctl_ok();
-	json_object_object_add(o, "policy", jstr(d->policy));
-	return reply(o);
+	return reply(policy_reply(d));
 }
 
 static int cmp_str(const void *a, const void *b)
