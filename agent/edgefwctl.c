@@ -190,8 +190,7 @@ static void report_reconcile(const struct args *a,
 		print_json(o);
 		return;
 	}
-	if (!s->elems_added && !s->elems_deleted && !s->rules_added &&
-	    !s->rules_deleted && !s->objects) {
+	if (ef_delta_size_zero(s)) {
 		printf("table inet %s already matches %s: nothing sent\n",
 		       EF_TABLE, a->policy);
 		return;

@@ -197,12 +197,6 @@ static void note_correction(struct daemon *d)
 	}
 }
 
-static bool sent_something(const struct ef_delta_size *s)
-{
-	return s->elems_added || s->elems_deleted || s->rules_added ||
-	       s->rules_deleted || s->objects;
-}
-
 /* Hands `next` (or, if NULL, the active model again) to the reconciler. */
 static int reconcile(struct daemon *d, struct ef_model *next, bool drift)
 {
@@ -220,7 +214,7 @@ static int reconcile(struct daemon *d, struct ef_model *next, bool drift)
 		free(why);
 		return err;
 	}
-	if (!sent_something(&rep.sent))
+	if (ef_delta_size_zero(&rep.sent))
 		return 0;
 	if (drift)
 		note_correction(d);

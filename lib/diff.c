@@ -374,3 +374,9 @@ struct ef_delta_size ef_delta_size(const struct ef_delta *d)
 	}
 	return s;
 }
+
+bool ef_delta_size_zero(const struct ef_delta_size *s)
+{
+	return !s->elems_added && !s->elems_deleted && !s->rules_added &&
+	       !s->rules_deleted && !s->objects;
+}

@@ -63,5 +63,7 @@ int ef_diff(const struct ef_model *desired, const struct ef_model *live,
 void ef_delta_free(struct ef_delta *d);
 bool ef_delta_empty(const struct ef_delta *d);
 struct ef_delta_size ef_delta_size(const struct ef_delta *d);
+/* Nothing added, deleted or changed: nothing was (or is to be) sent. */
+bool ef_delta_size_zero(const struct ef_delta_size *s);
 
 #endif

@@ -33,12 +33,6 @@ static void back_off(unsigned int try, unsigned int *seed)
 	nanosleep(&ts, NULL);
 }
 
-static bool sent_nothing(const struct ef_delta_size *s)
-{
-	return !s->elems_added && !s->elems_deleted && !s->rules_added &&
-	       !s->rules_deleted && !s->objects;
-}
-
 /* Rule changes name live rules by handle, which only a read-back has. */
 static bool needs_handles(const struct ef_delta *d)
 {
@@ -140,7 +134,7 @@ int ef_reconciler_run(struct ef_reconciler *r, struct ef_model *desired,
 	/* Matched at the generation our commit made (one more than the one
 	 * we sent against), or at the one we read if we sent nothing. */
 	r->synced = !err && !ef_nl_genid(r->nl, &now) &&
-		    now == rep->genid + (sent_nothing(&rep->sent) ? 0 : 1);
+		    now == rep->genid + (ef_delta_size_zero(&rep->sent) ? 0 : 1);
 	r->synced_genid = now;
 	return err;
 }
