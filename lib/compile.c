@@ -425,6 +425,18 @@ static void group_set_names(const struct peer_group *g, size_t si,
 	snprintf(rows, EF_NAME_MAX, "%s_%s", spec->name, g->role->name);
 }
 
+/* The capacity a hash of n addresses is created with: room to grow by a
+ * quarter before the set has to be made anew, in powers of two so that
+ * small changes to a group leave it alone. */
+static uint32_t hash_capacity(size_t n)
+{
+	uint64_t want = n + n / 4, size = 64;
+
+	while (size < want && size < UINT32_MAX / 2 + 1)
+		size *= 2;
+	return (uint32_t)size;
+}
+
 /*
  * A group's addresses of one family as a plain set: a hash of single
  * addresses when that is all it holds (the kernel changes one element of
@@ -460,6 +472,8 @@ static int group_addr_set(const struct cctx *c, const struct peer_group *g,
 		ef_key_put(set, 0, end, p->hi);
 		err = ef_set_add_elem(set, key, end, NULL);
 	}
+	if (hosts)
+		set->size = hash_capacity(set->nelems);
 	return err;
 }
 

@@ -23,9 +23,7 @@ static int push(struct ef_delta *d, const struct ef_op *op)
 
 static bool same_shape(const struct ef_set *a, const struct ef_set *b)
 {
-	return a->nfields && a->nfields == b->nfields &&
-	       !memcmp(a->type, b->type, a->nfields * sizeof(a->type[0])) &&
-	       a->counter == b->counter && a->hashed == b->hashed;
+	return a->nfields && ef_set_same_shape(a, b);
 }
 
 static bool same_hook(const struct ef_chain *a, const struct ef_chain *b)

@@ -258,15 +258,20 @@ bool ef_rule_equal(const struct ef_rule *a, const struct ef_rule *b)
 	       a->log_level == b->log_level && a->verdict == b->verdict;
 }
 
+bool ef_set_same_shape(const struct ef_set *a, const struct ef_set *b)
+{
+	return !strcmp(a->name, b->name) && a->nfields == b->nfields &&
+	       !memcmp(a->type, b->type, a->nfields * sizeof(a->type[0])) &&
+	       a->counter == b->counter && a->hashed == b->hashed &&
+	       a->size == b->size;
+}
+
 /* Both sets must be sorted (ef_set_sort). */
 bool ef_set_equal(const struct ef_set *a, const struct ef_set *b)
 {
 	uint32_t len = ef_set_key_len(a);
 
-	if (strcmp(a->name, b->name) || a->nfields != b->nfields ||
-	    memcmp(a->type, b->type, a->nfields * sizeof(a->type[0])) ||
-	    a->counter != b->counter || a->hashed != b->hashed ||
-	    a->nelems != b->nelems)
+	if (!ef_set_same_shape(a, b) || a->nelems != b->nelems)
 		return false;
 	for (size_t i = 0; i < a->nelems; i++) {
 		const struct ef_elem *x = &a->elems[i], *y = &b->elems[i];

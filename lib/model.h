@@ -56,6 +56,11 @@ struct ef_set {
 	enum ef_type type[EF_FIELDS_MAX];
 	bool counter;			/* every element counts its hits */
 	bool hashed;			/* one field, single keys: no ranges */
+	/* A hash's capacity, sized up front (0 = none): the kernel then
+	 * builds a fixed table once instead of growing it, which halves
+	 * its cost of loading and dumping a large group. It is also a
+	 * limit, so a group outgrowing it gets a new set. */
+	uint32_t size;
 	struct ef_elem *elems;
 	size_t nelems, cap;
 };
@@ -155,6 +160,8 @@ void ef_model_free(struct ef_model *m);
 struct ef_set *ef_model_add_set(struct ef_model *m, const char *name,
 				const enum ef_type *types, unsigned int n,
 				bool counter);
+/* Same name, key, flags and capacity: elements aside, the same set. */
+bool ef_set_same_shape(const struct ef_set *a, const struct ef_set *b);
 struct ef_set *ef_model_find_set(const struct ef_model *m, const char *name);
 int ef_set_add_elem(struct ef_set *set, const uint8_t *key,
 		    const uint8_t *key_end, const char *rows);

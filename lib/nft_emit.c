@@ -111,6 +111,8 @@ static void emit_set(struct strbuf *sb, const struct ef_set *set,
 		sb_printf(sb, "%s%s", i ? " . " : "",
 			  ef_type_info(set->type[i])->nft_type);
 	sb_printf(sb, "\n");
+	if (set->size)
+		sb_printf(sb, "\t\tsize %u\n", set->size);
 	if (!set->hashed)
 		sb_printf(sb, "\t\tflags interval\n");
 	if (set->counter)

@@ -145,6 +145,8 @@ static int add_set(struct rctx *c, struct nftnl_set *s)
 	if (!set)
 		return -ENOMEM;
 	set->hashed = n == 1 && flags == 0;
+	if (nftnl_set_is_set(s, NFTNL_SET_DESC_SIZE))
+		set->size = nftnl_set_get_u32(s, NFTNL_SET_DESC_SIZE);
 	if (!n) {
 		set->nfields = 0;
 		why(c, "set %s is not one edgefw makes", name);

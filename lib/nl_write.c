@@ -83,6 +83,8 @@ int ef_nl_put_set(struct ef_batch *b, struct ef_nl *nl,
 		nftnl_set_set_u32(s, NFTNL_SET_FLAGS,
 				  set->hashed ? 0 : NFT_SET_INTERVAL);
 	}
+	if (set->size)
+		nftnl_set_set_u32(s, NFTNL_SET_DESC_SIZE, set->size);
 	if (set->counter) {
 		counter = nftnl_expr_alloc("counter");
 		if (!counter) {

@@ -294,3 +294,37 @@ Test(drift, odd_objects_are_read_and_removed)
 		cr_assert_geq(s.objects, 2, "the set was not made again");
 	}
 }
+
+/* A group that outgrows its hash's capacity gets a set of the new size in
+ * the same batch: the kernel would refuse elements beyond the old one. */
+Test(drift, group_outgrowing_its_hash_gets_a_new_set)
+{
+	struct ef_model *next = compile_copy(), *live = NULL;
+	struct ef_reconcile_report rep;
+	struct ef_set *g = NULL;
+	char *why = NULL;
+
+	for (size_t i = 0; i < next->nsets && !g; i++)
+		if (next->sets[i].hashed && next->sets[i].type[0] == EF_T_IPV6)
+			g = &next->sets[i];
+	cr_assert_not_null(g, "the edge site has a hash of IPv6 addresses");
+	cr_assert_eq(g->size, 64);
+	for (uint32_t i = 0; i < 200; i++) {
+		uint8_t key[EF_KEY_MAX] = { 0 };
+		uint8_t a[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 0x99 };
+
+		a[15] = (uint8_t)(i + 1);
+		ef_key_put(g, 0, key, a);
+		cr_assert_eq(ef_set_add_elem(g, key, key, NULL), 0);
+	}
+	ef_set_sort(g);
+	g->size = 256;
+	cr_assert_eq(ef_reconcile(f.nl, next, &rep, &why), 0, "%s",
+		     why ? why : "");
+	cr_assert_geq(rep.sent.objects, 2, "the set was not made anew");
+	cr_assert_eq(ef_nl_read(f.nl, &live, NULL), 0);
+	cr_assert(ef_model_equal(next, live));
+	cr_assert_eq(ef_model_find_set(live, g->name)->size, 256);
+	ef_model_free(live);
+	ef_model_free(next);
+}

@@ -1719,6 +1719,9 @@ Test(compile, group_of_100000_addresses, .timeout = 120)
 	g4 = ef_model_find_set(m, "g4_peers");
 	cr_assert_not_null(g4);
 	cr_assert_eq(g4->nelems, N);
+	/* A quarter to grow by, rounded up to a power of two. */
+	cr_assert(g4->hashed);
+	cr_assert_eq(g4->size, 131072);
 	k = elem_key(g4, 0);
 	cr_assert_str_eq(k, "10.0.0.0");
 	free(k);
@@ -1763,5 +1766,8 @@ Test(compile, hosts_only_group_is_hashed)
 	cr_assert(ef_model_find_set(m, "g4_peers")->hashed);
 	cr_assert_not(ef_model_find_set(m, "g6_peers")->hashed);
 	cr_assert_eq(ef_model_find_set(m, "g4_peers")->nelems, 2);
+	/* The hash is sized up front; an interval set is not. */
+	cr_assert_eq(ef_model_find_set(m, "g4_peers")->size, 64);
+	cr_assert_eq(ef_model_find_set(m, "g6_peers")->size, 0);
 	ef_model_free(m);
 }

@@ -46,6 +46,7 @@ static void copy_set_into(struct ef_model *dst, const struct ef_set *s)
 
 	cr_assert_not_null(n, "copy of set %s", s->name);
 	n->hashed = s->hashed;
+	n->size = s->size;
 	for (size_t i = 0; i < s->nelems; i++) {
 		const struct ef_elem *e = &s->elems[i];
 
@@ -391,7 +392,7 @@ static bool same_elem(const struct ef_elem *a, const struct ef_elem *b)
 static bool same_set_shape(const struct ef_set *a, const struct ef_set *b)
 {
 	return a->nfields == b->nfields && a->counter == b->counter &&
-	       a->hashed == b->hashed &&
+	       a->hashed == b->hashed && a->size == b->size &&
 	       !memcmp(a->type, b->type, a->nfields * sizeof(a->type[0]));
 }
 
@@ -1100,6 +1101,28 @@ Test(diff, peer_set_with_other_shape_is_recreated)
 	number_rules(have);
 	check_reshaped(want, have, "g4_front_end");
 	ef_model_free(have);
+	ef_model_free(want);
+}
+
+/* A group that outgrew its hash's capacity (or a live set without one)
+ * gets a new set: the kernel refuses elements beyond the size. */
+Test(diff, hash_of_other_capacity_is_recreated)
+{
+	struct ef_model *want = compile_edge(), *have;
+	const char *hash = NULL;
+
+	for (size_t i = 0; i < want->nsets && !hash; i++)
+		if (want->sets[i].hashed)
+			hash = want->sets[i].name;
+	cr_assert_not_null(hash, "the edge site has a hash set");
+	cr_assert_gt(get_set(want, hash)->size, 0);
+	for (int k = 0; k < 2; k++) {
+		have = model_copy(want);
+		get_set(have, hash)->size = k ? 0 : 2 * get_set(want, hash)->size;
+		number_rules(have);
+		check_reshaped(want, have, hash);
+		ef_model_free(have);
+	}
 	ef_model_free(want);
 }
 

@@ -542,10 +542,11 @@ Test(emit, compiled_policy_text)
 				  "\t\tflags interval\n"
 				  "\t\tcounter\n"
 				  "\t\telements = { \"eth1\" . 192.0.2.1 . tcp . 4443 comment \"r24\",\n"), "%s", got);
-	/* Single addresses only: a hash set, no ranges. */
+	/* Single addresses only: a hash set sized up front, no ranges. */
 	cr_assert_not_null(strstr(got,
 				  "\tset g6_director {\n"
 				  "\t\ttype ipv6_addr\n"
+				  "\t\tsize 64\n"
 				  "\t\telements = { 2001:db8:200::10 }\n"
 				  "\t}\n"), "%s", got);
 	/* The lookups for any peer, then each group's. */
