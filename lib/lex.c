@@ -14,16 +14,21 @@ struct ef_source *ef_source_load(struct ef_sources *srcs, const char *path,
 				 const struct ef_loc *from)
 {
 	struct ef_source *src;
+	char *text, *dir = NULL, *dir_why = NULL;
 	size_t len;
-	char *text;
 	int err;
 
-	err = read_config_file(path, EF_FILE_MAX, &text, &len);
+	err = read_config_file(path, EF_FILE_MAX, &text, &len, &dir);
 	if (err < 0) {
 		const char *why = strerror(-err);
 
-		if (err == -EPERM)
+		if (err == -EPERM && dir &&
+		    asprintf(&dir_why, "its directory %s is writable by others or by a group other than root, or owned by another user; refusing it (chmod go-w, chown root)", dir) > 0)
+			why = dir_why;
+		else if (err == -EPERM)
 			why = "writable by others or by a group other than root, or owned by another user; refusing it (chmod go-w, chown root)";
+		else if (err == -ESTALE)
+			why = "replaced while it was being read";
 		else if (err == -EFBIG)
 			why = "larger than the 16 MiB limit";
 		else if (err == -EILSEQ)
@@ -34,6 +39,8 @@ struct ef_source *ef_source_load(struct ef_sources *srcs, const char *path,
 			ef_error(d, from, "cannot read '%s': %s", path, why);
 		else
 			ef_error_file(d, path, "cannot read: %s", why);
+		free(dir_why);
+		free(dir);
 		return NULL;
 	}
 	src = calloc(1, sizeof(*src));

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -93,8 +94,53 @@ void sb_free(struct strbuf *sb)
 	sb->err = 0;
 }
 
+/* Can anyone but root and us change it? Group root may (umask 002). A
+ * sticky directory (/tmp) lets others add files, not replace ours. */
+static bool open_to_others(const struct stat *st)
+{
+	if (st->st_uid != 0 && st->st_uid != geteuid())
+		return true;
+	if (S_ISDIR(st->st_mode) && (st->st_mode & S_ISVTX))
+		return false;
+	return (st->st_mode & S_IWOTH) || ((st->st_mode & S_IWGRP) && st->st_gid);
+}
+
+/* Every directory above the file we opened (by its real path, so that a
+ * symbolic link is judged where it leads), as sshd's StrictModes does. */
+static int check_dirs(const char *path, const struct stat *file,
+		      char **ret_dir)
+{
+	char *real = realpath(path, NULL), *slash;
+	struct stat st;
+	int err = 0;
+
+	if (!real)
+		return -errno;
+	/* The path must still name the file we hold open. */
+	if (stat(real, &st) < 0 || st.st_dev != file->st_dev ||
+	    st.st_ino != file->st_ino) {
+		free(real);
+		return -ESTALE;
+	}
+	while (!err && (slash = strrchr(real, '/'))) {
+		slash[slash == real] = '\0';	/* keep "/" itself */
+		if (stat(real, &st) < 0)
+			err = -errno;
+		else if (open_to_others(&st))
+			err = -EPERM;
+		if (err == -EPERM && ret_dir) {
+			*ret_dir = real;
+			return err;
+		}
+		if (slash == real)
+			break;
+	}
+	free(real);
+	return err;
+}
+
 int read_config_file(const char *path, size_t max, char **ret_text,
-		     size_t *ret_len)
+		     size_t *ret_len, char **ret_dir)
 {
 	struct stat st;
 	char *text = NULL;
@@ -113,13 +159,13 @@ int read_config_file(const char *path, size_t max, char **ret_text,
 		err = -EINVAL;
 		goto out;
 	}
-	/* Group-writable is fine for root's own group (umask 002); the
-	 * owner must be root or whoever reads it. */
-	if ((st.st_mode & S_IWOTH) || ((st.st_mode & S_IWGRP) && st.st_gid) ||
-	    (st.st_uid != 0 && st.st_uid != geteuid())) {
+	if (open_to_others(&st)) {
 		err = -EPERM;
 		goto out;
 	}
+	err = check_dirs(path, &st, ret_dir);
+	if (err)
+		goto out;
 	if ((size_t)st.st_size > max) {
 		err = -EFBIG;
 		goto out;

@@ -34,9 +34,12 @@ char *path_relative_to(const char *base, const char *path);
 /*
  * Reads a whole configuration file, refusing files larger than `max` bytes
  * (-EFBIG) and files writable by others or by a group other than root's
- * (-EPERM), since whoever can write them could open the firewall. The text is NUL-terminated.
+ * (-EPERM), since whoever can write them could open the firewall. The
+ * same holds for every directory above the file (whoever can write one
+ * can put another file in its place); on such a refusal `*ret_dir` (if
+ * given) names the directory. The text is NUL-terminated.
  */
 int read_config_file(const char *path, size_t max, char **ret_text,
-		     size_t *ret_len);
+		     size_t *ret_len, char **ret_dir);
 
 #endif

@@ -597,7 +597,7 @@ Test(errors, world_writable_file_refused)
 
 	tdir_init(&t);
 	path = tdir_write(&t, "s.site", "management = none\n", 0666);
-	cr_assert_eq(read_config_file(path, EF_FILE_MAX, &buf, &len), -EPERM);
+	cr_assert_eq(read_config_file(path, EF_FILE_MAX, &buf, &len, NULL), -EPERM);
 	cr_assert_null(buf);
 	s = ef_site_parse(path, &d);
 	cr_assert_eq(d.errors, 1);
@@ -645,7 +645,7 @@ Test(errors, file_over_the_size_limit)
 	/* Sparse: costs no disk. */
 	cr_assert_eq(ftruncate(fd, 17 << 20), 0);
 	close(fd);
-	cr_assert_eq(read_config_file(path, EF_FILE_MAX, &buf, &len), -EFBIG);
+	cr_assert_eq(read_config_file(path, EF_FILE_MAX, &buf, &len, NULL), -EFBIG);
 	cr_assert_null(buf);
 	s = ef_site_parse(path, &d);
 	cr_assert_eq(d.errors, 1);
@@ -668,12 +668,12 @@ Test(errors, size_limit_boundary)
 	text[100] = '\0';
 	tdir_init(&t);
 	path = tdir_write(&t, "f", text, 0644);
-	cr_assert_eq(read_config_file(path, 100, &buf, &len), 0);
+	cr_assert_eq(read_config_file(path, 100, &buf, &len, NULL), 0);
 	cr_assert_eq(len, 100);
 	cr_assert_str_eq(buf, text);
 	free(buf);
 	buf = NULL;
-	cr_assert_eq(read_config_file(path, 99, &buf, &len), -EFBIG);
+	cr_assert_eq(read_config_file(path, 99, &buf, &len, NULL), -EFBIG);
 	cr_assert_null(buf);
 	free(path);
 	tdir_fini(&t);
@@ -833,12 +833,12 @@ Test(errors, group_writable_only_for_root_group)
 	path = tdir_write(&t, "s.site", "management = none\n", 0664);
 	if (geteuid() == 0) {
 		cr_assert_eq(chown(path, 0, 0), 0);
-		cr_assert_eq(read_config_file(path, EF_FILE_MAX, &buf, &len), 0);
+		cr_assert_eq(read_config_file(path, EF_FILE_MAX, &buf, &len, NULL), 0);
 		free(buf);
 		cr_assert_eq(chown(path, 0, 1), 0);
 		cr_assert_eq(chmod(path, 0664), 0);
 		buf = NULL;
-		cr_assert_eq(read_config_file(path, EF_FILE_MAX, &buf, &len),
+		cr_assert_eq(read_config_file(path, EF_FILE_MAX, &buf, &len, NULL),
 			     -EPERM);
 		cr_assert_null(buf);
 	}
@@ -873,7 +873,7 @@ Test(errors, file_owned_by_another_user)
 	tdir_init(&t);
 	path = tdir_write(&t, "s.site", "management = none\n", 0644);
 	cr_assert_eq(chown(path, 1, 0), 0);
-	cr_assert_eq(read_config_file(path, EF_FILE_MAX, &buf, &len), -EPERM);
+	cr_assert_eq(read_config_file(path, EF_FILE_MAX, &buf, &len, NULL), -EPERM);
 	cr_assert_null(buf);
 	free(path);
 	tdir_fini(&t);
@@ -899,4 +899,60 @@ Test(errors, too_many_errors_stop)
 	sb_free(&sb);
 	free(path);
 	tdir_fini(&t);
+}
+
+/* A directory above the file that others can write is as bad as the file:
+ * whoever writes it can put another file in its place. */
+static void site_in_dir(mode_t dir_mode, uid_t dir_uid, bool link,
+			const char *want_dir_msg)
+{
+	struct ef_diags d = { 0 };
+	struct tdir t;
+	char *dir = NULL, *path, *open_path = NULL, *want = NULL;
+
+	tdir_init(&t);
+	cr_assert_neq(asprintf(&dir, "%s/sub", t.path), -1);
+	cr_assert_eq(mkdir(dir, 0700), 0);
+	cr_assert_eq(chmod(dir, dir_mode), 0);
+	cr_assert_eq(chown(dir, dir_uid, 0), 0);
+	path = tdir_write(&t, "sub/s.site", "management = none\n", 0644);
+	open_path = path;
+	if (link) {
+		/* A link in a safe directory is judged where it leads. */
+		cr_assert_neq(asprintf(&open_path, "%s/link.site", t.path), -1);
+		cr_assert_eq(symlink(path, open_path), 0);
+	}
+	ef_site_free(ef_site_parse(open_path, &d));
+	if (!want_dir_msg) {
+		cr_assert_eq(d.errors, 0, "%s", d.n ? d.v[0].msg : "");
+	} else {
+		cr_assert_eq(d.errors, 1);
+		cr_assert_str_eq(d.v[0].file, open_path);
+		cr_assert_neq(asprintf(&want, "cannot read: its directory %s %s",
+				       dir, want_dir_msg), -1);
+		cr_assert_str_eq(d.v[0].msg, want);
+	}
+	if (open_path != path)
+		free(open_path);
+	free(path);
+	free(want);
+	free(dir);
+	ef_diags_free(&d);
+	tdir_fini(&t);
+}
+
+#define DIR_REFUSED "is writable by others or by a group other than root, or owned by another user; refusing it (chmod go-w, chown root)"
+
+Test(errors, directory_writable_by_others_refused)
+{
+	if (geteuid() != 0)
+		cr_skip_test("needs root to own the directories");
+	site_in_dir(0777, 0, false, DIR_REFUSED);
+	site_in_dir(0777, 0, true, DIR_REFUSED);
+	site_in_dir(0755, 1, false, DIR_REFUSED);
+	/* Sticky (as /tmp): others may add files, not replace ours. */
+	site_in_dir(01777, 0, false, NULL);
+	/* Root's own group (umask 002) is fine, as for files. */
+	site_in_dir(0775, 0, false, NULL);
+	site_in_dir(0755, 0, false, NULL);
 }

@@ -36,7 +36,7 @@ static char *read_text(const char *path)
 	char *text = NULL;
 	size_t len;
 
-	cr_assert_eq(read_config_file(path, EF_FILE_MAX, &text, &len), 0,
+	cr_assert_eq(read_config_file(path, EF_FILE_MAX, &text, &len, NULL), 0,
 		     "cannot read %s", path);
 	return text;
 }
