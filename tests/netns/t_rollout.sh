@@ -1,0 +1,383 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# t_rollout.sh BUILD_DIR: contrib/fleet/edgefw-rollout against three
+# "hosts": three namespaces, each running its own edgefwd (own socket,
+# state and policy directory). The remote shell is a fake EDGEFW_RSH that
+# runs the command in the namespace named by HOST, where a private bind
+# mount shows that host's directory at one common path (as if every host
+# had the same paths). What each daemon runs is read from the daemons
+# (status, state file) and the kernel (verify, nft list in the namespace),
+# not only from the tool's output:
+#   a roll-out to all three succeeds; run again, it changes nothing;
+#   --dry-run changes nothing; a failing health check on the 2nd host rolls
+#   it back and stops (1st keeps the new policy, 3rd untouched); a policy
+#   with a syntax error is refused by check on the 1st host, nothing
+#   changes anywhere; the active policy's file is never replaced in place;
+#   a pending unconfirmed switch is left alone; contact lost after a
+#   switch: edgefwd goes back by itself at the deadline; canaries.
+
+# Functions below are called through check, which shellcheck cannot see.
+# shellcheck disable=SC2317
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+. tests/netns/lib.sh
+
+netns_init "${1:-build}"
+CTL=$EFW_BUILD/edgefwctl
+D=$EFW_BUILD/edgefwd
+ROLLOUT=$PWD/contrib/fleet/edgefw-rollout
+[[ -x $CTL && -x $D ]] || bail_out "$CTL or $D not built"
+[[ -x $ROLLOUT ]] || bail_out "$ROLLOUT missing or not executable"
+getent passwd nobody >/dev/null || skip "no user nobody"
+getent group nogroup >/dev/null || skip "no group nogroup"
+command -v unshare >/dev/null || skip "unshare (util-linux) not installed"
+
+T=$EFW_TMP
+chmod 0755 "$T"
+H1=$(ns_name h1)
+H2=$(ns_name h2)
+H3=$(ns_name h3)
+
+# ---- three hosts -------------------------------------------------------------
+
+# dir NAME: the host's own directory (site, policies, state, socket, log).
+dir() { echo "$T/$(ns_name "$1")"; }
+
+for n in h1 h2 h3; do
+	ns_add "$n" || bail_out "cannot make namespace $n"
+	d=$(dir "$n")
+	mkdir -p "$d/state" "$d/policies"
+	chown nobody "$d/state"
+	cp policies/*.policy "$d/policies/"
+	cp policies/examples/edge-single-public.site "$d/site.conf"
+	chmod 0644 "$d/site.conf" "$d/policies"/*.policy
+done
+mkdir -p "$T/host" # the common path each host's directory is seen at
+
+start_daemon() {
+	local n=$1 d i
+	d=$(dir "$n")
+	ip netns exec "$(ns_name "$n")" "$D" --foreground --site "$d/site.conf" \
+		--policy-dir "$d/policies" --state-dir "$d/state" \
+		--socket "$d/control" --user nobody --group nogroup \
+		--interval 30 >>"$d/edgefwd.log" 2>&1 &
+	track_pid $!
+	for ((i = 0; i < 50; i++)); do
+		[[ -S $d/control ]] &&
+			"$CTL" --socket "$d/control" hello >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	return 1
+}
+for n in h1 h2 h3; do
+	start_daemon "$n" || bail_out "edgefwd did not start in $n"
+done
+
+# The fake remote shell: HOST COMMAND, as ssh takes them. Refuses anything
+# but this test's namespaces; $T/down-HOST makes it fail as ssh does when
+# a host cannot be reached (exit 255). Every call is logged.
+cat >"$T/rsh" <<EOF
+#!/bin/sh
+T='$T'
+host=\$1
+shift
+echo "\$host \$*" >>"\$T/rsh.log"
+case \$host in
+$EFW_PREFIX*) ;;
+*) echo "rsh: \$host is not a namespace of this test" >&2; exit 255 ;;
+esac
+[ -d "\$T/\$host" ] || { echo "rsh: no host \$host" >&2; exit 255; }
+if [ -e "\$T/down-\$host" ]; then
+	echo "ssh: connect to host \$host port 22: Connection timed out" >&2
+	exit 255
+fi
+# ip netns exec, then a private mount namespace of its own: the bind mount
+# is seen by this command only, never by the root namespace.
+exec ip netns exec "\$host" unshare --mount --propagation private \\
+	sh -c 'mount --bind "\$1" "\$2" && exec sh -c "\$3"' rsh "\$T/\$host" "\$T/host" "\$*"
+EOF
+chmod 0755 "$T/rsh"
+
+# The health check: logs its host; fails for a host with a file
+# $T/unhealthy-HOST, or (flaky-HOST) from its second call on.
+cat >"$T/health" <<EOF
+#!/bin/sh
+echo "\$1" >>'$T/health.log'
+[ ! -e '$T/unhealthy-'"\$1" ] || { echo "\$1: 503 from the front end"; exit 1; }
+if [ -e '$T/flaky-'"\$1" ]; then
+	[ ! -e '$T/seen-'"\$1" ] || { echo "\$1: worse after a while"; exit 1; }
+	touch '$T/seen-'"\$1"
+fi
+echo "\$1: fine"
+EOF
+chmod 0755 "$T/health"
+
+printf '%s\n' "# the test's hosts" "$H1" "" "$H2   # comment" "$H3" >"$T/hosts"
+
+# Policies to roll out: two real scenarios under new names, and a broken one.
+sed 's/^policy public-im-connectivity /policy edge-v2 /' \
+	policies/public-im-connectivity.policy >"$T/edge-v2.policy"
+sed 's/^policy edge-single-public /policy edge-v3 /' \
+	policies/edge-single-public.policy >"$T/edge-v3.policy"
+sed -e 's/^policy edge-v3 /policy edge-bad /' \
+	-e '0,/^zone external {/s//zone external {\n\ttcp 99999 any access_edge "no such port"/' \
+	"$T/edge-v3.policy" >"$T/edge-bad.policy"
+grep -q 99999 "$T/edge-bad.policy" || bail_out "could not make the broken policy"
+
+# ---- reading the hosts --------------------------------------------------------
+
+ctl_of() {
+	local n=$1
+	shift
+	"$CTL" --socket "$(dir "$n")/control" "$@"
+}
+# field_of NAME KEY: a field of the daemon's status ("" if absent).
+field_of() {
+	ctl_of "$1" status | awk -v k="$2" '$1 == k { v = $2 } END { print v }'
+}
+# on NAME POLICY: the daemon runs POLICY, confirmed (nothing pending), the
+# state records it, and the live table in the namespace is POLICY compiled.
+on() {
+	local n=$1 p=$2 d
+	d=$(dir "$n")
+	[[ $(field_of "$n" policy) == "$p" ]] &&
+		[[ -z $(field_of "$n" reverts_to) ]] &&
+		grep -qx "policy $p" "$d/state/state" &&
+		in_ns "$n" "$CTL" verify "$d/policies/$p.policy" \
+			--site "$d/site.conf" >/dev/null 2>&1
+}
+# snap NAME: what must not change: policy, pending switch, ruleset
+# generation, the live table, the policy directory's files.
+snap() {
+	local n=$1
+	field_of "$n" policy
+	field_of "$n" reverts_to
+	field_of "$n" generation
+	in_ns "$n" nft -s list table inet edgefw
+	(cd "$(dir "$n")/policies" && ls -A && md5sum -- *)
+}
+snap_all() {
+	local n
+	for n in h1 h2 h3; do snap "$n" >"$T/snap.$1.$n"; done
+}
+# same_as TAG NAME: NAME is as it was at snap_all TAG.
+same_as() {
+	snap "$2" >"$T/snap.now.$2" && cmp -s "$T/snap.$1.$2" "$T/snap.now.$2"
+}
+no_leftovers() {
+	! compgen -G "$(dir "$1")/policies/.*.rollout.*" >/dev/null
+}
+
+# rollout ARGS...: runs the tool with the test's transport and paths; RC
+# is its exit status, OUT its output. The output is shown as comments.
+RC=0
+OUT=""
+rollout() {
+	: >"$T/rsh.log"
+	RC=0
+	EDGEFW_RSH=$T/rsh "$ROLLOUT" --policy-dir "$T/host/policies" \
+		--socket "$T/host/control" --edgefwctl "$CTL" --timeout 30 "$@" \
+		>"$T/out" 2>&1 || RC=$?
+	OUT=$(<"$T/out")
+	sed 's/^/#   /' "$T/out"
+}
+out_has() {
+	grep -qE -- "$1" <<<"$OUT"
+}
+# summary_says STATE HOST: the summary lists HOST as STATE.
+summary_says() {
+	grep -qE "^  $1 +$2( |\$)" <<<"$OUT"
+}
+
+for n in h1 h2 h3; do
+	check "$n starts on edge-single-public" bash -c \
+		"'$CTL' --socket '$(dir "$n")/control' status | grep -q '^policy  *edge-single-public\$' && ip netns exec '$(ns_name "$n")' '$CTL' verify '$(dir "$n")/policies/edge-single-public.policy' --site '$(dir "$n")/site.conf' >/dev/null"
+done
+
+# ---- usage ---------------------------------------------------------------------
+
+check "--help documents the exit statuses" bash -c \
+	"'$ROLLOUT' --help | grep -q '^Exit status:'"
+rollout "$T/hosts"
+check "a missing policy name is a usage error (exit 2)" test "$RC" -eq 2
+rollout "$T/hosts" Bad_Name
+check "an invalid policy name is refused (exit 2)" test "$RC" -eq 2
+printf '%s\n' "$H1" "-oProxyCommand=evil" >"$T/hosts.bad"
+rollout "$T/hosts.bad" edge-v2
+check "a host that looks like an option is refused (exit 2)" test "$RC" -eq 2
+check "and nothing was contacted" test ! -s "$T/rsh.log"
+
+# ---- (a) a roll-out to all three ----------------------------------------------
+
+rm -f "$T/health.log"
+rollout --policy-file "$T/edge-v2.policy" --confirm 30 \
+	--health "$T/health %h" "$T/hosts" edge-v2
+check "(a) roll-out of edge-v2 to 3 hosts exits 0 (exit $RC)" test "$RC" -eq 0
+for n in h1 h2 h3; do
+	check "(a) $n runs edge-v2, confirmed, recorded, live table = edge-v2" on "$n" edge-v2
+	check "(a) $n: the policy file is installed, readable (0644)" \
+		test "$(stat -c %a "$(dir "$n")/policies/edge-v2.policy")" = 644
+	check "(a) $n: no temporary copy left" no_leftovers "$n"
+	check "(a) summary: $n changed" summary_says changed "$(ns_name "$n")"
+done
+check "(a) the health check ran once a host, in order, with %h replaced" \
+	test "$(cat "$T/health.log" 2>/dev/null)" = "$(printf '%s\n' "$H1" "$H2" "$H3")"
+check "(a) the edgefwd log shows a confirmed switch" \
+	grep -q "switch to policy edge-v2 confirmed" "$(dir h2)/edgefwd.log"
+
+snap_all again
+rollout --policy-file "$T/edge-v2.policy" "$T/hosts" edge-v2
+check "(a) run again: exit 0 (exit $RC)" test "$RC" -eq 0
+for n in h1 h2 h3; do
+	check "(a) run again: $n already on edge-v2, left alone" summary_says already "$(ns_name "$n")"
+	check "(a) run again: $n unchanged (generation, table, files)" same_as again "$n"
+done
+
+# ---- (c) --dry-run changes nothing ------------------------------------------------
+
+snap_all dry
+rollout --dry-run --policy-file "$T/edge-v3.policy" "$T/hosts" edge-v3
+check "(c) --dry-run exits 0 (exit $RC)" test "$RC" -eq 0
+for n in h1 h2 h3; do
+	check "(c) $n: status, generation, live table and files unchanged" same_as dry "$n"
+	check "(c) $n: no edge-v3.policy installed" test ! -e "$(dir "$n")/policies/edge-v3.policy"
+	check "(c) $n: no temporary copy left" no_leftovers "$n"
+	check "(c) summary: $n would change" summary_says "would change" "$(ns_name "$n")"
+done
+check "(c) it says what would change" out_has "$H2: would switch edge-v2 -> edge-v3, sending: \+[1-9]"
+check "(c) and shows the ruleset changes" out_has '^ +\| \+ element in4 '
+check "(c) no switch was sent, none logged by any edgefwd" bash -c \
+	"! grep -q \"'--confirm'\\|switched to policy edge-v3\" '$T/rsh.log' '$(dir h1)/edgefwd.log' '$(dir h2)/edgefwd.log' '$(dir h3)/edgefwd.log'"
+
+# ---- (b) the health check fails on the 2nd host -----------------------------------
+
+snap_all b
+touch "$T/unhealthy-$H2"
+rm -f "$T/health.log"
+rollout --policy-file "$T/edge-v3.policy" --confirm 30 \
+	--health "$T/health %h" "$T/hosts" edge-v3
+rm -f "$T/unhealthy-$H2"
+check "(b) exits 1: rolled back and stopped (exit $RC)" test "$RC" -eq 1
+check "(b) h1 keeps edge-v3 (status, state, live table)" on h1 edge-v3
+check "(b) h2 is back on edge-v2 (status, state, live table)" on h2 edge-v2
+check "(b) h2's edgefwd logged the rollback" \
+	grep -q "rolled back to policy edge-v2" "$(dir h2)/edgefwd.log"
+check "(b) h3 untouched: generation, table and files as before" same_as b h3
+check "(b) h3 untouched: never contacted" bash -c "! grep -q '^$H3 ' '$T/rsh.log'"
+check "(b) h3 untouched: no health check either" \
+	test "$(cat "$T/health.log")" = "$(printf '%s\n' "$H1" "$H2")"
+check "(b) summary: h1 changed" summary_says changed "$H1"
+check "(b) summary: h2 rolled back" summary_says "rolled back" "$H2"
+check "(b) summary: h3 untouched" summary_says untouched "$H3"
+check "(b) the health check's output is in the log" out_has "503 from the front end"
+
+# ---- (d) a policy with a syntax error ---------------------------------------------
+
+snap_all d
+rollout --policy-file "$T/edge-bad.policy" --health "$T/health %h" \
+	"$T/hosts" edge-bad
+check "(d) a broken policy: exit 3, refused before any change (exit $RC)" test "$RC" -eq 3
+check "(d) check's diagnostic names file:line:col" \
+	out_has "edge-bad\.rollout\.[A-Za-z0-9]+:[0-9]+:[0-9]+: port out of range"
+for n in h1 h2 h3; do
+	check "(d) $n unchanged: status, generation, live table, files" same_as d "$n"
+	check "(d) $n: no temporary copy left" no_leftovers "$n"
+done
+check "(d) h2 and h3 were never contacted" bash -c \
+	"! grep -q '^$H2 \|^$H3 ' '$T/rsh.log'"
+check "(d) summary: h1 not changed, h2 and h3 untouched" bash -c \
+	"grep -qE '^  not changed +$H1 ' '$T/out' && grep -qE '^  untouched +$H2\$' '$T/out' && grep -qE '^  untouched +$H3\$' '$T/out'"
+
+# ---- the active policy's file is never replaced in place ------------------------------
+
+{ cat "$T/edge-v3.policy"; echo "# changed"; } >"$T/edge-v3-changed.policy"
+snap_all inplace
+printf '%s\n' "$H1" >"$T/hosts.h1"
+rollout --replace --policy-file "$T/edge-v3-changed.policy" "$T/hosts.h1" edge-v3
+check "replacing the ACTIVE policy's file is refused (exit 3; exit $RC)" test "$RC" -eq 3
+check "and says why" out_has "is the ACTIVE policy here"
+check "h1 unchanged" same_as inplace h1
+check "and no temporary copy left" no_leftovers h1
+
+# An existing inactive file that differs: only with --replace.
+printf '%s\n' "$H2" >"$T/hosts.h2"
+rollout --policy-file "$T/edge-v3-changed.policy" "$T/hosts.h2" edge-v3
+check "an existing different file is not overwritten without --replace (exit $RC)" \
+	test "$RC" -eq 3
+check "h2 unchanged" same_as inplace h2
+
+# ---- a pending unconfirmed switch is someone else's ---------------------------------
+
+ctl_of h3 switch edge-single-public --confirm 60 >/dev/null
+snap_all pending
+printf '%s\n' "$H3" >"$T/hosts.h3"
+rollout --policy-file "$T/edge-v3.policy" "$T/hosts.h3" edge-v3
+check "a host with an unconfirmed switch pending is refused (exit 3; exit $RC)" test "$RC" -eq 3
+check "h3 untouched (its pending switch too)" same_as pending h3
+ctl_of h3 rollback >/dev/null
+check "h3 back on edge-v2" on h3 edge-v2
+
+# ---- contact lost after the switch --------------------------------------------------
+
+# The health check passes, then the "network" goes: the confirm cannot be
+# sent. edgefwd goes back by itself at the deadline.
+rollout --policy-file "$T/edge-v3.policy" --confirm 3 \
+	--health "$T/health %h && touch $T/down-%h" "$T/hosts.h3" edge-v3
+check "contact lost after the switch: exit 4 (exit $RC)" test "$RC" -eq 4
+check "it says edgefwd goes back by itself" out_has "goes back to edge-v2 by itself at"
+check "meanwhile h3 runs edge-v3, unconfirmed" \
+	test "$(field_of h3 reverts_to)" = edge-v2
+for ((i = 0; i < 60; i++)); do
+	[[ -n $(field_of h3 reverts_to) ]] || break
+	sleep 0.1
+done
+check "unconfirmed, h3's edgefwd went back to edge-v2 by itself" on h3 edge-v2
+check "and logged it" grep -q "was not confirmed in time: going back to edge-v2" \
+	"$(dir h3)/edgefwd.log"
+rm -f "$T/down-$H3"
+
+# ---- canaries -------------------------------------------------------------------
+
+# h2 is the canary: healthy at its switch, unhealthy after the soak.
+printf '%s\n' "$H2" "$H3" >"$T/hosts.23"
+touch "$T/flaky-$H2"
+rm -f "$T/seen-$H2"
+snap_all canary
+rollout --policy-file "$T/edge-v3.policy" --replace --canary 1 --soak 1 \
+	--health "$T/health %h" "$T/hosts.23" edge-v3
+check "a canary unhealthy after the soak: exit 1 (exit $RC)" test "$RC" -eq 1
+check "the canary is rolled back to edge-v2" on h2 edge-v2
+check "the rest is untouched" same_as canary h3
+rm -f "$T/flaky-$H2"
+rollout --policy-file "$T/edge-v3.policy" --canary 1 --soak 1 \
+	--health "$T/health %h" "$T/hosts.23" edge-v3
+check "a healthy canary, then the rest: exit 0 (exit $RC)" test "$RC" -eq 0
+check "the canary h2 runs edge-v3" on h2 edge-v3
+check "and h3 after it" on h3 edge-v3
+check "the canary was checked again after the soak" out_has "canaries healthy: going on"
+
+# ---- interrupted while a host is unconfirmed ----------------------------------------
+
+: >"$T/rsh.log"
+EDGEFW_RSH=$T/rsh "$ROLLOUT" --policy-dir "$T/host/policies" \
+	--socket "$T/host/control" --edgefwctl "$CTL" --confirm 60 \
+	--health "touch $T/in-health; sleep 1" "$T/hosts.h1" edge-v2 \
+	>"$T/out" 2>&1 &
+rpid=$!
+for ((i = 0; i < 100; i++)); do
+	[[ ! -e $T/in-health ]] || break
+	sleep 0.05
+done
+check "h1 runs edge-v2, unconfirmed, while the health check runs" \
+	test "$(field_of h1 policy) $(field_of h1 reverts_to)" = "edge-v2 edge-v3"
+kill -TERM "$rpid"
+RC=0
+wait "$rpid" || RC=$?
+OUT=$(<"$T/out")
+sed 's/^/#   /' "$T/out"
+check "TERM during the health check: exit 143 (exit $RC)" test "$RC" -eq 143
+check "the unconfirmed host was rolled back to edge-v3 at once (not at its deadline)" on h1 edge-v3
+check "and the summary says so" summary_says "rolled back" "$H1"
+
+finish
