@@ -162,7 +162,8 @@ install: $(PROGS)
 		$(DESTDIR)$(DATADIR)/examples $(DESTDIR)$(MANDIR)/man8 \
 		$(DESTDIR)$(DOCDIR) $(DESTDIR)$(COMPLETIONDIR) \
 		$(DESTDIR)$(LIBDIR_SYSTEMD)/sysusers.d \
-		$(DESTDIR)$(LIBDIR_SYSTEMD)/tmpfiles.d $(DESTDIR)$(SYSCONFDIR)/edgefw \
+		$(DESTDIR)$(LIBDIR_SYSTEMD)/tmpfiles.d \
+		$(DESTDIR)$(SYSCONFDIR)/edgefw/policies \
 		$(DESTDIR)$(LIBDIR_SYSTEMD)/systemd/system
 	install -m 0755 $(B)/edgefwctl $(DESTDIR)$(SBINDIR)/edgefwctl
 	install -m 0755 $(B)/edgefwd $(DESTDIR)$(SBINDIR)/edgefwd

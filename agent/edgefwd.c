@@ -62,9 +62,15 @@ struct client {
 	struct ef_ctl_reader in;
 };
 
+#define POLICY_DIRS_MAX 8
+
 struct daemon {
 	/* settings */
-	const char *site_path, *policy_dir, *state_dir, *socket_path;
+	const char *site_path, *state_dir, *socket_path;
+	/* Searched in order: the operator's own policies shadow shipped
+	 * ones of the same name, and a package upgrade never touches them. */
+	const char *policy_dirs[POLICY_DIRS_MAX];
+	size_t npolicy_dirs;
 	const char *user, *group, *default_policy;
 	unsigned int interval;		/* seconds between reconciles */
 	bool interval_set;		/* --interval given: the site's is ignored */
@@ -106,12 +112,20 @@ static int epoll_add(struct daemon *d, int fd, uint64_t tag)
 	return epoll_ctl(d->epfd, EPOLL_CTL_ADD, fd, &ev) < 0 ? -errno : 0;
 }
 
+/* NAME's file in the first policy directory that has one; -ENOENT. */
 static int policy_path(const struct daemon *d, const char *name, char *buf,
 		       size_t size)
 {
-	int n = snprintf(buf, size, "%s/%s.policy", d->policy_dir, name);
+	for (size_t i = 0; i < d->npolicy_dirs; i++) {
+		int n = snprintf(buf, size, "%s/%s.policy", d->policy_dirs[i],
+				 name);
 
-	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+		if (n < 0 || (size_t)n >= size)
+			return -ENAMETOOLONG;
+		if (access(buf, F_OK) == 0)
+			return 0;
+	}
+	return -ENOENT;
 }
 
 /* Compiles NAME with the site as it is now; diagnostics are logged. */
@@ -131,8 +145,6 @@ static int compile_policy(struct daemon *d, const char *name,
 	err = policy_path(d, name, path, sizeof(path));
 	if (err)
 		return err;
-	if (access(path, F_OK) < 0)
-		return -errno;
 	pol = ef_policy_parse(path, &diags);
 	site = ef_site_parse(d->site_path, &diags);
 	if (!pol || !site)
@@ -479,6 +491,15 @@ static struct json_object *jstr(const char *s)
 	return json_object_new_string(s ? s : "");
 }
 
+static struct json_object *policy_dirs_json(const struct daemon *d)
+{
+	struct json_object *arr = json_object_new_array();
+
+	for (size_t i = 0; i < d->npolicy_dirs; i++)
+		json_object_array_add(arr, jstr(d->policy_dirs[i]));
+	return arr;
+}
+
 static char *do_status(struct daemon *d)
 {
 	struct json_object *o = ef_ctl_ok();
@@ -487,6 +508,7 @@ static char *do_status(struct daemon *d)
 	ef_nl_genid(d->rec.nl, &genid);
 	json_object_object_add(o, "policy", jstr(d->policy));
 	json_object_object_add(o, "site", jstr(d->site_path));
+	json_object_object_add(o, "policy_dirs", policy_dirs_json(d));
 	json_object_object_add(o, "generation", json_object_new_uint64(genid));
 	json_object_object_add(o, "in_sync", json_object_new_boolean(
 		d->rec.synced && genid == d->rec.synced_genid));
@@ -644,38 +666,57 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static char *do_list(struct daemon *d)
+/* Adds the policy names DIR holds to names[*n]; false if it is unreadable
+ * (a missing directory is only empty). */
+static bool list_dir(const char *path, char **names, size_t *n, size_t max)
 {
-	struct json_object *o, *arr = json_object_new_array();
-	DIR *dir = opendir(d->policy_dir);
-	char *names[512];
-	size_t n = 0;
+	DIR *dir = opendir(path);
 	struct dirent *e;
 
-	if (!dir) {
-		json_object_put(arr);
-		return ef_ctl_error_text("cannot read the policy directory");
-	}
-	while ((e = readdir(dir)) && n < 512) {
+	if (!dir)
+		return errno == ENOENT;
+	while ((e = readdir(dir)) && *n < max) {
 		size_t len = strlen(e->d_name);
 
 		if (len <= 7 || strcmp(e->d_name + len - 7, ".policy") ||
-		    !(names[n] = strndup(e->d_name, len - 7)))
+		    !(names[*n] = strndup(e->d_name, len - 7)))
 			continue;
-		if (ef_state_name_valid(names[n]))
-			n++;
+		if (ef_state_name_valid(names[*n]))
+			(*n)++;
 		else
-			free(names[n]);
+			free(names[*n]);
 	}
 	closedir(dir);
+	return true;
+}
+
+static char *do_list(struct daemon *d)
+{
+	struct json_object *o, *arr = json_object_new_array();
+	char *names[512];
+	size_t n = 0;
+	bool ok = true;
+
+	for (size_t i = 0; i < d->npolicy_dirs; i++)
+		ok = list_dir(d->policy_dirs[i], names, &n, 512) && ok;
+	if (!ok) {
+		for (size_t i = 0; i < n; i++)
+			free(names[i]);
+		json_object_put(arr);
+		return ef_ctl_error_text("cannot read a policy directory");
+	}
+	/* A name in two directories is one policy: the first one's. */
 	qsort(names, n, sizeof(*names), cmp_str);
 	for (size_t i = 0; i < n; i++) {
-		json_object_array_add(arr, jstr(names[i]));
-		free(names[i]);
+		if (!i || strcmp(names[i], names[i - 1]))
+			json_object_array_add(arr, jstr(names[i]));
 	}
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
 	o = ef_ctl_ok();
 	json_object_object_add(o, "active", jstr(d->policy));
 	json_object_object_add(o, "policies", arr);
+	json_object_object_add(o, "policy_dirs", policy_dirs_json(d));
 	return reply(o);
 }
 
@@ -1031,7 +1072,7 @@ static void run(struct daemon *d)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: edgefwd [--site FILE] [--policy-dir DIR] [--policy NAME]\n"
+	fprintf(f, "Usage: edgefwd [--site FILE] [--policy-dir DIR]... [--policy NAME]\n"
 		   "               [--state-dir DIR] [--socket PATH] [--user USER]\n"
 		   "               [--group GROUP] [--interval SECONDS]\n"
 		   "               [--client-timeout SECONDS] [--foreground]\n");
@@ -1055,7 +1096,6 @@ int main(int argc, char **argv)
 	};
 	struct daemon d = {
 		.site_path = "/etc/edgefw/site.conf",
-		.policy_dir = "/usr/share/edgefw/policies",
 		.state_dir = "/var/lib/edgefw",
 		.socket_path = "/run/edgefw/control",
 		.group = "edgefw",
@@ -1068,7 +1108,14 @@ int main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 's': d.site_path = optarg; break;
-		case 'p': d.policy_dir = optarg; break;
+		case 'p':
+			if (d.npolicy_dirs == POLICY_DIRS_MAX) {
+				fprintf(stderr, "edgefwd: at most %d --policy-dir\n",
+					POLICY_DIRS_MAX);
+				return 2;
+			}
+			d.policy_dirs[d.npolicy_dirs++] = optarg;
+			break;
 		case 'P': d.default_policy = optarg; break;
 		case 'S': d.state_dir = optarg; break;
 		case 'c': d.socket_path = optarg; break;
@@ -1088,6 +1135,10 @@ int main(int argc, char **argv)
 	    !d.client_timeout || d.client_timeout > 3600) {
 		usage(stderr);
 		return 2;
+	}
+	if (!d.npolicy_dirs) {
+		d.policy_dirs[d.npolicy_dirs++] = "/etc/edgefw/policies";
+		d.policy_dirs[d.npolicy_dirs++] = "/usr/share/edgefw/policies";
 	}
 	for (size_t i = 0; i < MAX_CLIENTS; i++)
 		d.clients[i].fd = -1;

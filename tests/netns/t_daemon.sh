@@ -29,10 +29,19 @@ sed -e 's/^edge_internal .*/edge_internal = iface eth1/' \
 	policies/examples/edge-single-public.site >"$site"
 echo "lock = off" >>"$site"
 chmod 0644 "$site"
+# The operator's own policies, searched before the shipped ones: one new,
+# one shadowing a shipped name (it is the shipped file, renamed inside).
+mine=$EFW_TMP/mine
+mkdir -p "$mine"
+sed 's/^policy public-im-connectivity /policy my-im /' \
+	policies/public-im-connectivity.policy >"$mine/my-im.policy"
+cp policies/public-im-connectivity.policy "$mine/internal-servers.policy"
+chmod 0644 "$mine"/*.policy
 
 DPID=""
 start_daemon() {
-	in_ns edge "$D" --foreground --site "$site" --policy-dir policies \
+	in_ns edge "$D" --foreground --site "$site" --policy-dir "$mine" \
+		--policy-dir policies \
 		--state-dir "$state" --socket "$sock" --user nobody \
 		--group nogroup --interval 30 --client-timeout 2 \
 		>>"$EFW_TMP/edgefwd.log" 2>&1 &
@@ -128,7 +137,16 @@ check "and applies the default policy" verify edge-single-public
 
 # The rest of the protocol.
 check "list names the shipped policies" bash -c \
-	"'$CTL' --socket '$sock' list | grep -q internal-servers"
+	"'$CTL' --socket '$sock' list | grep -q edge-scaled-hlb"
+check "and the operator's own, once each" bash -c \
+	"'$CTL' --socket '$sock' --json list | grep -q '\"my-im\"' &&
+	 test \"\$('$CTL' --socket '$sock' --json list | grep -o '\"internal-servers\"' | wc -l)\" -eq 1"
+check "status names the policy directories in order" bash -c \
+	"'$CTL' --socket '$sock' --json status | tr -d ' \n' | grep -qF '\"policy_dirs\":[\"$mine\",\"policies\"]'"
+check "switch to a name both directories have" ctl switch internal-servers
+check "runs the operator's file, not the shipped one" verify public-im-connectivity
+check "and back" ctl switch edge-single-public
+
 check "diff from the daemon: nothing to send" bash -c \
 	"'$CTL' --socket '$sock' --json diff | grep -q '\"empty\":true'"
 probe client tcp 198.51.100.10 443 || true
