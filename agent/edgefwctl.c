@@ -19,6 +19,7 @@
 #include "compile.h"
 #include "ctl_proto.h"
 #include "json.h"
+#include "metrics.h"
 #include "nft_emit.h"
 #include "nl.h"
 #include "policy.h"
@@ -358,14 +359,19 @@ static int connect_daemon(const char *path)
 	return -1;
 }
 
-/* One request, one reply line. */
+/*
+ * One request, one reply line; NULL if none came. edgefwd answers a peer
+ * it refuses and closes without reading: the send may then fail (EPIPE),
+ * and the answer saying why is still there to read.
+ */
 static char *ask(int fd, const char *line)
 {
 	static const size_t max = 1 << 24;
 	size_t len = 0, cap = 4096;
 	char *buf = malloc(cap);
 
-	if (!buf || send(fd, line, strlen(line), MSG_NOSIGNAL) < 0) {
+	if (!buf || (send(fd, line, strlen(line), MSG_NOSIGNAL) < 0 &&
+		     errno != EPIPE && errno != ECONNRESET)) {
 		free(buf);
 		return NULL;
 	}
@@ -388,6 +394,10 @@ static char *ask(int fd, const char *line)
 		len += (size_t)n;
 		if (buf[len - 1] == '\n')
 			break;
+	}
+	if (!len) {
+		free(buf);
+		return NULL;
 	}
 	buf[len] = '\0';
 	return buf;
@@ -421,12 +431,44 @@ static void print_human(struct json_object *o)
 	}
 }
 
+/*
+ * Sends one request line over fd. Returns the reply if it says ok; else
+ * NULL, having said why on stderr.
+ */
+static struct json_object *call(int fd, const char *line)
+{
+	struct json_object *reply, *val;
+	char *text = ask(fd, line);
+
+	if (!text) {
+		fprintf(stderr, "%s: no answer from edgefwd\n", prog);
+		return NULL;
+	}
+	reply = ef_ctl_reply_parse(text);
+	free(text);
+	if (!reply) {
+		fprintf(stderr, "%s: edgefwd answered something that is not JSON\n",
+			prog);
+		return NULL;
+	}
+	if (json_object_object_get_ex(reply, "ok", &val) &&
+	    json_object_get_boolean(val))
+		return reply;
+	if (json_object_object_get_ex(reply, "error", &val))
+		fprintf(stderr, "%s: edgefwd: %s\n", prog,
+			json_object_get_string(val));
+	else
+		fprintf(stderr, "%s: edgefwd refused the request\n", prog);
+	json_object_put(reply);
+	return NULL;
+}
+
 static int cmd_daemon(const struct args *a)
 {
-	struct json_object *reply = NULL, *ok, *err;
+	struct json_object *reply = NULL;
 	const char *why;
-	char *line, *text = NULL;
-	int fd, status = EXIT_RUNTIME;
+	char *line;
+	int fd;
 
 	line = ef_ctl_request_line(a->argc, a->argv, &why);
 	if (!line) {
@@ -434,32 +476,66 @@ static int cmd_daemon(const struct args *a)
 		return EXIT_INPUT;
 	}
 	fd = connect_daemon(a->socket);
-	if (fd >= 0)
-		text = ask(fd, line);
-	if (fd >= 0 && !text)
-		fprintf(stderr, "%s: no answer from edgefwd\n", prog);
-	reply = text ? ef_ctl_reply_parse(text) : NULL;
-	if (text && !reply)
-		fprintf(stderr, "%s: edgefwd answered something that is not JSON\n",
-			prog);
-	if (reply && json_object_object_get_ex(reply, "ok", &ok) &&
-	    json_object_get_boolean(ok)) {
-		status = 0;
-		if (a->json)
-			puts(json_object_to_json_string_ext(reply,
-				JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
-		else
-			print_human(reply);
-	} else if (reply && json_object_object_get_ex(reply, "error", &err)) {
-		fprintf(stderr, "%s: edgefwd: %s\n", prog,
-			json_object_get_string(err));
-	}
-	json_object_put(reply);
-	free(text);
-	free(line);
-	if (fd >= 0)
+	if (fd >= 0) {
+		reply = call(fd, line);
 		close(fd);
-	return status;
+	}
+	free(line);
+	if (!reply)
+		return EXIT_RUNTIME;
+	if (a->json)
+		puts(json_object_to_json_string_ext(reply,
+			JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+	else
+		print_human(reply);
+	json_object_put(reply);
+	return 0;
+}
+
+/*
+ * Status and counters, on one connection, as Prometheus text. Whatever
+ * goes wrong, stdout still gets edgefw_up 0: a scraper (or the textfile
+ * the timer writes) then says the daemon is down rather than going stale.
+ */
+static int cmd_metrics(const struct args *a)
+{
+	struct json_object *status = NULL, *counters = NULL;
+	struct strbuf sb = { 0 };
+	int fd, err = -EIO;
+
+	fd = connect_daemon(a->socket);
+	if (fd >= 0) {
+		status = call(fd, "status\n");
+		counters = status ? call(fd, "counters\n") : NULL;
+		close(fd);
+	}
+	if (counters) {
+		err = ef_metrics_format(&sb, status, counters);
+		if (err == -EPROTO)
+			fprintf(stderr, "%s: edgefwd's status or counters reply is not what edgefwctl(8) says\n",
+				prog);
+		else if (err)
+			fprintf(stderr, "%s: %s\n", prog, strerror(-err));
+	}
+	json_object_put(status);
+	json_object_put(counters);
+	if (err) {
+		sb_free(&sb);
+		ef_metrics_format_down(&sb);
+	}
+	if (sb.err) {
+		sb_free(&sb);
+		fprintf(stderr, "%s: out of memory\n", prog);
+		return EXIT_RUNTIME;
+	}
+	fputs(sb.buf, stdout);
+	sb_free(&sb);
+	if (fflush(stdout) == EOF) {
+		fprintf(stderr, "%s: cannot write the metrics: %s\n", prog,
+			strerror(errno));
+		return EXIT_RUNTIME;
+	}
+	return err ? EXIT_RUNTIME : 0;
 }
 
 static const struct {
@@ -492,6 +568,8 @@ static const struct {
 	{ "list", cmd_daemon, "", "The policies edgefwd can switch to" },
 	{ "counters", cmd_daemon, "",
 	  "Packets and bytes per policy row, with the row's note" },
+	{ "metrics", cmd_metrics, "[--socket PATH]",
+	  "edgefwd's status and row counters for Prometheus (text format)" },
 };
 
 static void usage(FILE *f)
@@ -561,7 +639,8 @@ int main(int argc, char **argv)
 	}
 	cmd = argv[optind++];
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
-		bool wants_policy = strcmp(commands[i].name, "show") != 0;
+		bool wants_policy = commands[i].fn != cmd_show &&
+				    commands[i].fn != cmd_metrics;
 
 		if (strcmp(cmd, commands[i].name))
 			continue;
