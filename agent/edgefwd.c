@@ -391,7 +391,29 @@ static int open_listener(struct daemon *d, gid_t gid)
 	return epoll_add(d, fd, TAG_LISTEN);
 }
 
-static bool peer_allowed(const struct daemon *d, const struct ucred *c)
+/* Did the peer hold `gid` among its supplementary groups when it
+ * connected (SupplementaryGroups= of a unit, newgrp)? */
+static bool peer_has_group(int fd, gid_t gid)
+{
+	gid_t small[64], *groups = small;
+	socklen_t len = sizeof(small);
+	bool found = false;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len) < 0) {
+		if (errno != ERANGE || !(groups = malloc(len)) ||
+		    getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len) < 0)
+			len = 0;
+	}
+	for (size_t i = 0; i < len / sizeof(gid_t) && !found; i++)
+		found = groups[i] == gid;
+	if (groups != small)
+		free(groups);
+	return found;
+}
+
+/* Root, our own user, or a member of the control group: by the peer's
+ * groups at connect time, or by the user database. */
+static bool peer_allowed(const struct daemon *d, int fd, const struct ucred *c)
 {
 	struct passwd pw, *p = NULL;
 	char buf[4096];
@@ -402,7 +424,7 @@ static bool peer_allowed(const struct daemon *d, const struct ucred *c)
 		return true;
 	if (d->ctl_gid == (gid_t)-1)
 		return false;
-	if (c->gid == d->ctl_gid)
+	if (c->gid == d->ctl_gid || peer_has_group(fd, d->ctl_gid))
 		return true;
 	if (getpwuid_r(c->uid, &pw, buf, sizeof(buf), &p) || !p ||
 	    getgrouplist(p->pw_name, p->pw_gid, groups, &n) < 0)
@@ -457,10 +479,14 @@ static void on_accept(struct daemon *d)
 	if (fd < 0)
 		return;
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 ||
-	    !peer_allowed(d, &cred)) {
+	    !peer_allowed(d, fd, &cred)) {
+		char why[128];
+
 		log_warn("control connection refused: uid %u pid %d is not root nor in group %s",
-			 cred.uid, cred.pid, d->group);
-		(void)send_text(fd, ef_ctl_error_text("permission denied: root or group edgefw only"));
+			 cred.uid, cred.pid, d->group ? d->group : "(none)");
+		snprintf(why, sizeof(why), "permission denied: root or group %s only",
+			 d->group ? d->group : "root");
+		(void)send_text(fd, ef_ctl_error_text(why));
 		close(fd);
 		return;
 	}

@@ -212,7 +212,7 @@ check "and still corrected" verify edge-single-public
 chmod 0666 "$sock"
 if command -v setpriv >/dev/null; then
 	check "SO_PEERCRED refuses a stranger" bash -c \
-		"setpriv --reuid=1 --regid=1 --clear-groups '$CTL' --socket '$sock' status 2>&1 | grep -q 'permission denied'"
+		"setpriv --reuid=1 --regid=1 --clear-groups '$CTL' --socket '$sock' status 2>&1 | grep -q 'permission denied: root or group nogroup only'"
 	check "and the refusal is logged" grep -q "control connection refused: uid 1" "$EFW_TMP/edgefwd.log"
 fi
 chmod 0660 "$sock"
