@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -35,6 +36,7 @@ struct args {
 	const char *policy;
 	const char *site;
 	const char *socket;
+	unsigned int timeout;	/* seconds edgefwd has to answer */
 	int argc;		/* the request words, for daemon commands */
 	char **argv;
 	bool counters;
@@ -332,8 +334,9 @@ static int cmd_verify(const struct args *a)
 
 /* ---- commands the daemon answers ---- */
 
-static int connect_daemon(const char *path)
+static int connect_daemon(const struct args *a)
 {
+	const char *path = a->socket;
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	int fd;
 
@@ -343,8 +346,14 @@ static int connect_daemon(const char *path)
 	}
 	strcpy(sun.sun_path, path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd >= 0 && connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0)
+	if (fd >= 0 && connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0) {
+		/* A daemon that hangs must not hang its callers (scripts,
+		 * timers) with it. */
+		struct timeval tv = { .tv_sec = a->timeout };
+
+		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 		return fd;
+	}
 	if (errno == ENOENT || errno == ECONNREFUSED)
 		fprintf(stderr, "%s: edgefwd is not running (no one listens on %s)\n",
 			prog, path);
@@ -389,6 +398,13 @@ static char *ask(int fd, const char *line)
 			cap *= 2;
 		}
 		n = recv(fd, buf + len, cap - len - 1, 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			free(buf);
+			errno = ETIMEDOUT;	/* --timeout passed */
+			return NULL;
+		}
 		if (n <= 0)
 			break;
 		len += (size_t)n;
@@ -397,6 +413,7 @@ static char *ask(int fd, const char *line)
 	}
 	if (!len) {
 		free(buf);
+		errno = ECONNRESET;
 		return NULL;
 	}
 	buf[len] = '\0';
@@ -435,15 +452,19 @@ static void print_human(struct json_object *o)
  * Sends one request line over fd. Returns the reply if it says ok; else
  * NULL, having said why on stderr.
  */
-static struct json_object *call(int fd, const char *line)
+static struct json_object *call(const struct args *a, int fd,
+				 const char *line)
 {
 	struct json_object *reply, *val;
 	char *text = ask(fd, line);
 
-	if (!text) {
+	if (!text && errno == ETIMEDOUT)
+		fprintf(stderr, "%s: edgefwd did not answer within %u seconds (--timeout)\n",
+			prog, a->timeout);
+	if (!text && errno != ETIMEDOUT)
 		fprintf(stderr, "%s: no answer from edgefwd\n", prog);
+	if (!text)
 		return NULL;
-	}
 	reply = ef_ctl_reply_parse(text);
 	free(text);
 	if (!reply) {
@@ -475,9 +496,9 @@ static int cmd_daemon(const struct args *a)
 		fprintf(stderr, "%s: %s\n", prog, why);
 		return EXIT_INPUT;
 	}
-	fd = connect_daemon(a->socket);
+	fd = connect_daemon(a);
 	if (fd >= 0) {
-		reply = call(fd, line);
+		reply = call(a, fd, line);
 		close(fd);
 	}
 	free(line);
@@ -503,10 +524,10 @@ static int cmd_metrics(const struct args *a)
 	struct strbuf sb = { 0 };
 	int fd, err = -EIO;
 
-	fd = connect_daemon(a->socket);
+	fd = connect_daemon(a);
 	if (fd >= 0) {
-		status = call(fd, "status\n");
-		counters = status ? call(fd, "counters\n") : NULL;
+		status = call(a, fd, "status\n");
+		counters = status ? call(a, fd, "counters\n") : NULL;
 		close(fd);
 	}
 	if (counters) {
@@ -590,12 +611,16 @@ int main(int argc, char **argv)
 		{ "replace", no_argument, NULL, 'r' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "socket", required_argument, NULL, 'S' },
+		{ "timeout", required_argument, NULL, 'T' },
 		{ "dry-run", no_argument, NULL, 'd' },
 		{ "confirm", required_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	struct args a = { .socket = "/run/edgefw/control" };
+	/* A switch to a large policy compiles and applies it before the
+	 * answer: seconds at most; a daemon that hangs must not hang its
+	 * callers (scripts, timers) with it. */
+	struct args a = { .socket = "/run/edgefw/control", .timeout = 60 };
 	char *words[6];
 	const char *confirm = NULL;
 	bool dry_run = false;
@@ -620,6 +645,19 @@ int main(int argc, char **argv)
 		case 'S':
 			a.socket = optarg;
 			break;
+		case 'T': {
+			char *end;
+			unsigned long t = strtoul(optarg, &end, 10);
+
+			if (*optarg < '0' || *optarg > '9' || *end || !t ||
+			    t > 3600) {
+				fprintf(stderr, "%s: --timeout must be 1 to 3600 seconds, not '%s'\n",
+					prog, optarg);
+				return EXIT_INPUT;
+			}
+			a.timeout = (unsigned int)t;
+			break;
+		}
 		case 'd':
 			dry_run = true;
 			break;

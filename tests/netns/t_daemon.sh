@@ -234,6 +234,18 @@ for p in "${pids[@]}"; do wait "$p" || fails=$((fails + 1)); done
 check "100 concurrent clients all answered ($fails failed)" test "$fails" -eq 0
 check "the daemon still answers" ctl hello
 
+# A daemon that hangs (stopped here) does not hang its callers.
+kill -STOP "$DPID"
+rc=0
+t0=$SECONDS
+ctl --timeout 1 status >/dev/null 2>"$EFW_TMP/hung" || rc=$?
+kill -CONT "$DPID"
+check "a hung daemon: the caller gives up after --timeout (exit $rc)" \
+	test "$rc" -eq 1 -a $((SECONDS - t0)) -le 3
+check "and says so" grep -q "did not answer within 1 seconds" "$EFW_TMP/hung"
+check "--timeout 0 is refused" bash -c "! '$CTL' --socket '$sock' --timeout 0 status 2>&1 | grep -q ok"
+check "the daemon answers again" ctl hello
+
 # SIGTERM: exits, rules stay.
 kill -TERM "$DPID"
 while kill -0 "$DPID" 2>/dev/null; do sleep 0.05; done
