@@ -58,6 +58,7 @@
 
 struct client {
 	int fd;
+	bool read_only;		/* came in on the read-only socket */
 	time_t last;
 	struct ef_ctl_reader in;
 };
@@ -67,6 +68,9 @@ struct client {
 struct daemon {
 	/* settings */
 	const char *site_path, *state_dir, *socket_path;
+	/* The read-only socket (status, counters, ...) and the group that
+	 * may use it besides the control group; NULL: none. */
+	const char *read_socket_path, *read_group;
 	/* Searched in order: the operator's own policies shadow shipped
 	 * ones of the same name, and a package upgrade never touches them. */
 	const char *policy_dirs[POLICY_DIRS_MAX];
@@ -93,17 +97,17 @@ struct daemon {
 	int last_result;
 	unsigned long corrections, reconciles;
 	/* descriptors */
-	int epfd, sigfd, tickfd, kickfd, confirmfd, listenfd;
+	int epfd, sigfd, tickfd, kickfd, confirmfd, listenfd, readfd;
 	struct mnl_socket *mon;
 	struct nl_sock *rtnl;
 	struct client clients[MAX_CLIENTS];
-	gid_t ctl_gid;
+	gid_t ctl_gid, read_gid;
 	bool stop;
 };
 
 /* epoll tags: small numbers for our own descriptors, client index + 16. */
 enum { TAG_SIG = 1, TAG_TICK, TAG_KICK, TAG_CONFIRM, TAG_LISTEN, TAG_MON,
-       TAG_RTNL, TAG_CLIENT = 16 };
+       TAG_RTNL, TAG_READ_LISTEN, TAG_CLIENT = 16 };
 
 static int epoll_add(struct daemon *d, int fd, uint64_t tag)
 {
@@ -366,29 +370,43 @@ static int open_rtnl(struct daemon *d)
 
 /* ---- the control socket --------------------------------------------- */
 
-static int open_listener(struct daemon *d, gid_t gid)
+/* A socket at PATH, mode 0660, group GID: the file system lets only root
+ * and that group connect; the daemon checks each peer as well. */
+static int open_listener(struct daemon *d, const char *path, gid_t gid,
+			 uint64_t tag, int *ret_fd)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	int fd;
 
-	if (strlen(d->socket_path) >= sizeof(sun.sun_path))
+	if (strlen(path) >= sizeof(sun.sun_path))
 		return -ENAMETOOLONG;
-	strcpy(sun.sun_path, d->socket_path);
+	strcpy(sun.sun_path, path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		return -errno;
-	unlink(d->socket_path);
+	unlink(path);
 	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0 ||
-	    chmod(d->socket_path, 0660) < 0 ||
-	    (gid != (gid_t)-1 && chown(d->socket_path, 0, gid) < 0) ||
+	    chmod(path, 0660) < 0 ||
+	    (gid != (gid_t)-1 && chown(path, 0, gid) < 0) ||
 	    listen(fd, 16) < 0) {
 		int err = -errno;
 
 		close(fd);
 		return err;
 	}
-	d->listenfd = fd;
-	return epoll_add(d, fd, TAG_LISTEN);
+	*ret_fd = fd;
+	return epoll_add(d, fd, tag);
+}
+
+static int open_listeners(struct daemon *d)
+{
+	int err = open_listener(d, d->socket_path, d->ctl_gid, TAG_LISTEN,
+				&d->listenfd);
+
+	if (!err && d->read_socket_path)
+		err = open_listener(d, d->read_socket_path, d->read_gid,
+				    TAG_READ_LISTEN, &d->readfd);
+	return err;
 }
 
 /* Did the peer hold `gid` among its supplementary groups when it
@@ -411,28 +429,36 @@ static bool peer_has_group(int fd, gid_t gid)
 	return found;
 }
 
-/* Root, our own user, or a member of the control group: by the peer's
- * groups at connect time, or by the user database. */
-static bool peer_allowed(const struct daemon *d, int fd, const struct ucred *c)
+/* Is the peer in group `gid`: by its groups at connect time, or by the
+ * user database? */
+static bool peer_in_group(int fd, const struct ucred *c, gid_t gid)
 {
 	struct passwd pw, *p = NULL;
 	char buf[4096];
 	gid_t groups[256];
 	int n = 256;
 
-	if (c->uid == 0 || c->uid == geteuid())
-		return true;
-	if (d->ctl_gid == (gid_t)-1)
+	if (gid == (gid_t)-1)
 		return false;
-	if (c->gid == d->ctl_gid || peer_has_group(fd, d->ctl_gid))
+	if (c->gid == gid || peer_has_group(fd, gid))
 		return true;
 	if (getpwuid_r(c->uid, &pw, buf, sizeof(buf), &p) || !p ||
 	    getgrouplist(p->pw_name, p->pw_gid, groups, &n) < 0)
 		return false;
 	for (int i = 0; i < n; i++)
-		if (groups[i] == d->ctl_gid)
+		if (groups[i] == gid)
 			return true;
 	return false;
+}
+
+/* Root, our own user, the control group; on the read-only socket also
+ * the read group. */
+static bool peer_allowed(const struct daemon *d, int fd, const struct ucred *c,
+			 bool read_only)
+{
+	return c->uid == 0 || c->uid == geteuid() ||
+	       peer_in_group(fd, c, d->ctl_gid) ||
+	       (read_only && peer_in_group(fd, c, d->read_gid));
 }
 
 /*
@@ -469,23 +495,27 @@ static void close_client(struct daemon *d, struct client *c)
 	c->fd = -1;
 }
 
-static void on_accept(struct daemon *d)
+static void on_accept(struct daemon *d, int listenfd, bool read_only)
 {
 	struct ucred cred = { .pid = 0, .uid = (uid_t)-1, .gid = (gid_t)-1 };
 	socklen_t len = sizeof(cred);
-	int fd = accept4(d->listenfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	int fd = accept4(listenfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 	struct client *c = NULL;
 
 	if (fd < 0)
 		return;
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 ||
-	    !peer_allowed(d, fd, &cred)) {
-		char why[128];
+	    !peer_allowed(d, fd, &cred, read_only)) {
+		const char *grp = d->group ? d->group : "root";
+		char why[160];
 
-		log_warn("control connection refused: uid %u pid %d is not root nor in group %s",
-			 cred.uid, cred.pid, d->group ? d->group : "(none)");
-		snprintf(why, sizeof(why), "permission denied: root or group %s only",
-			 d->group ? d->group : "root");
+		log_warn("%s connection refused: uid %u pid %d is not root nor in group %s%s%s",
+			 read_only ? "read-only" : "control", cred.uid,
+			 cred.pid, grp, read_only && d->read_group ? " or " : "",
+			 read_only && d->read_group ? d->read_group : "");
+		snprintf(why, sizeof(why), "permission denied: root or group %s%s%s only",
+			 grp, read_only && d->read_group ? " or " : "",
+			 read_only && d->read_group ? d->read_group : "");
 		(void)send_text(fd, ef_ctl_error_text(why));
 		close(fd);
 		return;
@@ -500,6 +530,7 @@ static void on_accept(struct daemon *d)
 	}
 	memset(&c->in, 0, sizeof(c->in));
 	c->fd = fd;
+	c->read_only = read_only;
 	c->last = time(NULL);
 }
 
@@ -814,7 +845,7 @@ static char *do_counters(struct daemon *d)
 	return reply(o);
 }
 
-static char *handle(struct daemon *d, const char *line)
+static char *handle(struct daemon *d, const char *line, bool read_only)
 {
 	struct ef_ctl_request rq;
 	const char *why;
@@ -822,6 +853,13 @@ static char *handle(struct daemon *d, const char *line)
 
 	if (ef_ctl_parse(line, &rq, &why) < 0)
 		return ef_ctl_error_text(why);
+	if (read_only && !ef_ctl_request_read_only(&rq)) {
+		char buf[96];
+
+		snprintf(buf, sizeof(buf), "read-only socket: %s needs the control socket",
+			 ef_ctl_cmd_name(rq.cmd));
+		return ef_ctl_error_text(buf);
+	}
 	switch (rq.cmd) {
 	case EF_CTL_HELLO:
 		o = ef_ctl_ok();
@@ -879,7 +917,7 @@ static void on_client(struct daemon *d, struct client *c)
 	}
 	while ((r = ef_ctl_reader_line(&c->in, line)) != 0) {
 		if (send_text(c->fd, r < 0 ? ef_ctl_error_text("invalid request") :
-					     handle(d, line)) < 0) {
+					     handle(d, line, c->read_only)) < 0) {
 			close_client(d, c);
 			return;
 		}
@@ -964,10 +1002,13 @@ static int start(struct daemon *d)
 	gid_t gid = 0;
 	int err;
 
-	d->ctl_gid = (gid_t)-1;
+	d->ctl_gid = d->read_gid = (gid_t)-1;
 	if (d->group && ef_group_lookup(d->group, &d->ctl_gid) < 0)
 		log_warn("no group %s: only root may use the control socket",
 			 d->group);
+	if (d->read_group && ef_group_lookup(d->read_group, &d->read_gid) < 0)
+		log_warn("no group %s: the read-only socket serves the control group only",
+			 d->read_group);
 	if (d->user && (err = ef_user_lookup(d->user, &uid, &gid)) < 0) {
 		log_err("no user %s to run as: %s", d->user, strerror(-err));
 		return err;
@@ -978,7 +1019,7 @@ static int start(struct daemon *d)
 	err = err ?: open_monitor(d);
 	err = err ?: open_rtnl(d);
 	err = err ?: open_timers(d);
-	err = err ?: open_listener(d, d->ctl_gid);
+	err = err ?: open_listeners(d);
 	if (err) {
 		log_err("cannot set up: %s", strerror(-err));
 		return err;
@@ -1078,7 +1119,10 @@ static void run(struct daemon *d)
 					reconcile(d, NULL, true);
 				break;
 			case TAG_LISTEN:
-				on_accept(d);
+				on_accept(d, d->listenfd, false);
+				break;
+			case TAG_READ_LISTEN:
+				on_accept(d, d->readfd, true);
 				break;
 			case TAG_MON:
 				on_monitor(d);
@@ -1100,7 +1144,8 @@ static void usage(FILE *f)
 {
 	fprintf(f, "Usage: edgefwd [--site FILE] [--policy-dir DIR]... [--policy NAME]\n"
 		   "               [--state-dir DIR] [--socket PATH] [--user USER]\n"
-		   "               [--group GROUP] [--interval SECONDS]\n"
+		   "               [--group GROUP] [--read-socket PATH]\n"
+		   "               [--read-group GROUP] [--interval SECONDS]\n"
 		   "               [--client-timeout SECONDS] [--foreground]\n");
 }
 
@@ -1112,6 +1157,8 @@ int main(int argc, char **argv)
 		{ "policy", required_argument, NULL, 'P' },
 		{ "state-dir", required_argument, NULL, 'S' },
 		{ "socket", required_argument, NULL, 'c' },
+		{ "read-socket", required_argument, NULL, 'r' },
+		{ "read-group", required_argument, NULL, 'R' },
 		{ "user", required_argument, NULL, 'u' },
 		{ "group", required_argument, NULL, 'g' },
 		{ "interval", required_argument, NULL, 'i' },
@@ -1145,6 +1192,8 @@ int main(int argc, char **argv)
 		case 'P': d.default_policy = optarg; break;
 		case 'S': d.state_dir = optarg; break;
 		case 'c': d.socket_path = optarg; break;
+		case 'r': d.read_socket_path = optarg; break;
+		case 'R': d.read_group = optarg; break;
 		case 'u': d.user = optarg; break;
 		case 'g': d.group = optarg; break;
 		case 'i':
@@ -1158,7 +1207,8 @@ int main(int argc, char **argv)
 		}
 	}
 	if (optind != argc || !d.interval || d.interval > 86400 ||
-	    !d.client_timeout || d.client_timeout > 3600) {
+	    !d.client_timeout || d.client_timeout > 3600 ||
+	    (d.read_socket_path && !strcmp(d.read_socket_path, d.socket_path))) {
 		usage(stderr);
 		return 2;
 	}

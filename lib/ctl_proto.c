@@ -30,6 +30,26 @@ const char *ef_ctl_cmd_name(enum ef_ctl_cmd cmd)
 	return cmd_names[cmd];
 }
 
+bool ef_ctl_request_read_only(const struct ef_ctl_request *rq)
+{
+	switch (rq->cmd) {
+	case EF_CTL_HELLO:
+	case EF_CTL_STATUS:
+	case EF_CTL_LIST:
+	case EF_CTL_DIFF:
+	case EF_CTL_COUNTERS:
+		return true;
+	case EF_CTL_SWITCH:
+		return rq->dry_run;
+	case EF_CTL_CONFIRM:
+	case EF_CTL_ROLLBACK:
+	case EF_CTL_RECONCILE:	/* may write to the kernel */
+	case EF_CTL_RELOAD:
+		return false;
+	}
+	return false;
+}
+
 /* ------------------------------------------------------------------ */
 /* Requests                                                           */
 

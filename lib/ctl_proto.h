@@ -67,6 +67,9 @@ int ef_ctl_parse(const char *line, struct ef_ctl_request *ret,
 		 const char **why);
 /* "hello", "switch", ...; NULL for a value outside the enum. */
 const char *ef_ctl_cmd_name(enum ef_ctl_cmd cmd);
+/* Does it leave the firewall and the daemon's state as they are? Only
+ * such requests are served on the read-only socket. */
+bool ef_ctl_request_read_only(const struct ef_ctl_request *rq);
 
 /*
  * Per-client input buffer: feed bytes as they arrive, take whole lines

@@ -19,6 +19,7 @@ topo_up
 
 state=$EFW_TMP/state
 sock=$EFW_TMP/control
+rsock=$EFW_TMP/read
 site=$EFW_TMP/site.conf
 mkdir -p "$state"
 chown nobody "$state"
@@ -41,7 +42,7 @@ chmod 0644 "$mine"/*.policy
 DPID=""
 start_daemon() {
 	in_ns edge "$D" --foreground --site "$site" --policy-dir "$mine" \
-		--policy-dir policies \
+		--policy-dir policies --read-socket "$rsock" --read-group daemon \
 		--state-dir "$state" --socket "$sock" --user nobody \
 		--group nogroup --interval 30 --client-timeout 2 \
 		>>"$EFW_TMP/edgefwd.log" 2>&1 &
@@ -219,6 +220,32 @@ chmod 0660 "$sock"
 if command -v setpriv >/dev/null; then
 	check "an unauthorized uid is refused" bash -c \
 		"! setpriv --reuid=1 --regid=1 --clear-groups '$CTL' --socket '$sock' status 2>/dev/null"
+fi
+
+# The read-only socket: group daemon (uid 1) may look, not change.
+if command -v setpriv >/dev/null; then
+	as_daemon() { setpriv --reuid=1 --regid=1 --clear-groups "$CTL" --socket "$rsock" "$@"; }
+	for rq in status list counters diff "switch internal-servers --dry-run"; do
+		# shellcheck disable=SC2086
+		check "read-only socket: group daemon may ask $rq" as_daemon $rq
+	done
+	for rq in "switch internal-servers" confirm rollback reconcile reload; do
+		# shellcheck disable=SC2086
+		check "read-only socket: $rq is refused" bash -c \
+			"setpriv --reuid=1 --regid=1 --clear-groups '$CTL' --socket '$rsock' $rq 2>&1 |
+			 grep -q 'read-only socket: ${rq%% *} needs the control socket'"
+	done
+	check "even for root" bash -c \
+		"'$CTL' --socket '$rsock' switch internal-servers 2>&1 | grep -q 'read-only socket'"
+	check "and nothing changed" verify edge-single-public
+	check "group daemon cannot reach the control socket" bash -c \
+		"! setpriv --reuid=1 --regid=1 --clear-groups '$CTL' --socket '$sock' status 2>/dev/null"
+	chmod 0666 "$rsock"
+	check "a stranger (uid 2) is refused by the daemon itself" bash -c \
+		"setpriv --reuid=2 --regid=2 --clear-groups '$CTL' --socket '$rsock' status 2>&1 |
+		 grep -q 'permission denied: root or group nogroup or daemon only'"
+	check "and the refusal is logged" grep -q "read-only connection refused: uid 2" "$EFW_TMP/edgefwd.log"
+	chmod 0660 "$rsock"
 fi
 check "an unknown request gets an error reply" bash -c \
 	"! '$CTL' --socket '$sock' switch 'Bad Name' 2>/dev/null"

@@ -70,6 +70,46 @@ Test(ctl_proto, every_command_parses)
 	cr_assert_null(ef_ctl_cmd_name((enum ef_ctl_cmd)-1));
 }
 
+/* What the read-only socket serves: nothing that changes the firewall or
+ * the daemon's state. */
+Test(ctl_proto, read_only_requests)
+{
+	static const struct {
+		const char *line;
+		bool read_only;
+	} t[] = {
+		{ "hello", true },
+		{ "status", true },
+		{ "list", true },
+		{ "diff", true },
+		{ "counters", true },
+		{ "switch internal-servers --dry-run", true },
+		{ "switch internal-servers", false },
+		{ "switch internal-servers --confirm 30", false },
+		{ "confirm", false },
+		{ "rollback", false },
+		{ "reconcile", false },
+		{ "reload", false },
+	};
+	struct ef_ctl_request req;
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		cr_assert_eq(ef_ctl_parse(t[i].line, &req, NULL), 0, "%s",
+			     t[i].line);
+		cr_assert_eq(ef_ctl_request_read_only(&req), t[i].read_only,
+			     "%s", t[i].line);
+	}
+	/* Every command is in the table above. */
+	for (int c = EF_CTL_HELLO; c <= EF_CTL_RELOAD; c++) {
+		bool found = false;
+
+		for (size_t i = 0; i < sizeof(t) / sizeof(t[0]) && !found; i++)
+			found = !strncmp(t[i].line, ef_ctl_cmd_name((enum ef_ctl_cmd)c),
+					 strlen(ef_ctl_cmd_name((enum ef_ctl_cmd)c)));
+		cr_assert(found, "%s", ef_ctl_cmd_name((enum ef_ctl_cmd)c));
+	}
+}
+
 Test(ctl_proto, blanks_and_carriage_return)
 {
 	cr_assert_eq(parse_ok("  \tstatus \t ").cmd, EF_CTL_STATUS);
