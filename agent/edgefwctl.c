@@ -98,19 +98,31 @@ out:
 	return status;
 }
 
+/* Prints the text built in sb and frees it: 0, or EXIT_RUNTIME (said
+ * why) if building it ran out of memory or stdout cannot take it. */
+static int put_text(struct strbuf *sb)
+{
+	int status = 0;
+
+	if (sb->err) {
+		fprintf(stderr, "%s: out of memory\n", prog);
+		status = EXIT_RUNTIME;
+	} else if (sb->buf && (fputs(sb->buf, stdout) == EOF ||
+			       fflush(stdout) == EOF)) {
+		fprintf(stderr, "%s: cannot write the output: %s\n", prog,
+			strerror(errno));
+		status = EXIT_RUNTIME;
+	}
+	sb_free(sb);
+	return status;
+}
+
 static int print_model(const struct ef_model *m, unsigned int flags)
 {
 	struct strbuf sb = { 0 };
 
 	ef_emit_nft(&sb, m, flags);
-	if (sb.err) {
-		sb_free(&sb);
-		fprintf(stderr, "%s: out of memory\n", prog);
-		return EXIT_RUNTIME;
-	}
-	fputs(sb.buf, stdout);
-	sb_free(&sb);
-	return 0;
+	return put_text(&sb);
 }
 
 static int cmd_compile(const struct args *a)
@@ -262,15 +274,13 @@ static int cmd_diff(const struct args *a)
 		status = kernel_error("cannot read table inet " EF_TABLE, err, why);
 		goto out;
 	}
-	if (a->json) {
+	if (a->json)
 		print_json(ef_delta_json(&delta));
-	} else {
+	else
 		ef_emit_delta(&sb, &delta);
-		if (sb.buf)
-			fputs(sb.buf, stdout);
-		sb_free(&sb);
-	}
-	status = ef_delta_empty(&delta) ? 0 : EXIT_DIFFERS;
+	status = put_text(&sb);
+	if (!status)
+		status = ef_delta_empty(&delta) ? 0 : EXIT_DIFFERS;
 out:
 	ef_delta_free(&delta);
 	ef_model_free(live);
@@ -504,12 +514,12 @@ static int cmd_daemon(const struct args *a)
 	free(line);
 	if (!reply)
 		return EXIT_RUNTIME;
-	if (a->json)
-		puts(json_object_to_json_string_ext(reply,
-			JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
-	else
+	if (a->json) {
+		print_json(reply);
+	} else {
 		print_human(reply);
-	json_object_put(reply);
+		json_object_put(reply);
+	}
 	return 0;
 }
 
@@ -544,19 +554,7 @@ static int cmd_metrics(const struct args *a)
 		sb_free(&sb);
 		ef_metrics_format_down(&sb);
 	}
-	if (sb.err) {
-		sb_free(&sb);
-		fprintf(stderr, "%s: out of memory\n", prog);
-		return EXIT_RUNTIME;
-	}
-	fputs(sb.buf, stdout);
-	sb_free(&sb);
-	if (fflush(stdout) == EOF) {
-		fprintf(stderr, "%s: cannot write the metrics: %s\n", prog,
-			strerror(errno));
-		return EXIT_RUNTIME;
-	}
-	return err ? EXIT_RUNTIME : 0;
+	return put_text(&sb) ?: (err ? EXIT_RUNTIME : 0);
 }
 
 static const struct {

@@ -203,6 +203,28 @@ in_ns() {
 	ip netns exec "$ns" "$@"
 }
 
+# start_edgefwd NS SOCK LOG ARGS...: edgefwd (of the build) in namespace
+# NS, answering on SOCK, its output appended to LOG, with ARGS; returns
+# once it answers (DPID: the daemon's pid), or 1 after five seconds.
+start_edgefwd() {
+	local ns=$1 sock=$2 log=$3 i
+	shift 3
+	in_ns "$ns" "$EFW_BUILD/edgefwd" --foreground --socket "$sock" "$@" \
+		>>"$log" 2>&1 &
+	track_pid $!
+	for ((i = 0; i < 50; i++)); do
+		if [[ -S $sock ]] &&
+			"$EFW_BUILD/edgefwctl" --socket "$sock" hello >/dev/null 2>&1; then
+			# The daemon itself, not the shell that started it.
+			DPID=$(pgrep -n -f -- "--socket $sock")
+			track_pid "$DPID"
+			return 0
+		fi
+		sleep 0.1
+	done
+	return 1
+}
+
 # ns_add NAME: a fresh namespace with lo up and IPv6 DAD off.
 ns_add() {
 	local ns=$EFW_PREFIX$1

@@ -41,22 +41,10 @@ chmod 0644 "$mine"/*.policy
 
 DPID=""
 start_daemon() {
-	in_ns edge "$D" --foreground --site "$site" --policy-dir "$mine" \
-		--policy-dir policies --read-socket "$rsock" --read-group daemon \
-		--state-dir "$state" --socket "$sock" --user nobody \
-		--group nogroup --interval 30 --client-timeout 2 \
-		>>"$EFW_TMP/edgefwd.log" 2>&1 &
-	track_pid $!
-	for _ in $(seq 50); do
-		if [[ -S $sock ]] && "$CTL" --socket "$sock" hello >/dev/null 2>&1; then
-			# The daemon itself, not the shell that started it.
-			DPID=$(pgrep -n -f -- "--socket $sock")
-			track_pid "$DPID"
-			return 0
-		fi
-		sleep 0.1
-	done
-	return 1
+	start_edgefwd edge "$sock" "$EFW_TMP/edgefwd.log" --site "$site" \
+		--policy-dir "$mine" --policy-dir policies \
+		--read-socket "$rsock" --read-group daemon --state-dir "$state" \
+		--user nobody --group nogroup --interval 30 --client-timeout 2
 }
 ctl() { "$CTL" --socket "$sock" "$@"; }
 # within_1s DESC CMD...: CMD succeeds within a second.

@@ -37,19 +37,9 @@ chmod 0644 "$site"
 
 DPID=""
 start_daemon() {
-	in_ns edge "$D" --foreground --site "$site" --policy-dir policies \
-		--state-dir "$state" --socket "$sock" --user nobody \
-		--group nogroup --interval 30 >>"$EFW_TMP/edgefwd.log" 2>&1 &
-	track_pid $!
-	for _ in $(seq 50); do
-		if [[ -S $sock ]] && "$CTL" --socket "$sock" hello >/dev/null 2>&1; then
-			DPID=$(pgrep -n -f -- "--socket $sock")
-			track_pid "$DPID"
-			return 0
-		fi
-		sleep 0.1
-	done
-	return 1
+	start_edgefwd edge "$sock" "$EFW_TMP/edgefwd.log" --site "$site" \
+		--policy-dir policies --state-dir "$state" --user nobody \
+		--group nogroup --interval 30
 }
 ctl() { "$CTL" --socket "$sock" "$@"; }
 # to_out CMD...: CMD's stdout in $out, its stderr in $err; its status.

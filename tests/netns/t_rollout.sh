@@ -56,19 +56,11 @@ done
 mkdir -p "$T/host" # the common path each host's directory is seen at
 
 start_daemon() {
-	local n=$1 d i
+	local n=$1 d
 	d=$(dir "$n")
-	ip netns exec "$(ns_name "$n")" "$D" --foreground --site "$d/site.conf" \
+	start_edgefwd "$n" "$d/control" "$d/edgefwd.log" --site "$d/site.conf" \
 		--policy-dir "$d/policies" --state-dir "$d/state" \
-		--socket "$d/control" --user nobody --group nogroup \
-		--interval 30 >>"$d/edgefwd.log" 2>&1 &
-	track_pid $!
-	for ((i = 0; i < 50; i++)); do
-		[[ -S $d/control ]] &&
-			"$CTL" --socket "$d/control" hello >/dev/null 2>&1 && return 0
-		sleep 0.1
-	done
-	return 1
+		--user nobody --group nogroup --interval 30
 }
 for n in h1 h2 h3; do
 	start_daemon "$n" || bail_out "edgefwd did not start in $n"
