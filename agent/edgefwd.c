@@ -48,6 +48,7 @@
 #include "privdrop.h"
 #include "reconcile.h"
 #include "state.h"
+#include "util.h"
 
 #define MAX_CLIENTS 128
 #define KICK_DELAY_NS (50 * 1000 * 1000)	/* events come in bursts */
@@ -64,6 +65,7 @@ struct client {
 };
 
 #define POLICY_DIRS_MAX 8
+#define POLICY_PATH_MAX 512
 
 struct daemon {
 	/* settings */
@@ -83,6 +85,7 @@ struct daemon {
 	bool foreground;
 	/* what is active */
 	char policy[32];
+	char policy_file[POLICY_PATH_MAX];	/* where it was read from */
 	struct ef_reconciler rec;
 	bool recompile;		/* files or addresses changed */
 	/* switch --confirm: the policy to go back to unless confirmed */
@@ -116,25 +119,50 @@ static int epoll_add(struct daemon *d, int fd, uint64_t tag)
 	return epoll_ctl(d->epfd, EPOLL_CTL_ADD, fd, &ev) < 0 ? -errno : 0;
 }
 
-/* NAME's file in the first policy directory that has one; -ENOENT. */
-static int policy_path(const struct daemon *d, const char *name, char *buf,
-		       size_t size)
+/*
+ * NAME's file in the first policy directory that has one; -ENOENT if none
+ * has. Only a file that is not there lets a later directory answer: a
+ * directory we cannot look into must not quietly turn the operator's
+ * policy into the shipped one of the same name.
+ */
+static int policy_path(const struct daemon *d, const char *name,
+		       char buf[POLICY_PATH_MAX])
 {
 	for (size_t i = 0; i < d->npolicy_dirs; i++) {
-		int n = snprintf(buf, size, "%s/%s.policy", d->policy_dirs[i],
-				 name);
+		int n = snprintf(buf, POLICY_PATH_MAX, "%s/%s.policy",
+				 d->policy_dirs[i], name);
 
-		if (n < 0 || (size_t)n >= size)
+		if (n < 0 || n >= POLICY_PATH_MAX)
 			return -ENAMETOOLONG;
 		if (access(buf, F_OK) == 0)
 			return 0;
+		if (errno != ENOENT) {
+			int err = -errno;
+
+			log_err("cannot look for policy %s in %s: %s", name,
+				d->policy_dirs[i], strerror(-err));
+			return err;
+		}
 	}
 	return -ENOENT;
 }
 
-/* Compiles NAME with the site as it is now; diagnostics are logged. */
+/* The active policy's file, logged when it changes (another directory's
+ * file of that name appeared or went). */
+static void set_policy_file(struct daemon *d, const char *file)
+{
+	if (!strcmp(d->policy_file, file))
+		return;
+	if (d->policy_file[0])
+		log_info("policy %s is now read from %s (was %s)", d->policy,
+			 file, d->policy_file);
+	snprintf(d->policy_file, sizeof(d->policy_file), "%s", file);
+}
+
+/* Compiles NAME with the site as it is now; diagnostics are logged. The
+ * file it came from goes to `file` (if not NULL). */
 static int compile_policy(struct daemon *d, const char *name,
-			  struct ef_model **ret)
+			  struct ef_model **ret, char file[POLICY_PATH_MAX])
 {
 	unsigned int interval = 0;
 	struct ef_compile_opts opts = { .iface_addrs = ef_iface_addrs };
@@ -143,12 +171,14 @@ static int compile_policy(struct daemon *d, const char *name,
 	struct ef_site *site = NULL;
 	enum ef_lock lock = EF_LOCK_OFF;
 	struct utsname u;
-	char path[512];
+	char path[POLICY_PATH_MAX];
 	int err;
 
-	err = policy_path(d, name, path, sizeof(path));
+	err = policy_path(d, name, path);
 	if (err)
 		return err;
+	if (file)
+		memcpy(file, path, POLICY_PATH_MAX);
 	pol = ef_policy_parse(path, &diags);
 	site = ef_site_parse(d->site_path, &diags);
 	if (!pol || !site)
@@ -248,8 +278,9 @@ static int reconcile(struct daemon *d, struct ef_model *next, bool drift)
 /* Compiles the active policy again (site or addresses changed). */
 static int recompile(struct daemon *d)
 {
+	char file[POLICY_PATH_MAX];
 	struct ef_model *m = NULL;
-	int err = compile_policy(d, d->policy, &m);
+	int err = compile_policy(d, d->policy, &m, file);
 
 	d->recompile = false;
 	if (err) {
@@ -257,7 +288,10 @@ static int recompile(struct daemon *d)
 			d->policy);
 		return err;
 	}
-	return reconcile(d, m, false);
+	err = reconcile(d, m, false);
+	if (!err)
+		set_policy_file(d, file);
+	return err;
 }
 
 static void kick(struct daemon *d)
@@ -565,6 +599,7 @@ static char *do_status(struct daemon *d)
 	ef_nl_genid(d->rec.nl, &genid);
 	json_object_object_add(o, "policy", jstr(d->policy));
 	json_object_object_add(o, "site", jstr(d->site_path));
+	json_object_object_add(o, "policy_file", jstr(d->policy_file));
 	json_object_object_add(o, "policy_dirs", policy_dirs_json(d));
 	json_object_object_add(o, "generation", json_object_new_uint64(genid));
 	json_object_object_add(o, "in_sync", json_object_new_boolean(
@@ -598,16 +633,25 @@ static void record_state(const struct daemon *d, const char *previous)
 		log_warn("cannot record the active policy in %s", d->state_dir);
 }
 
+/* Why a policy could not be compiled, for the client. */
+static const char *policy_why(int err)
+{
+	if (err == -ENOENT)
+		return "no such policy";
+	if (err == -EACCES || err == -EPERM)
+		return "a policy directory cannot be read: see the log";
+	return "the policy does not compile: see the log";
+}
+
 /* Makes NAME the active policy: compiled, reconciled. */
 static int activate(struct daemon *d, const char *name, const char **why)
 {
+	char previous[32], file[POLICY_PATH_MAX];
 	struct ef_model *m = NULL;
-	char previous[32];
-	int err = compile_policy(d, name, &m);
+	int err = compile_policy(d, name, &m, file);
 
 	if (err) {
-		*why = err == -ENOENT ? "no such policy" :
-					"the policy does not compile: see the log";
+		*why = policy_why(err);
 		return err;
 	}
 	snprintf(previous, sizeof(previous), "%s", d->policy);
@@ -618,8 +662,11 @@ static int activate(struct daemon *d, const char *name, const char **why)
 		snprintf(d->policy, sizeof(d->policy), "%s", previous);
 		d->recompile = true;	/* put the previous one back */
 		kick(d);
+		return err;
 	}
-	return err;
+	d->policy_file[0] = '\0';	/* another policy: nothing to compare */
+	set_policy_file(d, file);
+	return 0;
 }
 
 static void arm_confirm(struct daemon *d, unsigned int secs)
@@ -655,11 +702,10 @@ static char *do_switch(struct daemon *d, const struct ef_ctl_request *rq)
 	int err;
 
 	if (rq->dry_run) {
-		err = compile_policy(d, rq->name, &m);
+		err = compile_policy(d, rq->name, &m, NULL);
 		ef_model_free(m);
 		if (err)
-			return ef_ctl_error_text(err == -ENOENT ? "no such policy" :
-						 "the policy does not compile: see the log");
+			return ef_ctl_error_text(policy_why(err));
 		o = ef_ctl_ok();
 		json_object_object_add(o, "dry_run", json_object_new_boolean(1));
 		json_object_object_add(o, "policy", jstr(rq->name));
@@ -723,53 +769,69 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Adds the policy names DIR holds to names[*n]; false if it is unreadable
- * (a missing directory is only empty). */
-static bool list_dir(const char *path, char **names, size_t *n, size_t max)
+struct names {
+	char **v;
+	size_t n, cap;
+};
+
+/* Adds the policy names DIR holds; a missing directory is only empty. */
+static int list_dir(const char *path, struct names *names)
 {
 	DIR *dir = opendir(path);
 	struct dirent *e;
+	int err = 0;
 
 	if (!dir)
-		return errno == ENOENT;
-	while ((e = readdir(dir)) && *n < max) {
+		return errno == ENOENT ? 0 : -errno;
+	while (!err && (e = readdir(dir))) {
 		size_t len = strlen(e->d_name);
+		char *name;
 
-		if (len <= 7 || strcmp(e->d_name + len - 7, ".policy") ||
-		    !(names[*n] = strndup(e->d_name, len - 7)))
+		if (len <= 7 || strcmp(e->d_name + len - 7, ".policy"))
 			continue;
-		if (ef_state_name_valid(names[*n]))
-			(*n)++;
-		else
-			free(names[*n]);
+		name = strndup(e->d_name, len - 7);
+		if (!name || grow((void **)&names->v, &names->cap,
+				  names->n + 1, sizeof(*names->v))) {
+			free(name);
+			err = -ENOMEM;
+		} else if (ef_state_name_valid(name)) {
+			names->v[names->n++] = name;
+		} else {
+			free(name);
+		}
 	}
 	closedir(dir);
-	return true;
+	return err;
 }
 
 static char *do_list(struct daemon *d)
 {
-	struct json_object *o, *arr = json_object_new_array();
-	char *names[512];
-	size_t n = 0;
-	bool ok = true;
+	struct json_object *o = NULL, *arr = json_object_new_array();
+	struct names names = { 0 };
+	char why[EF_CTL_REQUEST_MAX];
+	int err = 0;
 
-	for (size_t i = 0; i < d->npolicy_dirs; i++)
-		ok = list_dir(d->policy_dirs[i], names, &n, 512) && ok;
-	if (!ok) {
-		for (size_t i = 0; i < n; i++)
-			free(names[i]);
+	for (size_t i = 0; i < d->npolicy_dirs && !err; i++) {
+		err = list_dir(d->policy_dirs[i], &names);
+		if (err)
+			snprintf(why, sizeof(why), "cannot read policy directory %s: %s",
+				 d->policy_dirs[i], strerror(-err));
+	}
+	if (!err) {
+		/* A name in two directories is one policy. */
+		if (names.n)
+			qsort(names.v, names.n, sizeof(*names.v), cmp_str);
+		for (size_t i = 0; i < names.n; i++)
+			if (!i || strcmp(names.v[i], names.v[i - 1]))
+				json_object_array_add(arr, jstr(names.v[i]));
+	}
+	for (size_t i = 0; i < names.n; i++)
+		free(names.v[i]);
+	free(names.v);
+	if (err) {
 		json_object_put(arr);
-		return ef_ctl_error_text("cannot read a policy directory");
+		return ef_ctl_error_text(why);
 	}
-	/* A name in two directories is one policy: the first one's. */
-	qsort(names, n, sizeof(*names), cmp_str);
-	for (size_t i = 0; i < n; i++) {
-		if (!i || strcmp(names[i], names[i - 1]))
-			json_object_array_add(arr, jstr(names[i]));
-	}
-	for (size_t i = 0; i < n; i++)
-		free(names[i]);
 	o = ef_ctl_ok();
 	json_object_object_add(o, "active", jstr(d->policy));
 	json_object_object_add(o, "policies", arr);
@@ -997,6 +1059,7 @@ static void choose_policy(struct daemon *d)
 
 static int start(struct daemon *d)
 {
+	char file[POLICY_PATH_MAX];
 	struct ef_model *m = NULL;
 	uid_t uid = 0;
 	gid_t gid = 0;
@@ -1033,7 +1096,7 @@ static int start(struct daemon *d)
 	}
 	/* Files are read as the user that will read them again later. */
 	choose_policy(d);
-	err = compile_policy(d, d->policy, &m);
+	err = compile_policy(d, d->policy, &m, file);
 	if (err) {
 		log_err("policy %s does not compile: %s", d->policy,
 			strerror(-err));
@@ -1042,8 +1105,10 @@ static int start(struct daemon *d)
 	err = reconcile(d, m, false);
 	if (err)
 		return err;
-	log_info("policy %s in force (%zu elements); control socket %s",
-		 d->policy, ef_model_elem_count(d->rec.model), d->socket_path);
+	set_policy_file(d, file);
+	log_info("policy %s (%s) in force (%zu elements); control socket %s",
+		 d->policy, d->policy_file, ef_model_elem_count(d->rec.model),
+		 d->socket_path);
 	notify_ready();
 	return 0;
 }

@@ -134,6 +134,17 @@ check "status names the policy directories in order" bash -c \
 	"'$CTL' --socket '$sock' --json status | tr -d ' \n' | grep -qF '\"policy_dirs\":[\"$mine\",\"policies\"]'"
 check "switch to a name both directories have" ctl switch internal-servers
 check "runs the operator's file, not the shipped one" verify public-im-connectivity
+check "status names the file" bash -c \
+	"'$CTL' --socket '$sock' --json status | tr -d ' \n' | grep -qF '\"policy_file\":\"$mine/internal-servers.policy\"'"
+# A directory the daemon cannot look into is an error, never a quiet
+# fall-back to the shipped file of the same name.
+chmod 0700 "$mine"
+check "an unreadable policy directory: reload refused" bash -c "! '$CTL' --socket '$sock' reload 2>/dev/null"
+check "the operator's rules stay" verify public-im-connectivity
+check "the log names the directory" grep -q "cannot look for policy internal-servers in $mine: Permission denied" "$EFW_TMP/edgefwd.log"
+check "list names it too" bash -c \
+	"'$CTL' --socket '$sock' list 2>&1 | grep -q 'cannot read policy directory $mine: Permission denied'"
+chmod 0755 "$mine"
 check "and back" ctl switch edge-single-public
 
 check "diff from the daemon: nothing to send" bash -c \
