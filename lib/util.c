@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -105,14 +106,40 @@ static bool open_to_others(const struct stat *st)
 	return (st->st_mode & S_IWOTH) || ((st->st_mode & S_IWGRP) && st->st_gid);
 }
 
-/* Every directory above the file we opened (by its real path, so that a
- * symbolic link is judged where it leads), as sshd's StrictModes does. */
+/* Each directory above the absolute path `p` (taken apart in place);
+ * the first one others can write goes to *ret_dir (a copy). */
+static int check_ancestors(char *p, char **ret_dir)
+{
+	struct stat st;
+	char *slash;
+
+	while ((slash = strrchr(p, '/'))) {
+		slash[slash == p] = '\0';	/* keep "/" itself */
+		if (stat(p, &st) < 0)
+			return -errno;
+		if (open_to_others(&st)) {
+			if (ret_dir)
+				*ret_dir = strdup(p);
+			return -EPERM;
+		}
+		if (slash == p)
+			break;
+	}
+	return 0;
+}
+
+/*
+ * Every directory above the file we opened, along the path as given (so
+ * that a symbolic link in a directory others can write is refused, wherever
+ * it leads) and along its real path (so that the file it leads to is in
+ * safe hands too), as sshd's StrictModes does for the latter.
+ */
 static int check_dirs(const char *path, const struct stat *file,
 		      char **ret_dir)
 {
-	char *real = realpath(path, NULL), *slash;
+	char *real = realpath(path, NULL), *given = NULL, cwd[PATH_MAX];
 	struct stat st;
-	int err = 0;
+	int err;
 
 	if (!real)
 		return -errno;
@@ -122,19 +149,17 @@ static int check_dirs(const char *path, const struct stat *file,
 		free(real);
 		return -ESTALE;
 	}
-	while (!err && (slash = strrchr(real, '/'))) {
-		slash[slash == real] = '\0';	/* keep "/" itself */
-		if (stat(real, &st) < 0)
-			err = -errno;
-		else if (open_to_others(&st))
-			err = -EPERM;
-		if (err == -EPERM && ret_dir) {
-			*ret_dir = real;
-			return err;
-		}
-		if (slash == real)
-			break;
+	err = check_ancestors(real, ret_dir);
+	if (!err && path[0] != '/' && !getcwd(cwd, sizeof(cwd)))
+		err = -errno;
+	if (!err && asprintf(&given, "%s%s%s", path[0] == '/' ? "" : cwd,
+			     path[0] == '/' ? "" : "/", path) < 0) {
+		given = NULL;
+		err = -ENOMEM;
 	}
+	if (!err)
+		err = check_ancestors(given, ret_dir);
+	free(given);
 	free(real);
 	return err;
 }

@@ -956,3 +956,40 @@ Test(errors, directory_writable_by_others_refused)
 	site_in_dir(0775, 0, false, NULL);
 	site_in_dir(0755, 0, false, NULL);
 }
+
+/* A link in a directory others can write is refused wherever it leads:
+ * they could point it at another (root's) file. */
+Test(errors, link_in_unsafe_directory_refused)
+{
+	struct ef_diags d = { 0 };
+	struct tdir t;
+	char *dir = NULL, *target, *link = NULL, *want = NULL;
+
+	if (geteuid() != 0)
+		cr_skip_test("needs root to own the directories");
+	tdir_init(&t);
+	target = tdir_write(&t, "s.site", "management = none\n", 0644);
+	cr_assert_neq(asprintf(&dir, "%s/open", t.path), -1);
+	cr_assert_eq(mkdir(dir, 0700), 0);
+	cr_assert_eq(chmod(dir, 0777), 0);
+	cr_assert_neq(asprintf(&link, "%s/link.site", dir), -1);
+	cr_assert_eq(symlink(target, link), 0);
+	ef_site_free(ef_site_parse(link, &d));
+	cr_assert_eq(d.errors, 1);
+	cr_assert_neq(asprintf(&want, "cannot read: its directory %s %s", dir,
+			       DIR_REFUSED), -1);
+	cr_assert_str_eq(d.v[0].msg, want);
+	/* A relative path is judged from the working directory. */
+	ef_diags_free(&d);
+	cr_assert_eq(chdir(dir), 0);
+	ef_site_free(ef_site_parse("link.site", &d));
+	cr_assert_eq(d.errors, 1);
+	cr_assert_str_eq(d.v[0].msg, want);
+	cr_assert_eq(chdir("/"), 0);
+	free(want);
+	free(link);
+	free(dir);
+	free(target);
+	ef_diags_free(&d);
+	tdir_fini(&t);
+}
