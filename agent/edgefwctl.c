@@ -348,6 +348,10 @@ static int connect_daemon(const struct args *a)
 {
 	const char *path = a->socket;
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	/* A daemon that hangs must not hang its callers (scripts, timers)
+	 * with it: neither while its backlog is full (connect waits with the
+	 * send timeout) nor while it does not answer. */
+	struct timeval tv = { .tv_sec = a->timeout };
 	int fd;
 
 	if (strlen(path) >= sizeof(sun.sun_path)) {
@@ -356,15 +360,15 @@ static int connect_daemon(const struct args *a)
 	}
 	strcpy(sun.sun_path, path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd >= 0 && connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0) {
-		/* A daemon that hangs must not hang its callers (scripts,
-		 * timers) with it. */
-		struct timeval tv = { .tv_sec = a->timeout };
-
-		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	if (fd >= 0 &&
+	    !setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) &&
+	    !setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) &&
+	    connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0)
 		return fd;
-	}
-	if (errno == ENOENT || errno == ECONNREFUSED)
+	if (errno == EAGAIN || errno == EINPROGRESS)
+		fprintf(stderr, "%s: edgefwd did not take the connection within %u seconds (--timeout)\n",
+			prog, a->timeout);
+	else if (errno == ENOENT || errno == ECONNREFUSED)
 		fprintf(stderr, "%s: edgefwd is not running (no one listens on %s)\n",
 			prog, path);
 	else if (errno == EACCES)

@@ -265,10 +265,23 @@ kill -STOP "$DPID"
 rc=0
 t0=$SECONDS
 ctl --timeout 1 status >/dev/null 2>"$EFW_TMP/hung" || rc=$?
-kill -CONT "$DPID"
 check "a hung daemon: the caller gives up after --timeout (exit $rc)" \
 	test "$rc" -eq 1 -a $((SECONDS - t0)) -le 3
 check "and says so" grep -q "did not answer within 1 seconds" "$EFW_TMP/hung"
+# More callers than the listen backlog holds: the later ones wait in
+# connect(), and give up there too.
+t0=$SECONDS
+pids=()
+for _ in $(seq 24); do
+	ctl --timeout 1 status >/dev/null 2>>"$EFW_TMP/hung" &
+	pids+=($!)
+done
+fails=0
+for p in "${pids[@]}"; do wait "$p" || fails=$((fails + 1)); done
+kill -CONT "$DPID"
+check "24 callers of a hung daemon all give up ($fails of 24, $((SECONDS - t0)) s)" \
+	test "$fails" -eq 24 -a $((SECONDS - t0)) -le 4
+check "those past the backlog say so" grep -q "did not take the connection within 1 seconds" "$EFW_TMP/hung"
 check "--timeout 0 is refused" bash -c "! '$CTL' --socket '$sock' --timeout 0 status 2>&1 | grep -q ok"
 check "the daemon answers again" ctl hello
 
