@@ -193,6 +193,10 @@ static int recv_acks(struct ef_batch *b, struct ef_nl *nl, char **ret_why)
 			if (ret_why && idx < b->nmsgs) {
 				const char *why = ext_ack_msg(nlh);
 
+				/* Not "too many open files": a full set. */
+				if (!why && e->error == -ENFILE)
+					why = "more elements than the set's size allows";
+
 				if (asprintf(ret_why, "%s%s%s", b->what[idx],
 					     why ? ": " : "", why ? why : "") < 0)
 					*ret_why = NULL;
