@@ -11,6 +11,7 @@
 #include <dirent.h>
 #include <arpa/inet.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <grp.h>
@@ -91,6 +92,10 @@ struct daemon {
 	/* switch --confirm: the policy to go back to unless confirmed */
 	char revert_to[32];
 	time_t confirm_by;
+	/* Names the waiting switch, so that a confirm or rollback meant for
+	 * it cannot act on another one; starts at the start time, so ids of
+	 * an earlier run of the daemon do not match either. */
+	uint64_t switch_id;
 	char last_writer[64];	/* "nft[1234]": who committed last, not us */
 	time_t fight_start;	/* the current minute of corrections */
 	unsigned int fight_count;
@@ -618,6 +623,7 @@ static char *do_status(struct daemon *d)
 		json_object_object_add(o, "unconfirmed", json_object_new_boolean(1));
 		json_object_object_add(o, "reverts_to", jstr(d->revert_to));
 		json_object_object_add(o, "confirm_by", json_object_new_int64(d->confirm_by));
+		json_object_object_add(o, "switch_id", json_object_new_uint64(d->switch_id));
 	}
 	return reply(o);
 }
@@ -719,22 +725,47 @@ static char *do_switch(struct daemon *d, const struct ef_ctl_request *rq)
 		/* Recorded only once confirmed: a restart goes back too. */
 		snprintf(d->revert_to, sizeof(d->revert_to), "%s", previous);
 		arm_confirm(d, rq->confirm_secs);
-		log_info("switched to policy %s; back to %s in %u s unless confirmed",
-			 d->policy, previous, rq->confirm_secs);
+		d->switch_id++;
+		log_info("switched to policy %s (switch %" PRIu64 "); back to %s in %u s unless confirmed",
+			 d->policy, d->switch_id, previous, rq->confirm_secs);
 	} else {
 		settle(d);
 		record_state(d, previous);
 		log_info("switched to policy %s", d->policy);
 	}
 	o = policy_reply(d);
-	if (rq->confirm_secs)
+	if (rq->confirm_secs) {
 		json_object_object_add(o, "confirm_by",
 				       json_object_new_int64(d->confirm_by));
+		json_object_object_add(o, "switch_id",
+				       json_object_new_uint64(d->switch_id));
+	}
 	return reply(o);
 }
 
-static char *do_confirm(struct daemon *d)
+/* A confirm or rollback naming a switch: is it the one waiting? NULL if
+ * so (or if it names none), else the error reply. */
+static char *not_this_switch(const struct daemon *d, uint64_t id)
 {
+	char why[128];
+
+	if (!id || (d->revert_to[0] && id == d->switch_id))
+		return NULL;
+	if (d->revert_to[0])
+		snprintf(why, sizeof(why), "switch %" PRIu64 " is not the one waiting (switch %" PRIu64 " is): nothing done",
+			 id, d->switch_id);
+	else
+		snprintf(why, sizeof(why), "switch %" PRIu64 " is no longer waiting: nothing done",
+			 id);
+	return ef_ctl_error_text(why);
+}
+
+static char *do_confirm(struct daemon *d, uint64_t id)
+{
+	char *refused = not_this_switch(d, id);
+
+	if (refused)
+		return refused;
 	if (!d->revert_to[0])
 		return ef_ctl_error_text("nothing to confirm");
 	record_state(d, d->revert_to);
@@ -743,13 +774,17 @@ static char *do_confirm(struct daemon *d)
 	return reply(policy_reply(d));
 }
 
-/* Back to the policy before an unconfirmed switch, or the recorded one. */
-static char *do_rollback(struct daemon *d)
+/* Back to the policy before an unconfirmed switch, or the recorded one;
+ * with an id, only that switch, if it still waits. */
+static char *do_rollback(struct daemon *d, uint64_t id)
 {
+	char *refused = not_this_switch(d, id);
 	struct ef_state st;
 	char target[32];
 	const char *why;
 
+	if (refused)
+		return refused;
 	if (d->revert_to[0])
 		snprintf(target, sizeof(target), "%s", d->revert_to);
 	else if (!ef_state_load(d->state_dir, &st) && st.previous[0])
@@ -948,9 +983,9 @@ static char *handle(struct daemon *d, const char *line, bool read_only)
 	case EF_CTL_COUNTERS:
 		return do_counters(d);
 	case EF_CTL_CONFIRM:
-		return do_confirm(d);
+		return do_confirm(d, rq.switch_id);
 	case EF_CTL_ROLLBACK:
-		return do_rollback(d);
+		return do_rollback(d, rq.switch_id);
 	}
 	return ef_ctl_error_text("unknown command");
 }
@@ -1066,6 +1101,7 @@ static int start(struct daemon *d)
 	int err;
 
 	d->ctl_gid = d->read_gid = (gid_t)-1;
+	d->switch_id = (uint64_t)time(NULL) * 1000;
 	if (d->group && ef_group_lookup(d->group, &d->ctl_gid) < 0)
 		log_warn("no group %s: only root may use the control socket",
 			 d->group);
@@ -1167,7 +1203,7 @@ static void run(struct daemon *d)
 				if (d->revert_to[0]) {
 					log_warn("switch to %s was not confirmed in time: going back to %s",
 						 d->policy, d->revert_to);
-					free(do_rollback(d));
+					free(do_rollback(d, 0));
 				}
 				/* Could not go back: try again, and say so. */
 				if (d->revert_to[0]) {

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -185,6 +186,28 @@ static int parse_switch(struct pctx *c, const char **pos, const char *end)
 	return 0;
 }
 
+/* confirm [ID], rollback [ID]: ID a decimal number, not 0. */
+static int parse_switch_id(struct pctx *c, const char **pos, const char *end)
+{
+	struct word w;
+	uint64_t v = 0;
+
+	if (!next_word(pos, end, &w))
+		return 0;
+	for (size_t i = 0; i < w.len; i++) {
+		if (w.s[i] < '0' || w.s[i] > '9' ||
+		    v > (UINT64_MAX - (uint64_t)(w.s[i] - '0')) / 10)
+			return fail_word(c, "not a switch id", &w);
+		v = v * 10 + (uint64_t)(w.s[i] - '0');
+	}
+	if (!v)
+		return fail_word(c, "not a switch id", &w);
+	c->req->switch_id = v;
+	if (next_word(pos, end, &w))
+		return fail_word(c, "unexpected word", &w);
+	return 0;
+}
+
 static int parse(const char *line, struct ef_ctl_request *ret,
 		 const char **why, bool quote)
 {
@@ -209,6 +232,8 @@ static int parse(const char *line, struct ef_ctl_request *ret,
 	ret->cmd = i;
 	if (ret->cmd == EF_CTL_SWITCH)
 		return parse_switch(&c, &pos, end);
+	if (ret->cmd == EF_CTL_CONFIRM || ret->cmd == EF_CTL_ROLLBACK)
+		return parse_switch_id(&c, &pos, end);
 	if (next_word(&pos, end, &w))
 		return fail_word(&c, "unexpected word", &w);
 	return 0;
@@ -406,6 +431,8 @@ char *ef_ctl_request_line(int argc, char *const *argv, const char **why)
 				sb_printf(&sb, " --confirm %u",
 					  req.confirm_secs);
 		}
+		if (req.switch_id)
+			sb_printf(&sb, " %" PRIu64, req.switch_id);
 		sb_putc(&sb, '\n');
 		line = sb_steal(&sb);
 		if (!line)

@@ -21,6 +21,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <json-c/json.h>
 
@@ -48,6 +49,9 @@ struct ef_ctl_request {
 	char name[EF_CTL_NAME_MAX + 1];	/* switch */
 	bool dry_run;			/* switch */
 	unsigned int confirm_secs;	/* switch; 0 = none */
+	/* confirm, rollback: only if this switch is the one waiting (the
+	 * id a switch --confirm answered with); 0 = whichever waits. */
+	uint64_t switch_id;
 	/* Where a failed parse writes a message quoting the bad word. */
 	char why_buf[EF_CTL_WHY_MAX];
 };

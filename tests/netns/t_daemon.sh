@@ -169,6 +169,23 @@ check "confirm with nothing to confirm is an error" bash -c \
 check "rollback goes back to the policy before" bash -c \
 	"'$CTL' --socket '$sock' rollback && ip netns exec '$(ns_name edge)' '$CTL' verify policies/edge-single-public.policy --site '$site'"
 
+# A confirm or rollback naming its switch acts on that switch only.
+id=$(ctl --json switch public-im-connectivity --confirm 30 | tr -d ' \n' |
+	sed -n 's/.*"switch_id":\([0-9]*\).*/\1/p')
+check "switch --confirm answers with a switch id ($id)" test -n "$id"
+check "status shows the same id" bash -c \
+	"'$CTL' --socket '$sock' --json status | tr -d ' \n' | grep -q '\"switch_id\":$id'"
+check "confirm naming another switch is refused" bash -c \
+	"'$CTL' --socket '$sock' confirm $((id + 1)) 2>&1 | grep -q 'switch $((id + 1)) is not the one waiting (switch $id is)'"
+check "so is rollback" bash -c "! '$CTL' --socket '$sock' rollback $((id + 1)) 2>/dev/null"
+check "and the switch still waits" bash -c \
+	"'$CTL' --socket '$sock' status | grep -q 'reverts_to  *edge-single-public'"
+check "confirm naming it" ctl confirm "$id"
+check "a late rollback of that switch does nothing" bash -c \
+	"'$CTL' --socket '$sock' rollback $id 2>&1 | grep -q 'switch $id is no longer waiting: nothing done'"
+check "the confirmed policy stays" verify public-im-connectivity
+check "back, plainly" ctl switch edge-single-public
+
 # Bad requests: each gets an error, and the daemon goes on.
 RAW=$EFW_BUILD/ctlraw
 check "a malformed request gets an error reply" bash -c \

@@ -813,3 +813,27 @@ Test(ctl_proto, request_line_round_trip)
 		sb_free(&joined);
 	}
 }
+
+/* confirm and rollback may name the switch they are meant for. */
+Test(ctl_proto, confirm_and_rollback_with_a_switch_id)
+{
+	struct ef_ctl_request r;
+
+	r = parse_ok("confirm");
+	cr_assert_eq(r.switch_id, 0);
+	r = parse_ok("confirm 1795338226000");
+	cr_assert_eq(r.cmd, EF_CTL_CONFIRM);
+	cr_assert_eq(r.switch_id, UINT64_C(1795338226000));
+	r = parse_ok("rollback 18446744073709551615");
+	cr_assert_eq(r.cmd, EF_CTL_ROLLBACK);
+	cr_assert_eq(r.switch_id, UINT64_MAX);
+	parse_bad("confirm 0", "not a switch id '0'");
+	parse_bad("confirm x1", "not a switch id 'x1'");
+	parse_bad("rollback -1", "not a switch id '-1'");
+	parse_bad("rollback 18446744073709551616",
+		  "not a switch id '18446744073709551616'");
+	parse_bad("confirm 7 8", "unexpected word '8'");
+	request_ok("confirm 42\n", 2, "confirm", "42");
+	request_ok("rollback\n", 1, "rollback");
+	request_bad("not a switch id", 2, "rollback", "now");
+}
