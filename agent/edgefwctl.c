@@ -586,8 +586,8 @@ static const struct {
 	{ "reload", cmd_daemon, "", "Has edgefwd read the site and policy again" },
 	{ "switch", cmd_daemon, "NAME [--dry-run] [--confirm SECONDS]",
 	  "Has edgefwd apply another policy (and go back unless confirmed)" },
-	{ "confirm", cmd_daemon, "", "Keeps the policy a switch --confirm applied" },
-	{ "rollback", cmd_daemon, "", "Goes back to the policy before the last switch" },
+	{ "confirm", cmd_daemon, "[ID]", "Keeps the policy a switch --confirm applied (switch ID only)" },
+	{ "rollback", cmd_daemon, "[ID]", "Goes back to the policy before the last switch (while ID waits)" },
 	{ "list", cmd_daemon, "", "The policies edgefwd can switch to" },
 	{ "counters", cmd_daemon, "",
 	  "Packets and bytes per policy row, with the row's note" },
@@ -599,8 +599,11 @@ static void usage(FILE *f)
 {
 	fprintf(f, "Usage: %s COMMAND [ARGS]\n\nCommands:\n", prog);
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(f, "  %-8s %-40s %s\n", commands[i].name,
+		fprintf(f, "  %-9s %-40s %s\n", commands[i].name,
 			commands[i].usage, commands[i].description);
+	fprintf(f, "\nedgefwd's commands take --socket PATH (default /run/edgefw/control;\n"
+		   "/run/edgefw/read for looking only), --timeout SECONDS (default 60)\n"
+		   "and --json.\n");
 	fprintf(f, "\nExit status: 0 ok, 1 runtime or kernel error, "
 		   "2 bad input or usage (nothing applied), 3 differs.\n");
 }
