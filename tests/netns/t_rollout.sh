@@ -3,19 +3,25 @@
 #
 # t_rollout.sh BUILD_DIR: contrib/fleet/edgefw-rollout against three
 # "hosts": three namespaces, each running its own edgefwd (own socket,
-# state and policy directory). The remote shell is a fake EDGEFW_RSH that
-# runs the command in the namespace named by HOST, where a private bind
-# mount shows that host's directory at one common path (as if every host
-# had the same paths). What each daemon runs is read from the daemons
-# (status, state file) and the kernel (verify, nft list in the namespace),
-# not only from the tool's output:
+# state and two policy directories: "mine", empty at first, then
+# "policies", the shipped ones). The remote shell is a fake EDGEFW_RSH that
+# runs the command in the namespace named by HOST (2001:db8::e1 is an alias
+# of the first), where a private bind mount shows that host's directory at
+# one common path (as if every host had the same paths). What each daemon
+# runs is read from the daemons (status, state file) and the kernel
+# (verify, nft list in the namespace), not only from the tool's output:
 #   a roll-out to all three succeeds; run again, it changes nothing;
 #   --dry-run changes nothing; a failing health check on the 2nd host rolls
 #   it back and stops (1st keeps the new policy, 3rd untouched); a policy
 #   with a syntax error is refused by check on the 1st host, nothing
 #   changes anywhere; the active policy's file is never replaced in place;
 #   a pending unconfirmed switch is left alone; contact lost after a
-#   switch: edgefwd goes back by itself at the deadline; canaries.
+#   switch: edgefwd goes back by itself at the deadline; canaries; a
+#   shipped policy (only in the second directory) is found where edgefwd
+#   finds it; a new file is not installed in front of the active policy's;
+#   --policy-dir must be a directory edgefwd uses, not shadowed; a host
+#   spelled as an IPv6 address; an edgefwd too slow to answer a switch is
+#   contact lost, not a refusal; numbers with leading zeros are decimal.
 
 # Functions below are called through check, which shellcheck cannot see.
 # shellcheck disable=SC2317
@@ -47,7 +53,7 @@ dir() { echo "$T/$(ns_name "$1")"; }
 for n in h1 h2 h3; do
 	ns_add "$n" || bail_out "cannot make namespace $n"
 	d=$(dir "$n")
-	mkdir -p "$d/state" "$d/policies"
+	mkdir -p "$d/state" "$d/mine" "$d/policies"
 	chown nobody "$d/state"
 	cp policies/*.policy "$d/policies/"
 	cp policies/examples/edge-single-public.site "$d/site.conf"
@@ -55,26 +61,35 @@ for n in h1 h2 h3; do
 done
 mkdir -p "$T/host" # the common path each host's directory is seen at
 
+declare -A DPIDS=()
 start_daemon() {
 	local n=$1 d
 	d=$(dir "$n")
 	start_edgefwd "$n" "$d/control" "$d/edgefwd.log" --site "$d/site.conf" \
-		--policy-dir "$d/policies" --state-dir "$d/state" \
-		--user nobody --group nogroup --interval 30
+		--policy-dir "$d/mine" --policy-dir "$d/policies" \
+		--state-dir "$d/state" \
+		--user nobody --group nogroup --interval 30 || return 1
+	DPIDS[$n]=$DPID
 }
 for n in h1 h2 h3; do
 	start_daemon "$n" || bail_out "edgefwd did not start in $n"
 done
 
 # The fake remote shell: HOST COMMAND, as ssh takes them. Refuses anything
-# but this test's namespaces; $T/down-HOST makes it fail as ssh does when
-# a host cannot be reached (exit 255). Every call is logged.
+# but this test's namespaces (and 2001:db8::e1, an IPv6 literal standing
+# for h1); $T/down-HOST makes it fail as ssh does when a host cannot be
+# reached (exit 255); $T/stall-HOST (holding the pid of HOST's edgefwd)
+# stops that edgefwd (SIGSTOP) before running a switch --confirm. Every
+# call is logged, with HOST as given.
 cat >"$T/rsh" <<EOF
 #!/bin/sh
 T='$T'
 host=\$1
 shift
 echo "\$host \$*" >>"\$T/rsh.log"
+case \$host in
+2001:db8::e1) host='$H1' ;;
+esac
 case \$host in
 $EFW_PREFIX*) ;;
 *) echo "rsh: \$host is not a namespace of this test" >&2; exit 255 ;;
@@ -83,6 +98,11 @@ esac
 if [ -e "\$T/down-\$host" ]; then
 	echo "ssh: connect to host \$host port 22: Connection timed out" >&2
 	exit 255
+fi
+if [ -e "\$T/stall-\$host" ]; then
+	case "\$*" in
+	*"'--confirm'"*) kill -STOP "\$(cat "\$T/stall-\$host")" ;;
+	esac
 fi
 # ip netns exec, then a private mount namespace of its own: the bind mount
 # is seen by this command only, never by the root namespace.
@@ -128,6 +148,16 @@ ctl_of() {
 field_of() {
 	ctl_of "$1" status | awk -v k="$2" '$1 == k { v = $2 } END { print v }'
 }
+# pfile NAME POLICY: the file the daemon takes POLICY from (mine first).
+pfile() {
+	local d
+	d=$(dir "$1")
+	if [[ -e $d/mine/$2.policy ]]; then
+		echo "$d/mine/$2.policy"
+	else
+		echo "$d/policies/$2.policy"
+	fi
+}
 # on NAME POLICY: the daemon runs POLICY, confirmed (nothing pending), the
 # state records it, and the live table in the namespace is POLICY compiled.
 on() {
@@ -136,18 +166,19 @@ on() {
 	[[ $(field_of "$n" policy) == "$p" ]] &&
 		[[ -z $(field_of "$n" reverts_to) ]] &&
 		grep -qx "policy $p" "$d/state/state" &&
-		in_ns "$n" "$CTL" verify "$d/policies/$p.policy" \
+		in_ns "$n" "$CTL" verify "$(pfile "$n" "$p")" \
 			--site "$d/site.conf" >/dev/null 2>&1
 }
 # snap NAME: what must not change: policy, pending switch, ruleset
-# generation, the live table, the policy directory's files.
+# generation, the live table, the policy directories' files.
 snap() {
 	local n=$1
 	field_of "$n" policy
 	field_of "$n" reverts_to
 	field_of "$n" generation
 	in_ns "$n" nft -s list table inet edgefw
-	(cd "$(dir "$n")/policies" && ls -A && md5sum -- *)
+	(cd "$(dir "$n")" && find . -type f \( -name '*.policy' -o \
+		-name '.*.rollout.*' \) -print0 | sort -z | xargs -0r md5sum --)
 }
 snap_all() {
 	local n
@@ -158,7 +189,8 @@ same_as() {
 	snap "$2" >"$T/snap.now.$2" && cmp -s "$T/snap.$1.$2" "$T/snap.now.$2"
 }
 no_leftovers() {
-	! compgen -G "$(dir "$1")/policies/.*.rollout.*" >/dev/null
+	! compgen -G "$(dir "$1")/*/.*.rollout.*" >/dev/null &&
+		! compgen -G "$(dir "$1")/.*.rollout.*" >/dev/null
 }
 
 # rollout ARGS...: runs the tool with the test's transport and paths; RC
@@ -168,9 +200,8 @@ OUT=""
 rollout() {
 	: >"$T/rsh.log"
 	RC=0
-	EDGEFW_RSH=$T/rsh "$ROLLOUT" --policy-dir "$T/host/policies" \
-		--socket "$T/host/control" --edgefwctl "$CTL" --timeout 30 "$@" \
-		>"$T/out" 2>&1 || RC=$?
+	EDGEFW_RSH=$T/rsh "$ROLLOUT" --socket "$T/host/control" \
+		--edgefwctl "$CTL" --timeout 30 "$@" >"$T/out" 2>&1 || RC=$?
 	OUT=$(<"$T/out")
 	sed 's/^/#   /' "$T/out"
 }
@@ -208,8 +239,8 @@ rollout --policy-file "$T/edge-v2.policy" --confirm 30 \
 check "(a) roll-out of edge-v2 to 3 hosts exits 0 (exit $RC)" test "$RC" -eq 0
 for n in h1 h2 h3; do
 	check "(a) $n runs edge-v2, confirmed, recorded, live table = edge-v2" on "$n" edge-v2
-	check "(a) $n: the policy file is installed, readable (0644)" \
-		test "$(stat -c %a "$(dir "$n")/policies/edge-v2.policy")" = 644
+	check "(a) $n: the policy file is installed in the first directory, readable (0644)" \
+		test "$(stat -c %a "$(dir "$n")/mine/edge-v2.policy")" = 644
 	check "(a) $n: no temporary copy left" no_leftovers "$n"
 	check "(a) summary: $n changed" summary_says changed "$(ns_name "$n")"
 done
@@ -233,7 +264,8 @@ rollout --dry-run --policy-file "$T/edge-v3.policy" "$T/hosts" edge-v3
 check "(c) --dry-run exits 0 (exit $RC)" test "$RC" -eq 0
 for n in h1 h2 h3; do
 	check "(c) $n: status, generation, live table and files unchanged" same_as dry "$n"
-	check "(c) $n: no edge-v3.policy installed" test ! -e "$(dir "$n")/policies/edge-v3.policy"
+	check "(c) $n: no edge-v3.policy installed" bash -c \
+		"! compgen -G '$(dir "$n")/*/edge-v3.policy' >/dev/null"
 	check "(c) $n: no temporary copy left" no_leftovers "$n"
 	check "(c) summary: $n would change" summary_says "would change" "$(ns_name "$n")"
 done
@@ -352,7 +384,7 @@ check "the canary was checked again after the soak" out_has "canaries healthy: g
 # ---- interrupted while a host is unconfirmed ----------------------------------------
 
 : >"$T/rsh.log"
-EDGEFW_RSH=$T/rsh "$ROLLOUT" --policy-dir "$T/host/policies" \
+EDGEFW_RSH=$T/rsh "$ROLLOUT" \
 	--socket "$T/host/control" --edgefwctl "$CTL" --confirm 60 \
 	--health "touch $T/in-health; sleep 1" "$T/hosts.h1" edge-v2 \
 	>"$T/out" 2>&1 &
@@ -371,5 +403,121 @@ sed 's/^/#   /' "$T/out"
 check "TERM during the health check: exit 143 (exit $RC)" test "$RC" -eq 143
 check "the unconfirmed host was rolled back to edge-v3 at once (not at its deadline)" on h1 edge-v3
 check "and the summary says so" summary_says "rolled back" "$H1"
+
+
+# ---- a shipped policy: only in the second policy directory ---------------------
+
+# No --policy-file: each host's edgefwd takes public-im-connectivity from
+# its second directory (its first, "mine", has none), and so must the
+# tool. --confirm 08 is eight seconds (not octal), on the host too.
+snap_all shipped
+rollout --confirm 08 --health "$T/health %h" "$T/hosts" public-im-connectivity
+check "(e) a shipped policy rolled out to 3 hosts: exit 0 (exit $RC)" test "$RC" -eq 0
+for n in h1 h2 h3; do
+	check "(e) $n runs public-im-connectivity (status, state, live table)" \
+		on "$n" public-im-connectivity
+	check "(e) $n: nothing copied into its first directory" \
+		test ! -e "$(dir "$n")/mine/public-im-connectivity.policy"
+done
+check "(e) it checked the file edgefwd takes (the second directory's)" \
+	out_has "$H2: edgefwd takes public-im-connectivity from $(dir h2)/policies/public-im-connectivity\.policy"
+check "(e) --confirm 08 reached the hosts as 8 seconds" \
+	grep -q "'switch' 'public-im-connectivity' '--confirm' '8'" "$T/rsh.log"
+check "(e) every edgefwctl on the hosts got --timeout 25 (--timeout 30 less 5)" bash -c \
+	"grep -q \"'$CTL'\" '$T/rsh.log' && ! grep \"'$CTL'\" '$T/rsh.log' | grep -v \"'$CTL' '--timeout' '25' \""
+
+rollout --dry-run --confirm 010 --health-timeout 9 --health true \
+	"$T/hosts.h1" edge-v2
+check "numbers are decimal: --confirm 010 is longer than --health-timeout 9 (exit $RC)" \
+	test "$RC" -eq 0
+
+# ---- a new file in front of the active policy's ---------------------------------
+
+# h1 runs public-im-connectivity from the shipped directory. Copied into
+# its first directory, a file of that name would shadow the active one:
+# edgefwd would take it at the next reload, without a confirm deadline.
+{ cat policies/public-im-connectivity.policy; echo "# mine"; } >"$T/pic-mine.policy"
+snap_all shadow
+rollout --policy-dir "$T/host/mine" --policy-file "$T/pic-mine.policy" \
+	"$T/hosts.h1" public-im-connectivity
+check "(f) a new file shadowing the ACTIVE policy's is refused (exit 3; exit $RC)" \
+	test "$RC" -eq 3
+check "(f) and says why" out_has "public-im-connectivity is the ACTIVE policy here \(from .*/policies/public-im-connectivity\.policy\); installing .* would shadow that file"
+check "(f) summary: h1 not changed" summary_says "not changed" "$H1"
+check "(f) h1 unchanged, nothing installed, no temporary copy left" \
+	same_as shadow h1
+check "(f) (no public-im-connectivity.policy in its first directory)" \
+	test ! -e "$(dir h1)/mine/public-im-connectivity.policy"
+
+# A host that does not run it: the new file shadows the shipped one.
+{ cat policies/edge-single-public.policy; echo "# mine"; } >"$T/esp-mine.policy"
+rollout --policy-file "$T/esp-mine.policy" "$T/hosts.h2" edge-single-public
+check "(f) a new file in front of an inactive shipped one: exit 0 (exit $RC)" \
+	test "$RC" -eq 0
+check "(f) it says it shadows the shipped file" \
+	out_has "mine/edge-single-public\.policy will shadow $(dir h2)/policies/edge-single-public\.policy"
+check "(f) installed in h2's first directory" \
+	cmp -s "$T/esp-mine.policy" "$(dir h2)/mine/edge-single-public.policy"
+check "(f) h2 runs edge-single-public" on h2 edge-single-public
+
+# --policy-dir: a directory edgefwd uses, with no file of that name before it.
+snap_all policydir
+rollout --policy-dir "$T/host/policies" --policy-file "$T/edge-v3.policy" \
+	"$T/hosts.h2" edge-v3
+check "(g) --policy-dir after a directory that has the policy: exit 3 (exit $RC)" \
+	test "$RC" -eq 3
+check "(g) and says why" out_has "edgefwd takes edge-v3 from .*/mine/edge-v3\.policy, which comes before"
+rollout --policy-dir "$T/host" --policy-file "$T/edge-v3.policy" \
+	"$T/hosts.h2" edge-v3
+check "(g) --policy-dir not among edgefwd's directories: exit 3 (exit $RC)" \
+	test "$RC" -eq 3
+check "(g) and says why" out_has "is not one of edgefwd's policy directories here"
+check "(g) h2 unchanged, no temporary copy left" same_as policydir h2
+
+# ---- a host spelled as an IPv6 address ----------------------------------------
+
+# The staged copy lives on HOST: removing it must go to the whole address,
+# not to what comes before its first colon.
+printf '%s\n' 2001:db8::e1 >"$T/hosts.v6"
+snap_all v6
+rollout --dry-run --policy-file "$T/edge-v3.policy" "$T/hosts.v6" edge-v3
+check "(h) dry run on 2001:db8::e1 (h1): exit 0 (exit $RC)" test "$RC" -eq 0
+check "(h) summary: 2001:db8::e1 would change" summary_says "would change" 2001:db8::e1
+check "(h) the staged copy was removed on 2001:db8::e1" \
+	grep -q '^2001:db8::e1 .*rm -f -- .*/\.edge-v3\.rollout\.' "$T/rsh.log"
+check "(h) nothing was sent to a host '2001'" bash -c "! grep -q '^2001 ' '$T/rsh.log'"
+check "(h) h1 unchanged, no temporary copy left" same_as v6 h1
+rollout --policy-file "$T/edge-bad.policy" "$T/hosts.v6" edge-bad
+check "(h) a refused policy on 2001:db8::e1: exit 3, no temporary copy left (exit $RC)" \
+	bash -c "test '$RC' -eq 3 && ! compgen -G '$(dir h1)/*/.*.rollout.*' >/dev/null"
+rollout --policy-file "$T/edge-v3.policy" "$T/hosts.v6" edge-v3
+check "(h) a roll-out to 2001:db8::e1: exit 0 (exit $RC)" test "$RC" -eq 0
+check "(h) h1 runs edge-v3" on h1 edge-v3
+
+# ---- edgefwd too slow to answer the switch -------------------------------------
+
+# h3's edgefwd is stopped just before the switch --confirm reaches it.
+# edgefwctl there gives up after 3 s (--timeout 6, less half of it), before
+# the tool's own limit: the switch may have been made, so this is contact
+# lost (exit 4; the deadline applies), not a refusal.
+echo "${DPIDS[h3]}" >"$T/stall-$H3"
+at_exit "kill -CONT ${DPIDS[h3]} 2>/dev/null"
+rollout --timeout 6 --confirm 3 "$T/hosts.h3" edge-v2
+rm -f "$T/stall-$H3"
+kill -CONT "${DPIDS[h3]}"
+check "(i) edgefwd silent after the switch: exit 4, contact lost (exit $RC)" \
+	test "$RC" -eq 4
+check "(i) it was edgefwctl's --timeout that ended the wait" \
+	out_has "$H3: switch sent, no answer: edgefwd did not answer within 3 s"
+check "(i) it says edgefwd goes back by itself" \
+	out_has "if it switched, edgefwd goes back to public-im-connectivity by itself at"
+check "(i) summary: h3 unknown" summary_says unknown "$H3"
+sleep 1
+for ((i = 0; i < 100; i++)); do
+	[[ -n $(field_of h3 reverts_to) ]] || break
+	sleep 0.1
+done
+check "(i) h3 is on public-im-connectivity again (not switched, or gone back)" \
+	on h3 public-im-connectivity
 
 finish
