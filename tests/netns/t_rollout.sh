@@ -287,6 +287,8 @@ check "(b) h1 keeps edge-v3 (status, state, live table)" on h1 edge-v3
 check "(b) h2 is back on edge-v2 (status, state, live table)" on h2 edge-v2
 check "(b) h2's edgefwd logged the rollback" \
 	grep -q "rolled back to policy edge-v2" "$(dir h2)/edgefwd.log"
+check "(b) the rollback named the switch it undid" \
+	grep -qE "^$H2 .*'rollback' '[0-9]+'" "$T/rsh.log"
 check "(b) h3 untouched: generation, table and files as before" same_as b h3
 check "(b) h3 untouched: never contacted" bash -c "! grep -q '^$H3 ' '$T/rsh.log'"
 check "(b) h3 untouched: no health check either" \
@@ -423,6 +425,8 @@ check "(e) it checked the file edgefwd takes (the second directory's)" \
 	out_has "$H2: edgefwd takes public-im-connectivity from $(dir h2)/policies/public-im-connectivity\.policy"
 check "(e) --confirm 08 reached the hosts as 8 seconds" \
 	grep -q "'switch' 'public-im-connectivity' '--confirm' '8'" "$T/rsh.log"
+check "(e) confirm named the switch it was meant for (its switch id)" \
+	grep -qE "'confirm' '[0-9]+'" "$T/rsh.log"
 check "(e) every edgefwctl on the hosts got --timeout 25 (--timeout 30 less 5)" bash -c \
 	"grep -q \"'$CTL'\" '$T/rsh.log' && ! grep \"'$CTL'\" '$T/rsh.log' | grep -v \"'$CTL' '--timeout' '25' \""
 
