@@ -72,45 +72,45 @@ $(B)/san/libedgefw.a: $(LIB_SAN_OBJ)
 
 $(B)/edgefwctl: $(B)/agent/edgefwctl.o $(B)/libedgefw.a
 	$(E) LD $@
-	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 $(B)/edgefwd: $(B)/agent/edgefwd.o $(B)/agent/log.o $(B)/libedgefw.a
 	$(E) LD $@
-	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 $(B)/san/edgefwd: $(B)/san/agent/edgefwd.o $(B)/san/agent/log.o $(B)/san/libedgefw.a
 	$(E) LD $@
-	$(Q)$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LIBS)
+	$(Q)$(CC) $(CFLAGS) $(SAN) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 $(B)/san/edgefwctl: $(B)/san/agent/edgefwctl.o $(B)/san/libedgefw.a
 	$(E) LD $@
-	$(Q)$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LIBS)
+	$(Q)$(CC) $(CFLAGS) $(SAN) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 $(B)/efbench: $(B)/bench/efbench.o $(B)/libedgefw.a
 	$(E) LD $@
-	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 $(B)/ctlraw: $(B)/tests/tools/ctlraw.o
 	$(E) LD $@
-	$(Q)$(CC) $(CFLAGS) -o $@ $^
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^
 
 $(B)/netprobe: $(B)/tests/tools/netprobe.o
 	$(E) LD $@
-	$(Q)$(CC) $(CFLAGS) -o $@ $^
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^
 
 $(B)/unit: $(UNIT_OBJ) $(B)/libedgefw.a
 	$(E) LD $@
-	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LIBS) $(TEST_LIBS)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS) $(TEST_LIBS)
 
 $(B)/san/unit: $(UNIT_SAN_OBJ) $(B)/san/libedgefw.a
 	$(E) LD $@
-	$(Q)$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LIBS) $(TEST_LIBS)
+	$(Q)$(CC) $(CFLAGS) $(SAN) $(LDFLAGS) -o $@ $^ $(LIBS) $(TEST_LIBS)
 
 # Against the real kernel, each test in a network namespace of its own;
 # built with the sanitizers, so the netlink code runs under them too.
 $(B)/san/kernel: $(KERNEL_SAN_OBJ) $(B)/san/libedgefw.a
 	$(E) LD $@
-	$(Q)$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LIBS) $(TEST_LIBS)
+	$(Q)$(CC) $(CFLAGS) $(SAN) $(LDFLAGS) -o $@ $^ $(LIBS) $(TEST_LIBS)
 
 # `check` and `demo` first install what they need (tests/deps.sh), then run
 # in a second make, which reads pkg-config only once the packages are there.
