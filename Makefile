@@ -177,8 +177,12 @@ install: $(PROGS)
 		$(DESTDIR)$(LIBDIR_SYSTEMD)/sysusers.d/edgefw.conf
 	install -m 0644 packaging/edgefw.tmpfiles \
 		$(DESTDIR)$(LIBDIR_SYSTEMD)/tmpfiles.d/edgefw.conf
-	install -m 0644 packaging/edgefwd.service \
-		$(DESTDIR)$(LIBDIR_SYSTEMD)/systemd/system/edgefwd.service
+	# The unit names the installed paths, whatever PREFIX was.
+	sed -e 's|/usr/sbin/|$(SBINDIR)/|g' \
+		-e 's|/usr/share/edgefw/|$(DATADIR)/|g' \
+		-e 's|/etc/edgefw/|$(SYSCONFDIR)/edgefw/|g' \
+		packaging/edgefwd.service >$(DESTDIR)$(LIBDIR_SYSTEMD)/systemd/system/edgefwd.service
+	chmod 0644 $(DESTDIR)$(LIBDIR_SYSTEMD)/systemd/system/edgefwd.service
 	test -e $(DESTDIR)$(SYSCONFDIR)/edgefw/site.conf || \
 		install -m 0644 packaging/site.conf \
 		$(DESTDIR)$(SYSCONFDIR)/edgefw/site.conf
