@@ -8,10 +8,12 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -25,6 +27,7 @@
 #include "nl.h"
 #include "policy.h"
 #include "reconcile.h"
+#include "state.h"
 
 #define EXIT_RUNTIME 1
 #define EXIT_INPUT 2
@@ -32,8 +35,14 @@
 
 static const char *prog = "edgefwctl";
 
+#define POLICY_DIRS_MAX 8
+
 struct args {
 	const char *policy;
+	char policy_buf[PATH_MAX];	/* a policy found by name */
+	/* Where a policy given by name is looked for, in order; as edgefwd. */
+	const char *policy_dirs[POLICY_DIRS_MAX];
+	size_t npolicy_dirs;
 	const char *site;
 	const char *socket;
 	unsigned int timeout;	/* seconds edgefwd has to answer */
@@ -561,6 +570,44 @@ static int cmd_metrics(const struct args *a)
 	return put_text(&sb) ?: (err ? EXIT_RUNTIME : 0);
 }
 
+/*
+ * POLICY on the command line: a file as before (a path with a slash, a
+ * .policy file, any file here), else a name looked up as edgefwd does,
+ * in the first --policy-dir that has NAME.policy.
+ */
+static int find_policy(struct args *a, const char *arg)
+{
+	size_t len = strlen(arg);
+	struct stat st;
+
+	a->policy = arg;
+	if (strchr(arg, '/') || (len > 7 && !strcmp(arg + len - 7, ".policy")) ||
+	    !stat(arg, &st) || !ef_state_name_valid(arg))
+		return 0;
+	for (size_t i = 0; i < a->npolicy_dirs; i++) {
+		int n = snprintf(a->policy_buf, sizeof(a->policy_buf),
+				 "%s/%s.policy", a->policy_dirs[i], arg);
+
+		if (n < 0 || (size_t)n >= sizeof(a->policy_buf))
+			continue;
+		if (!access(a->policy_buf, F_OK)) {
+			a->policy = a->policy_buf;
+			return 0;
+		}
+		if (errno != ENOENT) {
+			fprintf(stderr, "%s: cannot look for policy %s in %s: %s\n",
+				prog, arg, a->policy_dirs[i], strerror(errno));
+			return EXIT_INPUT;
+		}
+	}
+	fprintf(stderr, "%s: %s: no such file, and no policy of that name in", prog,
+		arg);
+	for (size_t i = 0; i < a->npolicy_dirs; i++)
+		fprintf(stderr, "%s %s", i ? "," : "", a->policy_dirs[i]);
+	fputc('\n', stderr);
+	return EXIT_INPUT;
+}
+
 static const struct {
 	const char *name;
 	int (*fn)(const struct args *a);
@@ -601,6 +648,9 @@ static void usage(FILE *f)
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(f, "  %-9s %-40s %s\n", commands[i].name,
 			commands[i].usage, commands[i].description);
+	fprintf(f, "\nPOLICY is a file, or a name looked up as NAME.policy in the first\n"
+		   "--policy-dir DIR that has it (default /etc/edgefw/policies, then\n"
+		   "/usr/share/edgefw/policies).\n");
 	fprintf(f, "\nedgefwd's commands take --socket PATH (default /run/edgefw/control;\n"
 		   "/run/edgefw/read for looking only), --timeout SECONDS (default 60)\n"
 		   "and --json.\n");
@@ -619,6 +669,7 @@ int main(int argc, char **argv)
 		{ "timeout", required_argument, NULL, 'T' },
 		{ "dry-run", no_argument, NULL, 'd' },
 		{ "confirm", required_argument, NULL, 'C' },
+		{ "policy-dir", required_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -669,12 +720,24 @@ int main(int argc, char **argv)
 		case 'C':
 			confirm = optarg;
 			break;
+		case 'P':
+			if (a.npolicy_dirs == POLICY_DIRS_MAX) {
+				fprintf(stderr, "%s: at most %d --policy-dir\n",
+					prog, POLICY_DIRS_MAX);
+				return EXIT_INPUT;
+			}
+			a.policy_dirs[a.npolicy_dirs++] = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
 		default:
 			return EXIT_INPUT;
 		}
+	}
+	if (!a.npolicy_dirs) {
+		a.policy_dirs[a.npolicy_dirs++] = "/etc/edgefw/policies";
+		a.policy_dirs[a.npolicy_dirs++] = "/usr/share/edgefw/policies";
 	}
 	if (optind >= argc || !strcmp(argv[optind], "help")) {
 		usage(optind >= argc ? stderr : stdout);
@@ -719,7 +782,12 @@ int main(int argc, char **argv)
 				commands[i].usage);
 			return EXIT_INPUT;
 		}
-		a.policy = wants_policy ? argv[optind] : NULL;
+		if (wants_policy) {
+			int status = find_policy(&a, argv[optind]);
+
+			if (status)
+				return status;
+		}
 		return commands[i].fn(&a);
 	}
 	fprintf(stderr, "%s: unknown command '%s'\n\n", prog, cmd);

@@ -48,6 +48,21 @@ stderr_has "show says there is no table" "there is no table inet edgefw"
 expect_status 0 "apply" in_ns edge "$CTL" apply $POLICY --site $SITE
 expect_status 0 "verify" in_ns edge "$CTL" verify $POLICY --site $SITE
 
+# A policy by name, looked up as edgefwd does: the first --policy-dir that
+# has it (the operator's own shadows a shipped one).
+mkdir -p "$EFW_TMP/mine"
+sed 's/^policy public-im-connectivity /policy edge-single-public /' \
+	policies/public-im-connectivity.policy >"$EFW_TMP/mine/edge-single-public.policy"
+chmod 0644 "$EFW_TMP/mine/edge-single-public.policy"
+expect_status 0 "verify by name" in_ns edge "$CTL" verify edge-single-public \
+	--policy-dir policies --site $SITE
+expect_status 3 "the first directory's file of that name wins" in_ns edge "$CTL" \
+	verify edge-single-public --policy-dir "$EFW_TMP/mine" --policy-dir policies --site $SITE
+expect_status 2 "a name no directory has" "$CTL" check no-such-policy \
+	--policy-dir "$EFW_TMP/mine" --policy-dir policies --site $SITE
+stderr_has "names the directories" \
+	"no-such-policy: no such file, and no policy of that name in $EFW_TMP/mine, policies"
+
 # A broken policy: every error reported, exit 2, nothing applied.
 cp $POLICY "$EFW_TMP/bad.policy"
 sed -i -e '36s/^\ttcp  5269 /\ttcp  70000 /' \
