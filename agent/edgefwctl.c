@@ -381,7 +381,7 @@ static int connect_daemon(const struct args *a)
 		fprintf(stderr, "%s: edgefwd is not running (no one listens on %s)\n",
 			prog, path);
 	else if (errno == EACCES)
-		fprintf(stderr, "%s: access to %s denied: run as root or as a member of group edgefw\n",
+		fprintf(stderr, "%s: access to %s denied: run as root or as a member of the socket's group (edgefw; edgefw-read for the read-only socket)\n",
 			prog, path);
 	else
 		fprintf(stderr, "%s: cannot reach edgefwd at %s: %s\n", prog,

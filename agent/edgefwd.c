@@ -534,6 +534,15 @@ static void close_client(struct daemon *d, struct client *c)
 	c->fd = -1;
 }
 
+static size_t count_read_only(const struct daemon *d)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < MAX_CLIENTS; i++)
+		n += d->clients[i].fd >= 0 && d->clients[i].read_only;
+	return n;
+}
+
 static void on_accept(struct daemon *d, int listenfd, bool read_only)
 {
 	struct ucred cred = { .pid = 0, .uid = (uid_t)-1, .gid = (gid_t)-1 };
@@ -562,6 +571,10 @@ static void on_accept(struct daemon *d, int listenfd, bool read_only)
 	for (size_t i = 0; i < MAX_CLIENTS && !c; i++)
 		if (d->clients[i].fd < 0)
 			c = &d->clients[i];
+	/* Lookers must not fill the table and lock operators out (of a
+	 * confirm, say): half of it is the control socket's alone. */
+	if (read_only && count_read_only(d) >= MAX_CLIENTS / 2)
+		c = NULL;
 	if (!c || epoll_add(d, fd, TAG_CLIENT + (uint64_t)(c - d->clients))) {
 		(void)send_text(fd, ef_ctl_error_text("busy: too many clients"));
 		close(fd);

@@ -263,6 +263,18 @@ if command -v setpriv >/dev/null; then
 	check "and the refusal is logged" grep -q "read-only connection refused: uid 2" "$EFW_TMP/edgefwd.log"
 	chmod 0660 "$rsock"
 fi
+# Lookers cannot fill the daemon's client table: 80 idle read-only
+# connections, and the control socket still answers.
+idle=()
+for _ in $(seq 80); do
+	"$RAW" "$rsock" half 'hello' >>"$EFW_TMP/idle" 2>&1 &
+	idle+=($!)
+done
+sleep 0.5
+check "80 idle read-only connections: the control socket still answers" ctl status
+check "and read-only ones beyond half the table are turned away" \
+	grep -q "busy: too many clients" "$EFW_TMP/idle"
+for p in "${idle[@]}"; do wait "$p" || true; done
 check "an unknown request gets an error reply" bash -c \
 	"! '$CTL' --socket '$sock' switch 'Bad Name' 2>/dev/null"
 
