@@ -383,6 +383,28 @@ check "the canary h2 runs edge-v3" on h2 edge-v3
 check "and h3 after it" on h3 edge-v3
 check "the canary was checked again after the soak" out_has "canaries healthy: going on"
 
+# While the canary soaks, someone else switches it (unconfirmed); then it
+# turns unhealthy: the tool must not roll back their switch.
+touch "$T/flaky-$H2"
+rm -f "$T/seen-$H2"
+{
+	echo '#!/bin/sh'
+	echo "if [ -e '$T/seen-'\"\$1\" ]; then"
+	echo "	'$CTL' --socket '$(dir h2)/control' switch edge-single-public --confirm 60 >/dev/null"
+	echo 'fi'
+	echo "exec '$T/health' \"\$1\""
+} >"$T/meddle"
+chmod 0755 "$T/meddle"
+rollout --confirm 30 --canary 1 --soak 1 --health "$T/meddle %h" "$T/hosts.23" edge-v2
+check "someone's switch during the soak: not rolled back, exit 4 (exit $RC)" test "$RC" -eq 4
+check "it says why" out_has "NOT rolled back: edgefwd runs 'edge-single-public' with a switch waiting"
+check "their switch still waits on h2" test "$(field_of h2 reverts_to)" = edge-v2
+ctl_of h2 rollback >/dev/null 2>&1 || true
+ctl_of h2 switch edge-v3 >/dev/null 2>&1 || true
+rm -f "$T/flaky-$H2"
+check "h2 put back on edge-v3" on h2 edge-v3
+check "and h3, after the canary, was left alone" on h3 edge-v3
+
 # ---- interrupted while a host is unconfirmed ----------------------------------------
 
 : >"$T/rsh.log"
