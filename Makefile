@@ -22,6 +22,9 @@ WARN += -Werror
 endif
 CFLAGS ?= -O2 -g
 CPPFLAGS += -D_GNU_SOURCE -Ilib
+# Built-in defaults name the directories `make install` uses: give make
+# the same PREFIX for building and installing.
+CPPFLAGS += -DEF_SYSCONFDIR='"$(SYSCONFDIR)"' -DEF_DATADIR='"$(DATADIR)"'
 ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(CPPFLAGS) \
 	$(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null) -MMD -MP
 LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)

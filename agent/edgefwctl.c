@@ -25,6 +25,7 @@
 #include "metrics.h"
 #include "nft_emit.h"
 #include "nl.h"
+#include "paths.h"
 #include "policy.h"
 #include "reconcile.h"
 #include "state.h"
@@ -649,8 +650,8 @@ static void usage(FILE *f)
 		fprintf(f, "  %-9s %-40s %s\n", commands[i].name,
 			commands[i].usage, commands[i].description);
 	fprintf(f, "\nPOLICY is a file, or a name looked up as NAME.policy in the first\n"
-		   "--policy-dir DIR that has it (default /etc/edgefw/policies, then\n"
-		   "/usr/share/edgefw/policies).\n");
+		   "--policy-dir DIR that has it (default %s, then\n%s).\n",
+		EF_POLICY_DIR_LOCAL, EF_POLICY_DIR_SHIPPED);
 	fprintf(f, "\nedgefwd's commands take --socket PATH (default /run/edgefw/control;\n"
 		   "/run/edgefw/read for looking only), --timeout SECONDS (default 60)\n"
 		   "and --json.\n");
@@ -736,8 +737,8 @@ int main(int argc, char **argv)
 		}
 	}
 	if (!a.npolicy_dirs) {
-		a.policy_dirs[a.npolicy_dirs++] = "/etc/edgefw/policies";
-		a.policy_dirs[a.npolicy_dirs++] = "/usr/share/edgefw/policies";
+		a.policy_dirs[a.npolicy_dirs++] = EF_POLICY_DIR_LOCAL;
+		a.policy_dirs[a.npolicy_dirs++] = EF_POLICY_DIR_SHIPPED;
 	}
 	if (optind >= argc || !strcmp(argv[optind], "help")) {
 		usage(optind >= argc ? stderr : stdout);

@@ -46,6 +46,7 @@
 #include "ctl_proto.h"
 #include "log.h"
 #include "nl.h"
+#include "paths.h"
 #include "privdrop.h"
 #include "reconcile.h"
 #include "state.h"
@@ -1282,7 +1283,7 @@ int main(int argc, char **argv)
 		{ 0 },
 	};
 	struct daemon d = {
-		.site_path = "/etc/edgefw/site.conf",
+		.site_path = EF_SITE_FILE,
 		.state_dir = "/var/lib/edgefw",
 		.socket_path = "/run/edgefw/control",
 		.group = "edgefw",
@@ -1327,8 +1328,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (!d.npolicy_dirs) {
-		d.policy_dirs[d.npolicy_dirs++] = "/etc/edgefw/policies";
-		d.policy_dirs[d.npolicy_dirs++] = "/usr/share/edgefw/policies";
+		d.policy_dirs[d.npolicy_dirs++] = EF_POLICY_DIR_LOCAL;
+		d.policy_dirs[d.npolicy_dirs++] = EF_POLICY_DIR_SHIPPED;
 	}
 	for (size_t i = 0; i < MAX_CLIENTS; i++)
 		d.clients[i].fd = -1;
