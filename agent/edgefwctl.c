@@ -167,7 +167,7 @@ static int cmd_check(const struct args *a)
 
 static int kernel_error(const char *what, int err, char *why)
 {
-	fprintf(stderr, "%s: %s: %s%s%s\n", prog, what, strerror(-err),
+	fprintf(stderr, "%s: %s: %s%s%s\n", prog, what, ef_nl_strerror(err),
 		why ? " in " : "", why ? why : "");
 	if (err == -EPERM)
 		fprintf(stderr, "%s: changing the ruleset needs CAP_NET_ADMIN (run as root),\n"

@@ -29,6 +29,7 @@
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/timerfd.h>
 #include <sys/un.h>
@@ -94,8 +95,8 @@ struct daemon {
 	char revert_to[32];
 	time_t confirm_by;
 	/* Names the waiting switch, so that a confirm or rollback meant for
-	 * it cannot act on another one; starts at the start time, so ids of
-	 * an earlier run of the daemon do not match either. */
+	 * it cannot act on another one; starts at random, so ids of an
+	 * earlier run of the daemon do not match either. */
 	uint64_t switch_id;
 	char last_writer[64];	/* "nft[1234]": who committed last, not us */
 	time_t fight_start;	/* the current minute of corrections */
@@ -132,24 +133,25 @@ static int epoll_add(struct daemon *d, int fd, uint64_t tag)
  * policy into the shipped one of the same name.
  */
 static int policy_path(const struct daemon *d, const char *name,
-		       char buf[POLICY_PATH_MAX])
+		       char buf[POLICY_PATH_MAX], const char **bad_dir)
 {
+	struct stat st;
+
 	for (size_t i = 0; i < d->npolicy_dirs; i++) {
 		int n = snprintf(buf, POLICY_PATH_MAX, "%s/%s.policy",
 				 d->policy_dirs[i], name);
 
+		*bad_dir = d->policy_dirs[i];
 		if (n < 0 || n >= POLICY_PATH_MAX)
 			return -ENAMETOOLONG;
-		if (access(buf, F_OK) == 0)
+		/* lstat: a dangling link is the operator's file, broken, not
+		 * a reason to take the next directory's. */
+		if (lstat(buf, &st) == 0)
 			return 0;
-		if (errno != ENOENT) {
-			int err = -errno;
-
-			log_err("cannot look for policy %s in %s: %s", name,
-				d->policy_dirs[i], strerror(-err));
-			return err;
-		}
+		if (errno != ENOENT)
+			return -errno;
 	}
+	*bad_dir = NULL;
 	return -ENOENT;
 }
 
@@ -165,10 +167,16 @@ static void set_policy_file(struct daemon *d, const char *file)
 	snprintf(d->policy_file, sizeof(d->policy_file), "%s", file);
 }
 
-/* Compiles NAME with the site as it is now; diagnostics are logged. The
- * file it came from goes to `file` (if not NULL). */
+/*
+ * Compiles NAME with the site as it is now. The file it came from goes to
+ * `file` (if not NULL). For the policy to run, diagnostics are logged and
+ * the site's interval taken. A dry run (`dry_why` not NULL) changes
+ * nothing and logs nothing (anyone on the read-only socket may ask): what
+ * went wrong first comes back in *dry_why.
+ */
 static int compile_policy(struct daemon *d, const char *name,
-			  struct ef_model **ret, char file[POLICY_PATH_MAX])
+			  struct ef_model **ret, char file[POLICY_PATH_MAX],
+			  char **dry_why)
 {
 	unsigned int interval = 0;
 	struct ef_compile_opts opts = { .iface_addrs = ef_iface_addrs };
@@ -178,9 +186,18 @@ static int compile_policy(struct daemon *d, const char *name,
 	enum ef_lock lock = EF_LOCK_OFF;
 	struct utsname u;
 	char path[POLICY_PATH_MAX];
+	const char *bad_dir;
 	int err;
 
-	err = policy_path(d, name, path);
+	err = policy_path(d, name, path, &bad_dir);
+	if (err && bad_dir) {
+		if (!dry_why)
+			log_err("cannot look for policy %s in %s: %s", name,
+				bad_dir, strerror(-err));
+		else if (asprintf(dry_why, "cannot look for policy %s in %s: %s",
+				  name, bad_dir, strerror(-err)) < 0)
+			*dry_why = NULL;
+	}
 	if (err)
 		return err;
 	if (file)
@@ -197,7 +214,7 @@ static int compile_policy(struct daemon *d, const char *name,
 		lock = site->lock;
 		interval = site->interval;
 	}
-	if (diags.n) {
+	if (diags.n && !dry_why) {
 		char *text = ef_diags_format(&diags);
 
 		/* One log line per diagnostic line keeps file:line visible. */
@@ -209,8 +226,16 @@ static int compile_policy(struct daemon *d, const char *name,
 		}
 		free(text);
 	}
+	for (size_t i = 0; dry_why && err && !*dry_why && i < diags.n; i++) {
+		const struct ef_diag *g = &diags.v[i];
+
+		if (!g->warning && asprintf(dry_why, "the policy does not compile: %s:%u:%u: %.300s",
+					    g->file ? g->file : "?", g->line,
+					    g->col, g->msg) < 0)
+			*dry_why = NULL;
+	}
 	/* The site says how often, unless the command line did. */
-	if (!err && interval && !d->interval_set)
+	if (!err && !dry_why && interval && !d->interval_set)
 		d->interval = interval;
 	/* Own the table only where the kernel keeps it after us. */
 	if (!err && lock == EF_LOCK_AUTO &&
@@ -262,7 +287,7 @@ static int reconcile(struct daemon *d, struct ef_model *next, bool drift)
 	d->reconciles++;
 	if (err) {
 		log_err("reconcile of policy %s failed: %s%s%s", d->policy,
-			strerror(-err), why ? ": " : "", why ? why : "");
+			ef_nl_strerror(err), why ? ": " : "", why ? why : "");
 		free(why);
 		return err;
 	}
@@ -286,7 +311,7 @@ static int recompile(struct daemon *d)
 {
 	char file[POLICY_PATH_MAX];
 	struct ef_model *m = NULL;
-	int err = compile_policy(d, d->policy, &m, file);
+	int err = compile_policy(d, d->policy, &m, file, NULL);
 
 	d->recompile = false;
 	if (err) {
@@ -440,13 +465,21 @@ static int open_listener(struct daemon *d, const char *path, gid_t gid,
 
 static int open_listeners(struct daemon *d)
 {
+	struct stat ctl, rd;
 	int err = open_listener(d, d->socket_path, d->ctl_gid, TAG_LISTEN,
 				&d->listenfd);
 
-	if (!err && d->read_socket_path)
-		err = open_listener(d, d->read_socket_path, d->read_gid,
-				    TAG_READ_LISTEN, &d->readfd);
-	return err;
+	if (err || !d->read_socket_path)
+		return err;
+	/* However it is spelled, the read-only socket must not replace the
+	 * control socket (binding it unlinks what is there). */
+	if (!stat(d->socket_path, &ctl) && !stat(d->read_socket_path, &rd) &&
+	    ctl.st_dev == rd.st_dev && ctl.st_ino == rd.st_ino) {
+		log_err("--read-socket %s is the control socket", d->read_socket_path);
+		return -EINVAL;
+	}
+	return open_listener(d, d->read_socket_path, d->read_gid,
+			     TAG_READ_LISTEN, &d->readfd);
 }
 
 /* Did the peer hold `gid` among its supplementary groups when it
@@ -469,20 +502,23 @@ static bool peer_has_group(int fd, gid_t gid)
 	return found;
 }
 
-/* Is the peer in group `gid`: by its groups at connect time, or by the
- * user database? */
-static bool peer_in_group(int fd, const struct ucred *c, gid_t gid)
+/* Did the peer hold `gid` when it connected (primary or supplementary)? */
+static bool peer_holds(int fd, const struct ucred *c, gid_t gid)
+{
+	return gid != (gid_t)-1 && (c->gid == gid || peer_has_group(fd, gid));
+}
+
+/* Does the user database put the peer's user in `gid`? (NSS: it may be
+ * slow, so asked last.) */
+static bool user_in_group(const struct ucred *c, gid_t gid)
 {
 	struct passwd pw, *p = NULL;
 	char buf[4096];
 	gid_t groups[256];
 	int n = 256;
 
-	if (gid == (gid_t)-1)
-		return false;
-	if (c->gid == gid || peer_has_group(fd, gid))
-		return true;
-	if (getpwuid_r(c->uid, &pw, buf, sizeof(buf), &p) || !p ||
+	if (gid == (gid_t)-1 ||
+	    getpwuid_r(c->uid, &pw, buf, sizeof(buf), &p) || !p ||
 	    getgrouplist(p->pw_name, p->pw_gid, groups, &n) < 0)
 		return false;
 	for (int i = 0; i < n; i++)
@@ -492,13 +528,15 @@ static bool peer_in_group(int fd, const struct ucred *c, gid_t gid)
 }
 
 /* Root, our own user, the control group; on the read-only socket also
- * the read group. */
+ * the read group. The kernel's word first, the user database last. */
 static bool peer_allowed(const struct daemon *d, int fd, const struct ucred *c,
 			 bool read_only)
 {
+	gid_t read_gid = read_only ? d->read_gid : (gid_t)-1;
+
 	return c->uid == 0 || c->uid == geteuid() ||
-	       peer_in_group(fd, c, d->ctl_gid) ||
-	       (read_only && peer_in_group(fd, c, d->read_gid));
+	       peer_holds(fd, c, d->ctl_gid) || peer_holds(fd, c, read_gid) ||
+	       user_in_group(c, d->ctl_gid) || user_in_group(c, read_gid);
 }
 
 /*
@@ -668,7 +706,7 @@ static int activate(struct daemon *d, const char *name, const char **why)
 {
 	char previous[32], file[POLICY_PATH_MAX];
 	struct ef_model *m = NULL;
-	int err = compile_policy(d, name, &m, file);
+	int err = compile_policy(d, name, &m, file, NULL);
 
 	if (err) {
 		*why = policy_why(err);
@@ -722,10 +760,17 @@ static char *do_switch(struct daemon *d, const struct ef_ctl_request *rq)
 	int err;
 
 	if (rq->dry_run) {
-		err = compile_policy(d, rq->name, &m, NULL);
+		char *dry_why = NULL, *text = NULL;
+
+		err = compile_policy(d, rq->name, &m, NULL, &dry_why);
 		ef_model_free(m);
-		if (err)
-			return ef_ctl_error_text(policy_why(err));
+		if (err) {
+			/* The reason itself, not "see the log": a dry run
+			 * logs nothing. */
+			text = ef_ctl_error_text(dry_why ? dry_why : policy_why(err));
+			free(dry_why);
+			return text;
+		}
 		o = ef_ctl_ok();
 		json_object_object_add(o, "dry_run", json_object_new_boolean(1));
 		json_object_object_add(o, "policy", jstr(rq->name));
@@ -1115,7 +1160,12 @@ static int start(struct daemon *d)
 	int err;
 
 	d->ctl_gid = d->read_gid = (gid_t)-1;
-	d->switch_id = (uint64_t)time(NULL) * 1000;
+	/* Unpredictable and never reused across restarts; kept below 2^53
+	 * so that any JSON reader holds it exactly. */
+	if (getrandom(&d->switch_id, sizeof(d->switch_id), 0) !=
+	    sizeof(d->switch_id))
+		d->switch_id = (uint64_t)time(NULL) << 20;
+	d->switch_id &= (UINT64_C(1) << 52) - 1;
 	if (d->group && ef_group_lookup(d->group, &d->ctl_gid) < 0)
 		log_warn("no group %s: only root may use the control socket",
 			 d->group);
@@ -1146,7 +1196,7 @@ static int start(struct daemon *d)
 	}
 	/* Files are read as the user that will read them again later. */
 	choose_policy(d);
-	err = compile_policy(d, d->policy, &m, file);
+	err = compile_policy(d, d->policy, &m, file, NULL);
 	if (err) {
 		log_err("policy %s does not compile: %s", d->policy,
 			strerror(-err));

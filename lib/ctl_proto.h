@@ -57,13 +57,16 @@ struct ef_ctl_request {
 };
 
 /*
- * Parses one request line (no newline; one trailing "\r" is ignored).
+ * Parses one request line (no newline; one trailing "\r" is ignored):
+ *   hello | status | list | diff | reconcile | counters | reload
+ *   switch NAME [--dry-run] [--confirm SECONDS]
+ *   confirm [ID] | rollback [ID]
  * Returns 0, or -EINVAL with *why (if why is not NULL) set to a message for
  * the client: either a string literal ("empty request", "switch needs a
  * policy name", "invalid policy name", "policy name longer than 31 bytes",
  * "--confirm needs seconds (1 to 86400)", "--confirm given twice") or, for
- * "unknown command 'foo'", "unknown option '--foo'" and "unexpected word
- * 'x'", text in ret->why_buf, valid while *ret lives and is not parsed
+ * "unknown command 'foo'", "unknown option '--foo'", "unexpected word 'x'"
+ * and "not a switch id 'x'", text in ret->why_buf, valid while *ret lives and is not parsed
  * into again. Quoted words are cut to 32 bytes ("...") and bytes other than
  * printable ASCII shown as '?': every message is short, one line, ASCII.
  */

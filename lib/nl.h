@@ -18,6 +18,9 @@ struct ef_nl;
 /* Opens the socket (needs CAP_NET_ADMIN for writes). 0 or -errno. */
 int ef_nl_open(struct ef_nl **ret);
 void ef_nl_close(struct ef_nl *nl);
+/* What the kernel's error means for a batch of ours: strerror, except
+ * where errno's name misleads (ENFILE from a set is a full set). */
+const char *ef_nl_strerror(int err);
 
 /*
  * Replaces table inet edgefw by `m` in one batch: the table is created (if

@@ -193,9 +193,6 @@ static int recv_acks(struct ef_batch *b, struct ef_nl *nl, char **ret_why)
 			if (ret_why && idx < b->nmsgs) {
 				const char *why = ext_ack_msg(nlh);
 
-				/* Not "too many open files": a full set. */
-				if (!why && e->error == -ENFILE)
-					why = "more elements than the set's size allows";
 
 				if (asprintf(ret_why, "%s%s%s", b->what[idx],
 					     why ? ": " : "", why ? why : "") < 0)
@@ -338,4 +335,11 @@ bool ef_kernel_can_persist(const char *release)
 	if (sscanf(release, "%u.%u", &major, &minor) != 2)
 		return false;
 	return major > 6 || (major == 6 && minor >= 9);
+}
+
+const char *ef_nl_strerror(int err)
+{
+	if (err == -ENFILE)
+		return "set full: more elements than its size allows";
+	return strerror(-err);
 }

@@ -146,6 +146,22 @@ check "list names it too" bash -c \
 	"'$CTL' --socket '$sock' list 2>&1 | grep -q 'cannot read policy directory $mine: Permission denied'"
 chmod 0755 "$mine"
 check "and back" ctl switch edge-single-public
+# A dangling link in the operator's directory is the operator's file,
+# broken: never a reason to take the shipped one of that name.
+ln -s "$EFW_TMP/gone.policy" "$mine/edge-scaled-hlb.policy"
+check "a dangling link shadows, it does not fall through" bash -c \
+	"! '$CTL' --socket '$sock' switch edge-scaled-hlb --dry-run 2>/dev/null"
+rm -f "$mine/edge-scaled-hlb.policy"
+# A dry run says what is wrong itself, and logs nothing (anyone on the
+# read-only socket may ask one).
+sed 's/^\ttcp  5269 /\ttcp  70000 /' policies/edge-single-public.policy >"$mine/broken.policy"
+chmod 0644 "$mine/broken.policy"
+lines=$(wc -l <"$EFW_TMP/edgefwd.log")
+check "a dry run of a broken policy answers with file:line:col" bash -c \
+	"'$CTL' --socket '$sock' switch broken --dry-run 2>&1 |
+	 grep -q 'the policy does not compile: $mine/broken.policy:[0-9]*:[0-9]*: port out of range'"
+check "and leaves the log alone" test "$(wc -l <"$EFW_TMP/edgefwd.log")" -eq "$lines"
+rm -f "$mine/broken.policy"
 
 check "diff from the daemon: nothing to send" bash -c \
 	"'$CTL' --socket '$sock' --json diff | grep -q '\"empty\":true'"
@@ -360,4 +376,12 @@ if command -v valgrind >/dev/null; then
 	[[ $rc -eq 0 ]] || sed 's/^/#   /' "$EFW_TMP/vg"
 fi
 
+
+# The read-only socket may not be the control socket, however spelled.
+rc=0
+in_ns edge timeout 10 "$D" --foreground --site "$site" --policy-dir policies \
+	--state-dir "$state" --socket "$EFW_TMP/twice" \
+	--read-socket "$EFW_TMP//twice" >"$EFW_TMP/twice.log" 2>&1 || rc=$?
+check "--read-socket naming the control socket is refused (exit $rc)" test "$rc" -eq 1
+check "and says so" grep -q "is the control socket" "$EFW_TMP/twice.log"
 finish
