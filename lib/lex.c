@@ -9,24 +9,44 @@
 
 #define EF_TOKEN_MAX 4096
 
+#define REFUSED "writable by others or by a group other than root, or owned by another user; refusing it (chmod go-w, chown root)"
+
+/* Why a file others could change is refused; NULL if out of memory. */
+static char *unsafe_why(const struct ef_unsafe *u)
+{
+	char *why = NULL;
+	int n = 0;
+
+	switch (u->what) {
+	case EF_UNSAFE_FILE:
+		return strdup(REFUSED);
+	case EF_UNSAFE_DIR:
+		n = asprintf(&why, "its directory %s is " REFUSED, u->path);
+		break;
+	case EF_UNSAFE_LINK:
+		n = asprintf(&why, "its path goes through link %s owned by another user; refusing it",
+			     u->path);
+		break;
+	}
+	return n < 0 ? NULL : why;
+}
+
 struct ef_source *ef_source_load(struct ef_sources *srcs, const char *path,
 				 struct ef_diags *d,
 				 const struct ef_loc *from)
 {
+	struct ef_unsafe unsafe = { .path = NULL };
 	struct ef_source *src;
-	char *text, *dir = NULL, *dir_why = NULL;
+	char *text, *why_buf = NULL;
 	size_t len;
 	int err;
 
-	err = read_config_file(path, EF_FILE_MAX, &text, &len, &dir);
+	err = read_config_file(path, EF_FILE_MAX, &text, &len, &unsafe);
 	if (err < 0) {
 		const char *why = strerror(-err);
 
-		if (err == -EPERM && dir &&
-		    asprintf(&dir_why, "its directory %s is writable by others or by a group other than root, or owned by another user; refusing it (chmod go-w, chown root)", dir) > 0)
-			why = dir_why;
-		else if (err == -EPERM)
-			why = "writable by others or by a group other than root, or owned by another user; refusing it (chmod go-w, chown root)";
+		if (err == -EPERM && (why_buf = unsafe_why(&unsafe)))
+			why = why_buf;
 		else if (err == -ESTALE)
 			why = "replaced while it was being read";
 		else if (err == -EFBIG)
@@ -39,8 +59,8 @@ struct ef_source *ef_source_load(struct ef_sources *srcs, const char *path,
 			ef_error(d, from, "cannot read '%s': %s", path, why);
 		else
 			ef_error_file(d, path, "cannot read: %s", why);
-		free(dir_why);
-		free(dir);
+		free(why_buf);
+		free(unsafe.path);
 		return NULL;
 	}
 	src = calloc(1, sizeof(*src));

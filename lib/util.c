@@ -106,66 +106,155 @@ static bool open_to_others(const struct stat *st)
 	return (st->st_mode & S_IWOTH) || ((st->st_mode & S_IWGRP) && st->st_gid);
 }
 
-/* Each directory above the absolute path `p` (taken apart in place);
- * the first one others can write goes to *ret_dir (a copy). */
-static int check_ancestors(char *p, char **ret_dir)
+static int refuse(struct ef_unsafe *ret_unsafe, enum ef_unsafe_what what,
+		  const char *path)
+{
+	char *copy = NULL;
+
+	if (!ret_unsafe)
+		return -EPERM;
+	if (path && !(copy = strdup(path)))
+		return -ENOMEM;
+	ret_unsafe->what = what;
+	ret_unsafe->path = copy;
+	return -EPERM;
+}
+
+/* The real path `dir`, about to be searched: whoever can change it can
+ * change what a name in it stands for. */
+static int check_dir(const char *dir, struct ef_unsafe *ret_unsafe)
 {
 	struct stat st;
-	char *slash;
 
-	while ((slash = strrchr(p, '/'))) {
-		slash[slash == p] = '\0';	/* keep "/" itself */
-		if (stat(p, &st) < 0)
-			return -errno;
-		if (open_to_others(&st)) {
-			if (ret_dir)
-				*ret_dir = strdup(p);
-			return -EPERM;
-		}
-		if (slash == p)
-			break;
-	}
+	if (lstat(dir, &st) < 0)
+		return -errno;
+	if (!S_ISDIR(st.st_mode))
+		return -ENOTDIR;
+	if (open_to_others(&st))
+		return refuse(ret_unsafe, EF_UNSAFE_DIR, dir);
 	return 0;
 }
 
-/*
- * Every directory above the file we opened, along the path as given (so
- * that a symbolic link in a directory others can write is refused, wherever
- * it leads) and along its real path (so that the file it leads to is in
- * safe hands too), as sshd's StrictModes does for the latter.
- */
-static int check_dirs(const char *path, const struct stat *file,
-		      char **ret_dir)
+/* Appends "/name" to the real path `cur` (a buffer of PATH_MAX). */
+static int path_push(char *cur, const char *name, size_t len)
 {
-	char *real = realpath(path, NULL), *given = NULL, cwd[PATH_MAX];
+	size_t n = strlen(cur), sep = n > 1;
+
+	if (n + sep + len >= PATH_MAX)
+		return -ENAMETOOLONG;
+	if (sep)
+		cur[n++] = '/';
+	memcpy(cur + n, name, len);
+	cur[n + len] = '\0';
+	return 0;
+}
+
+static void path_pop(char *cur)
+{
+	char *slash = strrchr(cur, '/');
+
+	slash[slash == cur] = '\0';	/* keep "/" itself */
+}
+
+/* `path` made absolute; the working directory is a real path. */
+static int absolute(const char *path, char **ret)
+{
+	char *cwd;
+	int n;
+
+	if (path[0] == '/') {
+		*ret = strdup(path);
+		return *ret ? 0 : -ENOMEM;
+	}
+	cwd = getcwd(NULL, 0);
+	if (!cwd)
+		return -errno;
+	n = asprintf(ret, "%s/%s", cwd, path);
+	free(cwd);
+	return n < 0 ? -ENOMEM : 0;
+}
+
+/*
+ * Resolves `path` as the kernel does, a name at a time, and checks what
+ * others could change on the way: each directory a name is looked up in,
+ * and the owner of each symbolic link (who can repoint it even in a sticky
+ * directory, and the kernel follows it there unless fs.protected_symlinks
+ * says otherwise). `cur` is always a real path, so ".." is its parent: the
+ * directory ".." leaves is not searched, and whoever writes it cannot
+ * change where ".." leads. The path must end at the very `file` we hold
+ * open.
+ */
+static int check_path(const char *path, const struct stat *file,
+		      struct ef_unsafe *ret_unsafe)
+{
+	char cur[PATH_MAX] = "/", target[PATH_MAX], *todo, *next;
+	const char *p, *name;
+	unsigned int links = 0;
 	struct stat st;
+	size_t len;
+	ssize_t n;
 	int err;
 
-	if (!real)
-		return -errno;
-	/* The path must still name the file we hold open. */
-	if (stat(real, &st) < 0 || st.st_dev != file->st_dev ||
-	    st.st_ino != file->st_ino) {
-		free(real);
-		return -ESTALE;
+	err = absolute(path, &todo);
+	if (err)
+		return err;
+	for (p = todo; *p;) {
+		p += strspn(p, "/");
+		name = p;
+		len = strcspn(p, "/");
+		p += len;
+		if (len == 0 || (len == 1 && name[0] == '.'))
+			continue;
+		if (len == 2 && name[0] == '.' && name[1] == '.') {
+			path_pop(cur);
+			continue;
+		}
+		err = check_dir(cur, ret_unsafe);
+		if (!err)
+			err = path_push(cur, name, len);
+		if (!err && lstat(cur, &st) < 0)
+			err = -errno;
+		if (err)
+			goto out;
+		if (!S_ISLNK(st.st_mode))
+			continue;
+		if (st.st_uid != 0 && st.st_uid != geteuid()) {
+			err = refuse(ret_unsafe, EF_UNSAFE_LINK, cur);
+			goto out;
+		}
+		if (++links > 40) {	/* the kernel's limit */
+			err = -ELOOP;
+			goto out;
+		}
+		n = readlink(cur, target, sizeof(target));
+		if (n < 0 || (size_t)n >= sizeof(target)) {
+			err = n < 0 ? -errno : -ENAMETOOLONG;
+			goto out;
+		}
+		target[n] = '\0';
+		/* Go on from the link's directory, or from "/". */
+		path_pop(cur);
+		if (target[0] == '/')
+			strcpy(cur, "/");
+		/* The rest `p` is empty or starts with '/'. */
+		if (asprintf(&next, "%s%s", target, p) < 0) {
+			err = -ENOMEM;
+			goto out;
+		}
+		free(todo);
+		todo = next;
+		p = todo;
 	}
-	err = check_ancestors(real, ret_dir);
-	if (!err && path[0] != '/' && !getcwd(cwd, sizeof(cwd)))
-		err = -errno;
-	if (!err && asprintf(&given, "%s%s%s", path[0] == '/' ? "" : cwd,
-			     path[0] == '/' ? "" : "/", path) < 0) {
-		given = NULL;
-		err = -ENOMEM;
-	}
-	if (!err)
-		err = check_ancestors(given, ret_dir);
-	free(given);
-	free(real);
+	if (lstat(cur, &st) < 0 || st.st_dev != file->st_dev ||
+	    st.st_ino != file->st_ino)
+		err = -ESTALE;
+out:
+	free(todo);
 	return err;
 }
 
 int read_config_file(const char *path, size_t max, char **ret_text,
-		     size_t *ret_len, char **ret_dir)
+		     size_t *ret_len, struct ef_unsafe *ret_unsafe)
 {
 	struct stat st;
 	char *text = NULL;
@@ -185,10 +274,10 @@ int read_config_file(const char *path, size_t max, char **ret_text,
 		goto out;
 	}
 	if (open_to_others(&st)) {
-		err = -EPERM;
+		err = refuse(ret_unsafe, EF_UNSAFE_FILE, NULL);
 		goto out;
 	}
-	err = check_dirs(path, &st, ret_dir);
+	err = check_path(path, &st, ret_unsafe);
 	if (err)
 		goto out;
 	if ((size_t)st.st_size > max) {

@@ -31,15 +31,29 @@ char *path_relative_to(const char *base, const char *path);
 
 #define EF_FILE_MAX (16u << 20)
 
+/* What others could change, when read_config_file refuses a file. */
+struct ef_unsafe {
+	enum ef_unsafe_what {
+		EF_UNSAFE_FILE,		/* the file itself */
+		EF_UNSAFE_DIR,		/* `path`, a directory on its way */
+		EF_UNSAFE_LINK,		/* `path`, a link on its way owned by
+					 * another user */
+	} what;
+	char *path;			/* NULL for the file; the caller frees */
+};
+
 /*
  * Reads a whole configuration file, refusing files larger than `max` bytes
- * (-EFBIG) and files writable by others or by a group other than root's
- * (-EPERM), since whoever can write them could open the firewall. The
- * same holds for every directory above the file (whoever can write one
- * can put another file in its place); on such a refusal `*ret_dir` (if
- * given) names the directory. The text is NUL-terminated.
+ * (-EFBIG) and files others could change (-EPERM), since whoever can
+ * change them could open the firewall: a file writable by others or by a
+ * group other than root's, or owned by a user other than root or us; a
+ * file under a directory that is so, on the way the kernel resolves the
+ * path (whoever can write it can put another file in its place); a file
+ * reached through a symbolic link owned by another user (who can repoint
+ * it). On such a refusal `*ret_unsafe` (if given) says which. The text is
+ * NUL-terminated.
  */
 int read_config_file(const char *path, size_t max, char **ret_text,
-		     size_t *ret_len, char **ret_dir);
+		     size_t *ret_len, struct ef_unsafe *ret_unsafe);
 
 #endif

@@ -993,3 +993,207 @@ Test(errors, link_in_unsafe_directory_refused)
 	ef_diags_free(&d);
 	tdir_fini(&t);
 }
+
+/* t->path/name, a directory with `mode`; returns its path (free it). */
+static char *tdir_mkdir(struct tdir *t, const char *name, mode_t mode)
+{
+	char *dir = NULL;
+
+	cr_assert_neq(asprintf(&dir, "%s/%s", t->path, name), -1);
+	cr_assert_eq(mkdir(dir, 0700), 0);
+	cr_assert_eq(chmod(dir, mode), 0);
+	return dir;
+}
+
+/* t->path/name, a symbolic link to `target`; returns its path. */
+static char *tdir_symlink(struct tdir *t, const char *name,
+			  const char *target)
+{
+	char *link = NULL;
+
+	cr_assert_neq(asprintf(&link, "%s/%s", t->path, name), -1);
+	cr_assert_eq(symlink(target, link), 0, "%s: %s", link, strerror(errno));
+	return link;
+}
+
+/* The first message parsing `path` as a site gives, or NULL. */
+static char *site_msg(const char *path)
+{
+	struct ef_diags d = { 0 };
+	char *msg;
+
+	ef_site_free(ef_site_parse(path, &d));
+	msg = d.n ? strdup(d.v[0].msg) : NULL;
+	ef_diags_free(&d);
+	return msg;
+}
+
+static void assert_accepted(const char *path)
+{
+	char *msg = site_msg(path);
+
+	cr_assert_null(msg, "%s: %s", path, msg);
+}
+
+/*
+ * safe2/l1 -> ww/l2 -> s.site: the path as given and the real path pass
+ * only through safe directories, but whoever writes ww can repoint l2.
+ * Every directory the path is resolved through counts.
+ */
+Test(errors, link_through_link_in_open_directory_refused)
+{
+	struct ef_unsafe unsafe = { .path = NULL };
+	struct tdir t;
+	char *file, *ww, *safe2, *l1, *l2, *buf = NULL, *msg, *want = NULL;
+	size_t len;
+
+	tdir_init(&t);
+	file = tdir_write(&t, "s.site", "management = none\n", 0644);
+	ww = tdir_mkdir(&t, "ww", 0777);
+	safe2 = tdir_mkdir(&t, "safe2", 0755);
+	l2 = tdir_symlink(&t, "ww/l2", file);
+	l1 = tdir_symlink(&t, "safe2/l1", l2);
+	cr_assert_eq(read_config_file(l1, EF_FILE_MAX, &buf, &len, &unsafe),
+		     -EPERM);
+	cr_assert_null(buf);
+	cr_assert_eq(unsafe.what, EF_UNSAFE_DIR);
+	cr_assert_str_eq(unsafe.path, ww);
+	msg = site_msg(l1);
+	cr_assert_neq(asprintf(&want, "cannot read: its directory %s %s", ww,
+			       DIR_REFUSED), -1);
+	cr_assert_str_eq(msg, want);
+	free(want);
+	free(msg);
+	/* The same through a relative link, from the link's directory. */
+	cr_assert_eq(unlink(l1), 0);
+	cr_assert_eq(symlink("../ww/l2", l1), 0);
+	msg = site_msg(l1);
+	cr_assert_neq(asprintf(&want, "cannot read: its directory %s %s", ww,
+			       DIR_REFUSED), -1);
+	cr_assert_str_eq(msg, want);
+	free(want);
+	free(msg);
+	free(unsafe.path);
+	free(l1);
+	free(l2);
+	free(safe2);
+	free(ww);
+	free(file);
+	tdir_fini(&t);
+}
+
+/* A link owned by another user is refused even in a sticky directory,
+ * where others cannot replace it but its owner can (and the kernel follows
+ * it unless fs.protected_symlinks says otherwise). */
+Test(errors, link_owned_by_another_user_refused)
+{
+	struct ef_unsafe unsafe = { .path = NULL };
+	struct tdir t;
+	char *file, *sticky, *link, *buf = NULL, *msg, *want = NULL;
+	size_t len;
+
+	if (geteuid() != 0)
+		cr_skip_test("needs root to give a link away");
+	tdir_init(&t);
+	file = tdir_write(&t, "s.site", "management = none\n", 0644);
+	sticky = tdir_mkdir(&t, "sticky", 01777);
+	link = tdir_symlink(&t, "sticky/evil", file);
+	cr_assert_eq(lchown(link, 1, 1), 0);
+	cr_assert_eq(read_config_file(link, EF_FILE_MAX, &buf, &len, &unsafe),
+		     -EPERM);
+	cr_assert_eq(unsafe.what, EF_UNSAFE_LINK);
+	cr_assert_str_eq(unsafe.path, link);
+	msg = site_msg(link);
+	cr_assert_neq(asprintf(&want, "cannot read: its path goes through link %s owned by another user; refusing it",
+			       link), -1);
+	cr_assert_str_eq(msg, want);
+	/* Root's own link there is fine. */
+	cr_assert_eq(lchown(link, 0, 0), 0);
+	assert_accepted(link);
+	free(want);
+	free(msg);
+	free(unsafe.path);
+	free(link);
+	free(sticky);
+	free(file);
+	tdir_fini(&t);
+}
+
+/* ".." out of a directory others can write looks nothing up in it: they
+ * cannot change where it leads. */
+Test(errors, dot_dot_out_of_open_directory_accepted)
+{
+	struct tdir t;
+	char *safe, *file, *ww, *cwd, *inner, *sub, *path = NULL, *msg;
+	char *want = NULL;
+
+	tdir_init(&t);
+	safe = tdir_mkdir(&t, "safe", 0755);
+	file = tdir_write(&t, "safe/s.site", "management = none\n", 0644);
+	ww = tdir_mkdir(&t, "ww", 0777);
+	cwd = tdir_mkdir(&t, "cwd", 0755);
+	cr_assert_neq(asprintf(&path, "%s/ww/../safe/s.site", t.path), -1);
+	assert_accepted(path);
+	/* Relative paths, from a safe working directory and from ww. */
+	cr_assert_eq(chdir(cwd), 0);
+	assert_accepted("../safe/s.site");
+	assert_accepted("./.././/safe/./s.site");
+	cr_assert_eq(chdir(ww), 0);
+	assert_accepted("../safe/s.site");
+	assert_accepted("../ww/../safe/s.site");
+	/* But a working directory below ww is reached through ww. */
+	inner = tdir_mkdir(&t, "ww/inner", 0755);
+	free(tdir_write(&t, "ww/inner/s.site", "management = none\n", 0644));
+	cr_assert_eq(chdir(inner), 0);
+	msg = site_msg("s.site");
+	cr_assert_neq(asprintf(&want, "cannot read: its directory %s %s", ww,
+			       DIR_REFUSED), -1);
+	cr_assert_str_eq(msg, want);
+	cr_assert_eq(chdir("/"), 0);
+	/* ".." after a link leaves the directory it leads to, as the kernel
+	 * has it, not the link's. */
+	sub = tdir_mkdir(&t, "safe/sub", 0755);
+	free(path);
+	path = tdir_symlink(&t, "lnk", sub);
+	free(path);
+	cr_assert_neq(asprintf(&path, "%s/lnk/../s.site", t.path), -1);
+	assert_accepted(path);
+	free(path);
+	free(sub);
+	free(want);
+	free(msg);
+	free(inner);
+	free(cwd);
+	free(ww);
+	free(file);
+	free(safe);
+	tdir_fini(&t);
+}
+
+/* A loop of links ends with a clear error; a chain as long as the kernel
+ * follows (40 links) is followed. */
+Test(errors, link_loop)
+{
+	struct tdir t;
+	char *file, *a, *b, *msg, name[16], prev[16] = "s.site";
+
+	tdir_init(&t);
+	file = tdir_write(&t, "s.site", "management = none\n", 0644);
+	a = tdir_symlink(&t, "a", "b");
+	b = tdir_symlink(&t, "b", "a");
+	msg = site_msg(a);
+	cr_assert_str_eq(msg, "cannot read: Too many levels of symbolic links");
+	free(msg);
+	for (int i = 1; i <= 40; i++) {
+		snprintf(name, sizeof(name), "c%d", i);
+		free(tdir_symlink(&t, name, prev));
+		memcpy(prev, name, sizeof(name));
+	}
+	free(a);
+	cr_assert_neq(asprintf(&a, "%s/c40", t.path), -1);
+	assert_accepted(a);
+	free(a);
+	free(b);
+	free(file);
+	tdir_fini(&t);
+}
