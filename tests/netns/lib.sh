@@ -203,6 +203,17 @@ in_ns() {
 	ip netns exec "$ns" "$@"
 }
 
+# daemon_test_init BUILD_DIR: netns_init for a test of edgefwd: CTL and D
+# are the build's edgefwctl and edgefwd; it runs as nobody:nogroup.
+daemon_test_init() {
+	netns_init "$1"
+	CTL=$EFW_BUILD/edgefwctl
+	D=$EFW_BUILD/edgefwd
+	[[ -x $CTL && -x $D ]] || bail_out "$CTL or $D not built"
+	getent passwd nobody >/dev/null || skip "no user nobody"
+	getent group nogroup >/dev/null || skip "no group nogroup"
+}
+
 # start_edgefwd NS SOCK LOG ARGS...: edgefwd (of the build) in namespace
 # NS, answering on SOCK, its output appended to LOG, with ARGS; returns
 # once it answers (DPID: the daemon's pid), or 1 after five seconds.

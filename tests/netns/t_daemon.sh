@@ -5,16 +5,13 @@
 # state in the test's temp dir: privileges dropped, drift corrected within
 # a second, addresses followed, policies switched and recorded, a kill -9
 # and restart restoring the state, strangers refused, many clients at once.
+# Functions below are called through check, which shellcheck cannot see.
+# shellcheck disable=SC2317
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . tests/netns/lib.sh
 
-netns_init "${1:-build}"
-CTL=$EFW_BUILD/edgefwctl
-D=$EFW_BUILD/edgefwd
-[[ -x $CTL && -x $D ]] || bail_out "$CTL or $D not built"
-getent passwd nobody >/dev/null || skip "no user nobody"
-getent group nogroup >/dev/null || skip "no group nogroup"
+daemon_test_init "${1:-build}"
 topo_up
 
 state=$EFW_TMP/state

@@ -9,17 +9,14 @@
 # group, or only as a supplementary one, as SupplementaryGroups= gives) is
 # answered and one without it is not, nothing leaks, and with the daemon
 # gone it prints edgefw_up 0 and exits 1.
+# Functions below are called through check, which shellcheck cannot see.
+# shellcheck disable=SC2317
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . tests/netns/lib.sh
 
-netns_init "${1:-build}"
-CTL=$EFW_BUILD/edgefwctl
+daemon_test_init "${1:-build}"
 SAN_CTL=$EFW_BUILD/san/edgefwctl
-D=$EFW_BUILD/edgefwd
-[[ -x $CTL && -x $D ]] || bail_out "$CTL or $D not built"
-getent passwd nobody >/dev/null || skip "no user nobody"
-getent group nogroup >/dev/null || skip "no group nogroup"
 topo_up
 
 state=$EFW_TMP/state

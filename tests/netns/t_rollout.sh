@@ -29,14 +29,9 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 . tests/netns/lib.sh
 
-netns_init "${1:-build}"
-CTL=$EFW_BUILD/edgefwctl
-D=$EFW_BUILD/edgefwd
+daemon_test_init "${1:-build}"
 ROLLOUT=$PWD/contrib/fleet/edgefw-rollout
-[[ -x $CTL && -x $D ]] || bail_out "$CTL or $D not built"
 [[ -x $ROLLOUT ]] || bail_out "$ROLLOUT missing or not executable"
-getent passwd nobody >/dev/null || skip "no user nobody"
-getent group nogroup >/dev/null || skip "no group nogroup"
 command -v unshare >/dev/null || skip "unshare (util-linux) not installed"
 
 T=$EFW_TMP
