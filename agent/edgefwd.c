@@ -102,6 +102,7 @@ struct daemon {
 	time_t fight_start;	/* the current minute of corrections */
 	unsigned int fight_count;
 	bool fighting;		/* then corrections wait FIGHT_DELAY_SECS */
+	unsigned long fights;	/* how often that began */
 	/* status for `status` */
 	time_t last_time;
 	int last_result;
@@ -267,6 +268,7 @@ static void note_correction(struct daemon *d)
 	fight_window(d, time(NULL));
 	if (++d->fight_count == FIGHT_LIMIT) {
 		d->fighting = true;
+		d->fights++;
 		log_warn("table inet %s was changed back %d times within %d s%s%s: correcting at most every %d s",
 			 EF_TABLE, FIGHT_LIMIT, FIGHT_WINDOW,
 			 d->last_writer[0] ? ", last by " : "", d->last_writer,
@@ -671,6 +673,8 @@ static char *do_status(struct daemon *d)
 		d->rec.model ? ef_model_elem_count(d->rec.model) : 0));
 	json_object_object_add(o, "locked", json_object_new_boolean(
 		d->rec.model && d->rec.model->table_flags));
+	json_object_object_add(o, "writer_fights", json_object_new_uint64(d->fights));
+	json_object_object_add(o, "fighting", json_object_new_boolean(d->fighting));
 	if (d->revert_to[0]) {
 		json_object_object_add(o, "unconfirmed", json_object_new_boolean(1));
 		json_object_object_add(o, "reverts_to", jstr(d->revert_to));

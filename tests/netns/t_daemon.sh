@@ -234,6 +234,8 @@ for _ in $(seq 12); do
 	sleep 0.12
 done
 check "a writer fighting us is reported" grep -q "was changed back 10 times" "$EFW_TMP/edgefwd.log"
+check "status counts it" bash -c \
+	"'$CTL' --socket '$sock' --json status | tr -d ' \n' | grep -q '\"writer_fights\":1,\"fighting\":true'"
 sleep 5.5
 check "and still corrected" verify edge-single-public
 

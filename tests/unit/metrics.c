@@ -311,6 +311,22 @@ Test(metrics, unconfirmed_switch_label_set)
 	free(text);
 }
 
+/* Another writer keeps changing the table back: counted and shown. */
+Test(metrics, writer_fights)
+{
+	static const char status[] =
+		"{\"ok\":true,\"policy\":\"p\",\"writer_fights\":3,"
+		"\"fighting\":true}";
+	char *text = format(status, counters_line);
+
+	cr_assert_not_null(strstr(text,
+		"# TYPE edgefw_writer_fights_total counter\n"
+		"edgefw_writer_fights_total 3\n"), "%s", text);
+	cr_assert_not_null(strstr(text, "\nedgefw_writer_fighting 1\n"));
+	check_text(text);
+	free(text);
+}
+
 Test(metrics, absent_fields_left_out)
 {
 	static const char status[] = "{\"ok\":true,\"policy\":\"p\"}";
