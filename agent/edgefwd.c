@@ -654,18 +654,17 @@ static char *do_status(struct daemon *d)
 {
 	struct json_object *o = ef_ctl_ok();
 	uint32_t genid = 0;
+	bool known = ef_reconciler_known(&d->rec, &genid);
 
-	ef_nl_genid(d->rec.nl, &genid);
 	json_object_object_add(o, "policy", jstr(d->policy));
 	json_object_object_add(o, "site", jstr(d->site_path));
 	json_object_object_add(o, "policy_file", jstr(d->policy_file));
 	json_object_object_add(o, "policy_dirs", policy_dirs_json(d));
 	json_object_object_add(o, "generation", json_object_new_uint64(genid));
-	json_object_object_add(o, "in_sync", json_object_new_boolean(
-		d->rec.synced && genid == d->rec.synced_genid));
+	json_object_object_add(o, "in_sync", json_object_new_boolean(known));
 	json_object_object_add(o, "last_reconcile", json_object_new_int64(d->last_time));
 	json_object_object_add(o, "last_result",
-			       jstr(d->last_result ? strerror(-d->last_result) : "ok"));
+			       jstr(d->last_result ? ef_nl_strerror(d->last_result) : "ok"));
 	json_object_object_add(o, "reconciles", json_object_new_uint64(d->reconciles));
 	json_object_object_add(o, "drift_corrections",
 			       json_object_new_uint64(d->corrections));
@@ -940,14 +939,23 @@ static char *do_list(struct daemon *d)
 static char *do_diff(struct daemon *d)
 {
 	struct ef_model *live = NULL;
-	struct ef_delta delta;
+	struct ef_delta delta = { 0 };
 	struct json_object *o;
 	char *why = NULL;
-	int err = ef_plan(d->rec.nl, d->rec.model, &live, &delta, &why);
+	int err = 0;
 
-	free(why);
-	if (err)
+	/* Nobody committed since the table matched: nothing to read (a
+	 * dump of a large table is what a looker must not make us do at
+	 * will). */
+	if (!ef_reconciler_known(&d->rec, NULL))
+		err = ef_plan(d->rec.nl, d->rec.model, &live, &delta, &why);
+	if (err) {
+		log_err("diff: cannot read table inet %s: %s%s%s", EF_TABLE,
+			ef_nl_strerror(err), why ? ": " : "", why ? why : "");
+		free(why);
 		return ef_ctl_error_text("cannot read the table: see the log");
+	}
+	free(why);
 	o = ef_delta_json(&delta);
 	json_object_object_add(o, "ok", json_object_new_boolean(1));
 	ef_delta_free(&delta);
@@ -1053,35 +1061,59 @@ static char *handle(struct daemon *d, const char *line, bool read_only)
 	return ef_ctl_error_text("unknown command");
 }
 
+/* Answers the client's next whole request, if it has one. */
+static void serve_one(struct daemon *d, struct client *c)
+{
+	char line[EF_CTL_REQUEST_MAX];
+	int r;
+
+	if (c->fd < 0 || !(r = ef_ctl_reader_line(&c->in, line)))
+		return;
+	if (send_text(c->fd, r < 0 ? ef_ctl_error_text("invalid request") :
+				     handle(d, line, c->read_only)) < 0)
+		close_client(d, c);
+}
+
+/*
+ * One request a client per turn of the loop: a client that pipelines many
+ * (a thousand diffs in one write) must not keep the others, the timers and
+ * the nftables events waiting until all of its are done. What it sent
+ * beyond a whole request is read only once those before are answered, so
+ * that its end of file cannot come before them.
+ */
 static void on_client(struct daemon *d, struct client *c)
 {
-	char buf[4096], line[EF_CTL_REQUEST_MAX];
 	size_t room = ef_ctl_reader_room(&c->in);
+	char buf[4096];
 	ssize_t n;
-	int r;
 
 	if (c->fd < 0)
 		return;		/* closed earlier in this round of events */
-	n = recv(c->fd, buf, room < sizeof(buf) ? room : sizeof(buf), 0);
-
-	if (n <= 0) {
-		if (n == 0 || (errno != EAGAIN && errno != EINTR))
-			close_client(d, c);
-		return;
-	}
-	c->last = time(NULL);
-	if (ef_ctl_reader_feed(&c->in, buf, (size_t)n) < 0) {
-		(void)send_text(c->fd, ef_ctl_error_text("request too long"));
-		close_client(d, c);
-		return;
-	}
-	while ((r = ef_ctl_reader_line(&c->in, line)) != 0) {
-		if (send_text(c->fd, r < 0 ? ef_ctl_error_text("invalid request") :
-					     handle(d, line, c->read_only)) < 0) {
+	if (!ef_ctl_reader_has_line(&c->in)) {
+		n = recv(c->fd, buf, room < sizeof(buf) ? room : sizeof(buf), 0);
+		if (n <= 0) {
+			if (n == 0 || (errno != EAGAIN && errno != EINTR))
+				close_client(d, c);
+			return;
+		}
+		c->last = time(NULL);
+		if (ef_ctl_reader_feed(&c->in, buf, (size_t)n) < 0) {
+			(void)send_text(c->fd, ef_ctl_error_text("request too long"));
 			close_client(d, c);
 			return;
 		}
 	}
+	serve_one(d, c);
+}
+
+/* Requests still waiting after this turn: the loop must not sleep. */
+static bool requests_waiting(const struct daemon *d)
+{
+	for (size_t i = 0; i < MAX_CLIENTS; i++)
+		if (d->clients[i].fd >= 0 &&
+		    ef_ctl_reader_has_line(&d->clients[i].in))
+			return true;
+	return false;
 }
 
 static void drop_idle_clients(struct daemon *d)
@@ -1246,7 +1278,18 @@ static void run(struct daemon *d)
 	struct epoll_event ev[16];
 
 	while (!d->stop) {
-		int n = epoll_wait(d->epfd, ev, 16, -1);
+		bool waiting = requests_waiting(d);
+		int n = epoll_wait(d->epfd, ev, 16, waiting ? 0 : -1);
+
+		/* Clients with requests but no new bytes get their turn too. */
+		for (size_t i = 0; waiting && i < MAX_CLIENTS; i++) {
+			bool evented = false;
+
+			for (int k = 0; k < n && !evented; k++)
+				evented = ev[k].data.u64 == TAG_CLIENT + i;
+			if (!evented)
+				serve_one(d, &d->clients[i]);
+		}
 
 		for (int i = 0; i < n && !d->stop; i++) {
 			uint64_t tag = ev[i].data.u64;

@@ -286,6 +286,11 @@ int ef_ctl_reader_feed(struct ef_ctl_reader *r, const char *data, size_t n)
 	return 0;
 }
 
+bool ef_ctl_reader_has_line(const struct ef_ctl_reader *r)
+{
+	return !r->overflow && memchr(r->buf, '\n', r->len);
+}
+
 int ef_ctl_reader_line(struct ef_ctl_reader *r, char *line)
 {
 	const char *nl;

@@ -111,6 +111,8 @@ int ef_ctl_reader_feed(struct ef_ctl_reader *r, const char *data, size_t n);
  * refused with -EINVAL (reply with an error; later lines still come).
  */
 int ef_ctl_reader_line(struct ef_ctl_reader *r, char *line);
+/* Is a whole line waiting (ef_ctl_reader_line() would not say 0)? */
+bool ef_ctl_reader_has_line(const struct ef_ctl_reader *r);
 
 /*
  * A reply object as text: one line of JSON ("\n" at the end and nowhere

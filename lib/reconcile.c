@@ -104,16 +104,25 @@ int ef_reconcile(struct ef_nl *nl, const struct ef_model *desired,
 	return run(nl, desired, NULL, 0, rep, ret_why);
 }
 
+bool ef_reconciler_known(struct ef_reconciler *r, uint32_t *ret_genid)
+{
+	uint32_t now = 0;
+	bool known = r->model && r->synced && !ef_nl_genid(r->nl, &now) &&
+		     now == r->synced_genid;
+
+	if (ret_genid)
+		*ret_genid = now;
+	return known;
+}
+
 int ef_reconciler_run(struct ef_reconciler *r, struct ef_model *desired,
 		      struct ef_reconcile_report *rep, char **ret_why)
 {
-	bool known = false;
 	uint32_t now = 0;
+	bool known = ef_reconciler_known(r, &now);
 	int err;
 
 	memset(rep, 0, sizeof(*rep));
-	if (r->model && r->synced && !ef_nl_genid(r->nl, &now))
-		known = now == r->synced_genid;
 	/* Nobody committed since we matched this very model: done. */
 	if (known && desired == r->model) {
 		rep->unchanged = true;

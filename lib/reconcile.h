@@ -49,6 +49,9 @@ struct ef_reconciler {
 int ef_reconciler_run(struct ef_reconciler *r, struct ef_model *desired,
 		      struct ef_reconcile_report *rep, char **ret_why);
 void ef_reconciler_fini(struct ef_reconciler *r);
+/* Is the live table known to equal the model, nobody having committed
+ * since? One small request; *ret_genid (may be NULL) gets the generation. */
+bool ef_reconciler_known(struct ef_reconciler *r, uint32_t *ret_genid);
 
 /* The delta, read-only: what `edgefwctl diff` shows. *ret_live (may be
  * NULL: no table) must outlive *ret. */
