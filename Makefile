@@ -65,6 +65,16 @@ $(B)/san/%.o: %.c
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(ALL_CFLAGS) $(SAN) -c -o $@ $<
 
+# The programs that use those defaults are rebuilt when PREFIX (or
+# SYSCONFDIR, DATADIR) changes: the stamp is rewritten only then.
+PATHS_NOW := $(SYSCONFDIR) $(DATADIR)
+$(B)/paths.stamp: FORCE
+	@mkdir -p $(@D)
+	@echo '$(PATHS_NOW)' | cmp -s - $@ || echo '$(PATHS_NOW)' >$@
+$(B)/agent/edgefwd.o $(B)/agent/edgefwctl.o $(B)/san/agent/edgefwctl.o: \
+	$(B)/paths.stamp
+FORCE:
+
 $(B)/libedgefw.a: $(LIB_OBJ)
 	$(E) AR $@
 	$(Q)$(AR) rcs $@ $^
@@ -193,6 +203,6 @@ install: $(PROGS)
 clean:
 	rm -rf $(B)
 
-.PHONY: all check check-run unit netns demo demo-run bench bench-run deps install clean
+.PHONY: FORCE all check check-run unit netns demo demo-run bench bench-run deps install clean
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
