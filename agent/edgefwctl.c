@@ -589,9 +589,11 @@ static int find_policy(struct args *a, const char *arg)
 		int n = snprintf(a->policy_buf, sizeof(a->policy_buf),
 				 "%s/%s.policy", a->policy_dirs[i], arg);
 
-		if (n < 0 || (size_t)n >= sizeof(a->policy_buf))
-			continue;
-		if (!access(a->policy_buf, F_OK)) {
+		errno = ENAMETOOLONG;
+		/* lstat, as edgefwd: a dangling link is that directory's
+		 * file, broken, not a reason to look further. */
+		if (n >= 0 && (size_t)n < sizeof(a->policy_buf) &&
+		    !lstat(a->policy_buf, &st)) {
 			a->policy = a->policy_buf;
 			return 0;
 		}

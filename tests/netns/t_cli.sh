@@ -62,6 +62,10 @@ expect_status 2 "a name no directory has" "$CTL" check no-such-policy \
 	--policy-dir "$EFW_TMP/mine" --policy-dir policies --site $SITE
 stderr_has "names the directories" \
 	"no-such-policy: no such file, and no policy of that name in $EFW_TMP/mine, policies"
+mkdir -p "$EFW_TMP/dangling"
+ln -s "$EFW_TMP/gone.policy" "$EFW_TMP/dangling/edge-single-public.policy"
+expect_status 2 "a dangling link is that directory's file, broken: no fall-through" \
+	"$CTL" check edge-single-public --policy-dir "$EFW_TMP/dangling" --policy-dir policies --site $SITE
 
 # A broken policy: every error reported, exit 2, nothing applied.
 cp $POLICY "$EFW_TMP/bad.policy"
