@@ -167,7 +167,10 @@ static int cmd_check(const struct args *a)
 
 static int kernel_error(const char *what, int err, char *why)
 {
-	fprintf(stderr, "%s: %s: %s%s%s\n", prog, what, ef_nl_strerror(err),
+	/* A batch's error (why names the object) may need the netlink
+	 * reading of errno; any other is what strerror says. */
+	fprintf(stderr, "%s: %s: %s%s%s\n", prog, what,
+		why ? ef_nl_strerror(err) : strerror(-err),
 		why ? " in " : "", why ? why : "");
 	if (err == -EPERM)
 		fprintf(stderr, "%s: changing the ruleset needs CAP_NET_ADMIN (run as root),\n"

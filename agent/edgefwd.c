@@ -168,6 +168,17 @@ static void set_policy_file(struct daemon *d, const char *file)
 	snprintf(d->policy_file, sizeof(d->policy_file), "%s", file);
 }
 
+/* Cuts s to at most max bytes, at a character boundary (replies are
+ * UTF-8 text). */
+static void utf8_cut(char *s, size_t max)
+{
+	if (strlen(s) <= max)
+		return;
+	while (max && ((unsigned char)s[max] & 0xc0) == 0x80)
+		max--;
+	s[max] = '\0';
+}
+
 /*
  * Compiles NAME with the site as it is now. The file it came from goes to
  * `file` (if not NULL). For the policy to run, diagnostics are logged and
@@ -230,10 +241,12 @@ static int compile_policy(struct daemon *d, const char *name,
 	for (size_t i = 0; dry_why && err && !*dry_why && i < diags.n; i++) {
 		const struct ef_diag *g = &diags.v[i];
 
-		if (!g->warning && asprintf(dry_why, "the policy does not compile: %s:%u:%u: %.300s",
+		if (!g->warning && asprintf(dry_why, "the policy does not compile: %s:%u:%u: %s",
 					    g->file ? g->file : "?", g->line,
 					    g->col, g->msg) < 0)
 			*dry_why = NULL;
+		else if (*dry_why)
+			utf8_cut(*dry_why, 400);
 	}
 	/* The site says how often, unless the command line did. */
 	if (!err && !dry_why && interval && !d->interval_set)
@@ -1198,7 +1211,7 @@ static int start(struct daemon *d)
 	d->ctl_gid = d->read_gid = (gid_t)-1;
 	/* Unpredictable and never reused across restarts; kept below 2^53
 	 * so that any JSON reader holds it exactly. */
-	if (getrandom(&d->switch_id, sizeof(d->switch_id), 0) !=
+	if (getrandom(&d->switch_id, sizeof(d->switch_id), GRND_NONBLOCK) !=
 	    sizeof(d->switch_id))
 		d->switch_id = (uint64_t)time(NULL) << 20;
 	d->switch_id &= (UINT64_C(1) << 52) - 1;

@@ -27,6 +27,10 @@ static char *unsafe_why(const struct ef_unsafe *u)
 		n = asprintf(&why, "its path goes through link %s owned by another user; refusing it",
 			     u->path);
 		break;
+	case EF_UNSAFE_UNCHECKED:
+		n = asprintf(&why, "cannot check the directories on its way (%s); refusing it",
+			     strerror(-u->err));
+		break;
 	}
 	return n < 0 ? NULL : why;
 }

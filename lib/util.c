@@ -278,6 +278,14 @@ int read_config_file(const char *path, size_t max, char **ret_text,
 		goto out;
 	}
 	err = check_path(path, &st, ret_unsafe);
+	/* Opened, but its way cannot be checked: refused all the same, and
+	 * not with an errno that says the file itself is missing. */
+	if (err && err != -EPERM && err != -ESTALE && err != -ENOMEM) {
+		if (ret_unsafe)
+			*ret_unsafe = (struct ef_unsafe){
+				.what = EF_UNSAFE_UNCHECKED, .err = err };
+		err = -EPERM;
+	}
 	if (err)
 		goto out;
 	if ((size_t)st.st_size > max) {

@@ -38,8 +38,12 @@ struct ef_unsafe {
 		EF_UNSAFE_DIR,		/* `path`, a directory on its way */
 		EF_UNSAFE_LINK,		/* `path`, a link on its way owned by
 					 * another user */
+		EF_UNSAFE_UNCHECKED,	/* its way could not be checked: `err`
+					 * (a directory above the working
+					 * directory we may not search, ...) */
 	} what;
 	char *path;			/* NULL for the file; the caller frees */
+	int err;			/* EF_UNSAFE_UNCHECKED: why */
 };
 
 /*

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "compile.h"
@@ -1195,5 +1196,50 @@ Test(errors, link_loop)
 	free(a);
 	free(b);
 	free(file);
+	tdir_fini(&t);
+}
+
+/* Opened, but its way cannot be checked (a directory above the working
+ * directory that the reader may not search): refused, saying so, not
+ * "no such file" or "permission denied" as if the file were the trouble.
+ * The reader is another user, in a child, so that root here cleans up. */
+Test(errors, way_that_cannot_be_checked_refused)
+{
+	struct tdir t;
+	char *inner = NULL, *path;
+	int status;
+	pid_t pid;
+
+	if (geteuid() != 0)
+		cr_skip_test("needs root to make the directories and change user");
+	tdir_init(&t);
+	cr_assert_eq(chmod(t.path, 0755), 0);
+	cr_assert_neq(asprintf(&inner, "%s/priv", t.path), -1);
+	cr_assert_eq(mkdir(inner, 0700), 0);
+	free(inner);
+	cr_assert_neq(asprintf(&inner, "%s/priv/inner", t.path), -1);
+	cr_assert_eq(mkdir(inner, 0755), 0);
+	path = tdir_write(&t, "priv/inner/s.site", "management = none\n", 0644);
+	pid = fork();
+	cr_assert_geq(pid, 0);
+	if (pid == 0) {
+		struct ef_diags d = { 0 };
+		bool right;
+
+		if (chdir(inner) || setresgid(65534, 65534, 65534) ||
+		    setresuid(65534, 65534, 65534))
+			_exit(2);
+		ef_site_free(ef_site_parse("s.site", &d));
+		right = d.errors == 1 && !strcmp(d.v[0].msg,
+			"cannot read: cannot check the directories on its way (Permission denied); refusing it");
+		if (!right && d.n)
+			fprintf(stderr, "got: %s\n", d.v[0].msg);
+		_exit(right ? 0 : 1);
+	}
+	cr_assert_eq(waitpid(pid, &status, 0), pid);
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		  "the other user got another message (status %d)", status);
+	free(path);
+	free(inner);
 	tdir_fini(&t);
 }
