@@ -71,7 +71,8 @@ PATHS_NOW := $(SYSCONFDIR) $(DATADIR)
 $(B)/paths.stamp: FORCE
 	@mkdir -p $(@D)
 	@echo '$(PATHS_NOW)' | cmp -s - $@ || echo '$(PATHS_NOW)' >$@
-$(B)/agent/edgefwd.o $(B)/agent/edgefwctl.o $(B)/san/agent/edgefwctl.o: \
+$(B)/agent/edgefwd.o $(B)/agent/edgefwctl.o $(B)/san/agent/edgefwd.o \
+		$(B)/san/agent/edgefwctl.o: \
 	$(B)/paths.stamp
 FORCE:
 

@@ -1085,6 +1085,8 @@ static void serve_one(struct daemon *d, struct client *c)
 	if (send_text(c->fd, r < 0 ? ef_ctl_error_text("invalid request") :
 				     handle(d, line, c->read_only)) < 0)
 		close_client(d, c);
+	else
+		c->last = time(NULL);	/* busy, not idle */
 }
 
 /*
