@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "addr.h"
@@ -449,29 +450,94 @@ static char *ask(int fd, const char *line)
 
 /* key: value lines; an array gets a line per item, an object item its
  * fields' values side by side (counters: row, where, note, packets, ...). */
+/* Times the daemon gives in seconds since the epoch: also as a person
+ * reads them. The number stays first, for scripts. */
+static void print_time(const char *key, struct json_object *val)
+{
+	time_t t = (time_t)json_object_get_int64(val), now = time(NULL);
+	char when[32];
+	struct tm tm;
+
+	if (!t || !localtime_r(&t, &tm) ||
+	    !strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm)) {
+		printf("%-18s %lld\n", key, (long long)t);
+		return;
+	}
+	if (t > now)
+		printf("%-18s %lld (%s, in %lld s)\n", key, (long long)t, when,
+		       (long long)(t - now));
+	else
+		printf("%-18s %lld (%s, %lld s ago)\n", key, (long long)t, when,
+		       (long long)(now - t));
+}
+
+/* An array of objects (counters' rows) as a table: a header of the first
+ * item's keys, then a line an item, each column as wide as its widest
+ * cell (the last one as it comes). */
+#define TABLE_COLS 16
+
+/* Cell c of the table's line `line`: line 0 is the header. */
+static const char *table_cell(struct json_object *arr, size_t line, size_t c)
+{
+	struct json_object *item = json_object_array_get_idx(arr, line ? line - 1 : 0);
+	size_t k = 0;
+
+	if (!json_object_is_type(item, json_type_object))
+		return NULL;
+	json_object_object_foreach(item, key, val) {
+		if (k++ == c)
+			return line ? json_object_get_string(val) : key;
+	}
+	return NULL;
+}
+
+static void print_table(struct json_object *arr)
+{
+	size_t lines = json_object_array_length(arr) + 1, width[TABLE_COLS] = { 0 };
+	const char *cell;
+
+	for (size_t l = 0; l < lines; l++)
+		for (size_t c = 0; c < TABLE_COLS && (cell = table_cell(arr, l, c)); c++)
+			if (strlen(cell) > width[c])
+				width[c] = strlen(cell);
+	for (size_t l = 0; l < lines; l++) {
+		for (size_t c = 0; c < TABLE_COLS && (cell = table_cell(arr, l, c)); c++)
+			printf("  %-*s", table_cell(arr, l, c + 1) ? (int)width[c] : 0, cell);
+		putchar('\n');
+	}
+}
+
+/* key value lines; an array of strings gets a line per item, an array of
+ * objects a table. --json is the stable interface for scripts. */
 static void print_human(struct json_object *o)
 {
 	json_object_object_foreach(o, key, val) {
 		if (!strcmp(key, "ok"))
 			continue;
+		if (!strcmp(key, "last_reconcile") || !strcmp(key, "confirm_by")) {
+			print_time(key, val);
+			continue;
+		}
+		if (json_object_is_type(val, json_type_object)) {
+			printf("%s:\n", key);
+			json_object_object_foreach(val, k, v)
+				printf("  %-16s %s\n", k, json_object_get_string(v));
+			continue;
+		}
 		if (!json_object_is_type(val, json_type_array)) {
 			printf("%-18s %s\n", key, json_object_get_string(val));
 			continue;
 		}
 		printf("%s:\n", key);
-		for (size_t i = 0; i < json_object_array_length(val); i++) {
-			struct json_object *item = json_object_array_get_idx(val, i);
-
-			if (!json_object_is_type(item, json_type_object)) {
-				printf("  %s\n", json_object_get_string(item));
-				continue;
-			}
-			json_object_object_foreach(item, k, v) {
-				(void)k;
-				printf("  %s", json_object_get_string(v));
-			}
-			putchar('\n');
+		if (json_object_array_length(val) &&
+		    json_object_is_type(json_object_array_get_idx(val, 0),
+					json_type_object)) {
+			print_table(val);
+			continue;
 		}
+		for (size_t i = 0; i < json_object_array_length(val); i++)
+			printf("  %s\n", json_object_get_string(
+				json_object_array_get_idx(val, i)));
 	}
 }
 
