@@ -208,6 +208,11 @@ check "two requests in one write get two replies" bash -c \
 many=$(printf 'counters\\n%.0s' $(seq 100))
 check "100 pipelined requests get 100 replies" bash -c \
 	"[ \$('$RAW' '$sock' text '$many' | grep -c '\"ok\":true') -eq 100 ]"
+# A client busy reading 300 pipelined replies slowly (longer than the
+# 2 s --client-timeout in all) is busy, not idle: it gets every reply.
+many=$(printf 'counters\\n%.0s' $(seq 300))
+check "300 pipelined requests read slowly all get replies" bash -c \
+	"[ \$('$RAW' '$sock' slow '$many' | grep -c '\"ok\":true') -eq 300 ]"
 check "an oversized request is refused" bash -c \
 	"'$RAW' '$sock' bytes 5000 | grep -q 'too long'"
 check "a NUL inside a request is refused" bash -c \

@@ -8,11 +8,14 @@
  *   ctlraw PATH bytes N         N bytes of 'x' and a newline
  *   ctlraw PATH half STRING     the string without a newline, then waits
  *                               for the server to give up (prints "closed")
+ *   ctlraw PATH slow STRING     as text, but reads the replies slowly (4 KiB
+ *                               every 10 ms): a client that is busy, not idle
  *   ctlraw PATH notify SECONDS  binds a datagram socket at PATH and prints
  *                               the first datagram (a service manager's
  *                               NOTIFY_SOCKET, for READY=1)
  */
 #include <poll.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,6 +67,7 @@ int main(int argc, char **argv)
 	struct pollfd pfd;
 	char buf[65536], *data;
 	size_t len, want = 0, got = 0;
+	bool slow;
 	ssize_t n;
 	int fd;
 
@@ -72,6 +76,7 @@ int main(int argc, char **argv)
 	strcpy(sun.sun_path, argv[1]);
 	if (!strcmp(argv[2], "notify"))
 		return notify(&sun, atoi(argv[3]));
+	slow = !strcmp(argv[2], "slow");
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0)
 		return 1;
@@ -99,7 +104,9 @@ int main(int argc, char **argv)
 	pfd.events = POLLIN;
 	/* A half-sent request: the server must not wait forever. */
 	while (poll(&pfd, 1, !strcmp(argv[2], "half") ? 60000 : 2000) > 0) {
-		n = recv(fd, buf, sizeof(buf) - 1, 0);
+		if (slow)
+			poll(NULL, 0, 10);
+		n = recv(fd, buf, slow ? 4096 : sizeof(buf) - 1, 0);
 		if (n <= 0) {
 			puts("closed");
 			break;
