@@ -668,6 +668,7 @@ static char *do_status(struct daemon *d)
 	struct json_object *o = ef_ctl_ok();
 	uint32_t genid = 0;
 	bool known = ef_reconciler_known(&d->rec, &genid);
+	struct ef_state st;
 
 	json_object_object_add(o, "policy", jstr(d->policy));
 	json_object_object_add(o, "site", jstr(d->site_path));
@@ -687,6 +688,10 @@ static char *do_status(struct daemon *d)
 		d->rec.model && d->rec.model->table_flags));
 	json_object_object_add(o, "writer_fights", json_object_new_uint64(d->fights));
 	json_object_object_add(o, "fighting", json_object_new_boolean(d->fighting));
+	/* Where a rollback with no switch waiting would go. */
+	if (!d->revert_to[0] && !ef_state_load(d->state_dir, &st) &&
+	    st.previous[0])
+		json_object_object_add(o, "previous", jstr(st.previous));
 	if (d->revert_to[0]) {
 		json_object_object_add(o, "unconfirmed", json_object_new_boolean(1));
 		json_object_object_add(o, "reverts_to", jstr(d->revert_to));

@@ -96,6 +96,8 @@ within_1s "and gone when the address goes" bash -c \
 check "switch --dry-run leaves the policy" bash -c \
 	"'$CTL' --socket '$sock' switch public-im-connectivity --dry-run && ip netns exec '$(ns_name edge)' '$CTL' verify policies/edge-single-public.policy --site '$site'"
 check "switch to public-im-connectivity" ctl switch public-im-connectivity
+check "status names where a rollback would go" bash -c \
+	"'$CTL' --socket '$sock' status | grep -q '^previous  *edge-single-public'"
 check "the table is the new policy" verify public-im-connectivity
 check "the state records it" grep -q '^policy public-im-connectivity$' "$state/state"
 check "switch to a policy that does not exist is refused" bash -c \

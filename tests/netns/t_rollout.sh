@@ -369,6 +369,8 @@ rollout --policy-file "$T/edge-v3.policy" --replace --canary 1 --soak 1 \
 	--health "$T/health %h" "$T/hosts.23" edge-v3
 check "a canary unhealthy after the soak: exit 1 (exit $RC)" test "$RC" -eq 1
 check "the canary is rolled back to edge-v2" on h2 edge-v2
+check "by a rollback, so edgefwd forgets the unhealthy policy as its previous" \
+	test -z "$(field_of h2 previous)"
 check "the rest is untouched" same_as canary h3
 rm -f "$T/flaky-$H2"
 rollout --policy-file "$T/edge-v3.policy" --canary 1 --soak 1 \
