@@ -1095,8 +1095,9 @@ static void serve_one(struct daemon *d, struct client *c)
 }
 
 /*
- * One request a client per turn of the loop: a client that pipelines many
- * (a thousand diffs in one write) must not keep the others, the timers and
+ * Reads what the client sent. Requests are answered one a client per
+ * turn of the loop (serve_round): a client that pipelines many (a
+ * thousand diffs in one write) must not keep the others, the timers and
  * the nftables events waiting until all of its are done. What it sent
  * beyond a whole request is read only once those before are answered, so
  * that its end of file cannot come before them.
@@ -1107,23 +1108,26 @@ static void on_client(struct daemon *d, struct client *c)
 	char buf[4096];
 	ssize_t n;
 
-	if (c->fd < 0)
-		return;		/* closed earlier in this round of events */
-	if (!ef_ctl_reader_has_line(&c->in)) {
-		n = recv(c->fd, buf, room < sizeof(buf) ? room : sizeof(buf), 0);
-		if (n <= 0) {
-			if (n == 0 || (errno != EAGAIN && errno != EINTR))
-				close_client(d, c);
-			return;
-		}
-		c->last = time(NULL);
-		if (ef_ctl_reader_feed(&c->in, buf, (size_t)n) < 0) {
-			(void)send_text(c->fd, ef_ctl_error_text("request too long"));
+	if (c->fd < 0 || ef_ctl_reader_has_line(&c->in))
+		return;
+	n = recv(c->fd, buf, room < sizeof(buf) ? room : sizeof(buf), 0);
+	if (n <= 0) {
+		if (n == 0 || (errno != EAGAIN && errno != EINTR))
 			close_client(d, c);
-			return;
-		}
+		return;
 	}
-	serve_one(d, c);
+	c->last = time(NULL);
+	if (ef_ctl_reader_feed(&c->in, buf, (size_t)n) < 0) {
+		(void)send_text(c->fd, ef_ctl_error_text("request too long"));
+		close_client(d, c);
+	}
+}
+
+/* Each client's next request, if it has one. */
+static void serve_round(struct daemon *d)
+{
+	for (size_t i = 0; i < MAX_CLIENTS; i++)
+		serve_one(d, &d->clients[i]);
 }
 
 /* Requests still waiting after this turn: the loop must not sleep. */
@@ -1298,18 +1302,8 @@ static void run(struct daemon *d)
 	struct epoll_event ev[16];
 
 	while (!d->stop) {
-		bool waiting = requests_waiting(d);
-		int n = epoll_wait(d->epfd, ev, 16, waiting ? 0 : -1);
-
-		/* Clients with requests but no new bytes get their turn too. */
-		for (size_t i = 0; waiting && i < MAX_CLIENTS; i++) {
-			bool evented = false;
-
-			for (int k = 0; k < n && !evented; k++)
-				evented = ev[k].data.u64 == TAG_CLIENT + i;
-			if (!evented)
-				serve_one(d, &d->clients[i]);
-		}
+		/* Requests waiting: look at events, do not sleep on them. */
+		int n = epoll_wait(d->epfd, ev, 16, requests_waiting(d) ? 0 : -1);
 
 		for (int i = 0; i < n && !d->stop; i++) {
 			uint64_t tag = ev[i].data.u64;
@@ -1369,6 +1363,7 @@ static void run(struct daemon *d)
 				break;
 			}
 		}
+		serve_round(d);
 	}
 }
 
