@@ -72,7 +72,7 @@ $(B)/paths.stamp: FORCE
 	@mkdir -p $(@D)
 	@echo '$(PATHS_NOW)' | cmp -s - $@ || echo '$(PATHS_NOW)' >$@
 $(B)/agent/edgefwd.o $(B)/agent/edgefwctl.o $(B)/san/agent/edgefwd.o \
-		$(B)/san/agent/edgefwctl.o: \
+		$(B)/san/agent/edgefwctl.o $(B)/lib/paths.o $(B)/san/lib/paths.o: \
 	$(B)/paths.stamp
 FORCE:
 

@@ -37,14 +37,11 @@
 
 static const char *prog = "edgefwctl";
 
-#define POLICY_DIRS_MAX 8
-
 struct args {
 	const char *policy;
 	char policy_buf[PATH_MAX];	/* a policy found by name */
 	/* Where a policy given by name is looked for, in order; as edgefwd. */
-	const char *policy_dirs[POLICY_DIRS_MAX];
-	size_t npolicy_dirs;
+	struct ef_policy_dirs policy_dirs;
 	const char *site;
 	const char *socket;
 	unsigned int timeout;	/* seconds edgefwd has to answer */
@@ -648,34 +645,28 @@ static int cmd_metrics(const struct args *a)
 static int find_policy(struct args *a, const char *arg)
 {
 	size_t len = strlen(arg);
+	const char *bad_dir;
 	struct stat st;
+	int err;
 
 	a->policy = arg;
 	if (strchr(arg, '/') || (len > 7 && !strcmp(arg + len - 7, ".policy")) ||
 	    !stat(arg, &st) || !ef_state_name_valid(arg))
 		return 0;
-	for (size_t i = 0; i < a->npolicy_dirs; i++) {
-		int n = snprintf(a->policy_buf, sizeof(a->policy_buf),
-				 "%s/%s.policy", a->policy_dirs[i], arg);
-
-		errno = ENAMETOOLONG;
-		/* lstat, as edgefwd: a dangling link is that directory's
-		 * file, broken, not a reason to look further. */
-		if (n >= 0 && (size_t)n < sizeof(a->policy_buf) &&
-		    !lstat(a->policy_buf, &st)) {
-			a->policy = a->policy_buf;
-			return 0;
-		}
-		if (errno != ENOENT) {
-			fprintf(stderr, "%s: cannot look for policy %s in %s: %s\n",
-				prog, arg, a->policy_dirs[i], strerror(errno));
-			return EXIT_INPUT;
-		}
+	err = ef_policy_find(&a->policy_dirs, arg, a->policy_buf, &bad_dir);
+	if (!err) {
+		a->policy = a->policy_buf;
+		return 0;
+	}
+	if (bad_dir) {
+		fprintf(stderr, "%s: cannot look for policy %s in %s: %s\n",
+			prog, arg, bad_dir, strerror(-err));
+		return EXIT_INPUT;
 	}
 	fprintf(stderr, "%s: %s: no such file, and no policy of that name in", prog,
 		arg);
-	for (size_t i = 0; i < a->npolicy_dirs; i++)
-		fprintf(stderr, "%s %s", i ? "," : "", a->policy_dirs[i]);
+	for (size_t i = 0; i < a->policy_dirs.n; i++)
+		fprintf(stderr, "%s %s", i ? "," : "", a->policy_dirs.v[i]);
 	fputc('\n', stderr);
 	return EXIT_INPUT;
 }
@@ -793,12 +784,11 @@ int main(int argc, char **argv)
 			confirm = optarg;
 			break;
 		case 'P':
-			if (a.npolicy_dirs == POLICY_DIRS_MAX) {
+			if (ef_policy_dirs_add(&a.policy_dirs, optarg)) {
 				fprintf(stderr, "%s: at most %d --policy-dir\n",
-					prog, POLICY_DIRS_MAX);
+					prog, EF_POLICY_DIRS_MAX);
 				return EXIT_INPUT;
 			}
-			a.policy_dirs[a.npolicy_dirs++] = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -807,10 +797,7 @@ int main(int argc, char **argv)
 			return EXIT_INPUT;
 		}
 	}
-	if (!a.npolicy_dirs) {
-		a.policy_dirs[a.npolicy_dirs++] = EF_POLICY_DIR_LOCAL;
-		a.policy_dirs[a.npolicy_dirs++] = EF_POLICY_DIR_SHIPPED;
-	}
+	ef_policy_dirs_default(&a.policy_dirs);
 	if (optind >= argc || !strcmp(argv[optind], "help")) {
 		usage(optind >= argc ? stderr : stdout);
 		return optind >= argc ? EXIT_INPUT : 0;

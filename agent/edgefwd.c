@@ -67,8 +67,6 @@ struct client {
 	struct ef_ctl_reader in;
 };
 
-#define POLICY_DIRS_MAX 8
-#define POLICY_PATH_MAX 512
 
 struct daemon {
 	/* settings */
@@ -78,8 +76,7 @@ struct daemon {
 	const char *read_socket_path, *read_group;
 	/* Searched in order: the operator's own policies shadow shipped
 	 * ones of the same name, and a package upgrade never touches them. */
-	const char *policy_dirs[POLICY_DIRS_MAX];
-	size_t npolicy_dirs;
+	struct ef_policy_dirs policy_dirs;
 	const char *user, *group, *default_policy;
 	unsigned int interval;		/* seconds between reconciles */
 	bool interval_set;		/* --interval given: the site's is ignored */
@@ -88,7 +85,7 @@ struct daemon {
 	bool foreground;
 	/* what is active */
 	char policy[32];
-	char policy_file[POLICY_PATH_MAX];	/* where it was read from */
+	char policy_file[PATH_MAX];	/* where it was read from */
 	struct ef_reconciler rec;
 	bool recompile;		/* files or addresses changed */
 	/* switch --confirm: the policy to go back to unless confirmed */
@@ -127,35 +124,6 @@ static int epoll_add(struct daemon *d, int fd, uint64_t tag)
 	return epoll_ctl(d->epfd, EPOLL_CTL_ADD, fd, &ev) < 0 ? -errno : 0;
 }
 
-/*
- * NAME's file in the first policy directory that has one; -ENOENT if none
- * has. Only a file that is not there lets a later directory answer: a
- * directory we cannot look into must not quietly turn the operator's
- * policy into the shipped one of the same name.
- */
-static int policy_path(const struct daemon *d, const char *name,
-		       char buf[POLICY_PATH_MAX], const char **bad_dir)
-{
-	struct stat st;
-
-	for (size_t i = 0; i < d->npolicy_dirs; i++) {
-		int n = snprintf(buf, POLICY_PATH_MAX, "%s/%s.policy",
-				 d->policy_dirs[i], name);
-
-		*bad_dir = d->policy_dirs[i];
-		if (n < 0 || n >= POLICY_PATH_MAX)
-			return -ENAMETOOLONG;
-		/* lstat: a dangling link is the operator's file, broken, not
-		 * a reason to take the next directory's. */
-		if (lstat(buf, &st) == 0)
-			return 0;
-		if (errno != ENOENT)
-			return -errno;
-	}
-	*bad_dir = NULL;
-	return -ENOENT;
-}
-
 /* The active policy's file, logged when it changes (another directory's
  * file of that name appeared or went). */
 static void set_policy_file(struct daemon *d, const char *file)
@@ -187,7 +155,7 @@ static void utf8_cut(char *s, size_t max)
  * went wrong first comes back in *dry_why.
  */
 static int compile_policy(struct daemon *d, const char *name,
-			  struct ef_model **ret, char file[POLICY_PATH_MAX],
+			  struct ef_model **ret, char file[PATH_MAX],
 			  char **dry_why)
 {
 	unsigned int interval = 0;
@@ -197,11 +165,11 @@ static int compile_policy(struct daemon *d, const char *name,
 	struct ef_site *site = NULL;
 	enum ef_lock lock = EF_LOCK_OFF;
 	struct utsname u;
-	char path[POLICY_PATH_MAX];
+	char path[PATH_MAX];
 	const char *bad_dir;
 	int err;
 
-	err = policy_path(d, name, path, &bad_dir);
+	err = ef_policy_find(&d->policy_dirs, name, path, &bad_dir);
 	if (err && bad_dir) {
 		if (!dry_why)
 			log_err("cannot look for policy %s in %s: %s", name,
@@ -213,7 +181,7 @@ static int compile_policy(struct daemon *d, const char *name,
 	if (err)
 		return err;
 	if (file)
-		memcpy(file, path, POLICY_PATH_MAX);
+		memcpy(file, path, PATH_MAX);
 	pol = ef_policy_parse(path, &diags);
 	site = ef_site_parse(d->site_path, &diags);
 	if (!pol || !site)
@@ -324,7 +292,7 @@ static int reconcile(struct daemon *d, struct ef_model *next, bool drift)
 /* Compiles the active policy again (site or addresses changed). */
 static int recompile(struct daemon *d)
 {
-	char file[POLICY_PATH_MAX];
+	char file[PATH_MAX];
 	struct ef_model *m = NULL;
 	int err = compile_policy(d, d->policy, &m, file, NULL);
 
@@ -658,8 +626,8 @@ static struct json_object *policy_dirs_json(const struct daemon *d)
 {
 	struct json_object *arr = json_object_new_array();
 
-	for (size_t i = 0; i < d->npolicy_dirs; i++)
-		json_object_array_add(arr, jstr(d->policy_dirs[i]));
+	for (size_t i = 0; i < d->policy_dirs.n; i++)
+		json_object_array_add(arr, jstr(d->policy_dirs.v[i]));
 	return arr;
 }
 
@@ -725,7 +693,7 @@ static const char *policy_why(int err)
 /* Makes NAME the active policy: compiled, reconciled. */
 static int activate(struct daemon *d, const char *name, const char **why)
 {
-	char previous[32], file[POLICY_PATH_MAX];
+	char previous[32], file[PATH_MAX];
 	struct ef_model *m = NULL;
 	int err = compile_policy(d, name, &m, file, NULL);
 
@@ -926,11 +894,11 @@ static char *do_list(struct daemon *d)
 	char why[EF_CTL_REQUEST_MAX];
 	int err = 0;
 
-	for (size_t i = 0; i < d->npolicy_dirs && !err; i++) {
-		err = list_dir(d->policy_dirs[i], &names);
+	for (size_t i = 0; i < d->policy_dirs.n && !err; i++) {
+		err = list_dir(d->policy_dirs.v[i], &names);
 		if (err)
 			snprintf(why, sizeof(why), "cannot read policy directory %s: %s",
-				 d->policy_dirs[i], strerror(-err));
+				 d->policy_dirs.v[i], strerror(-err));
 	}
 	if (!err) {
 		/* A name in two directories is one policy. */
@@ -1213,7 +1181,7 @@ static void choose_policy(struct daemon *d)
 
 static int start(struct daemon *d)
 {
-	char file[POLICY_PATH_MAX];
+	char file[PATH_MAX];
 	struct ef_model *m = NULL;
 	uid_t uid = 0;
 	gid_t gid = 0;
@@ -1409,12 +1377,11 @@ int main(int argc, char **argv)
 		switch (c) {
 		case 's': d.site_path = optarg; break;
 		case 'p':
-			if (d.npolicy_dirs == POLICY_DIRS_MAX) {
+			if (ef_policy_dirs_add(&d.policy_dirs, optarg)) {
 				fprintf(stderr, "edgefwd: at most %d --policy-dir\n",
-					POLICY_DIRS_MAX);
+					EF_POLICY_DIRS_MAX);
 				return 2;
 			}
-			d.policy_dirs[d.npolicy_dirs++] = optarg;
 			break;
 		case 'P': d.default_policy = optarg; break;
 		case 'S': d.state_dir = optarg; break;
@@ -1439,10 +1406,7 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	if (!d.npolicy_dirs) {
-		d.policy_dirs[d.npolicy_dirs++] = EF_POLICY_DIR_LOCAL;
-		d.policy_dirs[d.npolicy_dirs++] = EF_POLICY_DIR_SHIPPED;
-	}
+	ef_policy_dirs_default(&d.policy_dirs);
 	for (size_t i = 0; i < MAX_CLIENTS; i++)
 		d.clients[i].fd = -1;
 	log_init(d.foreground || getenv("JOURNAL_STREAM"));

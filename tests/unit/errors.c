@@ -995,28 +995,6 @@ Test(errors, link_in_unsafe_directory_refused)
 	tdir_fini(&t);
 }
 
-/* t->path/name, a directory with `mode`; returns its path (free it). */
-static char *tdir_mkdir(struct tdir *t, const char *name, mode_t mode)
-{
-	char *dir = NULL;
-
-	cr_assert_neq(asprintf(&dir, "%s/%s", t->path, name), -1);
-	cr_assert_eq(mkdir(dir, 0700), 0);
-	cr_assert_eq(chmod(dir, mode), 0);
-	return dir;
-}
-
-/* t->path/name, a symbolic link to `target`; returns its path. */
-static char *tdir_symlink(struct tdir *t, const char *name,
-			  const char *target)
-{
-	char *link = NULL;
-
-	cr_assert_neq(asprintf(&link, "%s/%s", t->path, name), -1);
-	cr_assert_eq(symlink(target, link), 0, "%s: %s", link, strerror(errno));
-	return link;
-}
-
 /* The first message parsing `path` as a site gives, or NULL. */
 static char *site_msg(const char *path)
 {

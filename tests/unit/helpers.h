@@ -25,6 +25,10 @@ void tdir_init(struct tdir *t);
 /* Writes `text` to t->path/name with `mode`; returns the path (free it). */
 char *tdir_write(struct tdir *t, const char *name, const char *text,
 		 mode_t mode);
+/* t->path/name, a directory with `mode`; returns its path (free it). */
+char *tdir_mkdir(struct tdir *t, const char *name, mode_t mode);
+/* t->path/name, a symbolic link to `target`; returns its path. */
+char *tdir_symlink(struct tdir *t, const char *name, const char *target);
 void tdir_fini(struct tdir *t);
 
 /* Asserts the first diagnostic is an error at file:line:col saying msg. */
