@@ -86,6 +86,7 @@ struct daemon {
 	/* what is active */
 	char policy[32];
 	char policy_file[PATH_MAX];	/* where it was read from */
+	char previous[32];	/* recorded: where a rollback goes; "" = none */
 	struct ef_reconciler rec;
 	bool recompile;		/* files or addresses changed */
 	/* switch --confirm: the policy to go back to unless confirmed */
@@ -636,7 +637,6 @@ static char *do_status(struct daemon *d)
 	struct json_object *o = ef_ctl_ok();
 	uint32_t genid = 0;
 	bool known = ef_reconciler_known(&d->rec, &genid);
-	struct ef_state st;
 
 	json_object_object_add(o, "policy", jstr(d->policy));
 	json_object_object_add(o, "site", jstr(d->site_path));
@@ -657,9 +657,8 @@ static char *do_status(struct daemon *d)
 	json_object_object_add(o, "writer_fights", json_object_new_uint64(d->fights));
 	json_object_object_add(o, "fighting", json_object_new_boolean(d->fighting));
 	/* Where a rollback with no switch waiting would go. */
-	if (!d->revert_to[0] && !ef_state_load(d->state_dir, &st) &&
-	    st.previous[0])
-		json_object_object_add(o, "previous", jstr(st.previous));
+	if (!d->revert_to[0] && d->previous[0])
+		json_object_object_add(o, "previous", jstr(d->previous));
 	if (d->revert_to[0]) {
 		json_object_object_add(o, "unconfirmed", json_object_new_boolean(1));
 		json_object_object_add(o, "reverts_to", jstr(d->revert_to));
@@ -669,13 +668,14 @@ static char *do_status(struct daemon *d)
 	return reply(o);
 }
 
-static void record_state(const struct daemon *d, const char *previous)
+static void record_state(struct daemon *d, const char *previous)
 {
 	struct ef_state st = { 0 };
 
 	snprintf(st.policy, sizeof(st.policy), "%s", d->policy);
 	if (previous && ef_state_name_valid(previous))
 		snprintf(st.previous, sizeof(st.previous), "%s", previous);
+	snprintf(d->previous, sizeof(d->previous), "%s", st.previous);
 	if (ef_state_save(d->state_dir, &st) < 0)
 		log_warn("cannot record the active policy in %s", d->state_dir);
 }
@@ -827,7 +827,6 @@ static char *do_confirm(struct daemon *d, uint64_t id)
 static char *do_rollback(struct daemon *d, uint64_t id)
 {
 	char *refused = not_this_switch(d, id);
-	struct ef_state st;
 	char target[32];
 	const char *why;
 
@@ -835,8 +834,8 @@ static char *do_rollback(struct daemon *d, uint64_t id)
 		return refused;
 	if (d->revert_to[0])
 		snprintf(target, sizeof(target), "%s", d->revert_to);
-	else if (!ef_state_load(d->state_dir, &st) && st.previous[0])
-		snprintf(target, sizeof(target), "%s", st.previous);
+	else if (d->previous[0])
+		snprintf(target, sizeof(target), "%s", d->previous);
 	else
 		return ef_ctl_error_text("no policy to go back to");
 	if (activate(d, target, &why))
@@ -1171,6 +1170,7 @@ static void choose_policy(struct daemon *d)
 
 	if (!err) {
 		snprintf(d->policy, sizeof(d->policy), "%s", st.policy);
+		snprintf(d->previous, sizeof(d->previous), "%s", st.previous);
 		return;
 	}
 	if (err != -ENOENT)
