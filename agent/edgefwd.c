@@ -577,16 +577,17 @@ static void on_accept(struct daemon *d, int listenfd, bool read_only)
 		return;
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 ||
 	    !peer_allowed(d, fd, &cred, read_only)) {
-		const char *grp = d->group ? d->group : "root";
-		char why[160];
+		bool two = read_only && d->read_group;
+		char groups[96], why[160];
 
-		log_warn("%s connection refused: uid %u pid %d is not root nor in group %s%s%s",
-			 read_only ? "read-only" : "control", cred.uid,
-			 cred.pid, grp, read_only && d->read_group ? " or " : "",
-			 read_only && d->read_group ? d->read_group : "");
-		snprintf(why, sizeof(why), "permission denied: root or group %s%s%s only",
-			 grp, read_only && d->read_group ? " or " : "",
-			 read_only && d->read_group ? d->read_group : "");
+		snprintf(groups, sizeof(groups), "%s%s%s",
+			 d->group ? d->group : "root", two ? " or " : "",
+			 two ? d->read_group : "");
+		log_warn("%s connection refused: uid %u pid %d is not root nor in group %s",
+			 read_only ? "read-only" : "control", cred.uid, cred.pid,
+			 groups);
+		snprintf(why, sizeof(why), "permission denied: root or group %s only",
+			 groups);
 		(void)send_text(fd, ef_ctl_error_text(why));
 		close(fd);
 		return;
