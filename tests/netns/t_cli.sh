@@ -62,6 +62,14 @@ expect_status 2 "a name no directory has" "$CTL" check no-such-policy \
 	--policy-dir "$EFW_TMP/mine" --policy-dir policies --site $SITE
 stderr_has "names the directories" \
 	"no-such-policy: no such file, and no policy of that name in $EFW_TMP/mine, policies"
+# Bad options: a clear message, exit 2.
+expect_status 2 "--timeout 0" "$CTL" --timeout 0 status
+stderr_has "says the range" "--timeout must be 1 to 3600 seconds, not '0'"
+expect_status 2 "--timeout x" "$CTL" --timeout x status
+# shellcheck disable=SC2046
+expect_status 2 "nine --policy-dir" "$CTL" $(printf -- '--policy-dir /x %.0s' $(seq 9)) \
+	check edge-single-public --site $SITE
+stderr_has "says the limit" "at most 8 --policy-dir"
 mkdir -p "$EFW_TMP/dangling"
 ln -s "$EFW_TMP/gone.policy" "$EFW_TMP/dangling/edge-single-public.policy"
 expect_status 2 "a dangling link is that directory's file, broken: no fall-through" \
