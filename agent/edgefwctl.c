@@ -108,7 +108,7 @@ out:
 
 /* Prints the text built in sb and frees it: 0, or EXIT_RUNTIME (said
  * why) if building it ran out of memory or stdout cannot take it. */
-static int put_text(struct strbuf *sb)
+static int put_text(struct ef_strbuf *sb)
 {
 	int status = 0;
 
@@ -121,13 +121,13 @@ static int put_text(struct strbuf *sb)
 			strerror(errno));
 		status = EXIT_RUNTIME;
 	}
-	sb_free(sb);
+	ef_sb_free(sb);
 	return status;
 }
 
 static int print_model(const struct ef_model *m, unsigned int flags)
 {
-	struct strbuf sb = { 0 };
+	struct ef_strbuf sb = { 0 };
 
 	ef_emit_nft(&sb, m, flags);
 	return put_text(&sb);
@@ -273,7 +273,7 @@ static int cmd_diff(const struct args *a)
 	struct ef_model *m = NULL, *live = NULL;
 	struct ef_delta delta = { 0 };
 	struct ef_nl *nl = NULL;
-	struct strbuf sb = { 0 };
+	struct ef_strbuf sb = { 0 };
 	char *why = NULL;
 	int status, err;
 
@@ -611,7 +611,7 @@ static int cmd_daemon(const struct args *a)
 static int cmd_metrics(const struct args *a)
 {
 	struct json_object *status = NULL, *counters = NULL;
-	struct strbuf sb = { 0 };
+	struct ef_strbuf sb = { 0 };
 	int fd, err = -EIO;
 
 	fd = connect_daemon(a);
@@ -631,7 +631,7 @@ static int cmd_metrics(const struct args *a)
 	json_object_put(status);
 	json_object_put(counters);
 	if (err) {
-		sb_free(&sb);
+		ef_sb_free(&sb);
 		ef_metrics_format_down(&sb);
 	}
 	return put_text(&sb) ?: (err ? EXIT_RUNTIME : 0);

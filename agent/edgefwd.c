@@ -873,7 +873,7 @@ static int list_dir(const char *path, struct names *names)
 		if (len <= 7 || strcmp(e->d_name + len - 7, ".policy"))
 			continue;
 		name = strndup(e->d_name, len - 7);
-		if (!name || grow((void **)&names->v, &names->cap,
+		if (!name || ef_grow((void **)&names->v, &names->cap,
 				  names->n + 1, sizeof(*names->v))) {
 			free(name);
 			err = -ENOMEM;

@@ -1,4 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Interface addresses read through rtnetlink (libnl-3), for `iface`
+ * bindings. Reads only: watching for changes is the daemon's job.
+ */
 #include <errno.h>
 #include <linux/rtnetlink.h>
 #include <stdlib.h>
@@ -61,7 +65,7 @@ int ef_iface_addrs(void *ctx, const char *ifname, struct ef_prefix **ret,
 
 		if (rtnl_addr_get_ifindex(a) != ifindex || to_prefix(a, &p))
 			continue;
-		if (grow((void **)&v, &cap, n + 1, sizeof(*v))) {
+		if (ef_grow((void **)&v, &cap, n + 1, sizeof(*v))) {
 			err = -ENOMEM;
 			goto out;
 		}

@@ -5,7 +5,7 @@
 
 #include <stddef.h>
 
-#include "policy.h"
+#include "site.h"
 
 /*
  * The addresses `ifname` has now, as host prefixes; link-local ones are

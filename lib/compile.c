@@ -99,7 +99,7 @@ static int add_box(struct cctx *c, struct boxes *bx, size_t si,
 	/* Elements are counted after cutting; this only bounds memory. */
 	if (c->nboxes >= EF_BOXES_PER_ELEMENT * c->site->max_elements)
 		return -E2BIG;
-	if (grow((void **)&bx->v, &bx->cap, bx->n + 1, sizeof(*bx->v)))
+	if (ef_grow((void **)&bx->v, &bx->cap, bx->n + 1, sizeof(*bx->v)))
 		return -ENOMEM;
 	ef_fields_types(spec->field, spec->nfields, tmp.type);
 	b = &bx->v[bx->n++];
@@ -131,7 +131,7 @@ static int binding_addrs(struct cctx *c, const struct ef_binding *b,
 	struct ef_prefix *all = NULL;
 	size_t n = 0, cap = 0;
 
-	if (grow((void **)&all, &cap, b->nprefixes + 1, sizeof(*all)))
+	if (ef_grow((void **)&all, &cap, b->nprefixes + 1, sizeof(*all)))
 		return -ENOMEM;
 	if (b->nprefixes)
 		memcpy(all, b->prefixes, b->nprefixes * sizeof(*all));
@@ -153,7 +153,7 @@ static int binding_addrs(struct cctx *c, const struct ef_binding *b,
 			free(all);
 			return err;
 		}
-		if (grow((void **)&all, &cap, n + ngot, sizeof(*all))) {
+		if (ef_grow((void **)&all, &cap, n + ngot, sizeof(*all))) {
 			free(got);
 			free(all);
 			return -ENOMEM;

@@ -6,6 +6,7 @@
 #include "diag.h"
 #include "model.h"
 #include "policy.h"
+#include "site.h"
 
 /*
  * Fills *ret with the addresses an interface has now (host prefixes,

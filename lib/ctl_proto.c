@@ -1,4 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The control protocol's framing, request grammar and reply encoding.
+ * It does not act on a request: the daemon's handlers do.
+ */
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -399,7 +403,7 @@ static const char *check_word(const char *w)
 static const char *parse_words(int argc, char *const *argv,
 			       struct ef_ctl_request *req)
 {
-	struct strbuf sb = { 0 };
+	struct ef_strbuf sb = { 0 };
 	const char *msg = NULL;
 
 	if (argc <= 0)
@@ -407,7 +411,7 @@ static const char *parse_words(int argc, char *const *argv,
 	for (int i = 0; !msg && i < argc; i++) {
 		msg = check_word(argv[i]);
 		if (!msg)
-			sb_printf(&sb, "%s%s", i ? " " : "", argv[i]);
+			ef_sb_printf(&sb, "%s%s", i ? " " : "", argv[i]);
 		if (!msg && sb.len >= EF_CTL_REQUEST_MAX)
 			msg = "request too long";
 	}
@@ -415,31 +419,31 @@ static const char *parse_words(int argc, char *const *argv,
 		msg = "out of memory";
 	if (!msg)
 		parse(sb.buf, req, &msg, false);
-	sb_free(&sb);
+	ef_sb_free(&sb);
 	return msg;
 }
 
 char *ef_ctl_request_line(int argc, char *const *argv, const char **why)
 {
 	struct ef_ctl_request req;
-	struct strbuf sb = { 0 };
+	struct ef_strbuf sb = { 0 };
 	const char *msg = parse_words(argc, argv, &req);
 	char *line = NULL;
 
 	if (!msg) {
-		sb_printf(&sb, "%s", ef_ctl_cmd_name(req.cmd));
+		ef_sb_printf(&sb, "%s", ef_ctl_cmd_name(req.cmd));
 		if (req.cmd == EF_CTL_SWITCH) {
-			sb_printf(&sb, " %s", req.name);
+			ef_sb_printf(&sb, " %s", req.name);
 			if (req.dry_run)
-				sb_printf(&sb, " --dry-run");
+				ef_sb_printf(&sb, " --dry-run");
 			if (req.confirm_secs)
-				sb_printf(&sb, " --confirm %u",
+				ef_sb_printf(&sb, " --confirm %u",
 					  req.confirm_secs);
 		}
 		if (req.switch_id)
-			sb_printf(&sb, " %" PRIu64, req.switch_id);
-		sb_putc(&sb, '\n');
-		line = sb_steal(&sb);
+			ef_sb_printf(&sb, " %" PRIu64, req.switch_id);
+		ef_sb_putc(&sb, '\n');
+		line = ef_sb_steal(&sb);
 		if (!line)
 			msg = "out of memory";
 	}

@@ -1,4 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Diagnostics as data: collected with their place, formatted once as
+ * `file:line:col: message`, the line and a caret. Never prints.
+ */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,7 +33,7 @@ static void add(struct ef_diags *d, const char *file,
 		const struct ef_loc *loc, bool warning, const char *fmt,
 		va_list ap)
 {
-	struct strbuf sb = { 0 };
+	struct ef_strbuf sb = { 0 };
 	struct ef_diag *dg;
 
 	/* Out of memory while reporting: the error count still says "failed". */
@@ -42,12 +46,12 @@ static void add(struct ef_diags *d, const char *file,
 		loc = NULL;
 		fmt = "too many errors; stopping here";
 	}
-	if (grow((void **)&d->v, &d->cap, d->n + 1, sizeof(*d->v)))
+	if (ef_grow((void **)&d->v, &d->cap, d->n + 1, sizeof(*d->v)))
 		return;
-	sb_vprintf(&sb, fmt, ap);
+	ef_sb_vprintf(&sb, fmt, ap);
 	dg = &d->v[d->n];
 	memset(dg, 0, sizeof(*dg));
-	dg->msg = sb_steal(&sb);
+	dg->msg = ef_sb_steal(&sb);
 	dg->file = strdup(file ? file : "-");
 	if (!dg->msg || !dg->file) {
 		free(dg->msg);
@@ -94,27 +98,27 @@ void ef_error_file(struct ef_diags *d, const char *file, const char *fmt, ...)
 
 char *ef_diags_format(const struct ef_diags *d)
 {
-	struct strbuf sb = { 0 };
+	struct ef_strbuf sb = { 0 };
 
 	for (size_t i = 0; i < d->n; i++) {
 		const struct ef_diag *dg = &d->v[i];
 		const char *kind = dg->warning ? "warning: " : "";
 
 		if (!dg->line) {
-			sb_printf(&sb, "%s: %s%s\n", dg->file, kind, dg->msg);
+			ef_sb_printf(&sb, "%s: %s%s\n", dg->file, kind, dg->msg);
 			continue;
 		}
-		sb_printf(&sb, "%s:%u:%u: %s%s\n", dg->file, dg->line, dg->col,
+		ef_sb_printf(&sb, "%s:%u:%u: %s%s\n", dg->file, dg->line, dg->col,
 			  kind, dg->msg);
 		if (!dg->source)
 			continue;
-		sb_printf(&sb, "%s\n", dg->source);
+		ef_sb_printf(&sb, "%s\n", dg->source);
 		/* Keep tabs so the caret lines up under the column. */
 		for (unsigned int c = 1; c < dg->col && dg->source[c - 1]; c++)
-			sb_putc(&sb, dg->source[c - 1] == '\t' ? '\t' : ' ');
-		sb_printf(&sb, "^\n");
+			ef_sb_putc(&sb, dg->source[c - 1] == '\t' ? '\t' : ' ');
+		ef_sb_printf(&sb, "^\n");
 	}
-	return sb_steal(&sb);
+	return ef_sb_steal(&sb);
 }
 
 void ef_diags_free(struct ef_diags *d)

@@ -1,4 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * diff(desired, live) -> an ordered delta, and the delta's sizes and
+ * names. Compares models only: it neither reads nor writes the kernel.
+ */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +19,7 @@ struct dctx {
 
 static int push(struct ef_delta *d, const struct ef_op *op)
 {
-	if (grow((void **)&d->ops, &d->cap, d->n + 1, sizeof(*d->ops)))
+	if (ef_grow((void **)&d->ops, &d->cap, d->n + 1, sizeof(*d->ops)))
 		return -ENOMEM;
 	d->ops[d->n++] = *op;
 	return 0;
@@ -141,7 +145,7 @@ static bool same_rows(const struct ef_elem *a, const struct ef_elem *b)
 
 static int add_index(size_t **v, size_t *n, size_t *cap, size_t idx)
 {
-	if (grow((void **)v, cap, *n + 1, sizeof(**v)))
+	if (ef_grow((void **)v, cap, *n + 1, sizeof(**v)))
 		return -ENOMEM;
 	(*v)[(*n)++] = idx;
 	return 0;
@@ -377,4 +381,25 @@ bool ef_delta_size_zero(const struct ef_delta_size *s)
 {
 	return !s->elems_added && !s->elems_deleted && !s->rules_added &&
 	       !s->rules_deleted && !s->objects;
+}
+
+const char *ef_op_name(const struct ef_op *op)
+{
+	static const char *const names[] = {
+		[EF_OP_DEL_TABLE] = "delete-table",
+		[EF_OP_ADD_TABLE] = "add-table",
+		[EF_OP_TABLE_FLAGS] = "table-flags",
+		[EF_OP_DEL_RULE] = "delete-rule",
+		[EF_OP_FLUSH_CHAIN] = "flush-chain",
+		[EF_OP_DEL_CHAIN] = "delete-chain",
+		[EF_OP_DEL_SET] = "delete-set",
+		[EF_OP_SET_POLICY] = "set-policy",
+		[EF_OP_ADD_SET] = "add-set",
+		[EF_OP_DEL_ELEMS] = "delete-elements",
+		[EF_OP_ADD_ELEMS] = "add-elements",
+		[EF_OP_ADD_CHAIN] = "add-chain",
+		[EF_OP_ADD_RULE] = "add-rule",
+	};
+
+	return names[op->kind];
 }

@@ -66,4 +66,7 @@ struct ef_delta_size ef_delta_size(const struct ef_delta *d);
 /* Nothing added, deleted or changed: nothing was (or is to be) sent. */
 bool ef_delta_size_zero(const struct ef_delta_size *s);
 
+/* The op's kind as a word: "add-elements", "delete-rule", ... */
+const char *ef_op_name(const struct ef_op *op);
+
 #endif

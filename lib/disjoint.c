@@ -1,4 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Cuts the boxes of overlapping rows into disjoint set elements, each
+ * listing the rows it serves. Knows keys and rows, not the policy syntax.
+ */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,7 +54,7 @@ static int cmp_u32(const void *a, const void *b)
  */
 static char *rows_string(struct ef_box **b, size_t n)
 {
-	struct strbuf sb = { 0 };
+	struct ef_strbuf sb = { 0 };
 	unsigned int *ids = malloc(n * sizeof(*ids));
 	size_t k = 0, uniq = 0;
 
@@ -66,20 +70,20 @@ static char *rows_string(struct ef_box **b, size_t n)
 		size_t before = sb.len;
 
 		if (ids[i] == EF_ROW_MGMT)
-			sb_printf(&sb, "%smgmt", k ? "," : "");
+			ef_sb_printf(&sb, "%smgmt", k ? "," : "");
 		else
-			sb_printf(&sb, "%sr%u", k ? "," : "", ids[i]);
+			ef_sb_printf(&sb, "%sr%u", k ? "," : "", ids[i]);
 		/* Room for ",+NNNNNNNNNN" after the last row that fits. */
 		if (!sb.err && sb.len > EF_ROWS_MAX - 12) {
 			sb.len = before;
 			sb.buf[before] = '\0';
-			sb_printf(&sb, ",+%zu", uniq - i);
+			ef_sb_printf(&sb, ",+%zu", uniq - i);
 			break;
 		}
 		k++;
 	}
 	free(ids);
-	return sb_steal(&sb);
+	return ef_sb_steal(&sb);
 }
 
 /* Dimensions below `d` come from the piece, the rest from b[0]. */

@@ -1,16 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * A delta as JSON for scripts (--json). Keys and rules are written as
+ * nft writes them (nft_emit), so the text matches `edgefwctl diff`.
+ */
 #include "json.h"
 #include "nft_emit.h"
 
-static struct json_object *text(void (*fn)(struct strbuf *, const void *),
+static struct json_object *text(void (*fn)(struct ef_strbuf *, const void *),
 				const void *arg)
 {
-	struct strbuf sb = { 0 };
+	struct ef_strbuf sb = { 0 };
 	struct json_object *o;
 
 	fn(&sb, arg);
 	o = sb.err ? NULL : json_object_new_string(sb.buf ? sb.buf : "");
-	sb_free(&sb);
+	ef_sb_free(&sb);
 	return o;
 }
 
@@ -19,14 +23,14 @@ struct elem_arg {
 	const struct ef_elem *e;
 };
 
-static void elem_text(struct strbuf *sb, const void *arg)
+static void elem_text(struct ef_strbuf *sb, const void *arg)
 {
 	const struct elem_arg *a = arg;
 
 	ef_emit_elem_key(sb, a->set, a->e);
 }
 
-static void rule_text(struct strbuf *sb, const void *arg)
+static void rule_text(struct ef_strbuf *sb, const void *arg)
 {
 	ef_emit_rule(sb, NULL, arg);
 }

@@ -1,4 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The tokenizer shared by the policy, site and group file parsers, and
+ * the file loader behind it. It knows words, not statements.
+ */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,7 +49,7 @@ struct ef_source *ef_source_load(struct ef_sources *srcs, const char *path,
 	size_t len;
 	int err;
 
-	err = read_config_file(path, EF_FILE_MAX, &text, &len, &unsafe);
+	err = ef_read_config_file(path, EF_FILE_MAX, &text, &len, &unsafe);
 	if (err < 0) {
 		const char *why = strerror(-err);
 
@@ -69,7 +73,7 @@ struct ef_source *ef_source_load(struct ef_sources *srcs, const char *path,
 	}
 	src = calloc(1, sizeof(*src));
 	if (!src || !(src->path = strdup(path)) ||
-	    grow((void **)&srcs->v, &srcs->cap, srcs->n + 1,
+	    ef_grow((void **)&srcs->v, &srcs->cap, srcs->n + 1,
 		 sizeof(*srcs->v))) {
 		if (src)
 			free(src->path);
@@ -264,5 +268,18 @@ bool ef_lex_expect_eol(struct ef_lexer *lx)
 		return true;
 	ef_error(lx->diags, &lx->loc, "expected end of line, got %s",
 		 ef_lex_what(lx, buf, sizeof(buf)));
+	return false;
+}
+
+bool ef_site_word(const char *word)
+{
+	static const char *const words[] = {
+		"mode", "output", "log", "management-port", "max-elements",
+		"management", "zone", "lock", "interval",
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(words); i++)
+		if (!strcmp(word, words[i]))
+			return true;
 	return false;
 }

@@ -7,7 +7,12 @@
 #ifndef EDGEFW_LEX_H
 #define EDGEFW_LEX_H
 
+#include <stdbool.h>
+#include <stddef.h>
+
 #include "diag.h"
+
+#define EF_ROLE_MAX 32		/* names of policies, roles, zones, with NUL */
 
 enum ef_tok {
 	T_EOF,
@@ -63,5 +68,12 @@ bool ef_lex_expect_eol(struct ef_lexer *lx);
 const char *ef_tok_name(enum ef_tok t);
 /* Describes the current token for "expected X, got Y" messages. */
 const char *ef_lex_what(const struct ef_lexer *lx, char *buf, size_t size);
+
+/*
+ * The site's setting names: a role so named could never be bound, so the
+ * policy parser refuses it. Kept here, below both parsers, so that the
+ * policy parser does not depend on the site parser.
+ */
+bool ef_site_word(const char *word);
 
 #endif

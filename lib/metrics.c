@@ -1,4 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Status and counter replies -> Prometheus text. No I/O: the program
+ * asks the daemon and prints what comes back from here.
+ */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdbool.h>
@@ -46,10 +50,10 @@ static const struct fact facts[] = {
 };
 
 /* The HELP texts are ours and hold no backslash or newline to escape. */
-static void family(struct strbuf *sb, const char *name, const char *type,
+static void family(struct ef_strbuf *sb, const char *name, const char *type,
 		   const char *help)
 {
-	sb_printf(sb, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+	ef_sb_printf(sb, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
 /*
@@ -58,29 +62,29 @@ static void family(struct strbuf *sb, const char *name, const char *type,
  * backslash that escapes them are escaped. Anything else goes as it is
  * (the replies are UTF-8, checked when they were parsed).
  */
-static void label(struct strbuf *sb, bool *first, const char *name,
+static void label(struct ef_strbuf *sb, bool *first, const char *name,
 		  const char *value)
 {
-	sb_printf(sb, "%s%s=\"", *first ? "" : ",", name);
+	ef_sb_printf(sb, "%s%s=\"", *first ? "" : ",", name);
 	*first = false;
 	for (const char *p = value; *p; p++) {
 		if (*p == '\\' || *p == '"')
-			sb_printf(sb, "\\%c", *p);
+			ef_sb_printf(sb, "\\%c", *p);
 		else if (*p == '\n')
-			sb_printf(sb, "\\n");
+			ef_sb_printf(sb, "\\n");
 		else
-			sb_putc(sb, *p);
+			ef_sb_putc(sb, *p);
 	}
-	sb_putc(sb, '"');
+	ef_sb_putc(sb, '"');
 }
 
 /* " value\n" for an integer or a flag (1 or 0); -EPROTO for anything else. */
-static int value(struct strbuf *sb, struct json_object *v)
+static int value(struct ef_strbuf *sb, struct json_object *v)
 {
 	int64_t n;
 
 	if (json_object_is_type(v, json_type_boolean)) {
-		sb_printf(sb, " %d\n", json_object_get_boolean(v) ? 1 : 0);
+		ef_sb_printf(sb, " %d\n", json_object_get_boolean(v) ? 1 : 0);
 		return 0;
 	}
 	if (!json_object_is_type(v, json_type_int))
@@ -88,9 +92,9 @@ static int value(struct strbuf *sb, struct json_object *v)
 	/* A uint64 past INT64_MAX reads back as int64 saturated, not < 0. */
 	n = json_object_get_int64(v);
 	if (n < 0)
-		sb_printf(sb, " %" PRId64 "\n", n);
+		ef_sb_printf(sb, " %" PRId64 "\n", n);
 	else
-		sb_printf(sb, " %" PRIu64 "\n", json_object_get_uint64(v));
+		ef_sb_printf(sb, " %" PRIu64 "\n", json_object_get_uint64(v));
 	return 0;
 }
 
@@ -108,15 +112,15 @@ static int get_str(struct json_object *o, const char *key, const char **ret)
 	return 0;
 }
 
-static void up(struct strbuf *sb, int answered)
+static void up(struct ef_strbuf *sb, int answered)
 {
 	family(sb, "edgefw_up", "gauge",
 	       "1 if edgefwd answered status and counters, 0 if it could not be asked.");
-	sb_printf(sb, "edgefw_up %d\n", answered);
+	ef_sb_printf(sb, "edgefw_up %d\n", answered);
 }
 
 /* The status reply's words, as labels of one sample that is always 1. */
-static int info(struct strbuf *sb, struct json_object *status)
+static int info(struct ef_strbuf *sb, struct json_object *status)
 {
 	static const char *const keys[] = { "site", "last_result",
 					    "reverts_to" };
@@ -130,7 +134,7 @@ static int info(struct strbuf *sb, struct json_object *status)
 		return -EPROTO;
 	family(sb, "edgefw_info", "gauge",
 	       "edgefwd's active policy and site, the result of its last reconcile and the policy an unconfirmed switch goes back to; always 1.");
-	sb_printf(sb, "edgefw_info{");
+	ef_sb_printf(sb, "edgefw_info{");
 	label(sb, &first, "policy", s);
 	for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
 		err = get_str(status, keys[i], &s);
@@ -139,11 +143,11 @@ static int info(struct strbuf *sb, struct json_object *status)
 		if (s)
 			label(sb, &first, keys[i], s);
 	}
-	sb_printf(sb, "} 1\n");
+	ef_sb_printf(sb, "} 1\n");
 	return 0;
 }
 
-static int status_facts(struct strbuf *sb, struct json_object *status)
+static int status_facts(struct ef_strbuf *sb, struct json_object *status)
 {
 	const char *result;
 	int err;
@@ -156,9 +160,9 @@ static int status_facts(struct strbuf *sb, struct json_object *status)
 		    !f->absent_is_zero)
 			continue;
 		family(sb, f->name, f->type, f->help);
-		sb_printf(sb, "%s", f->name);
+		ef_sb_printf(sb, "%s", f->name);
 		if (!v) {
-			sb_printf(sb, " 0\n");
+			ef_sb_printf(sb, " 0\n");
 			continue;
 		}
 		err = value(sb, v);
@@ -172,13 +176,13 @@ static int status_facts(struct strbuf *sb, struct json_object *status)
 		return err;
 	family(sb, "edgefw_last_reconcile_success", "gauge",
 	       "1 if the last reconcile succeeded.");
-	sb_printf(sb, "edgefw_last_reconcile_success %d\n",
+	ef_sb_printf(sb, "edgefw_last_reconcile_success %d\n",
 		  !strcmp(result, "ok"));
 	return 0;
 }
 
 /* One sample per row: `key` (packets or bytes) of each row of `rows`. */
-static int row_family(struct strbuf *sb, struct json_object *rows,
+static int row_family(struct ef_strbuf *sb, struct json_object *rows,
 		      const char *policy, const char *key, const char *name,
 		      const char *help)
 {
@@ -201,7 +205,7 @@ static int row_family(struct strbuf *sb, struct json_object *rows,
 		/* r12, as the element comments and the policy notes say it. */
 		snprintf(rid, sizeof(rid), "r%" PRIu64,
 			 json_object_get_uint64(id));
-		sb_printf(sb, "%s{", name);
+		ef_sb_printf(sb, "%s{", name);
 		if (policy)
 			label(sb, &first, "policy", policy);
 		label(sb, &first, "row", rid);
@@ -209,13 +213,13 @@ static int row_family(struct strbuf *sb, struct json_object *rows,
 			label(sb, &first, "where", where);
 		if (note)
 			label(sb, &first, "note", note);
-		sb_putc(sb, '}');
+		ef_sb_putc(sb, '}');
 		value(sb, count);
 	}
 	return 0;
 }
 
-static int row_counters(struct strbuf *sb, struct json_object *counters)
+static int row_counters(struct ef_strbuf *sb, struct json_object *counters)
 {
 	struct json_object *rows;
 	const char *policy;
@@ -239,7 +243,7 @@ static int row_counters(struct strbuf *sb, struct json_object *counters)
 			  "Bytes the set elements serving a policy row matched; an element several rows share counts for each.");
 }
 
-int ef_metrics_format(struct strbuf *sb, struct json_object *status,
+int ef_metrics_format(struct ef_strbuf *sb, struct json_object *status,
 		      struct json_object *counters)
 {
 	int err;
@@ -253,7 +257,7 @@ int ef_metrics_format(struct strbuf *sb, struct json_object *status,
 	return err ?: sb->err;
 }
 
-int ef_metrics_format_down(struct strbuf *sb)
+int ef_metrics_format_down(struct ef_strbuf *sb)
 {
 	up(sb, 0);
 	return sb->err;

@@ -39,10 +39,10 @@
  * number or counts); -ENOMEM. On failure sb may hold part of the text:
  * throw it away.
  */
-int ef_metrics_format(struct strbuf *sb, struct json_object *status,
+int ef_metrics_format(struct ef_strbuf *sb, struct json_object *status,
 		      struct json_object *counters);
 
 /* Appends edgefw_up 0: edgefwd could not be asked. -ENOMEM or 0. */
-int ef_metrics_format_down(struct strbuf *sb);
+int ef_metrics_format_down(struct ef_strbuf *sb);
 
 #endif

@@ -107,7 +107,7 @@ struct ef_set *ef_model_add_set(struct ef_model *m, const char *name,
 
 	if (n == 0 || n > EF_FIELDS_MAX || strlen(name) >= EF_NAME_MAX)
 		return NULL;
-	if (grow((void **)&m->sets, &m->sets_cap, m->nsets + 1,
+	if (ef_grow((void **)&m->sets, &m->sets_cap, m->nsets + 1,
 		 sizeof(*m->sets)) < 0)
 		return NULL;
 	set = &m->sets[m->nsets++];
@@ -136,7 +136,7 @@ int ef_set_add_elem(struct ef_set *set, const uint8_t *key,
 
 	if (rows && !(copy = strdup(rows)))
 		return -ENOMEM;
-	if (grow((void **)&set->elems, &set->cap, set->nelems + 1,
+	if (ef_grow((void **)&set->elems, &set->cap, set->nelems + 1,
 		 sizeof(*set->elems)) < 0) {
 		free(copy);
 		return -ENOMEM;
@@ -171,7 +171,7 @@ struct ef_chain *ef_model_add_chain(struct ef_model *m, const char *name,
 
 	if (strlen(name) >= EF_NAME_MAX)
 		return NULL;
-	if (grow((void **)&m->chains, &m->chains_cap, m->nchains + 1,
+	if (ef_grow((void **)&m->chains, &m->chains_cap, m->nchains + 1,
 		 sizeof(*m->chains)) < 0)
 		return NULL;
 	c = &m->chains[m->nchains++];
@@ -196,7 +196,7 @@ struct ef_rule *ef_chain_add_rule(struct ef_chain *c)
 {
 	struct ef_rule *r;
 
-	if (grow((void **)&c->rules, &c->cap, c->nrules + 1,
+	if (ef_grow((void **)&c->rules, &c->cap, c->nrules + 1,
 		 sizeof(*c->rules)) < 0)
 		return NULL;
 	r = &c->rules[c->nrules++];
@@ -209,7 +209,7 @@ int ef_model_add_row(struct ef_model *m, unsigned int id, const char *where,
 {
 	struct ef_row *row;
 
-	if (grow((void **)&m->rows, &m->rows_cap, m->nrows + 1,
+	if (ef_grow((void **)&m->rows, &m->rows_cap, m->nrows + 1,
 		 sizeof(*m->rows)) < 0)
 		return -ENOMEM;
 	row = &m->rows[m->nrows];

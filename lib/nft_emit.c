@@ -1,4 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * model (or delta) -> nft text, as `nft list` would print it: what
+ * people read and what the tests load with `nft -f`. Never the kernel's path.
+ */
 #include <arpa/inet.h>
 #include <inttypes.h>
 #include <netinet/in.h>
@@ -28,7 +32,7 @@ static int prefix_len(const uint8_t *lo, const uint8_t *hi, unsigned int len)
 	return (int)b;
 }
 
-static void emit_addr(struct strbuf *sb, int af, const uint8_t *lo,
+static void emit_addr(struct ef_strbuf *sb, int af, const uint8_t *lo,
 		      const uint8_t *hi, unsigned int len)
 {
 	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
@@ -36,35 +40,35 @@ static void emit_addr(struct strbuf *sb, int af, const uint8_t *lo,
 
 	inet_ntop(af, lo, a, sizeof(a));
 	if (plen == (int)len * 8) {
-		sb_printf(sb, "%s", a);
+		ef_sb_printf(sb, "%s", a);
 	} else if (plen >= 0) {
-		sb_printf(sb, "%s/%d", a, plen);
+		ef_sb_printf(sb, "%s/%d", a, plen);
 	} else {
 		inet_ntop(af, hi, b, sizeof(b));
-		sb_printf(sb, "%s-%s", a, b);
+		ef_sb_printf(sb, "%s-%s", a, b);
 	}
 }
 
-static void emit_proto(struct strbuf *sb, uint8_t p)
+static void emit_proto(struct ef_strbuf *sb, uint8_t p)
 {
 	if (p == IPPROTO_TCP)
-		sb_printf(sb, "tcp");
+		ef_sb_printf(sb, "tcp");
 	else if (p == IPPROTO_UDP)
-		sb_printf(sb, "udp");
+		ef_sb_printf(sb, "udp");
 	else
-		sb_printf(sb, "%u", p);
+		ef_sb_printf(sb, "%u", p);
 }
 
-void ef_emit_field(struct strbuf *sb, enum ef_type t, const uint8_t *lo,
+void ef_emit_field(struct ef_strbuf *sb, enum ef_type t, const uint8_t *lo,
 		   const uint8_t *hi)
 {
 	unsigned int plo, phi;
 
 	switch (t) {
 	case EF_T_IFNAME:
-		sb_printf(sb, "\"%.16s\"", (const char *)lo);
+		ef_sb_printf(sb, "\"%.16s\"", (const char *)lo);
 		if (memcmp(lo, hi, EF_IFNAME_LEN))
-			sb_printf(sb, "-\"%.16s\"", (const char *)hi);
+			ef_sb_printf(sb, "-\"%.16s\"", (const char *)hi);
 		return;
 	case EF_T_IPV4:
 		emit_addr(sb, AF_INET, lo, hi, 4);
@@ -75,62 +79,62 @@ void ef_emit_field(struct strbuf *sb, enum ef_type t, const uint8_t *lo,
 	case EF_T_PROTO:
 		emit_proto(sb, lo[0]);
 		if (lo[0] != hi[0]) {
-			sb_putc(sb, '-');
+			ef_sb_putc(sb, '-');
 			emit_proto(sb, hi[0]);
 		}
 		return;
 	case EF_T_PORT:
 		plo = (unsigned int)lo[0] << 8 | lo[1];
 		phi = (unsigned int)hi[0] << 8 | hi[1];
-		sb_printf(sb, "%u", plo);
+		ef_sb_printf(sb, "%u", plo);
 		if (plo != phi)
-			sb_printf(sb, "-%u", phi);
+			ef_sb_printf(sb, "-%u", phi);
 		return;
 	case EF_T_MAX:
 		break;
 	}
 }
 
-void ef_emit_elem_key(struct strbuf *sb, const struct ef_set *set,
+void ef_emit_elem_key(struct ef_strbuf *sb, const struct ef_set *set,
 		      const struct ef_elem *e)
 {
 	for (unsigned int i = 0; i < set->nfields; i++) {
 		size_t off = ef_field_offset(set, i);
 
 		if (i)
-			sb_printf(sb, " . ");
+			ef_sb_printf(sb, " . ");
 		ef_emit_field(sb, set->type[i], e->key + off, e->key_end + off);
 	}
 }
 
-static void emit_set(struct strbuf *sb, const struct ef_set *set,
+static void emit_set(struct ef_strbuf *sb, const struct ef_set *set,
 		     unsigned int flags)
 {
-	sb_printf(sb, "\tset %s {\n\t\ttype ", set->name);
+	ef_sb_printf(sb, "\tset %s {\n\t\ttype ", set->name);
 	for (unsigned int i = 0; i < set->nfields; i++)
-		sb_printf(sb, "%s%s", i ? " . " : "",
+		ef_sb_printf(sb, "%s%s", i ? " . " : "",
 			  ef_type_info(set->type[i])->nft_type);
-	sb_printf(sb, "\n");
+	ef_sb_printf(sb, "\n");
 	if (set->size)
-		sb_printf(sb, "\t\tsize %u\n", set->size);
+		ef_sb_printf(sb, "\t\tsize %u\n", set->size);
 	if (!set->hashed)
-		sb_printf(sb, "\t\tflags interval\n");
+		ef_sb_printf(sb, "\t\tflags interval\n");
 	if (set->counter)
-		sb_printf(sb, "\t\tcounter\n");
+		ef_sb_printf(sb, "\t\tcounter\n");
 	for (size_t i = 0; i < set->nelems; i++) {
 		const struct ef_elem *e = &set->elems[i];
 
-		sb_printf(sb, i ? ",\n\t\t\t     " : "\t\telements = { ");
+		ef_sb_printf(sb, i ? ",\n\t\t\t     " : "\t\telements = { ");
 		ef_emit_elem_key(sb, set, e);
 		if ((flags & EF_EMIT_COUNTERS) && set->counter)
-			sb_printf(sb, " counter packets %" PRIu64 " bytes %" PRIu64,
+			ef_sb_printf(sb, " counter packets %" PRIu64 " bytes %" PRIu64,
 				  e->packets, e->bytes);
 		if (e->rows)
-			sb_printf(sb, " comment \"%s\"", e->rows);
+			ef_sb_printf(sb, " comment \"%s\"", e->rows);
 	}
 	if (set->nelems)
-		sb_printf(sb, " }\n");
-	sb_printf(sb, "\t}\n");
+		ef_sb_printf(sb, " }\n");
+	ef_sb_printf(sb, "\t}\n");
 }
 
 static const char *unit_name(uint64_t secs)
@@ -157,141 +161,120 @@ static const char *log_level_name(uint32_t level)
 	return level < ARRAY_SIZE(names) ? names[level] : "audit";
 }
 
-static void emit_lookup(struct strbuf *sb, const struct ef_model *m,
+static void emit_lookup(struct ef_strbuf *sb, const struct ef_model *m,
 			const struct ef_rule *r)
 {
 	if (r->peer_set[0])
-		sb_printf(sb, "%s @%s ", ef_field_info(r->peer_key)->nft_expr,
+		ef_sb_printf(sb, "%s @%s ", ef_field_info(r->peer_key)->nft_expr,
 			  r->peer_set);
 	for (unsigned int i = 0; i < r->nkeys; i++)
-		sb_printf(sb, "%s%s", i ? " . " : "",
+		ef_sb_printf(sb, "%s%s", i ? " . " : "",
 			  ef_field_info(r->key[i])->nft_expr);
-	sb_printf(sb, " @%s ", r->set);
+	ef_sb_printf(sb, " @%s ", r->set);
 }
 
-void ef_emit_rule(struct strbuf *sb, const struct ef_model *m,
+void ef_emit_rule(struct ef_strbuf *sb, const struct ef_model *m,
 		  const struct ef_rule *r)
 {
 	size_t start = sb->len;
 
 	if (r->foreign) {
-		sb_printf(sb, "# not edgefw's: %s", r->foreign);
+		ef_sb_printf(sb, "# not edgefw's: %s", r->foreign);
 		return;
 	}
 	if (r->ct_state) {
 		const char *sep = "";
 
-		sb_printf(sb, "ct state ");
+		ef_sb_printf(sb, "ct state ");
 		if (r->ct_state & EF_CT_INVALID)
-			sb_printf(sb, "%sinvalid", sep), sep = ",";
+			ef_sb_printf(sb, "%sinvalid", sep), sep = ",";
 		if (r->ct_state & EF_CT_ESTABLISHED)
-			sb_printf(sb, "%sestablished", sep), sep = ",";
+			ef_sb_printf(sb, "%sestablished", sep), sep = ",";
 		if (r->ct_state & EF_CT_RELATED)
-			sb_printf(sb, "%srelated", sep);
-		sb_putc(sb, ' ');
+			ef_sb_printf(sb, "%srelated", sep);
+		ef_sb_putc(sb, ' ');
 	}
 	if (r->iif_lo)
-		sb_printf(sb, "iif \"lo\" ");
+		ef_sb_printf(sb, "iif \"lo\" ");
 	if (r->oif_lo)
-		sb_printf(sb, "oif \"lo\" ");
+		ef_sb_printf(sb, "oif \"lo\" ");
 	/* Lookups of ip/ip6 fields and icmpv6 imply the family. */
 	if (r->nfproto && !r->set[0] && !r->icmpv6_type)
-		sb_printf(sb, "meta nfproto %s ",
+		ef_sb_printf(sb, "meta nfproto %s ",
 			  r->nfproto == 2 ? "ipv4" : "ipv6");
 	if (r->icmpv6_type)
-		sb_printf(sb, "icmpv6 type %u-%u ", r->type_lo, r->type_hi);
+		ef_sb_printf(sb, "icmpv6 type %u-%u ", r->type_lo, r->type_hi);
 	else if (r->l4proto)
-		sb_printf(sb, "meta l4proto %u ", r->l4proto);
+		ef_sb_printf(sb, "meta l4proto %u ", r->l4proto);
 	if (r->set[0])
 		emit_lookup(sb, m, r);
 	if (r->limit_rate)
-		sb_printf(sb, "limit rate %u/%s burst %u packets ",
+		ef_sb_printf(sb, "limit rate %u/%s burst %u packets ",
 			  r->limit_rate, unit_name(r->limit_unit),
 			  r->limit_burst);
 	if (r->log)
-		sb_printf(sb, "log prefix \"%s\" level %s ", r->log_prefix,
+		ef_sb_printf(sb, "log prefix \"%s\" level %s ", r->log_prefix,
 			  log_level_name(r->log_level));
 	if (r->verdict != EF_V_NONE)
-		sb_printf(sb, "%s ", ef_verdict_name(r->verdict));
+		ef_sb_printf(sb, "%s ", ef_verdict_name(r->verdict));
 	if (!sb->err && sb->len > start && sb->buf[sb->len - 1] == ' ')
 		sb->buf[--sb->len] = '\0';
 }
 
-static void emit_chain(struct strbuf *sb, const struct ef_model *m,
+static void emit_chain(struct ef_strbuf *sb, const struct ef_model *m,
 		       const struct ef_chain *c)
 {
-	sb_printf(sb, "\tchain %s {\n", c->name);
-	sb_printf(sb, "\t\ttype filter hook %s priority ", ef_hook_name(c->hook));
+	ef_sb_printf(sb, "\tchain %s {\n", c->name);
+	ef_sb_printf(sb, "\t\ttype filter hook %s priority ", ef_hook_name(c->hook));
 	if (c->priority)
-		sb_printf(sb, "%" PRId32, c->priority);
+		ef_sb_printf(sb, "%" PRId32, c->priority);
 	else
-		sb_printf(sb, "filter");
-	sb_printf(sb, "; policy %s;\n", ef_verdict_name(c->policy));
+		ef_sb_printf(sb, "filter");
+	ef_sb_printf(sb, "; policy %s;\n", ef_verdict_name(c->policy));
 	for (size_t i = 0; i < c->nrules; i++) {
-		sb_printf(sb, "\t\t");
+		ef_sb_printf(sb, "\t\t");
 		ef_emit_rule(sb, m, &c->rules[i]);
-		sb_putc(sb, '\n');
+		ef_sb_putc(sb, '\n');
 	}
-	sb_printf(sb, "\t}\n");
+	ef_sb_printf(sb, "\t}\n");
 }
 
-void ef_emit_nft(struct strbuf *sb, const struct ef_model *m, unsigned int flags)
+void ef_emit_nft(struct ef_strbuf *sb, const struct ef_model *m, unsigned int flags)
 {
-	sb_printf(sb, "table inet %s {\n", EF_TABLE);
+	ef_sb_printf(sb, "table inet %s {\n", EF_TABLE);
 	/* As a comment: nft -f cannot give ownership to a socket that ends
 	 * with it, and nft before 1.1 does not know persist. */
 	if (m->table_owner)
-		sb_printf(sb, "\t# flags owner,persist: locked by netlink port %u\n",
+		ef_sb_printf(sb, "\t# flags owner,persist: locked by netlink port %u\n",
 			  m->table_owner);
 	else if (m->table_flags & EF_TABLE_F_PERSIST)
-		sb_printf(sb, "\t# flags owner,persist: locked while its reconciler runs\n");
+		ef_sb_printf(sb, "\t# flags owner,persist: locked while its reconciler runs\n");
 	for (size_t i = 0; i < m->nsets; i++) {
 		if (i)
-			sb_putc(sb, '\n');
+			ef_sb_putc(sb, '\n');
 		emit_set(sb, &m->sets[i], flags);
 	}
 	for (size_t i = 0; i < m->nchains; i++) {
-		sb_putc(sb, '\n');
+		ef_sb_putc(sb, '\n');
 		emit_chain(sb, m, &m->chains[i]);
 	}
-	sb_printf(sb, "}\n");
+	ef_sb_printf(sb, "}\n");
 }
 
-const char *ef_op_name(const struct ef_op *op)
-{
-	static const char *const names[] = {
-		[EF_OP_DEL_TABLE] = "delete-table",
-		[EF_OP_ADD_TABLE] = "add-table",
-		[EF_OP_TABLE_FLAGS] = "table-flags",
-		[EF_OP_DEL_RULE] = "delete-rule",
-		[EF_OP_FLUSH_CHAIN] = "flush-chain",
-		[EF_OP_DEL_CHAIN] = "delete-chain",
-		[EF_OP_DEL_SET] = "delete-set",
-		[EF_OP_SET_POLICY] = "set-policy",
-		[EF_OP_ADD_SET] = "add-set",
-		[EF_OP_DEL_ELEMS] = "delete-elements",
-		[EF_OP_ADD_ELEMS] = "add-elements",
-		[EF_OP_ADD_CHAIN] = "add-chain",
-		[EF_OP_ADD_RULE] = "add-rule",
-	};
-
-	return names[op->kind];
-}
-
-static void emit_elems(struct strbuf *sb, char sign, const struct ef_op *op)
+static void emit_elems(struct ef_strbuf *sb, char sign, const struct ef_op *op)
 {
 	for (size_t i = 0; i < op->nelems; i++) {
 		const struct ef_elem *e = &op->set->elems[op->elems[i]];
 
-		sb_printf(sb, "%c element %s { ", sign, op->set->name);
+		ef_sb_printf(sb, "%c element %s { ", sign, op->set->name);
 		ef_emit_elem_key(sb, op->set, e);
 		if (e->rows)
-			sb_printf(sb, " comment \"%s\"", e->rows);
-		sb_printf(sb, " }\n");
+			ef_sb_printf(sb, " comment \"%s\"", e->rows);
+		ef_sb_printf(sb, " }\n");
 	}
 }
 
-void ef_emit_delta(struct strbuf *sb, const struct ef_delta *d)
+void ef_emit_delta(struct ef_strbuf *sb, const struct ef_delta *d)
 {
 	for (size_t i = 0; i < d->n; i++) {
 		const struct ef_op *op = &d->ops[i];
@@ -299,38 +282,38 @@ void ef_emit_delta(struct strbuf *sb, const struct ef_delta *d)
 
 		switch (op->kind) {
 		case EF_OP_DEL_TABLE:
-			sb_printf(sb, "- table inet %s (to take it over)\n",
+			ef_sb_printf(sb, "- table inet %s (to take it over)\n",
 				  EF_TABLE);
 			break;
 		case EF_OP_ADD_TABLE:
-			sb_printf(sb, "+ table inet %s%s\n", EF_TABLE,
+			ef_sb_printf(sb, "+ table inet %s%s\n", EF_TABLE,
 				  d->table_flags & EF_TABLE_F_OWNER ?
 				  " { flags owner,persist; }" : "");
 			break;
 		case EF_OP_TABLE_FLAGS:
-			sb_printf(sb, "~ table inet %s { flags owner,persist; }\n",
+			ef_sb_printf(sb, "~ table inet %s { flags owner,persist; }\n",
 				  EF_TABLE);
 			break;
 		case EF_OP_DEL_RULE:
-			sb_printf(sb, "- rule %s { ", c->name);
+			ef_sb_printf(sb, "- rule %s { ", c->name);
 			ef_emit_rule(sb, NULL, &c->rules[op->rule]);
-			sb_printf(sb, " }\n");
+			ef_sb_printf(sb, " }\n");
 			break;
 		case EF_OP_FLUSH_CHAIN:
-			sb_printf(sb, "- every rule of chain %s\n", c->name);
+			ef_sb_printf(sb, "- every rule of chain %s\n", c->name);
 			break;
 		case EF_OP_DEL_CHAIN:
-			sb_printf(sb, "- chain %s\n", c->name);
+			ef_sb_printf(sb, "- chain %s\n", c->name);
 			break;
 		case EF_OP_DEL_SET:
-			sb_printf(sb, "- set %s\n", op->set->name);
+			ef_sb_printf(sb, "- set %s\n", op->set->name);
 			break;
 		case EF_OP_SET_POLICY:
-			sb_printf(sb, "~ chain %s { policy %s; }\n", c->name,
+			ef_sb_printf(sb, "~ chain %s { policy %s; }\n", c->name,
 				  ef_verdict_name(c->policy));
 			break;
 		case EF_OP_ADD_SET:
-			sb_printf(sb, "+ set %s (%zu elements)\n", op->set->name,
+			ef_sb_printf(sb, "+ set %s (%zu elements)\n", op->set->name,
 				  op->set->nelems);
 			break;
 		case EF_OP_DEL_ELEMS:
@@ -340,14 +323,14 @@ void ef_emit_delta(struct strbuf *sb, const struct ef_delta *d)
 			emit_elems(sb, '+', op);
 			break;
 		case EF_OP_ADD_CHAIN:
-			sb_printf(sb, "+ chain %s (hook %s, policy %s, %zu rules)\n",
+			ef_sb_printf(sb, "+ chain %s (hook %s, policy %s, %zu rules)\n",
 				  c->name, ef_hook_name(c->hook),
 				  ef_verdict_name(c->policy), c->nrules);
 			break;
 		case EF_OP_ADD_RULE:
-			sb_printf(sb, "+ rule %s { ", c->name);
+			ef_sb_printf(sb, "+ rule %s { ", c->name);
 			ef_emit_rule(sb, NULL, &c->rules[op->rule]);
-			sb_printf(sb, " }\n");
+			ef_sb_printf(sb, " }\n");
 			break;
 		}
 	}

@@ -10,21 +10,19 @@ enum {
 	EF_EMIT_COUNTERS = 1 << 0,	/* element counters (read-back models) */
 };
 
-void ef_emit_nft(struct strbuf *sb, const struct ef_model *m, unsigned int flags);
+void ef_emit_nft(struct ef_strbuf *sb, const struct ef_model *m, unsigned int flags);
 /* One field value range [lo, hi] as nft writes it. */
-void ef_emit_field(struct strbuf *sb, enum ef_type t, const uint8_t *lo,
+void ef_emit_field(struct ef_strbuf *sb, enum ef_type t, const uint8_t *lo,
 		   const uint8_t *hi);
 /* One element: "eth0" . 192.0.2.1 . tcp . 443 */
-void ef_emit_elem_key(struct strbuf *sb, const struct ef_set *set,
+void ef_emit_elem_key(struct ef_strbuf *sb, const struct ef_set *set,
 		      const struct ef_elem *e);
-void ef_emit_rule(struct strbuf *sb, const struct ef_model *m,
+void ef_emit_rule(struct ef_strbuf *sb, const struct ef_model *m,
 		  const struct ef_rule *r);
 
 struct ef_delta;
 struct ef_op;
 /* One line per change: "+ element in4 ...", "- rule ...", "~ chain ...". */
-void ef_emit_delta(struct strbuf *sb, const struct ef_delta *d);
-/* The op's kind as a word ("add-elements") and what it is about. */
-const char *ef_op_name(const struct ef_op *op);
+void ef_emit_delta(struct ef_strbuf *sb, const struct ef_delta *d);
 
 #endif

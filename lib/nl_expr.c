@@ -450,7 +450,7 @@ static int delin_one(struct nftnl_expr *e, void *arg)
 static char *exprs_text(const struct nftnl_rule *r)
 {
 	struct nftnl_expr_iter *it = nftnl_expr_iter_create(r);
-	struct strbuf sb = { 0 };
+	struct ef_strbuf sb = { 0 };
 	struct nftnl_expr *e;
 	char buf[512];
 
@@ -458,11 +458,11 @@ static char *exprs_text(const struct nftnl_rule *r)
 		return NULL;
 	while ((e = nftnl_expr_iter_next(it))) {
 		nftnl_expr_snprintf(buf, sizeof(buf), e, NFTNL_OUTPUT_DEFAULT, 0);
-		sb_printf(&sb, "[ %s %s ]", nftnl_expr_get_str(e, NFTNL_EXPR_NAME),
+		ef_sb_printf(&sb, "[ %s %s ]", nftnl_expr_get_str(e, NFTNL_EXPR_NAME),
 			  buf);
 	}
 	nftnl_expr_iter_destroy(it);
-	return sb_steal(&sb);
+	return ef_sb_steal(&sb);
 }
 
 int ef_rule_delinearize(const struct nftnl_rule *r, const struct ef_model *m,

@@ -1,4 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The netfilter netlink socket: opening it, batches, acks with the
+ * object a refusal names, dumps, the generation id. Knows no model.
+ */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <linux/netfilter.h>
@@ -64,7 +68,7 @@ static int reserve(struct ef_batch *b, size_t room)
 
 	if (b->err)
 		return b->err;
-	if (grow((void **)&b->buf, &b->cap, b->len + room, 1))
+	if (ef_grow((void **)&b->buf, &b->cap, b->len + room, 1))
 		b->err = -ENOMEM;
 	else if (b->cap > old)
 		memset(b->buf + old, 0, b->cap - old);
@@ -90,19 +94,19 @@ struct nlmsghdr *ef_batch_msg(struct ef_batch *b, struct ef_nl *nl,
 			      uint16_t type, uint16_t flags, const char *fmt,
 			      ...)
 {
-	struct strbuf sb = { 0 };
+	struct ef_strbuf sb = { 0 };
 	va_list ap;
 
 	if (reserve(b, EF_MSG_ROOM) ||
-	    grow((void **)&b->what, &b->what_cap, b->nmsgs + 1,
+	    ef_grow((void **)&b->what, &b->what_cap, b->nmsgs + 1,
 		 sizeof(*b->what))) {
 		b->err = -ENOMEM;
 		return NULL;
 	}
 	va_start(ap, fmt);
-	sb_vprintf(&sb, fmt, ap);
+	ef_sb_vprintf(&sb, fmt, ap);
 	va_end(ap);
-	b->what[b->nmsgs] = sb_steal(&sb);
+	b->what[b->nmsgs] = ef_sb_steal(&sb);
 	b->nmsgs++;
 	return nftnl_nlmsg_build_hdr(b->buf + b->len, type, NFPROTO_INET,
 				     flags | NLM_F_ACK, nl->seq++);

@@ -229,16 +229,16 @@ static int put_elems(struct ef_batch *b, struct ef_nl *nl,
 		return -E2BIG;
 	/* Name the elements in the description, for error reports. */
 	if (*pos > first) {
-		struct strbuf sb = { 0 };
+		struct ef_strbuf sb = { 0 };
 
-		sb_printf(&sb, "%s (", b->what[b->nmsgs - 1]);
+		ef_sb_printf(&sb, "%s (", b->what[b->nmsgs - 1]);
 		ef_emit_elem_key(&sb, set, list_elem(l, first));
-		sb_printf(&sb, "%s)", *pos - first > 1 ? " and on" : "");
+		ef_sb_printf(&sb, "%s)", *pos - first > 1 ? " and on" : "");
 		if (!sb.err) {
 			free(b->what[b->nmsgs - 1]);
-			b->what[b->nmsgs - 1] = sb_steal(&sb);
+			b->what[b->nmsgs - 1] = ef_sb_steal(&sb);
 		}
-		sb_free(&sb);
+		ef_sb_free(&sb);
 	}
 	return b->err;
 }

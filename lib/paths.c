@@ -1,4 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Where an installed edgefw keeps its files, and finding a policy by
+ * name in the policy directories, the same way for every program.
+ */
 #include <errno.h>
 #include <stdio.h>
 #include <sys/stat.h>

@@ -77,7 +77,7 @@ static bool parse_roles(struct pparser *pp, struct ef_lexer *lx,
 		if (!take_name(lx, "role name", role.name))
 			return false;
 		/* 'any', and the site's keywords, which could never be bound. */
-		if (!strcmp(role.name, "any") || ef_site_keyword(role.name)) {
+		if (!strcmp(role.name, "any") || ef_site_word(role.name)) {
 			ef_error(pp->d, &role.loc,
 				 "'%s' is a keyword, not a role name", role.name);
 			return false;
@@ -89,7 +89,7 @@ static bool parse_roles(struct pparser *pp, struct ef_lexer *lx,
 				 old->loc.file, old->loc.line);
 			return false;
 		}
-		if (grow((void **)&pp->pol->roles, &pp->pol->roles_cap,
+		if (ef_grow((void **)&pp->pol->roles, &pp->pol->roles_cap,
 			 pp->pol->nroles + 1, sizeof(role)))
 			return false;
 		pp->pol->roles[pp->pol->nroles++] = role;
@@ -217,7 +217,7 @@ static bool parse_row(struct pparser *pp, struct ef_lexer *lx,
 	}
 	row.note = strdup(lx->text);
 	if (!row.note ||
-	    grow((void **)&pp->pol->rows, &pp->pol->rows_cap,
+	    ef_grow((void **)&pp->pol->rows, &pp->pol->rows_cap,
 		 pp->pol->nrows + 1, sizeof(row))) {
 		free(row.note);
 		return false;
@@ -249,7 +249,7 @@ static void parse_zone(struct pparser *pp, struct ef_lexer *lx)
 	for (size_t i = 0; i < pp->pol->nzones; i++)
 		known |= !strcmp(pp->pol->zones[i].name, z.name);
 	/* A zone may be opened again to keep the source table's row order. */
-	if (!known && !grow((void **)&pp->pol->zones, &pp->pol->zones_cap,
+	if (!known && !ef_grow((void **)&pp->pol->zones, &pp->pol->zones_cap,
 			    pp->pol->nzones + 1, sizeof(z)))
 		pp->pol->zones[pp->pol->nzones++] = z;
 	for (;;) {
@@ -287,7 +287,7 @@ static void parse_include(struct pparser *pp, struct ef_lexer *lx)
 		ef_lex_skip_line(lx);
 		return;
 	}
-	full = path_relative_to(lx->src->path, lx->text);
+	full = ef_path_relative_to(lx->src->path, lx->text);
 	loc = lx->loc;
 	ef_lex_next(lx);
 	if (!ef_lex_expect_eol(lx)) {

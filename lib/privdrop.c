@@ -1,4 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Giving up root: user and group lookups, then keeping CAP_NET_ADMIN
+ * alone. It opens nothing: the daemon does that before calling it.
+ */
 #include <cap-ng.h>
 #include <errno.h>
 #include <grp.h>

@@ -1,4 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Reconcile: read (or trust) the live table, diff, send only the
+ * delta in one generation-guarded batch, retry on a race. Never logs.
+ */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "policy.h"
+#include "site.h"
 #include "util.h"
 
 int ef_prefix_parse(const char *s, struct ef_prefix *ret, const char **why)
@@ -79,7 +79,7 @@ struct sparser {
 
 static bool add_prefix(struct ef_binding *b, const struct ef_prefix *p)
 {
-	if (grow((void **)&b->prefixes, &b->prefixes_cap, b->nprefixes + 1,
+	if (ef_grow((void **)&b->prefixes, &b->prefixes_cap, b->nprefixes + 1,
 		 sizeof(*p)))
 		return false;
 	b->prefixes[b->nprefixes++] = *p;
@@ -172,7 +172,7 @@ static bool parse_value(struct sparser *sp, struct ef_lexer *lx,
 				 "expected a file name in double quotes after 'file'");
 			return false;
 		}
-		full = path_relative_to(lx->src->path, lx->text);
+		full = ef_path_relative_to(lx->src->path, lx->text);
 		loc = lx->loc;
 		ef_lex_next(lx);
 		ok = full && read_group_file(sp, b, full, &loc);
@@ -308,7 +308,7 @@ static bool parse_zone(struct sparser *sp, struct ef_lexer *lx)
 		ef_lex_next(lx);
 	}
 	if (!ef_lex_expect_eol(lx) ||
-	    grow((void **)&sp->site->zones, &sp->site->zones_cap,
+	    ef_grow((void **)&sp->site->zones, &sp->site->zones_cap,
 		 sp->site->nzones + 1, sizeof(z))) {
 		free(z.ifnames);
 		return false;
@@ -451,19 +451,6 @@ static bool parse_setting(struct sparser *sp, struct ef_lexer *lx,
 	return ef_lex_expect_eol(lx);
 }
 
-bool ef_site_keyword(const char *word)
-{
-	static const char *const words[] = {
-		"mode", "output", "log", "management-port", "max-elements",
-		"management", "zone", "lock", "interval",
-	};
-
-	for (size_t i = 0; i < ARRAY_SIZE(words); i++)
-		if (!strcmp(word, words[i]))
-			return true;
-	return false;
-}
-
 static bool parse_stmt(struct sparser *sp, struct ef_lexer *lx)
 {
 	struct ef_loc loc = lx->loc;
@@ -491,7 +478,7 @@ static bool parse_stmt(struct sparser *sp, struct ef_lexer *lx)
 		return false;
 	}
 	ef_lex_next(lx);
-	if (ef_site_keyword(key) && strcmp(key, "management"))
+	if (ef_site_word(key) && strcmp(key, "management"))
 		return parse_setting(sp, lx, key);
 	if (!strcmp(key, "management")) {
 		if (sp->site->management_set) {
@@ -512,7 +499,7 @@ static bool parse_stmt(struct sparser *sp, struct ef_lexer *lx)
 	}
 	strcpy(b.name, key);
 	if (!parse_values(sp, lx, &b, true) ||
-	    grow((void **)&sp->site->binds, &sp->site->binds_cap,
+	    ef_grow((void **)&sp->site->binds, &sp->site->binds_cap,
 		 sp->site->nbinds + 1, sizeof(b))) {
 		binding_release(&b);
 		return false;

@@ -1,4 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The daemon's recorded state file: read, validated, replaced
+ * atomically. What goes in it is the daemon's decision.
+ */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>

@@ -1,4 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Small helpers every module needs: growing arrays, a string buffer,
+ * reading a configuration file that nobody else could have changed.
+ */
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -13,7 +17,7 @@
 
 #include "util.h"
 
-int grow(void **arr, size_t *cap, size_t need, size_t size)
+int ef_grow(void **arr, size_t *cap, size_t need, size_t size)
 {
 	size_t ncap;
 	void *p;
@@ -34,7 +38,7 @@ int grow(void **arr, size_t *cap, size_t need, size_t size)
 	return 0;
 }
 
-void sb_vprintf(struct strbuf *sb, const char *fmt, va_list ap)
+void ef_sb_vprintf(struct ef_strbuf *sb, const char *fmt, va_list ap)
 {
 	va_list aq;
 	int n;
@@ -44,7 +48,7 @@ void sb_vprintf(struct strbuf *sb, const char *fmt, va_list ap)
 	va_copy(aq, ap);
 	n = vsnprintf(NULL, 0, fmt, aq);
 	va_end(aq);
-	if (n < 0 || grow((void **)&sb->buf, &sb->cap, sb->len + n + 1, 1)) {
+	if (n < 0 || ef_grow((void **)&sb->buf, &sb->cap, sb->len + n + 1, 1)) {
 		sb->err = -ENOMEM;
 		return;
 	}
@@ -52,20 +56,20 @@ void sb_vprintf(struct strbuf *sb, const char *fmt, va_list ap)
 	sb->len += n;
 }
 
-void sb_printf(struct strbuf *sb, const char *fmt, ...)
+void ef_sb_printf(struct ef_strbuf *sb, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	sb_vprintf(sb, fmt, ap);
+	ef_sb_vprintf(sb, fmt, ap);
 	va_end(ap);
 }
 
-void sb_putc(struct strbuf *sb, char c)
+void ef_sb_putc(struct ef_strbuf *sb, char c)
 {
 	if (sb->err)
 		return;
-	if (grow((void **)&sb->buf, &sb->cap, sb->len + 2, 1)) {
+	if (ef_grow((void **)&sb->buf, &sb->cap, sb->len + 2, 1)) {
 		sb->err = -ENOMEM;
 		return;
 	}
@@ -73,12 +77,12 @@ void sb_putc(struct strbuf *sb, char c)
 	sb->buf[sb->len] = '\0';
 }
 
-char *sb_steal(struct strbuf *sb)
+char *ef_sb_steal(struct ef_strbuf *sb)
 {
 	char *s;
 
 	if (sb->err) {
-		sb_free(sb);
+		ef_sb_free(sb);
 		return NULL;
 	}
 	s = sb->buf ? sb->buf : strdup("");
@@ -87,7 +91,7 @@ char *sb_steal(struct strbuf *sb)
 	return s;
 }
 
-void sb_free(struct strbuf *sb)
+void ef_sb_free(struct ef_strbuf *sb)
 {
 	free(sb->buf);
 	sb->buf = NULL;
@@ -253,7 +257,7 @@ out:
 	return err;
 }
 
-int read_config_file(const char *path, size_t max, char **ret_text,
+int ef_read_config_file(const char *path, size_t max, char **ret_text,
 		     size_t *ret_len, struct ef_unsafe *ret_unsafe)
 {
 	struct stat st;
@@ -325,7 +329,7 @@ out:
 	return err;
 }
 
-char *path_relative_to(const char *base, const char *path)
+char *ef_path_relative_to(const char *base, const char *path)
 {
 	char *dir, *full = NULL;
 

@@ -9,29 +9,29 @@
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /* Make room for `need` items of `size` in *arr; doubles. 0 or -ENOMEM. */
-int grow(void **arr, size_t *cap, size_t need, size_t size);
+int ef_grow(void **arr, size_t *cap, size_t need, size_t size);
 
-struct strbuf {
+struct ef_strbuf {
 	char *buf;
 	size_t len, cap;
 	int err;		/* sticky: first -ENOMEM */
 };
 
-void sb_printf(struct strbuf *sb, const char *fmt, ...)
+void ef_sb_printf(struct ef_strbuf *sb, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-void sb_vprintf(struct strbuf *sb, const char *fmt, va_list ap)
+void ef_sb_vprintf(struct ef_strbuf *sb, const char *fmt, va_list ap)
 	__attribute__((format(printf, 2, 0)));
-void sb_putc(struct strbuf *sb, char c);
+void ef_sb_putc(struct ef_strbuf *sb, char c);
 /* Hands the string over (never NULL unless out of memory). */
-char *sb_steal(struct strbuf *sb);
-void sb_free(struct strbuf *sb);
+char *ef_sb_steal(struct ef_strbuf *sb);
+void ef_sb_free(struct ef_strbuf *sb);
 
 /* `path` as seen from the directory of `base` (absolute paths kept). */
-char *path_relative_to(const char *base, const char *path);
+char *ef_path_relative_to(const char *base, const char *path);
 
 #define EF_FILE_MAX (16u << 20)
 
-/* What others could change, when read_config_file refuses a file. */
+/* What others could change, when ef_read_config_file refuses a file. */
 struct ef_unsafe {
 	enum ef_unsafe_what {
 		EF_UNSAFE_FILE,		/* the file itself */
@@ -57,7 +57,7 @@ struct ef_unsafe {
  * it). On such a refusal `*ret_unsafe` (if given) says which. The text is
  * NUL-terminated.
  */
-int read_config_file(const char *path, size_t max, char **ret_text,
+int ef_read_config_file(const char *path, size_t max, char **ret_text,
 		     size_t *ret_len, struct ef_unsafe *ret_unsafe);
 
 #endif

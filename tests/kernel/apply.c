@@ -64,7 +64,7 @@ static void assert_live_equals(struct ef_nl *nl, const struct ef_model *m,
 	struct ef_model *live = read_live(nl);
 
 	if (!ef_model_equal(m, live)) {
-		struct strbuf a = { 0 }, b = { 0 };
+		struct ef_strbuf a = { 0 }, b = { 0 };
 
 		ef_emit_nft(&a, m, 0);
 		ef_emit_nft(&b, live, 0);
@@ -150,7 +150,7 @@ Test(apply, nft_loads_our_text_to_the_same_model)
 	for (size_t i = 0; i < sizeof(scenarios) / sizeof(scenarios[0]); i++) {
 		struct ef_model *m = compile_files(scenarios[i][0],
 						   scenarios[i][1]);
-		struct strbuf sb = { 0 };
+		struct ef_strbuf sb = { 0 };
 		char cmd[512];
 		int fd = mkstemp(path);
 		FILE *f;
@@ -169,7 +169,7 @@ Test(apply, nft_loads_our_text_to_the_same_model)
 		assert_live_equals(nl, m, scenarios[i][1]);
 		unlink(path);
 		strcpy(path, "/tmp/edgefw-nft-XXXXXX");
-		sb_free(&sb);
+		ef_sb_free(&sb);
 		ef_model_free(m);
 	}
 	ef_nl_close(nl);

@@ -400,7 +400,7 @@ static void assert_model_shape(const struct ef_model *m)
  */
 static void assert_lookups(const struct ef_chain *c, const char *want)
 {
-	struct strbuf sb = { 0 };
+	struct ef_strbuf sb = { 0 };
 	char *got;
 
 	for (size_t i = 0; i < c->nrules; i++) {
@@ -408,10 +408,10 @@ static void assert_lookups(const struct ef_chain *c, const char *want)
 
 		if (!r->set[0])
 			continue;
-		sb_printf(&sb, "%s%s%s%s", sb.len ? " " : "", r->peer_set,
+		ef_sb_printf(&sb, "%s%s%s%s", sb.len ? " " : "", r->peer_set,
 			  r->peer_set[0] ? ">" : "", r->set);
 	}
-	got = sb_steal(&sb);
+	got = ef_sb_steal(&sb);
 	cr_assert_str_eq(got ? got : "", want, "chain %s", c->name);
 	free(got);
 }
@@ -508,7 +508,7 @@ Test(compile, every_shipped_policy_compiles_with_its_site)
 						     cases[i].site);
 		static const char *const fixed[] = { "in4", "in6", "out4",
 						     "out6" };
-		struct strbuf sb = { 0 };
+		struct ef_strbuf sb = { 0 };
 		char *groups;
 
 		cr_assert_eq(m->nrows, cases[i].rows, "%s", cases[i].site);
@@ -523,8 +523,8 @@ Test(compile, every_shipped_policy_compiles_with_its_site)
 		cr_assert_str_eq(m->sets[m->nsets - 2].name, EF_SET_MGMT4);
 		cr_assert_str_eq(m->sets[m->nsets - 1].name, EF_SET_MGMT6);
 		for (size_t s = 4; s < m->nsets - 2; s++)
-			sb_printf(&sb, "%s%s", s > 4 ? " " : "", m->sets[s].name);
-		groups = sb_steal(&sb);
+			ef_sb_printf(&sb, "%s%s", s > 4 ? " " : "", m->sets[s].name);
+		groups = ef_sb_steal(&sb);
 		cr_assert_str_eq(groups ? groups : "", cases[i].groups, "%s",
 				 cases[i].site);
 		free(groups);
@@ -1686,7 +1686,7 @@ Test(compile, group_bound_to_an_iface)
 Test(compile, group_of_100000_addresses, .timeout = 120)
 {
 	enum { N = 100000 };
-	struct strbuf sb = { 0 };
+	struct ef_strbuf sb = { 0 };
 	struct tdir t;
 	struct ef_diags d = { 0 };
 	struct ef_model *m = NULL;
@@ -1699,10 +1699,10 @@ Test(compile, group_of_100000_addresses, .timeout = 120)
 		/* 7919 is prime to N: every address once, scattered. */
 		uint32_t a = 0x0a000000u + 2u * ((i % N) * 7919u % N);
 
-		sb_printf(&sb, "%u.%u.%u.%u\n", a >> 24, a >> 16 & 0xff,
+		ef_sb_printf(&sb, "%u.%u.%u.%u\n", a >> 24, a >> 16 & 0xff,
 			  a >> 8 & 0xff, a & 0xff);
 	}
-	text = sb_steal(&sb);
+	text = ef_sb_steal(&sb);
 	cr_assert_not_null(text);
 	tdir_init(&t);
 	gpath = tdir_write(&t, "peers.txt", text, 0644);

@@ -458,13 +458,13 @@ static void pipeline(bool by_room)
 {
 	struct ef_ctl_reader r = { 0 };
 	char line[EF_CTL_REQUEST_MAX];
-	struct strbuf sb = { 0 };
+	struct ef_strbuf sb = { 0 };
 	size_t pos = 0, got = 0, chunk = 1000;
 	char *longest = long_line(EF_CTL_REQUEST_MAX - 1);
 
 	longest[EF_CTL_REQUEST_MAX - 1] = '\0';	/* the line, no "\n" */
 	for (int i = 0; i < 3000; i++)
-		sb_printf(&sb, "%s\n", i % 3 == 0 ? "status" :
+		ef_sb_printf(&sb, "%s\n", i % 3 == 0 ? "status" :
 			  i % 3 == 1 ? "switch web --dry-run" : longest);
 	cr_assert_eq(sb.err, 0);
 	while (pos < sb.len) {
@@ -492,7 +492,7 @@ static void pipeline(bool by_room)
 	}
 	cr_assert_eq(got, 3000);
 	cr_assert_eq(r.len, 0);
-	sb_free(&sb);
+	ef_sb_free(&sb);
 	free(longest);
 }
 
@@ -788,13 +788,13 @@ Test(ctl_proto, request_line_round_trip)
 
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		struct ef_ctl_request a, b;
-		struct strbuf joined = { 0 };
+		struct ef_strbuf joined = { 0 };
 		const char *why = NULL;
 		char *line;
 		int argc = 0;
 
 		while (argc < 6 && cases[i][argc]) {
-			sb_printf(&joined, "%s%s", argc ? " " : "",
+			ef_sb_printf(&joined, "%s%s", argc ? " " : "",
 				  cases[i][argc]);
 			argc++;
 		}
@@ -810,7 +810,7 @@ Test(ctl_proto, request_line_round_trip)
 		cr_assert_eq(a.dry_run, b.dry_run, "%s", line);
 		cr_assert_eq(a.confirm_secs, b.confirm_secs, "%s", line);
 		free(line);
-		sb_free(&joined);
+		ef_sb_free(&joined);
 	}
 }
 

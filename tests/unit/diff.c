@@ -210,10 +210,10 @@ static struct ef_rule foreign_rule(void)
 
 static char *delta_text(const struct ef_delta *d)
 {
-	struct strbuf sb = { 0 };
+	struct ef_strbuf sb = { 0 };
 
 	ef_emit_delta(&sb, d);
-	return sb_steal(&sb);
+	return ef_sb_steal(&sb);
 }
 
 static void diff_ok(const struct ef_model *want, const struct ef_model *have,
@@ -602,10 +602,10 @@ static struct ef_model *apply_delta(const struct ef_model *have,
 
 static char *model_text(const struct ef_model *m)
 {
-	struct strbuf sb = { 0 };
+	struct ef_strbuf sb = { 0 };
 
 	ef_emit_nft(&sb, m, 0);
-	return sb_steal(&sb);
+	return ef_sb_steal(&sb);
 }
 
 /* Checks the delta, applies it, wants `want` back and nothing left to do. */
@@ -1638,7 +1638,7 @@ static bool overlaps_any(const struct ef_set *s, const struct ef_elem *e)
 
 /* A point element: random fields, or a neighbour's with a random port. */
 static bool mut_add_elem(struct ef_model *m, unsigned int *seed,
-			 struct strbuf *log)
+			 struct ef_strbuf *log)
 {
 	struct ef_set *s = rnd_set(m, seed, true);
 	struct ef_elem e;
@@ -1673,7 +1673,7 @@ static bool mut_add_elem(struct ef_model *m, unsigned int *seed,
 	cr_assert_eq(ef_set_add_elem(s, e.key, e.key_end,
 				     rnd(seed, 3) ? "r77" : NULL), 0);
 	k = elem_key(s, s->nelems - 1);
-	sb_printf(log, "add element %s { %s }\n", s->name, k);
+	ef_sb_printf(log, "add element %s { %s }\n", s->name, k);
 	free(k);
 	ef_set_sort(s);
 	return true;
@@ -1685,7 +1685,7 @@ static unsigned int peer_mutations;	/* how many mut_peer made */
  * A group's rows looked up behind another group's addresses, behind
  * none (any peer), or with the peer at the other end.
  */
-static bool mut_peer(struct ef_model *m, unsigned int *seed, struct strbuf *log)
+static bool mut_peer(struct ef_model *m, unsigned int *seed, struct ef_strbuf *log)
 {
 	struct ef_chain *c = rnd_chain(m, seed, true);
 	struct ef_rule *r;
@@ -1701,7 +1701,7 @@ static bool mut_peer(struct ef_model *m, unsigned int *seed, struct strbuf *log)
 	peer_mutations++;
 	switch (rnd(seed, 3)) {
 	case 0:
-		sb_printf(log, "peer lookup of %s #%zu (@%s) dropped\n", c->name,
+		ef_sb_printf(log, "peer lookup of %s #%zu (@%s) dropped\n", c->name,
 			  i, r->peer_set);
 		r->peer_set[0] = '\0';
 		return true;
@@ -1710,7 +1710,7 @@ static bool mut_peer(struct ef_model *m, unsigned int *seed, struct strbuf *log)
 			      r->peer_key == EF_F_DADDR4 ? EF_F_SADDR4 :
 			      r->peer_key == EF_F_SADDR6 ? EF_F_DADDR6 :
 							   EF_F_SADDR6;
-		sb_printf(log, "peer lookup of %s #%zu (@%s) at the other end\n",
+		ef_sb_printf(log, "peer lookup of %s #%zu (@%s) at the other end\n",
 			  c->name, i, r->peer_set);
 		return true;
 	default:
@@ -1720,7 +1720,7 @@ static bool mut_peer(struct ef_model *m, unsigned int *seed, struct strbuf *log)
 			peer_mutations--;
 			return false;
 		}
-		sb_printf(log, "peer lookup of %s #%zu: @%s -> @%s\n", c->name,
+		ef_sb_printf(log, "peer lookup of %s #%zu: @%s -> @%s\n", c->name,
 			  i, r->peer_set, s->name);
 		strcpy(r->peer_set, s->name);
 		return true;
@@ -1763,7 +1763,7 @@ enum mutation {
 
 /* One random change to a live model; false if it did not apply. */
 static bool mutate(struct ef_model *m, unsigned int *seed, unsigned int serial,
-		   struct strbuf *log)
+		   struct ef_strbuf *log)
 {
 	enum mutation what = (enum mutation)rnd(seed, MUT_MAX);
 	struct ef_set *s;
@@ -1779,7 +1779,7 @@ static bool mutate(struct ef_model *m, unsigned int *seed, unsigned int serial,
 			return false;
 		i = rnd(seed, s->nelems);
 		k = elem_key(s, i);
-		sb_printf(log, "drop element %s { %s }\n", s->name, k);
+		ef_sb_printf(log, "drop element %s { %s }\n", s->name, k);
 		free(k);
 		remove_elem(s, i);
 		return true;
@@ -1791,7 +1791,7 @@ static bool mutate(struct ef_model *m, unsigned int *seed, unsigned int serial,
 		i = rnd(seed, s->nelems);
 		set_rows(&s->elems[i], rnd(seed, 4) ? "r99" : NULL);
 		k = elem_key(s, i);
-		sb_printf(log, "rows of %s { %s } -> %s\n", s->name, k,
+		ef_sb_printf(log, "rows of %s { %s } -> %s\n", s->name, k,
 			  s->elems[i].rows ? s->elems[i].rows : "(none)");
 		free(k);
 		return true;
@@ -1805,7 +1805,7 @@ static bool mutate(struct ef_model *m, unsigned int *seed, unsigned int serial,
 		if (i == s->nelems)
 			return false;
 		k = elem_key(s, i);
-		sb_printf(log, "narrow %s { %s } to its first key\n", s->name, k);
+		ef_sb_printf(log, "narrow %s { %s } to its first key\n", s->name, k);
 		free(k);
 		memcpy(s->elems[i].key_end, s->elems[i].key, EF_KEY_MAX);
 		ef_set_sort(s);
@@ -1815,27 +1815,27 @@ static bool mutate(struct ef_model *m, unsigned int *seed, unsigned int serial,
 			return false;
 		c->policy = rnd(seed, 5) == 0 ? EF_V_NONE :
 			    c->policy == EF_V_DROP ? EF_V_ACCEPT : EF_V_DROP;
-		sb_printf(log, "policy of %s -> '%s'\n", c->name,
+		ef_sb_printf(log, "policy of %s -> '%s'\n", c->name,
 			  ef_verdict_name(c->policy));
 		return true;
 	case MUT_PRIORITY:
 		if (!(c = rnd_chain(m, seed, false)))
 			return false;
 		c->priority += rnd(seed, 2) ? 10 : -10;
-		sb_printf(log, "priority of %s -> %d\n", c->name, c->priority);
+		ef_sb_printf(log, "priority of %s -> %d\n", c->name, c->priority);
 		return true;
 	case MUT_HOOK:
 		if (!(c = rnd_chain(m, seed, false)))
 			return false;
 		c->hook = (enum ef_hook)((c->hook + 1 + rnd(seed, 2)) % 3);
-		sb_printf(log, "hook of %s -> %s\n", c->name,
+		ef_sb_printf(log, "hook of %s -> %s\n", c->name,
 			  ef_hook_name(c->hook));
 		return true;
 	case MUT_DROP_RULE:
 		if (!(c = rnd_chain(m, seed, true)))
 			return false;
 		i = rnd(seed, c->nrules);
-		sb_printf(log, "drop rule %s #%zu\n", c->name, i);
+		ef_sb_printf(log, "drop rule %s #%zu\n", c->name, i);
 		remove_rule(c, i);
 		return true;
 	case MUT_INSERT_RULE:
@@ -1858,7 +1858,7 @@ static bool mutate(struct ef_model *m, unsigned int *seed, unsigned int serial,
 		    (r.peer_set[0] && !ef_model_find_set(m, r.peer_set)))
 			return false;
 		i = rnd(seed, c->nrules + 1);
-		sb_printf(log, "insert rule %s #%zu (%s, verdict %s)\n", c->name,
+		ef_sb_printf(log, "insert rule %s #%zu (%s, verdict %s)\n", c->name,
 			  i, r.foreign ? "foreign" : r.set[0] ? r.set : "-",
 			  ef_verdict_name(r.verdict));
 		insert_rule(c, i, &r);
@@ -1870,24 +1870,24 @@ static bool mutate(struct ef_model *m, unsigned int *seed, unsigned int serial,
 		r = c->rules[i];
 		c->rules[i] = c->rules[i + 1];
 		c->rules[i + 1] = r;
-		sb_printf(log, "swap rules %s #%zu #%zu\n", c->name, i, i + 1);
+		ef_sb_printf(log, "swap rules %s #%zu #%zu\n", c->name, i, i + 1);
 		return true;
 	case MUT_DROP_SET:
 		if (!(s = rnd_set(m, seed, false)))
 			return false;
-		sb_printf(log, "drop set %s and the rules using it\n", s->name);
+		ef_sb_printf(log, "drop set %s and the rules using it\n", s->name);
 		drop_set_and_users(m, (size_t)(s - m->sets));
 		return true;
 	case MUT_RESHAPE:
 		if (!(s = rnd_set(m, seed, false)))
 			return false;
 		s->counter = !s->counter;
-		sb_printf(log, "counter of %s -> %d\n", s->name, s->counter);
+		ef_sb_printf(log, "counter of %s -> %d\n", s->name, s->counter);
 		return true;
 	case MUT_EXTRA_SET:
 		snprintf(name, sizeof(name), "extra%u", serial);
 		add_lonely_set(m, name, (uint8_t)rnd(seed, 256));
-		sb_printf(log, "extra set %s", name);
+		ef_sb_printf(log, "extra set %s", name);
 		if (rnd(seed, 2) && (c = rnd_chain(m, seed, false))) {
 			r = (struct ef_rule){ .nfproto = 2, .nkeys = 3,
 					      .key = { EF_F_SADDR4, EF_F_L4PROTO,
@@ -1896,9 +1896,9 @@ static bool mutate(struct ef_model *m, unsigned int *seed, unsigned int serial,
 			strcpy(r.set, name);
 			i = rnd(seed, c->nrules + 1);
 			insert_rule(c, i, &r);
-			sb_printf(log, ", looked up by %s #%zu", c->name, i);
+			ef_sb_printf(log, ", looked up by %s #%zu", c->name, i);
 		}
-		sb_putc(log, '\n');
+		ef_sb_putc(log, '\n');
 		return true;
 	case MUT_EXTRA_CHAIN:
 		snprintf(name, sizeof(name), "xchain%u", serial);
@@ -1907,12 +1907,12 @@ static bool mutate(struct ef_model *m, unsigned int *seed, unsigned int serial,
 		cr_assert_not_null(c);
 		r = foreign_rule();
 		insert_rule(c, 0, &r);
-		sb_printf(log, "extra chain %s\n", name);
+		ef_sb_printf(log, "extra chain %s\n", name);
 		return true;
 	case MUT_DROP_CHAIN:
 		if (!(c = rnd_chain(m, seed, false)))
 			return false;
-		sb_printf(log, "drop chain %s\n", c->name);
+		ef_sb_printf(log, "drop chain %s\n", c->name);
 		remove_chain(m, (size_t)(c - m->chains));
 		return true;
 	case MUT_TABLE_FLAGS:
@@ -1921,7 +1921,7 @@ static bool mutate(struct ef_model *m, unsigned int *seed, unsigned int serial,
 		if (rnd(seed, 4))
 			return false;
 		m->table_flags = rnd(seed, 2) ? EF_TABLE_F_PERSIST : 0;
-		sb_printf(log, "table flags -> %#x\n", m->table_flags);
+		ef_sb_printf(log, "table flags -> %#x\n", m->table_flags);
 		return true;
 	case MUT_PEER:
 		return mut_peer(m, seed, log);
@@ -1971,11 +1971,11 @@ static void random_rounds(const struct ef_model *want, unsigned int seed0,
 		unsigned int seed = seed0 * 7919u + iter;
 		unsigned int nmut = 1 + rnd(&seed, 6), done = 0;
 		struct ef_model *have = model_copy(want);
-		struct strbuf log = { 0 };
+		struct ef_strbuf log = { 0 };
 		struct ef_delta d;
 		char *text, *ctx = NULL;
 
-		sb_printf(&log, "seed %u, iteration %u\n", seed0, iter);
+		ef_sb_printf(&log, "seed %u, iteration %u\n", seed0, iter);
 		for (unsigned int t = 0; done < nmut && t < 50; t++)
 			done += mutate(have, &seed, t, &log);
 		sort_sets(have);
@@ -1999,7 +1999,7 @@ static void random_rounds(const struct ef_model *want, unsigned int seed0,
 		}
 		free(ctx);
 		free(text);
-		sb_free(&log);
+		ef_sb_free(&log);
 		ef_delta_free(&d);
 		ef_model_free(have);
 	}
@@ -2128,10 +2128,10 @@ Test(diff, delta_text_of_every_kind)
 	diff_checked(want, have, &d);
 	got = delta_text(&d);
 	{
-		struct strbuf sb = { 0 };
+		struct ef_strbuf sb = { 0 };
 		const struct ef_chain *wc = get_chain(want, "input");
 
-		sb_printf(&sb, "- every rule of chain input\n"
+		ef_sb_printf(&sb, "- every rule of chain input\n"
 			       "- chain output\n"
 			       "- set mgmt6\n"
 			       "- element mgmt4 { 203.0.113.0/24 . tcp . 22 comment \"old\" }\n"
@@ -2140,11 +2140,11 @@ Test(diff, delta_text_of_every_kind)
 			       "+ chain output (hook output, policy drop, %zu rules)\n",
 			  get_chain(want, "output")->nrules);
 		for (size_t i = 0; i < wc->nrules; i++) {
-			sb_printf(&sb, "+ rule input { ");
+			ef_sb_printf(&sb, "+ rule input { ");
 			ef_emit_rule(&sb, NULL, &wc->rules[i]);
-			sb_printf(&sb, " }\n");
+			ef_sb_printf(&sb, " }\n");
 		}
-		want_text = sb_steal(&sb);
+		want_text = ef_sb_steal(&sb);
 	}
 	cr_assert_str_eq(got, want_text);
 	cr_assert_not_null(strstr(got, "+ rule input { ct state established,related accept }\n"
@@ -2369,10 +2369,10 @@ static size_t rule_index(const struct ef_chain *c, const char *peer_set,
 
 static char *rule_text(const struct ef_rule *r)
 {
-	struct strbuf sb = { 0 };
+	struct ef_strbuf sb = { 0 };
 
 	ef_emit_rule(&sb, NULL, r);
-	return sb_steal(&sb);
+	return ef_sb_steal(&sb);
 }
 
 /*

@@ -12,11 +12,11 @@
 static void expect_field(enum ef_type t, const void *lo, const void *hi,
 			 const char *want)
 {
-	struct strbuf sb = { 0 };
+	struct ef_strbuf sb = { 0 };
 	char *got;
 
 	ef_emit_field(&sb, t, lo, hi);
-	got = sb_steal(&sb);
+	got = ef_sb_steal(&sb);
 	cr_assert_str_eq(got, want);
 	free(got);
 }
@@ -54,11 +54,11 @@ static void expect_proto(uint8_t lo, uint8_t hi, const char *want)
 
 static void expect_rule(const struct ef_rule *r, const char *want)
 {
-	struct strbuf sb = { 0 };
+	struct ef_strbuf sb = { 0 };
 	char *got;
 
 	ef_emit_rule(&sb, NULL, r);
-	got = sb_steal(&sb);
+	got = ef_sb_steal(&sb);
 	cr_assert_str_eq(got, want);
 	free(got);
 }
@@ -392,11 +392,11 @@ Test(emit, golden_model)
 		"\t}\n"
 		"}\n";
 	struct ef_model *m = golden_model();
-	struct strbuf sb = { 0 };
+	struct ef_strbuf sb = { 0 };
 	char *got;
 
 	ef_emit_nft(&sb, m, 0);
-	got = sb_steal(&sb);
+	got = ef_sb_steal(&sb);
 	cr_assert_str_eq(got, want, "got:\n%s", got);
 	free(got);
 	ef_model_free(m);
@@ -438,7 +438,7 @@ Test(emit, golden_group_model)
 	const enum ef_type t4 = EF_T_IPV4, t6 = EF_T_IPV6;
 	struct ef_model *m = ef_model_new();
 	uint8_t lo[EF_KEY_MAX] = { 0 }, hi[EF_KEY_MAX] = { 0 };
-	struct strbuf sb = { 0 };
+	struct ef_strbuf sb = { 0 };
 	struct ef_set *s;
 	struct ef_chain *c;
 	struct ef_rule *r;
@@ -472,7 +472,7 @@ Test(emit, golden_group_model)
 	r->verdict = EF_V_ACCEPT;
 
 	ef_emit_nft(&sb, m, 0);
-	got = sb_steal(&sb);
+	got = ef_sb_steal(&sb);
 	cr_assert_str_eq(got, want, "got:\n%s", got);
 	free(got);
 	ef_model_free(m);
@@ -481,11 +481,11 @@ Test(emit, golden_group_model)
 Test(emit, golden_model_with_counters)
 {
 	struct ef_model *m = golden_model();
-	struct strbuf sb = { 0 };
+	struct ef_strbuf sb = { 0 };
 	char *got;
 
 	ef_emit_nft(&sb, m, EF_EMIT_COUNTERS);
-	got = sb_steal(&sb);
+	got = ef_sb_steal(&sb);
 	cr_assert_not_null(strstr(got,
 				  "\t\telements = { \"eth0\" . 192.0.2.1 . tcp . 443 counter packets 0 bytes 0 comment \"r1\",\n"
 				  "\t\t\t     \"eth1\" . 192.0.2.0/24 . udp . 50000-59999 counter packets 7 bytes 420 comment \"r2,r3\" }\n"),
@@ -497,11 +497,11 @@ Test(emit, golden_model_with_counters)
 Test(emit, empty_model)
 {
 	struct ef_model *m = ef_model_new();
-	struct strbuf sb = { 0 };
+	struct ef_strbuf sb = { 0 };
 	char *got;
 
 	ef_emit_nft(&sb, m, 0);
-	got = sb_steal(&sb);
+	got = ef_sb_steal(&sb);
 	cr_assert_str_eq(got, "table inet edgefw {\n}\n");
 	free(got);
 	ef_model_free(m);
@@ -512,14 +512,14 @@ Test(emit, compiled_policy_text)
 {
 	struct ef_diags d = { 0 };
 	struct ef_model *m = NULL;
-	struct strbuf sb = { 0 };
+	struct ef_strbuf sb = { 0 };
 	char *got;
 
 	cr_assert_eq(compile_files("../../policies/edge-single-public.policy",
 				   "../../policies/examples/edge-single-public.site",
 				   NULL, &d, &m), 0);
 	ef_emit_nft(&sb, m, 0);
-	got = sb_steal(&sb);
+	got = ef_sb_steal(&sb);
 	cr_assert_not_null(strstr(got,
 				  "\tset mgmt4 {\n"
 				  "\t\ttype ipv4_addr . inet_proto . inet_service\n"

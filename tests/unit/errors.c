@@ -29,15 +29,15 @@ enum kind { POLICY, SITE };
 /* `s` with every "@DIR" replaced by `dir`. */
 static char *subst_dir(const char *s, const char *dir)
 {
-	struct strbuf sb = { 0 };
+	struct ef_strbuf sb = { 0 };
 	const char *at;
 
 	while ((at = strstr(s, "@DIR"))) {
-		sb_printf(&sb, "%.*s%s", (int)(at - s), s, dir);
+		ef_sb_printf(&sb, "%.*s%s", (int)(at - s), s, dir);
 		s = at + 4;
 	}
-	sb_printf(&sb, "%s", s);
-	return sb_steal(&sb);
+	ef_sb_printf(&sb, "%s", s);
+	return ef_sb_steal(&sb);
 }
 
 /*
@@ -598,7 +598,7 @@ Test(errors, world_writable_file_refused)
 
 	tdir_init(&t);
 	path = tdir_write(&t, "s.site", "management = none\n", 0666);
-	cr_assert_eq(read_config_file(path, EF_FILE_MAX, &buf, &len, NULL), -EPERM);
+	cr_assert_eq(ef_read_config_file(path, EF_FILE_MAX, &buf, &len, NULL), -EPERM);
 	cr_assert_null(buf);
 	s = ef_site_parse(path, &d);
 	cr_assert_eq(d.errors, 1);
@@ -646,7 +646,7 @@ Test(errors, file_over_the_size_limit)
 	/* Sparse: costs no disk. */
 	cr_assert_eq(ftruncate(fd, 17 << 20), 0);
 	close(fd);
-	cr_assert_eq(read_config_file(path, EF_FILE_MAX, &buf, &len, NULL), -EFBIG);
+	cr_assert_eq(ef_read_config_file(path, EF_FILE_MAX, &buf, &len, NULL), -EFBIG);
 	cr_assert_null(buf);
 	s = ef_site_parse(path, &d);
 	cr_assert_eq(d.errors, 1);
@@ -669,12 +669,12 @@ Test(errors, size_limit_boundary)
 	text[100] = '\0';
 	tdir_init(&t);
 	path = tdir_write(&t, "f", text, 0644);
-	cr_assert_eq(read_config_file(path, 100, &buf, &len, NULL), 0);
+	cr_assert_eq(ef_read_config_file(path, 100, &buf, &len, NULL), 0);
 	cr_assert_eq(len, 100);
 	cr_assert_str_eq(buf, text);
 	free(buf);
 	buf = NULL;
-	cr_assert_eq(read_config_file(path, 99, &buf, &len, NULL), -EFBIG);
+	cr_assert_eq(ef_read_config_file(path, 99, &buf, &len, NULL), -EFBIG);
 	cr_assert_null(buf);
 	free(path);
 	tdir_fini(&t);
@@ -834,12 +834,12 @@ Test(errors, group_writable_only_for_root_group)
 	path = tdir_write(&t, "s.site", "management = none\n", 0664);
 	if (geteuid() == 0) {
 		cr_assert_eq(chown(path, 0, 0), 0);
-		cr_assert_eq(read_config_file(path, EF_FILE_MAX, &buf, &len, NULL), 0);
+		cr_assert_eq(ef_read_config_file(path, EF_FILE_MAX, &buf, &len, NULL), 0);
 		free(buf);
 		cr_assert_eq(chown(path, 0, 1), 0);
 		cr_assert_eq(chmod(path, 0664), 0);
 		buf = NULL;
-		cr_assert_eq(read_config_file(path, EF_FILE_MAX, &buf, &len, NULL),
+		cr_assert_eq(ef_read_config_file(path, EF_FILE_MAX, &buf, &len, NULL),
 			     -EPERM);
 		cr_assert_null(buf);
 	}
@@ -874,7 +874,7 @@ Test(errors, file_owned_by_another_user)
 	tdir_init(&t);
 	path = tdir_write(&t, "s.site", "management = none\n", 0644);
 	cr_assert_eq(chown(path, 1, 0), 0);
-	cr_assert_eq(read_config_file(path, EF_FILE_MAX, &buf, &len, NULL), -EPERM);
+	cr_assert_eq(ef_read_config_file(path, EF_FILE_MAX, &buf, &len, NULL), -EPERM);
 	cr_assert_null(buf);
 	free(path);
 	tdir_fini(&t);
@@ -885,11 +885,11 @@ Test(errors, too_many_errors_stop)
 {
 	struct ef_diags d = { 0 };
 	struct tdir t;
-	struct strbuf sb = { 0 };
+	struct ef_strbuf sb = { 0 };
 	char *path;
 
 	for (int i = 0; i < 500; i++)
-		sb_printf(&sb, "frobnicate\n");
+		ef_sb_printf(&sb, "frobnicate\n");
 	tdir_init(&t);
 	path = tdir_write(&t, "p.policy", sb.buf, 0644);
 	ef_policy_free(ef_policy_parse(path, &d));
@@ -897,7 +897,7 @@ Test(errors, too_many_errors_stop)
 	cr_assert_eq(d.n, 51);
 	cr_assert_str_eq(d.v[50].msg, "too many errors; stopping here");
 	ef_diags_free(&d);
-	sb_free(&sb);
+	ef_sb_free(&sb);
 	free(path);
 	tdir_fini(&t);
 }
@@ -1032,7 +1032,7 @@ Test(errors, link_through_link_in_open_directory_refused)
 	safe2 = tdir_mkdir(&t, "safe2", 0755);
 	l2 = tdir_symlink(&t, "ww/l2", file);
 	l1 = tdir_symlink(&t, "safe2/l1", l2);
-	cr_assert_eq(read_config_file(l1, EF_FILE_MAX, &buf, &len, &unsafe),
+	cr_assert_eq(ef_read_config_file(l1, EF_FILE_MAX, &buf, &len, &unsafe),
 		     -EPERM);
 	cr_assert_null(buf);
 	cr_assert_eq(unsafe.what, EF_UNSAFE_DIR);
@@ -1078,7 +1078,7 @@ Test(errors, link_owned_by_another_user_refused)
 	sticky = tdir_mkdir(&t, "sticky", 01777);
 	link = tdir_symlink(&t, "sticky/evil", file);
 	cr_assert_eq(lchown(link, 1, 1), 0);
-	cr_assert_eq(read_config_file(link, EF_FILE_MAX, &buf, &len, &unsafe),
+	cr_assert_eq(ef_read_config_file(link, EF_FILE_MAX, &buf, &len, &unsafe),
 		     -EPERM);
 	cr_assert_eq(unsafe.what, EF_UNSAFE_LINK);
 	cr_assert_str_eq(unsafe.path, link);

@@ -115,10 +115,10 @@ void assert_first_error(const struct ef_diags *d, const char *file,
 
 char *elem_key(const struct ef_set *set, size_t i)
 {
-	struct strbuf sb = { 0 };
+	struct ef_strbuf sb = { 0 };
 
 	ef_emit_elem_key(&sb, set, &set->elems[i]);
-	return sb_steal(&sb);
+	return ef_sb_steal(&sb);
 }
 
 long find_elem(const struct ef_set *set, const char *key)
@@ -136,14 +136,14 @@ long find_elem(const struct ef_set *set, const char *key)
 
 static char *set_dump(const struct ef_set *set)
 {
-	struct strbuf sb = { 0 };
+	struct ef_strbuf sb = { 0 };
 
 	for (size_t i = 0; i < set->nelems; i++) {
 		ef_emit_elem_key(&sb, set, &set->elems[i]);
-		sb_printf(&sb, " comment \"%s\"\n",
+		ef_sb_printf(&sb, " comment \"%s\"\n",
 			  set->elems[i].rows ? set->elems[i].rows : "(null)");
 	}
-	return sb_steal(&sb);
+	return ef_sb_steal(&sb);
 }
 
 void assert_set_elems(const struct ef_model *m, const char *set,

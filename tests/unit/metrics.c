@@ -43,24 +43,24 @@ static struct json_object *parse(const char *line)
 static char *format(const char *status, const char *counters)
 {
 	struct json_object *s = parse(status), *c = parse(counters);
-	struct strbuf sb = { 0 };
+	struct ef_strbuf sb = { 0 };
 	int err = ef_metrics_format(&sb, s, c);
 
 	cr_assert_eq(err, 0, "ef_metrics_format: %d", err);
 	json_object_put(s);
 	json_object_put(c);
-	return sb_steal(&sb);
+	return ef_sb_steal(&sb);
 }
 
 static int format_err(const char *status, const char *counters)
 {
 	struct json_object *s = parse(status), *c = parse(counters);
-	struct strbuf sb = { 0 };
+	struct ef_strbuf sb = { 0 };
 	int err = ef_metrics_format(&sb, s, c);
 
 	json_object_put(s);
 	json_object_put(c);
-	sb_free(&sb);
+	ef_sb_free(&sb);
 	return err;
 }
 
@@ -245,17 +245,17 @@ Test(metrics, whole_text)
 
 Test(metrics, help_and_type_once_per_family)
 {
-	struct strbuf rows = { 0 };
+	struct ef_strbuf rows = { 0 };
 	char *counters, *text;
 
 	/* Many rows: still one HELP and one TYPE per family. */
-	sb_printf(&rows, "{\"ok\":true,\"policy\":\"p\",\"rows\":[");
+	ef_sb_printf(&rows, "{\"ok\":true,\"policy\":\"p\",\"rows\":[");
 	for (int i = 1; i <= 40; i++)
-		sb_printf(&rows, "%s{\"row\":%d,\"where\":\"p.policy:%d\","
+		ef_sb_printf(&rows, "%s{\"row\":%d,\"where\":\"p.policy:%d\","
 			  "\"note\":\"n\",\"packets\":%d,\"bytes\":%d}",
 			  i > 1 ? "," : "", i, i + 10, i, 60 * i);
-	sb_printf(&rows, "]}");
-	counters = sb_steal(&rows);
+	ef_sb_printf(&rows, "]}");
+	counters = ef_sb_steal(&rows);
 	cr_assert_not_null(counters);
 	text = format(status_line, counters);
 	cr_assert_eq(check_text(text), 11 + 2 * 40);
@@ -409,21 +409,21 @@ Test(metrics, no_objects)
 {
 	struct json_object *o = parse(status_line);
 	struct json_object *arr = json_object_new_array();
-	struct strbuf sb = { 0 };
+	struct ef_strbuf sb = { 0 };
 
 	cr_assert_eq(ef_metrics_format(&sb, NULL, o), -EPROTO);
-	sb_free(&sb);
+	ef_sb_free(&sb);
 	cr_assert_eq(ef_metrics_format(&sb, o, NULL), -EPROTO);
-	sb_free(&sb);
+	ef_sb_free(&sb);
 	cr_assert_eq(ef_metrics_format(&sb, o, arr), -EPROTO);
-	sb_free(&sb);
+	ef_sb_free(&sb);
 	json_object_put(o);
 	json_object_put(arr);
 }
 
 Test(metrics, down)
 {
-	struct strbuf sb = { 0 };
+	struct ef_strbuf sb = { 0 };
 
 	cr_assert_eq(ef_metrics_format_down(&sb), 0);
 	cr_assert_str_eq(sb.buf,
@@ -431,5 +431,5 @@ Test(metrics, down)
 		"# TYPE edgefw_up gauge\n"
 		"edgefw_up 0\n");
 	cr_assert_eq(check_text(sb.buf), 1);
-	sb_free(&sb);
+	ef_sb_free(&sb);
 }

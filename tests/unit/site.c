@@ -355,16 +355,16 @@ Test(site, group_paths_relative_to_the_site_file)
 {
 	char *p;
 
-	p = path_relative_to("data/site/good.site", "groups/peers.txt");
+	p = ef_path_relative_to("data/site/good.site", "groups/peers.txt");
 	cr_assert_str_eq(p, "data/site/groups/peers.txt");
 	free(p);
-	p = path_relative_to("good.site", "peers.txt");
+	p = ef_path_relative_to("good.site", "peers.txt");
 	cr_assert_str_eq(p, "./peers.txt");
 	free(p);
-	p = path_relative_to("data/site/good.site", "/etc/edgefw/peers.txt");
+	p = ef_path_relative_to("data/site/good.site", "/etc/edgefw/peers.txt");
 	cr_assert_str_eq(p, "/etc/edgefw/peers.txt");
 	free(p);
-	p = path_relative_to("/etc/edgefw/site", "../x");
+	p = ef_path_relative_to("/etc/edgefw/site", "../x");
 	cr_assert_str_eq(p, "/etc/edgefw/../x");
 	free(p);
 }

@@ -36,7 +36,7 @@ static char *read_text(const char *path)
 	char *text = NULL;
 	size_t len;
 
-	cr_assert_eq(read_config_file(path, EF_FILE_MAX, &text, &len, NULL), 0,
+	cr_assert_eq(ef_read_config_file(path, EF_FILE_MAX, &text, &len, NULL), 0,
 		     "cannot read %s", path);
 	return text;
 }
@@ -45,20 +45,20 @@ static char *read_text(const char *path)
 static char *listing(void)
 {
 	struct dirent **names;
-	struct strbuf sb = { 0 };
+	struct ef_strbuf sb = { 0 };
 	int n = scandir(t.path, &names, NULL, alphasort);
 
 	cr_assert_geq(n, 0, "scandir %s: %s", t.path, strerror(errno));
 	for (int i = 0; i < n; i++) {
 		if (strcmp(names[i]->d_name, ".") &&
 		    strcmp(names[i]->d_name, ".."))
-			sb_printf(&sb, "%s%s", sb.len ? " " : "",
+			ef_sb_printf(&sb, "%s%s", sb.len ? " " : "",
 				  names[i]->d_name);
 		free(names[i]);
 	}
 	free(names);
-	sb_printf(&sb, "%s", "");
-	return sb_steal(&sb);
+	ef_sb_printf(&sb, "%s", "");
+	return ef_sb_steal(&sb);
 }
 
 static void expect_corrupt(const char *text, size_t len, const char *why)
