@@ -695,6 +695,18 @@ static int build(struct cctx *c, struct ef_model *m)
 	return err;
 }
 
+/*
+ * Own the table only for a reconciler that stays, and with `lock = auto`
+ * only where the kernel keeps the table when its owner exits.
+ */
+static bool owns_table(const struct ef_site *site,
+		       const struct ef_compile_opts *opts)
+{
+	if (site->lock == EF_LOCK_OFF || (opts && opts->transient))
+		return false;
+	return site->lock == EF_LOCK_ON || !opts || !opts->no_persist;
+}
+
 int ef_compile(const struct ef_policy *pol, const struct ef_site *site,
 	       const struct ef_compile_opts *opts, struct ef_diags *d,
 	       struct ef_model **ret)
@@ -710,8 +722,7 @@ int ef_compile(const struct ef_policy *pol, const struct ef_site *site,
 	m = ef_model_new();
 	if (!m)
 		return -ENOMEM;
-	/* Whether the kernel can keep it is for the caller to find out. */
-	if (site->lock != EF_LOCK_OFF)
+	if (owns_table(site, opts))
 		m->table_flags = EF_TABLE_F_OWNER | EF_TABLE_F_PERSIST;
 	err = resolve_groups(&c);
 	err = err ?: build(&c, m);

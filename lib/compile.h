@@ -19,6 +19,15 @@ typedef int (*ef_iface_addrs_fn)(void *ctx, const char *ifname,
 struct ef_compile_opts {
 	ef_iface_addrs_fn iface_addrs;	/* NULL: 'iface' bindings are errors */
 	void *ctx;
+	/*
+	 * Who holds the table: a process that exits (edgefwctl) must not
+	 * own it, or its ownership would end with it; a reconciler that
+	 * stays (edgefwd) owns it as the site's `lock` says.
+	 */
+	bool transient;
+	/* The kernel drops an owned table with its owner (before 6.9):
+	 * then `lock = auto` does not own it. */
+	bool no_persist;
 };
 
 /* Names of the sets and chains the compiler makes. */

@@ -131,3 +131,11 @@ void ef_diags_free(struct ef_diags *d)
 	free(d->v);
 	memset(d, 0, sizeof(*d));
 }
+
+const struct ef_diag *ef_diags_first_error(const struct ef_diags *d)
+{
+	for (size_t i = 0; i < d->n; i++)
+		if (!d->v[i].warning)
+			return &d->v[i];
+	return NULL;
+}

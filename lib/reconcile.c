@@ -152,6 +152,41 @@ int ef_reconciler_run(struct ef_reconciler *r, struct ef_model *desired,
 	return err;
 }
 
+void ef_reconciler_init(struct ef_reconciler *r, struct ef_nl *nl)
+{
+	memset(r, 0, sizeof(*r));
+	r->nl = nl;
+}
+
+int ef_reconciler_recheck(struct ef_reconciler *r,
+			  struct ef_reconcile_report *rep, char **ret_why)
+{
+	if (!r->model)
+		return -ENOENT;
+	return ef_reconciler_run(r, r->model, rep, ret_why);
+}
+
+void ef_reconciler_forget(struct ef_reconciler *r)
+{
+	r->synced = false;
+}
+
+const struct ef_model *ef_reconciler_model(const struct ef_reconciler *r)
+{
+	return r->model;
+}
+
+int ef_reconciler_plan(struct ef_reconciler *r, struct ef_model **ret_live,
+		       struct ef_delta *ret, char **ret_why)
+{
+	*ret_live = NULL;
+	if (ef_reconciler_known(r, NULL)) {
+		memset(ret, 0, sizeof(*ret));
+		return 0;
+	}
+	return ef_plan(r->nl, r->model, ret_live, ret, ret_why);
+}
+
 void ef_reconciler_fini(struct ef_reconciler *r)
 {
 	ef_model_free(r->model);

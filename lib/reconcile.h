@@ -43,11 +43,25 @@ struct ef_reconciler {
 	uint32_t synced_genid;
 };
 
+/* The reconciler sends through `nl`, which it borrows. */
+void ef_reconciler_init(struct ef_reconciler *r, struct ef_nl *nl);
 /* Takes `desired` over: pass the same object again to re-check it, a new
  * one to move to it (the old one is freed; if the new one could not be
  * applied, it is freed and the old one kept). */
 int ef_reconciler_run(struct ef_reconciler *r, struct ef_model *desired,
 		      struct ef_reconcile_report *rep, char **ret_why);
+/* Makes the live table equal the model it holds again: nothing sent
+ * while the generation shows nobody else committed. -ENOENT: no model. */
+int ef_reconciler_recheck(struct ef_reconciler *r,
+			  struct ef_reconcile_report *rep, char **ret_why);
+/* Events were lost, or someone asked: the next run reads the table. */
+void ef_reconciler_forget(struct ef_reconciler *r);
+/* The model it holds (NULL before the first run applied one). */
+const struct ef_model *ef_reconciler_model(const struct ef_reconciler *r);
+/* What a run would send now, without sending it: nothing read while the
+ * table is known to match (*ret_live NULL then). As ef_plan. */
+int ef_reconciler_plan(struct ef_reconciler *r, struct ef_model **ret_live,
+		       struct ef_delta *ret, char **ret_why);
 void ef_reconciler_fini(struct ef_reconciler *r);
 /* Is the live table known to equal the model, nobody having committed
  * since? One small request; *ret_genid (may be NULL) gets the generation. */

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The one load step of both programs: a policy file and a site file (and
+ * the addresses of the interfaces the site names) -> a model.
+ */
+#ifndef EDGEFW_LOAD_H
+#define EDGEFW_LOAD_H
+
+#include <stdbool.h>
+
+#include "compile.h"
+
+struct ef_load_opts {
+	const char *policy;	/* the policy's file */
+	const char *site;	/* NULL: the policy alone is parsed */
+	/* The caller exits after applying (edgefwctl): never own the
+	 * table. Else it is owned as the site's `lock` says. */
+	bool transient;
+};
+
+struct ef_loaded {
+	struct ef_policy *policy;
+	struct ef_site *site;	/* NULL without a site */
+	struct ef_model *model;	/* NULL without a site */
+};
+
+/*
+ * Parses both files and compiles. Every diagnostic goes on d. 0 with all
+ * of *ret; -EINVAL when d holds errors; -ENOMEM. On failure *ret is empty.
+ */
+int ef_load(const struct ef_load_opts *opts, struct ef_diags *d,
+	    struct ef_loaded *ret);
+void ef_loaded_free(struct ef_loaded *l);
+
+#endif

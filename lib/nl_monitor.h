@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * nftables events (NFNLGRP_NFTABLES), read for a reconciler that stays:
+ * did anyone touch table inet edgefw, and who committed the last
+ * generation. Only the meaning of the messages lives here; when to
+ * reconcile is the daemon's decision.
+ */
+#ifndef EDGEFW_NL_MONITOR_H
+#define EDGEFW_NL_MONITOR_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct ef_monitor;
+
+/* What one read of the event socket said. */
+struct ef_monitor_news {
+	bool ours;		/* an object of table inet edgefw changed */
+	bool lost;		/* the socket overflowed: anything may have */
+	/* "nft[1234]": who committed the last generation seen in this read,
+	 * if that was not us (our own process id); "" otherwise. */
+	char writer[64];
+};
+
+/* Subscribes to nftables events; nonblocking, close-on-exec. */
+int ef_monitor_open(struct ef_monitor **ret);
+void ef_monitor_close(struct ef_monitor *mon);
+int ef_monitor_fd(const struct ef_monitor *mon);
+/*
+ * Reads what is waiting (one recv). 0 with *ret filled; -EAGAIN when
+ * nothing was; a lost event is reported as ret->lost, not as an error.
+ */
+int ef_monitor_read(struct ef_monitor *mon, struct ef_monitor_news *ret);
+
+#endif
