@@ -2,6 +2,9 @@
 # `make install DESTDIR=... PREFIX=...`. Quiet unless V=1.
 
 PKG_CONFIG ?= pkg-config
+# The release: packaging/debian/changelog and packaging/rpm/edgefw.spec
+# name the same one.
+VERSION := 0.1.0
 PREFIX ?= /usr/local
 SBINDIR ?= $(PREFIX)/sbin
 MANDIR ?= $(PREFIX)/share/man
@@ -25,6 +28,7 @@ CPPFLAGS += -D_GNU_SOURCE -Ilib
 # Built-in defaults name the directories `make install` uses: give make
 # the same PREFIX for building and installing.
 CPPFLAGS += -DEF_SYSCONFDIR='"$(SYSCONFDIR)"' -DEF_DATADIR='"$(DATADIR)"'
+CPPFLAGS += -DEF_VERSION='"$(VERSION)"'
 ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(CPPFLAGS) \
 	$(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null) -MMD -MP
 LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
@@ -67,7 +71,7 @@ $(B)/san/%.o: %.c
 
 # The programs that use those defaults are rebuilt when PREFIX (or
 # SYSCONFDIR, DATADIR) changes: the stamp is rewritten only then.
-PATHS_NOW := $(SYSCONFDIR) $(DATADIR)
+PATHS_NOW := $(SYSCONFDIR) $(DATADIR) $(VERSION)
 $(B)/paths.stamp: FORCE
 	@mkdir -p $(@D)
 	@echo '$(PATHS_NOW)' | cmp -s - $@ || echo '$(PATHS_NOW)' >$@
