@@ -92,11 +92,15 @@ $(B)/edgefwctl: $(B)/agent/edgefwctl.o $(B)/libedgefw.a
 	$(E) LD $@
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
 
-$(B)/edgefwd: $(B)/agent/edgefwd.o $(B)/agent/log.o $(B)/libedgefw.a
+# edgefwd, room by room (agent/daemon.h).
+DAEMON_SRC := agent/edgefwd.c agent/enforce.c agent/switch.c agent/watch.c \
+	agent/control.c agent/requests.c agent/log.c
+
+$(B)/edgefwd: $(DAEMON_SRC:%.c=$(B)/%.o) $(B)/libedgefw.a
 	$(E) LD $@
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
 
-$(B)/san/edgefwd: $(B)/san/agent/edgefwd.o $(B)/san/agent/log.o $(B)/san/libedgefw.a
+$(B)/san/edgefwd: $(DAEMON_SRC:%.c=$(B)/san/%.o) $(B)/san/libedgefw.a
 	$(E) LD $@
 	$(Q)$(CC) $(CFLAGS) $(SAN) $(LDFLAGS) -o $@ $^ $(LIBS)
 

@@ -1,0 +1,189 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * edgefwd, room by room. Each room is a structure that one file owns and
+ * writes; the others may read it.
+ *
+ *	edgefwd.c	start-up, the event loop, main		struct loop
+ *	enforce.c	the active policy, compiled and kept	struct enforce
+ *			in the kernel; a writer fighting it	struct fight
+ *	switch.c	switch / confirm / rollback, the	struct switcher
+ *			recorded state
+ *	watch.c		nftables events, address changes, the	struct watch
+ *			delayed reconcile they ask for
+ *	control.c	control sockets, peer credentials,	struct control
+ *			client I/O
+ *	requests.c	what each request does and answers
+ */
+#ifndef EDGEFW_DAEMON_H
+#define EDGEFW_DAEMON_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "ctl_proto.h"
+#include "paths.h"
+#include "reconcile.h"
+#include "state.h"
+
+/* What the command line said; read-only once the loop runs. */
+struct settings {
+	const char *site_path, *state_dir, *socket_path;
+	/* The read-only socket (status, counters, ...) and the group that
+	 * may use it besides the control group; NULL: none. */
+	const char *read_socket_path, *read_group;
+	/* Searched in order: the operator's own policies shadow shipped
+	 * ones of the same name, and a package upgrade never touches them. */
+	struct ef_policy_dirs policy_dirs;
+	const char *user, *group, *default_policy;
+	bool interval_set;		/* --interval given: the site's is ignored */
+	unsigned int client_timeout;	/* seconds a client may idle */
+	bool foreground;
+};
+
+/* enforce.c: what is in force, and how the last reconcile went. */
+struct enforce {
+	char policy[EF_STATE_NAME_MAX];
+	char policy_file[PATH_MAX];	/* where it was read from */
+	unsigned int interval;		/* seconds between reconciles */
+	struct ef_nl *nl;
+	struct ef_reconciler rec;
+	bool recompile;			/* files or addresses changed */
+	time_t last_time;
+	int last_result;
+	unsigned long corrections, reconciles;
+};
+
+/* enforce.c: another writer that changes the table back after every
+ * correction (see fight_window). */
+struct fight {
+	char last_writer[64];	/* "nft[1234]": who committed last, not us */
+	time_t start;		/* the current minute of corrections */
+	unsigned int count;
+	bool fighting;		/* then corrections wait FIGHT_DELAY_SECS */
+	unsigned long fights;	/* how often that began */
+};
+
+/* switch.c: a switch waiting for its confirmation, and the record. */
+struct switcher {
+	char previous[EF_STATE_NAME_MAX]; /* recorded: where a rollback goes */
+	/* switch --confirm: the policy to go back to unless confirmed */
+	char revert_to[EF_STATE_NAME_MAX];
+	time_t confirm_by;
+	/* Names the waiting switch, so that a confirm or rollback meant for
+	 * it cannot act on another one; starts at random, so ids of an
+	 * earlier run of the daemon do not match either. */
+	uint64_t id;
+	int timerfd;		/* the confirm deadline */
+};
+
+/* watch.c */
+struct watch {
+	struct ef_monitor *mon;
+	struct nl_sock *rtnl;
+	int kickfd;		/* a reconcile soon: events come in bursts */
+};
+
+#define MAX_CLIENTS 128
+
+struct client {
+	int fd;
+	bool read_only;		/* came in on the read-only socket */
+	time_t last;
+	struct ef_ctl_reader in;
+};
+
+/* control.c */
+struct control {
+	int listenfd, readfd;
+	gid_t ctl_gid, read_gid;
+	struct client clients[MAX_CLIENTS];
+};
+
+/* edgefwd.c */
+struct loop {
+	int epfd, sigfd, tickfd;
+	unsigned long ticks;	/* one a second */
+	bool stop;
+};
+
+struct daemon {
+	struct settings set;
+	struct enforce enf;
+	struct fight fight;
+	struct switcher sw;
+	struct watch watch;
+	struct control ctl;
+	struct loop loop;
+};
+
+/* epoll tags: small numbers for our own descriptors, client index + 16. */
+enum { TAG_SIG = 1, TAG_TICK, TAG_KICK, TAG_CONFIRM, TAG_LISTEN, TAG_MON,
+       TAG_RTNL, TAG_READ_LISTEN, TAG_CLIENT = 16 };
+
+/* edgefwd.c: the loop watches fd, and hands its events to `tag`'s room. */
+int loop_add(struct daemon *d, int fd, uint64_t tag);
+/* Reads a timerfd (or eventfd) empty. */
+void loop_drain(int fd);
+
+/* enforce.c */
+/*
+ * Compiles NAME with the site as it is now; its file goes to `file` (if
+ * not NULL). For the policy to run, diagnostics are logged and the site's
+ * interval taken. A dry run (`dry_why` not NULL) changes nothing and logs
+ * nothing: what went wrong first comes back in *dry_why.
+ */
+int enforce_compile(struct daemon *d, const char *name,
+		    struct ef_model **ret, char file[PATH_MAX],
+		    char **dry_why);
+/* Moves to `next` (taken over); NULL: the active model again, and a
+ * change found there is drift. */
+int enforce_reconcile(struct daemon *d, struct ef_model *next, bool drift);
+/* Compiles the active policy again (site or addresses changed). */
+int enforce_recompile(struct daemon *d);
+/* The active policy now comes from `file`. */
+void enforce_set_policy_file(struct daemon *d, const char *file);
+/* A new minute of the fight window, if one began. */
+void fight_window(struct daemon *d, time_t now);
+/* Seconds a correction waits while another writer fights us (else 0). */
+unsigned int fight_delay(const struct daemon *d);
+
+/* switch.c */
+int switch_init(struct daemon *d);
+/* The policy to start with: the recorded one, else the default. */
+void switch_choose_start(struct daemon *d);
+/* On success the reply's fields; else -errno and why (for the client). */
+int switch_to(struct daemon *d, const char *name, unsigned int confirm_secs,
+	      char *why, size_t len);
+int switch_confirm(struct daemon *d, uint64_t id, char *why, size_t len);
+int switch_rollback(struct daemon *d, uint64_t id, char *why, size_t len);
+void switch_on_deadline(struct daemon *d);
+/* Why a policy could not be compiled, for the client. */
+const char *switch_policy_why(int err);
+
+/* watch.c */
+int watch_open(struct daemon *d);
+void watch_close(struct daemon *d);
+/* A reconcile soon (at most every FIGHT_DELAY_SECS while fighting). */
+void watch_kick(struct daemon *d);
+void watch_on_monitor(struct daemon *d);
+void watch_on_rtnl(struct daemon *d);
+void watch_on_kick(struct daemon *d);
+
+/* control.c */
+int control_open(struct daemon *d);
+void control_close(struct daemon *d);
+void control_on_accept(struct daemon *d, bool read_only);
+void control_on_client(struct daemon *d, struct client *c);
+/* Each client's next whole request, if it has one, answered. */
+void control_serve_round(struct daemon *d);
+/* Requests still waiting after this turn: the loop must not sleep. */
+bool control_requests_waiting(const struct daemon *d);
+void control_drop_idle(struct daemon *d);
+
+/* requests.c: the reply text to one request line. */
+char *request_handle(struct daemon *d, const char *line, bool read_only);
+
+#endif

@@ -1,0 +1,205 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The active policy, compiled and kept in the kernel (struct enforce):
+ * compiling a policy with the site as it is now, handing the model to the
+ * reconciler, counting what it corrected, and noticing another writer
+ * that fights us (struct fight). When to reconcile is decided by the
+ * watchers, the timer and the requests; which policy, by switch.c.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "daemon.h"
+#include "load.h"
+#include "log.h"
+
+/* Corrections in one minute that mean another writer fights us. */
+#define FIGHT_LIMIT 10
+#define FIGHT_WINDOW 60
+#define FIGHT_DELAY_SECS 5
+
+void enforce_set_policy_file(struct daemon *d, const char *file)
+{
+	struct enforce *e = &d->enf;
+
+	if (!strcmp(e->policy_file, file))
+		return;
+	/* Another directory's file of that name appeared or went. */
+	if (e->policy_file[0])
+		log_info("policy %s is now read from %s (was %s)", e->policy,
+			 file, e->policy_file);
+	snprintf(e->policy_file, sizeof(e->policy_file), "%s", file);
+}
+
+/* Cuts s to at most max bytes, at a character boundary (replies are
+ * UTF-8 text). */
+static void utf8_cut(char *s, size_t max)
+{
+	if (strlen(s) <= max)
+		return;
+	while (max && ((unsigned char)s[max] & 0xc0) == 0x80)
+		max--;
+	s[max] = '\0';
+}
+
+/* One log line per diagnostic line keeps file:line visible. */
+static void log_diags(const struct ef_diags *diags)
+{
+	char *text = ef_diags_format(diags);
+
+	for (char *line = text, *next; line && *line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		log_msg(diags->errors ? LOG_ERR : LOG_WARNING, "%s", line);
+	}
+	free(text);
+}
+
+/* The first error, for a dry run's answer. */
+static void dry_error(const struct ef_diags *diags, char **dry_why)
+{
+	const struct ef_diag *g = ef_diags_first_error(diags);
+
+	if (!g || *dry_why)
+		return;
+	if (asprintf(dry_why, "the policy does not compile: %s:%u:%u: %s",
+		     g->file ? g->file : "?", g->line, g->col, g->msg) < 0)
+		*dry_why = NULL;
+	else
+		utf8_cut(*dry_why, 400);
+}
+
+int enforce_compile(struct daemon *d, const char *name,
+		    struct ef_model **ret, char file[PATH_MAX],
+		    char **dry_why)
+{
+	struct ef_load_opts opts = { .site = d->set.site_path };
+	struct ef_diags diags = { 0 };
+	struct ef_loaded l;
+	char path[PATH_MAX];
+	const char *bad_dir;
+	int err;
+
+	err = ef_policy_find(&d->set.policy_dirs, name, path, &bad_dir);
+	if (err && bad_dir) {
+		if (!dry_why)
+			log_err("cannot look for policy %s in %s: %s", name,
+				bad_dir, strerror(-err));
+		else if (asprintf(dry_why, "cannot look for policy %s in %s: %s",
+				  name, bad_dir, strerror(-err)) < 0)
+			*dry_why = NULL;
+	}
+	if (err)
+		return err;
+	if (file)
+		memcpy(file, path, PATH_MAX);
+	opts.policy = path;
+	err = ef_load(&opts, &diags, &l);
+	if (diags.n && !dry_why)
+		log_diags(&diags);
+	if (err && dry_why)
+		dry_error(&diags, dry_why);
+	ef_diags_free(&diags);
+	if (err)
+		return err;
+	/* The site says how often, unless the command line did. */
+	if (!dry_why && l.site->interval && !d->set.interval_set)
+		d->enf.interval = l.site->interval;
+	*ret = l.model;
+	l.model = NULL;
+	ef_loaded_free(&l);
+	return 0;
+}
+
+/*
+ * A writer that changes the table back after every correction would have
+ * us fight it forever: after FIGHT_LIMIT corrections in a minute, say so
+ * (once a minute) and correct at most every FIGHT_DELAY_SECS.
+ */
+void fight_window(struct daemon *d, time_t now)
+{
+	struct fight *f = &d->fight;
+
+	if (now - f->start < FIGHT_WINDOW)
+		return;
+	f->fighting = f->count >= FIGHT_LIMIT;
+	f->start = now;
+	f->count = 0;
+}
+
+static void note_correction(struct daemon *d)
+{
+	struct fight *f = &d->fight;
+
+	d->enf.corrections++;
+	fight_window(d, time(NULL));
+	if (++f->count == FIGHT_LIMIT) {
+		f->fighting = true;
+		f->fights++;
+		log_warn("table inet %s was changed back %d times within %d s%s%s: correcting at most every %d s",
+			 EF_TABLE, FIGHT_LIMIT, FIGHT_WINDOW,
+			 f->last_writer[0] ? ", last by " : "", f->last_writer,
+			 FIGHT_DELAY_SECS);
+	}
+}
+
+unsigned int fight_delay(const struct daemon *d)
+{
+	return d->fight.fighting ? FIGHT_DELAY_SECS : 0;
+}
+
+int enforce_reconcile(struct daemon *d, struct ef_model *next, bool drift)
+{
+	struct enforce *e = &d->enf;
+	const char *writer = d->fight.last_writer;
+	struct ef_reconcile_report rep;
+	char *why = NULL;
+	int err;
+
+	if (next)
+		err = ef_reconciler_run(&e->rec, next, &rep, &why);
+	else
+		err = ef_reconciler_recheck(&e->rec, &rep, &why);
+	e->last_time = time(NULL);
+	e->last_result = err;
+	e->reconciles++;
+	if (err) {
+		log_err("reconcile of policy %s failed: %s%s%s", e->policy,
+			ef_nl_strerror(err), why ? ": " : "", why ? why : "");
+		free(why);
+		return err;
+	}
+	if (ef_delta_size_zero(&rep.sent))
+		return 0;
+	if (drift)
+		note_correction(d);
+	log_info("%s policy %s (generation %u, %zu elements): +%zu -%zu elements, +%zu -%zu rules, %zu other changes%s%s%s",
+		 drift ? "drift corrected for" : "applied", e->policy,
+		 rep.genid, ef_model_elem_count(ef_reconciler_model(&e->rec)),
+		 rep.sent.elems_added, rep.sent.elems_deleted,
+		 rep.sent.rules_added, rep.sent.rules_deleted, rep.sent.objects,
+		 drift && writer[0] ? " (last changed by " : "",
+		 drift ? writer : "", drift && writer[0] ? ")" : "");
+	return 0;
+}
+
+int enforce_recompile(struct daemon *d)
+{
+	char file[PATH_MAX];
+	struct ef_model *m = NULL;
+	int err = enforce_compile(d, d->enf.policy, &m, file, NULL);
+
+	d->enf.recompile = false;
+	if (err) {
+		log_err("policy %s no longer compiles; the running rules stay",
+			d->enf.policy);
+		return err;
+	}
+	err = enforce_reconcile(d, m, false);
+	if (!err)
+		enforce_set_policy_file(d, file);
+	return err;
+}

@@ -1,0 +1,268 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * What each control request does and what it answers: one JSON line per
+ * request (edgefwctl(8)). Reads the rooms; changes go through switch.c
+ * and enforce.c. The read-only socket gets only the requests that change
+ * nothing.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "counters.h"
+#include "daemon.h"
+#include "json.h"
+#include "log.h"
+
+/* The reply's text; the object is done with. */
+static char *reply(struct json_object *o)
+{
+	char *text = ef_ctl_reply_text(o);
+
+	json_object_put(o);
+	return text;
+}
+
+static struct json_object *jstr(const char *s)
+{
+	return json_object_new_string(s ? s : "");
+}
+
+static void add(struct json_object *o, const char *key, struct json_object *v)
+{
+	json_object_object_add(o, key, v);
+}
+
+static struct json_object *policy_dirs_json(const struct daemon *d)
+{
+	struct json_object *arr = json_object_new_array();
+
+	for (size_t i = 0; i < d->set.policy_dirs.n; i++)
+		json_object_array_add(arr, jstr(d->set.policy_dirs.v[i]));
+	return arr;
+}
+
+static char *do_status(struct daemon *d)
+{
+	const struct enforce *e = &d->enf;
+	const struct switcher *sw = &d->sw;
+	const struct ef_model *m = ef_reconciler_model(&e->rec);
+	struct json_object *o = ef_ctl_ok();
+	uint32_t genid = 0;
+	bool known = ef_reconciler_known(&d->enf.rec, &genid);
+
+	add(o, "policy", jstr(e->policy));
+	add(o, "site", jstr(d->set.site_path));
+	add(o, "policy_file", jstr(e->policy_file));
+	add(o, "policy_dirs", policy_dirs_json(d));
+	add(o, "generation", json_object_new_uint64(genid));
+	add(o, "in_sync", json_object_new_boolean(known));
+	add(o, "last_reconcile", json_object_new_int64(e->last_time));
+	add(o, "last_result",
+	    jstr(e->last_result ? ef_nl_strerror(e->last_result) : "ok"));
+	add(o, "reconciles", json_object_new_uint64(e->reconciles));
+	add(o, "drift_corrections", json_object_new_uint64(e->corrections));
+	add(o, "elements", json_object_new_uint64(m ? ef_model_elem_count(m) : 0));
+	add(o, "locked", json_object_new_boolean(m && m->table_flags));
+	add(o, "writer_fights", json_object_new_uint64(d->fight.fights));
+	add(o, "fighting", json_object_new_boolean(d->fight.fighting));
+	/* Where a rollback with no switch waiting would go. */
+	if (!sw->revert_to[0] && sw->previous[0])
+		add(o, "previous", jstr(sw->previous));
+	if (sw->revert_to[0]) {
+		add(o, "unconfirmed", json_object_new_boolean(1));
+		add(o, "reverts_to", jstr(sw->revert_to));
+		add(o, "confirm_by", json_object_new_int64(sw->confirm_by));
+		add(o, "switch_id", json_object_new_uint64(sw->id));
+	}
+	return reply(o);
+}
+
+/* {"ok":true,"policy":...}: what a change of policy answers. */
+static struct json_object *policy_reply(const struct daemon *d)
+{
+	struct json_object *o = ef_ctl_ok();
+
+	add(o, "policy", jstr(d->enf.policy));
+	return o;
+}
+
+/* Compiles NAME and says whether it would apply; changes nothing. */
+static char *do_dry_run(struct daemon *d, const char *name)
+{
+	struct ef_model *m = NULL;
+	char *why = NULL, *text;
+	struct json_object *o;
+	int err = enforce_compile(d, name, &m, NULL, &why);
+
+	ef_model_free(m);
+	if (err) {
+		/* The reason itself, not "see the log": a dry run logs
+		 * nothing. */
+		text = ef_ctl_error_text(why ? why : switch_policy_why(err));
+		free(why);
+		return text;
+	}
+	o = ef_ctl_ok();
+	add(o, "dry_run", json_object_new_boolean(1));
+	add(o, "policy", jstr(name));
+	return reply(o);
+}
+
+static char *do_switch(struct daemon *d, const struct ef_ctl_request *rq)
+{
+	struct json_object *o;
+	char why[160];
+
+	if (rq->dry_run)
+		return do_dry_run(d, rq->name);
+	if (switch_to(d, rq->name, rq->confirm_secs, why, sizeof(why)))
+		return ef_ctl_error_text(why);
+	o = policy_reply(d);
+	if (rq->confirm_secs) {
+		add(o, "confirm_by", json_object_new_int64(d->sw.confirm_by));
+		add(o, "switch_id", json_object_new_uint64(d->sw.id));
+	}
+	return reply(o);
+}
+
+static char *do_list(struct daemon *d)
+{
+	struct json_object *o, *arr;
+	struct ef_policy_names names;
+	const char *bad_dir;
+	int err = ef_policy_list(&d->set.policy_dirs, &names, &bad_dir);
+
+	if (err) {
+		char why[EF_CTL_REQUEST_MAX];
+
+		snprintf(why, sizeof(why), "cannot read policy directory %s: %s",
+			 bad_dir ? bad_dir : "?", strerror(-err));
+		return ef_ctl_error_text(why);
+	}
+	arr = json_object_new_array();
+	for (size_t i = 0; i < names.n; i++)
+		json_object_array_add(arr, jstr(names.v[i]));
+	ef_policy_names_free(&names);
+	o = ef_ctl_ok();
+	add(o, "active", jstr(d->enf.policy));
+	add(o, "policies", arr);
+	add(o, "policy_dirs", policy_dirs_json(d));
+	return reply(o);
+}
+
+static char *do_diff(struct daemon *d)
+{
+	struct ef_model *live = NULL;
+	struct ef_delta delta = { 0 };
+	struct json_object *o;
+	char *why = NULL;
+	/* Nobody committed since the table matched: nothing to read (a
+	 * dump of a large table is what a looker must not make us do at
+	 * will). */
+	int err = ef_reconciler_plan(&d->enf.rec, &live, &delta, &why);
+
+	if (err) {
+		log_err("diff: cannot read table inet %s: %s%s%s", EF_TABLE,
+			ef_nl_strerror(err), why ? ": " : "", why ? why : "");
+		free(why);
+		return ef_ctl_error_text("cannot read the table: see the log");
+	}
+	free(why);
+	o = ef_delta_json(&delta);
+	add(o, "ok", json_object_new_boolean(1));
+	ef_delta_free(&delta);
+	ef_model_free(live);
+	return reply(o);
+}
+
+/* Per policy row: what the elements serving it counted, with its note.
+ * An element several rows share counts for each of them. */
+static char *do_counters(struct daemon *d)
+{
+	const struct ef_model *m = ef_reconciler_model(&d->enf.rec);
+	struct ef_row_count *counts = NULL;
+	struct ef_model *live = NULL;
+	struct json_object *o, *arr;
+
+	if (ef_nl_read(d->enf.nl, &live, NULL))
+		return ef_ctl_error_text("cannot read the table");
+	arr = json_object_new_array();
+	if (!ef_row_counters(m, live, &counts)) {
+		for (size_t r = 0; r < m->nrows; r++) {
+			struct json_object *row = json_object_new_object();
+
+			add(row, "row", json_object_new_uint64(m->rows[r].id));
+			add(row, "where", jstr(m->rows[r].where));
+			add(row, "note", jstr(m->rows[r].note));
+			add(row, "packets", json_object_new_uint64(counts[r].packets));
+			add(row, "bytes", json_object_new_uint64(counts[r].bytes));
+			json_object_array_add(arr, row);
+		}
+	}
+	free(counts);
+	ef_model_free(live);
+	o = ef_ctl_ok();
+	add(o, "policy", jstr(d->enf.policy));
+	add(o, "rows", arr);
+	return reply(o);
+}
+
+static char *do_hello(void)
+{
+	struct json_object *o = ef_ctl_ok();
+
+	add(o, "version", json_object_new_int(EF_CTL_VERSION));
+	add(o, "server", jstr("edgefwd"));
+	return reply(o);
+}
+
+/* Confirm or rollback: the new state, or why not. */
+static char *settled(struct daemon *d, int err, const char *why)
+{
+	return err ? ef_ctl_error_text(why) : reply(policy_reply(d));
+}
+
+char *request_handle(struct daemon *d, const char *line, bool read_only)
+{
+	struct ef_ctl_request rq;
+	const char *bad;
+	char why[160];
+
+	if (ef_ctl_parse(line, &rq, &bad) < 0)
+		return ef_ctl_error_text(bad);
+	if (read_only && !ef_ctl_request_read_only(&rq)) {
+		snprintf(why, sizeof(why), "read-only socket: %s needs the control socket",
+			 ef_ctl_cmd_name(rq.cmd));
+		return ef_ctl_error_text(why);
+	}
+	switch (rq.cmd) {
+	case EF_CTL_HELLO:
+		return do_hello();
+	case EF_CTL_STATUS:
+		return do_status(d);
+	case EF_CTL_RECONCILE:
+		ef_reconciler_forget(&d->enf.rec);	/* asked for: read the table */
+		if (enforce_reconcile(d, NULL, true))
+			return ef_ctl_error_text("reconcile failed: see the log");
+		return do_status(d);
+	case EF_CTL_RELOAD:
+		if (enforce_recompile(d))
+			return ef_ctl_error_text("reload failed: see the log");
+		return do_status(d);
+	case EF_CTL_SWITCH:
+		return do_switch(d, &rq);
+	case EF_CTL_LIST:
+		return do_list(d);
+	case EF_CTL_DIFF:
+		return do_diff(d);
+	case EF_CTL_COUNTERS:
+		return do_counters(d);
+	case EF_CTL_CONFIRM:
+		return settled(d, switch_confirm(d, rq.switch_id, why, sizeof(why)), why);
+	case EF_CTL_ROLLBACK:
+		return settled(d, switch_rollback(d, rq.switch_id, why, sizeof(why)), why);
+	}
+	return ef_ctl_error_text("unknown command");
+}
