@@ -341,3 +341,19 @@ char *ef_path_relative_to(const char *base, const char *path)
 	free(dir);
 	return full;
 }
+
+int ef_parse_uint(const char *s, unsigned long min, unsigned long max,
+		  unsigned long *ret)
+{
+	unsigned long v;
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || v < min || v > max)
+		return -EINVAL;
+	*ret = v;
+	return 0;
+}

@@ -26,6 +26,13 @@ void ef_sb_putc(struct ef_strbuf *sb, char c);
 char *ef_sb_steal(struct ef_strbuf *sb);
 void ef_sb_free(struct ef_strbuf *sb);
 
+/*
+ * A decimal number in [min, max], the whole string: no sign, no blanks,
+ * nothing after it ("5x" is not 5). 0, or -EINVAL with *ret untouched.
+ */
+int ef_parse_uint(const char *s, unsigned long min, unsigned long max,
+		  unsigned long *ret);
+
 /* `path` as seen from the directory of `base` (absolute paths kept). */
 char *ef_path_relative_to(const char *base, const char *path);
 
