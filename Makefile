@@ -116,7 +116,7 @@ $(B)/ctlraw: $(B)/tests/tools/ctlraw.o
 	$(E) LD $@
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^
 
-$(B)/netprobe: $(B)/tests/tools/netprobe.o
+$(B)/netprobe: $(B)/tests/tools/netprobe.o $(B)/lib/util.o
 	$(E) LD $@
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^
 

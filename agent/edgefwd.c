@@ -211,7 +211,23 @@ static void usage(FILE *f)
 		   "               [--state-dir DIR] [--socket PATH] [--user USER]\n"
 		   "               [--group GROUP] [--read-socket PATH]\n"
 		   "               [--read-group GROUP] [--interval SECONDS]\n"
-		   "               [--client-timeout SECONDS] [--foreground]\n");
+		   "               [--client-timeout SECONDS] [--foreground]\n"
+		   "       edgefwd --help | --version\n");
+}
+
+/* A number of seconds in [1, max], the whole argument; else exit 2. */
+static int seconds(const char *opt, const char *arg, unsigned long max,
+		   unsigned int *ret)
+{
+	unsigned long v;
+
+	if (ef_parse_uint(arg, 1, max, &v)) {
+		fprintf(stderr, "edgefwd: %s must be 1 to %lu seconds, not '%s'\n",
+			opt, max, arg);
+		return 2;
+	}
+	*ret = (unsigned int)v;
+	return 0;
 }
 
 /* The command line into d->set; -1 to go on, else the exit status. */
@@ -231,6 +247,7 @@ static int parse_args(struct daemon *d, int argc, char **argv)
 		{ "client-timeout", required_argument, NULL, 't' },
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
 	};
 	struct settings *set = &d->set;
@@ -254,21 +271,23 @@ static int parse_args(struct daemon *d, int argc, char **argv)
 		case 'u': set->user = optarg; break;
 		case 'g': set->group = optarg; break;
 		case 'i':
-			d->enf.interval = (unsigned int)strtoul(optarg, NULL, 10);
+			if (seconds("--interval", optarg, 86400, &d->enf.interval))
+				return 2;
 			set->interval_set = true;
 			break;
 		case 't':
-			set->client_timeout = (unsigned int)strtoul(optarg, NULL, 10);
+			if (seconds("--client-timeout", optarg, 3600,
+				    &set->client_timeout))
+				return 2;
 			break;
 		case 'f': set->foreground = true; break;
 		case 'h': usage(stdout); return 0;
+		case 'V': printf("edgefwd %s\n", EF_VERSION); return 0;
 		default: usage(stderr); return 2;
 		}
 	}
-	if (optind != argc || !d->enf.interval || d->enf.interval > 86400 ||
-	    !set->client_timeout || set->client_timeout > 3600 ||
-	    (set->read_socket_path &&
-	     !strcmp(set->read_socket_path, set->socket_path))) {
+	if (optind != argc || (set->read_socket_path &&
+			       !strcmp(set->read_socket_path, set->socket_path))) {
 		usage(stderr);
 		return 2;
 	}

@@ -10,39 +10,9 @@
 
 #ifndef EF_SYSCONFDIR
 #define EF_SYSCONFDIR "/etc"
-/* The policy names the directories hold, sorted, each once. */
-struct ef_policy_names {
-	char **v;
-	size_t n, cap;
-};
-
-/*
- * Every NAME.policy of every directory (a missing directory holds none;
- * names that are not policy names are left out). 0; else -errno with
- * *bad_dir the directory that could not be read, and nothing in *ret.
- */
-int ef_policy_list(const struct ef_policy_dirs *dirs,
-		   struct ef_policy_names *ret, const char **bad_dir);
-void ef_policy_names_free(struct ef_policy_names *names);
-
 #endif
 #ifndef EF_DATADIR
 #define EF_DATADIR "/usr/share/edgefw"
-/* The policy names the directories hold, sorted, each once. */
-struct ef_policy_names {
-	char **v;
-	size_t n, cap;
-};
-
-/*
- * Every NAME.policy of every directory (a missing directory holds none;
- * names that are not policy names are left out). 0; else -errno with
- * *bad_dir the directory that could not be read, and nothing in *ret.
- */
-int ef_policy_list(const struct ef_policy_dirs *dirs,
-		   struct ef_policy_names *ret, const char **bad_dir);
-void ef_policy_names_free(struct ef_policy_names *names);
-
 #endif
 
 #define EF_SITE_FILE EF_SYSCONFDIR "/edgefw/site.conf"

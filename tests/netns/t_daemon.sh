@@ -59,6 +59,19 @@ within_1s() {
 }
 verify() { in_ns edge "$CTL" verify "policies/$1.policy" --site "$site"; }
 
+# bad_number OPT VALUE: exit 2 and a message naming the option, before
+# anything is opened.
+bad_number() {
+	local out rc=0
+	out=$("$D" --foreground --socket "$EFW_TMP/never" "$1" "$2" 2>&1) || rc=$?
+	[[ $rc == 2 && $out == *"$1 must be"*"not '$2'"* ]]
+}
+check "--interval 5x is refused (exit 2)" bad_number --interval 5x
+check "--interval 0 is refused" bad_number --interval 0
+check "--client-timeout ' 7' is refused" bad_number --client-timeout ' 7'
+check "--client-timeout 3601 is refused" bad_number --client-timeout 3601
+check "edgefwd --version names the release" \
+	bash -c "'$D' --version | grep -qE '^edgefwd [0-9]+\.[0-9]+\.[0-9]+$'"
 check "edgefwd starts and answers" start_daemon
 check "it applied the default policy" verify edge-single-public
 

@@ -31,6 +31,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "util.h"
+
 /* Whole listener, TCP and UDP together: enough for the tests, small enough
  * that a typo like 1-65535 is refused rather than eating the fd table. */
 #define MAX_SOCKETS 2048
@@ -83,28 +85,12 @@ static void usage(FILE *out)
 
 /* ---- parsing ---------------------------------------------------------- */
 
-static int parse_ulong(const char *s, unsigned long min, unsigned long max,
-		       unsigned long *ret)
-{
-	char *end;
-	unsigned long v;
-
-	if (*s < '0' || *s > '9')
-		return -EINVAL;
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || *end || v < min || v > max)
-		return -EINVAL;
-	*ret = v;
-	return 0;
-}
-
 static int parse_port(const char *s, uint16_t *ret)
 {
 	unsigned long v;
 	int r;
 
-	r = parse_ulong(s, 1, 65535, &v);
+	r = ef_parse_uint(s, 1, 65535, &v);
 	if (r < 0)
 		return r;
 	*ret = (uint16_t)v;
@@ -728,7 +714,7 @@ static int parse_connect_args(int argc, char **argv, struct probe *p)
 	while ((c = getopt_long(argc, argv, "v", opts, NULL)) != -1) {
 		switch (c) {
 		case 't':
-			if (parse_ulong(optarg, 1, 600000, &timeout) < 0)
+			if (ef_parse_uint(optarg, 1, 600000, &timeout) < 0)
 				return -EINVAL;
 			break;
 		case 's':
