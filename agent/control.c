@@ -27,26 +27,45 @@ static int open_listener(struct daemon *d, const char *path, gid_t gid,
 			 uint64_t tag, int *ret_fd)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	int fd;
+	const char *step = "bind";
+	int fd, err;
 
-	if (strlen(path) >= sizeof(sun.sun_path))
+	if (strlen(path) >= sizeof(sun.sun_path)) {
+		log_err("cannot bind %s: %s", path, strerror(ENAMETOOLONG));
 		return -ENAMETOOLONG;
+	}
 	strcpy(sun.sun_path, path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (fd < 0)
-		return -errno;
-	unlink(path);
-	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0 ||
-	    chmod(path, 0660) < 0 ||
-	    (gid != (gid_t)-1 && chown(path, 0, gid) < 0) ||
-	    listen(fd, 16) < 0) {
-		int err = -errno;
-
-		close(fd);
+	if (fd < 0) {
+		err = -errno;
+		log_err("cannot make a socket for %s: %s", path, strerror(-err));
 		return err;
 	}
+	unlink(path);
+	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0)
+		goto fail;
+	step = "chmod";
+	if (chmod(path, 0660) < 0)
+		goto fail;
+	step = "chown";
+	if (gid != (gid_t)-1 && chown(path, 0, gid) < 0)
+		goto fail;
+	step = "listen on";
+	if (listen(fd, 16) < 0)
+		goto fail;
+	err = loop_add(d, fd, tag);
+	if (err) {
+		errno = -err;
+		step = "watch";
+		goto fail;
+	}
 	*ret_fd = fd;
-	return loop_add(d, fd, tag);
+	return 0;
+fail:
+	err = -errno;
+	log_err("cannot %s %s: %s", step, path, strerror(-err));
+	close(fd);
+	return err;
 }
 
 int control_open(struct daemon *d)
