@@ -92,8 +92,12 @@ struct watch {
 struct client {
 	int fd;
 	bool read_only;		/* came in on the read-only socket */
-	time_t last;
+	uid_t uid;		/* the peer's, when it connected */
+	time_t last;		/* its last whole request (or connecting) */
 	struct ef_ctl_reader in;
+	char *out;		/* replies not yet taken by the socket */
+	size_t out_off, out_len, out_cap;
+	bool want_out;		/* the loop waits for room to write */
 };
 
 /* control.c */
@@ -185,7 +189,7 @@ void watch_on_kick(struct daemon *d);
 int control_open(struct daemon *d);
 void control_close(struct daemon *d);
 void control_on_accept(struct daemon *d, bool read_only);
-void control_on_client(struct daemon *d, struct client *c);
+void control_on_client(struct daemon *d, struct client *c, uint32_t events);
 /* Each client's next whole request, if it has one, answered. */
 void control_serve_round(struct daemon *d);
 /* Requests still waiting after this turn: the loop must not sleep. */

@@ -219,10 +219,10 @@ static void on_tick(struct daemon *d)
 		enforce_reconcile(d, NULL, true, NULL);
 }
 
-static void dispatch(struct daemon *d, uint64_t tag)
+static void dispatch(struct daemon *d, uint64_t tag, uint32_t events)
 {
 	if (tag >= TAG_CLIENT) {
-		control_on_client(d, &d->ctl.clients[tag - TAG_CLIENT]);
+		control_on_client(d, &d->ctl.clients[tag - TAG_CLIENT], events);
 		return;
 	}
 	switch (tag) {
@@ -247,7 +247,7 @@ static void run(struct daemon *d)
 				   control_requests_waiting(d) ? 0 : -1);
 
 		for (int i = 0; i < n && !d->loop.stop; i++)
-			dispatch(d, ev[i].data.u64);
+			dispatch(d, ev[i].data.u64, ev[i].events);
 		control_serve_round(d);
 	}
 }

@@ -20,7 +20,7 @@
 #include "nl_monitor.h"
 #include "util.h"
 
-#define KICK_DELAY_NS (50 * 1000 * 1000)	/* events come in bursts */
+#define KICK_DELAY_NS (20 * 1000 * 1000)	/* events come in bursts */
 
 static int64_t ns(const struct timespec *t)
 {

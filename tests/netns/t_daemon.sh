@@ -301,6 +301,36 @@ check "a half-sent request is dropped after the client timeout" bash -c \
 	"timeout 10 '$RAW' '$sock' half 'stat' | grep -q closed"
 check "the daemon still answers after all that" ctl hello
 
+# Clients that never read their replies cannot stall the loop: replies
+# wait in the daemon, never the daemon on them.
+ms() { echo $(($(date +%s%N) / 1000000)); }
+many=$(printf 'counters\\n%.0s' $(seq 300))
+deaf=()
+for _ in $(seq 30); do
+	"$RAW" "$sock" deaf "$many" >>"$EFW_TMP/deaf" 2>&1 &
+	deaf+=($!)
+done
+# Each is answered until its socket and its share of the daemon's
+# buffer are full (about 20 replies): then it costs the loop nothing.
+sleep 1.2
+t0=$(ms)
+ctl status >/dev/null
+t=$(($(ms) - t0))
+check "30 clients that never read: status answers in $t ms (<= 100)" test "$t" -le 100
+in_ns edge nft add element inet edgefw in4 '{ "eth0" . 198.51.100.10 . tcp . 25 }'
+t0=$(ms)
+# Each look costs a process or two: the correction came before the start
+# of the look that saw it.
+while t1=$(ms); in_ns edge nft list set inet edgefw in4 | grep -q 'tcp . 25 '; do
+	((t1 - t0 < 3000)) || break
+done
+t=$((t1 - t0))
+check "and drift is corrected in $t ms (<= 100)" test "$t" -le 100
+for p in "${deaf[@]}"; do wait "$p" || true; done
+check "clients that never read are dropped ($(grep -c dropped "$EFW_TMP/deaf") of 30)" \
+	test "$(grep -c dropped "$EFW_TMP/deaf")" -eq 30
+check "the daemon answers after them" ctl hello
+
 # A site that no longer parses, then SIGHUP: reported, rules stay.
 cp "$site" "$site.good"
 echo "mode = sideways" >>"$site"
