@@ -423,33 +423,73 @@ static const char *parse_words(int argc, char *const *argv,
 	return msg;
 }
 
+/* The canonical line of a request, "\n" included; NULL: out of memory. */
+static char *format(const struct ef_ctl_request *rq)
+{
+	struct ef_strbuf sb = { 0 };
+
+	ef_sb_printf(&sb, "%s", ef_ctl_cmd_name(rq->cmd));
+	if (rq->cmd == EF_CTL_SWITCH) {
+		ef_sb_printf(&sb, " %s", rq->name);
+		if (rq->dry_run)
+			ef_sb_printf(&sb, " --dry-run");
+		if (rq->confirm_secs)
+			ef_sb_printf(&sb, " --confirm %u", rq->confirm_secs);
+	}
+	if (rq->switch_id)
+		ef_sb_printf(&sb, " %" PRIu64, rq->switch_id);
+	ef_sb_putc(&sb, '\n');
+	return ef_sb_steal(&sb);
+}
+
 char *ef_ctl_request_line(int argc, char *const *argv, const char **why)
 {
 	struct ef_ctl_request req;
-	struct ef_strbuf sb = { 0 };
 	const char *msg = parse_words(argc, argv, &req);
 	char *line = NULL;
 
 	if (!msg) {
-		ef_sb_printf(&sb, "%s", ef_ctl_cmd_name(req.cmd));
-		if (req.cmd == EF_CTL_SWITCH) {
-			ef_sb_printf(&sb, " %s", req.name);
-			if (req.dry_run)
-				ef_sb_printf(&sb, " --dry-run");
-			if (req.confirm_secs)
-				ef_sb_printf(&sb, " --confirm %u",
-					  req.confirm_secs);
-		}
-		if (req.switch_id)
-			ef_sb_printf(&sb, " %" PRIu64, req.switch_id);
-		ef_sb_putc(&sb, '\n');
-		line = ef_sb_steal(&sb);
+		line = format(&req);
 		if (!line)
 			msg = "out of memory";
 	}
 	if (msg && why)
 		*why = msg;
 	return line;
+}
+
+static bool same_request(const struct ef_ctl_request *a,
+			 const struct ef_ctl_request *b)
+{
+	return a->cmd == b->cmd && !strcmp(a->name, b->name) &&
+	       a->dry_run == b->dry_run && a->confirm_secs == b->confirm_secs &&
+	       a->switch_id == b->switch_id;
+}
+
+int ef_ctl_request_format(const struct ef_ctl_request *rq, char **ret_line)
+{
+	struct ef_ctl_request back;
+	char *line;
+	size_t len;
+
+	if (!ef_ctl_cmd_name(rq->cmd) ||
+	    !memchr(rq->name, '\0', sizeof(rq->name)))
+		return -EINVAL;
+	line = format(rq);
+	if (!line)
+		return -ENOMEM;
+	/* What the daemon will read must be this very request: a field
+	 * that cannot be said, or is said so that it reads otherwise (a
+	 * name with a blank, seconds out of range), is refused here. */
+	len = strlen(line);
+	line[len - 1] = '\0';
+	if (parse(line, &back, NULL, false) || !same_request(rq, &back)) {
+		free(line);
+		return -EINVAL;
+	}
+	line[len - 1] = '\n';
+	*ret_line = line;
+	return 0;
 }
 
 static bool only_space(const char *s)

@@ -139,6 +139,18 @@ struct json_object *ef_ctl_ok(void);
  */
 char *ef_ctl_request_line(int argc, char *const *argv, const char **why);
 /*
+ * Client side: the request line for *rq, "\n" included, in the one form
+ * ef_ctl_parse reads back as the same request (name, then --dry-run, then
+ * --confirm; a switch id last), e.g. "switch web --confirm 60\n". why_buf
+ * is not read. 0 with a malloc'd line in *ret_line; -EINVAL, *ret_line
+ * untouched, if no line reads back as *rq: a command outside the enum, a
+ * name that is not a policy name (or not NUL-terminated), seconds out of
+ * range, or a field its command does not take (a name, --dry-run or
+ * seconds but for switch, a switch id but for confirm and rollback);
+ * -ENOMEM.
+ */
+int ef_ctl_request_format(const struct ef_ctl_request *rq, char **ret_line);
+/*
  * Client side: parses one reply line (a trailing "\n" or "\r\n" and blanks
  * around are fine). Returns the object (the caller puts it), or NULL if the
  * text is not exactly one JSON object in valid UTF-8.

@@ -837,3 +837,123 @@ Test(ctl_proto, confirm_and_rollback_with_a_switch_id)
 	request_ok("rollback\n", 1, "rollback");
 	request_bad("not a switch id", 2, "rollback", "now");
 }
+
+/* ------------------------------------------------------------------ */
+/* Requests as the client builds them                                 */
+
+static void format_ok(const struct ef_ctl_request *rq, const char *want)
+{
+	struct ef_ctl_request back;
+	const char *why = NULL;
+	char *line = NULL;
+
+	cr_assert_eq(ef_ctl_request_format(rq, &line), 0, "want '%s'", want);
+	cr_assert_str_eq(line, want);
+	/* The daemon reads the very request back. */
+	line[strlen(line) - 1] = '\0';
+	cr_assert_eq(ef_ctl_parse(line, &back, &why), 0, "%s: %s", line, why);
+	cr_assert_eq(back.cmd, rq->cmd, "%s", line);
+	cr_assert_str_eq(back.name, rq->name, "%s", line);
+	cr_assert_eq(back.dry_run, rq->dry_run, "%s", line);
+	cr_assert_eq(back.confirm_secs, rq->confirm_secs, "%s", line);
+	cr_assert_eq(back.switch_id, rq->switch_id, "%s", line);
+	free(line);
+}
+
+static void format_bad(const struct ef_ctl_request *rq, const char *what)
+{
+	char *line = (char *)"untouched";
+
+	cr_assert_eq(ef_ctl_request_format(rq, &line), -EINVAL,
+		     "%s: formatted as '%s'", what, line);
+	cr_assert_str_eq(line, "untouched", "%s", what);
+}
+
+Test(ctl_proto, request_format_every_command)
+{
+	static const struct {
+		enum ef_ctl_cmd cmd;
+		const char *line;
+	} t[] = {
+		{ EF_CTL_HELLO, "hello\n" },
+		{ EF_CTL_STATUS, "status\n" },
+		{ EF_CTL_LIST, "list\n" },
+		{ EF_CTL_CONFIRM, "confirm\n" },
+		{ EF_CTL_ROLLBACK, "rollback\n" },
+		{ EF_CTL_DIFF, "diff\n" },
+		{ EF_CTL_RECONCILE, "reconcile\n" },
+		{ EF_CTL_COUNTERS, "counters\n" },
+		{ EF_CTL_RELOAD, "reload\n" },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(t); i++) {
+		struct ef_ctl_request rq = { .cmd = t[i].cmd };
+
+		format_ok(&rq, t[i].line);
+	}
+}
+
+Test(ctl_proto, request_format_switch_and_ids)
+{
+	struct ef_ctl_request rq = { .cmd = EF_CTL_SWITCH };
+
+	strcpy(rq.name, "web");
+	format_ok(&rq, "switch web\n");
+	rq.dry_run = true;
+	format_ok(&rq, "switch web --dry-run\n");
+	rq.confirm_secs = EF_CTL_CONFIRM_MAX;
+	format_ok(&rq, "switch web --dry-run --confirm 86400\n");
+	rq.dry_run = false;
+	rq.confirm_secs = 1;
+	format_ok(&rq, "switch web --confirm 1\n");
+	/* The longest name there is. */
+	memset(rq.name, 'a', EF_CTL_NAME_MAX);
+	rq.name[EF_CTL_NAME_MAX] = '\0';
+	rq.confirm_secs = 0;
+	format_ok(&rq, "switch aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n");
+	strcpy(rq.name, "a_b-9");
+	format_ok(&rq, "switch a_b-9\n");
+
+	rq = (struct ef_ctl_request){ .cmd = EF_CTL_CONFIRM, .switch_id = 42 };
+	format_ok(&rq, "confirm 42\n");
+	rq = (struct ef_ctl_request){ .cmd = EF_CTL_ROLLBACK,
+				      .switch_id = UINT64_MAX };
+	format_ok(&rq, "rollback 18446744073709551615\n");
+}
+
+/* What the daemon would read otherwise, or not at all, is never sent. */
+Test(ctl_proto, request_format_refuses)
+{
+	struct ef_ctl_request rq = { .cmd = (enum ef_ctl_cmd)99 };
+
+	format_bad(&rq, "a command outside the enum");
+
+	rq = (struct ef_ctl_request){ .cmd = EF_CTL_SWITCH };
+	format_bad(&rq, "switch without a name");
+	strcpy(rq.name, "Web");
+	format_bad(&rq, "an upper-case name");
+	strcpy(rq.name, "web reload");
+	format_bad(&rq, "a name with a blank");
+	strcpy(rq.name, "web\nreload");
+	format_bad(&rq, "a name with a newline: a second request");
+	strcpy(rq.name, "-web");
+	format_bad(&rq, "a name read as an option");
+	memset(rq.name, 'a', sizeof(rq.name));
+	format_bad(&rq, "a name without its NUL");
+	strcpy(rq.name, "web");
+	rq.confirm_secs = EF_CTL_CONFIRM_MAX + 1;
+	format_bad(&rq, "seconds out of range");
+	rq.confirm_secs = 0;
+	rq.switch_id = 7;
+	format_bad(&rq, "a switch id on switch");
+
+	rq = (struct ef_ctl_request){ .cmd = EF_CTL_STATUS };
+	strcpy(rq.name, "web");
+	format_bad(&rq, "a name on status");
+	rq = (struct ef_ctl_request){ .cmd = EF_CTL_HELLO, .dry_run = true };
+	format_bad(&rq, "--dry-run on hello");
+	rq = (struct ef_ctl_request){ .cmd = EF_CTL_LIST, .confirm_secs = 5 };
+	format_bad(&rq, "seconds on list");
+	rq = (struct ef_ctl_request){ .cmd = EF_CTL_STATUS, .switch_id = 5 };
+	format_bad(&rq, "a switch id on status");
+}
