@@ -1,0 +1,332 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * edgefwctl's commands on policy files and the kernel, without edgefwd:
+ * check, compile, apply, diff with a POLICY, show, verify; and finding a
+ * POLICY given by name.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "addr.h"
+#include "compile.h"
+#include "ctl.h"
+#include "json.h"
+#include "nft_emit.h"
+#include "nl.h"
+#include "policy.h"
+#include "reconcile.h"
+#include "state.h"
+
+static void print_diags(const struct ef_diags *d)
+{
+	char *text = ef_diags_format(d);
+
+	if (text)
+		fputs(text, stderr);
+	free(text);
+}
+
+/* Parses and compiles; prints every diagnostic. Returns an exit status. */
+static int load(const struct args *a, bool need_site, struct ef_model **ret,
+		struct ef_policy **ret_pol)
+{
+	struct ef_compile_opts opts = { .iface_addrs = ef_iface_addrs };
+	struct ef_diags d = { 0 };
+	struct ef_policy *pol;
+	struct ef_site *site = NULL;
+	struct ef_model *m = NULL;
+	int status = 0, err;
+
+	pol = ef_policy_parse(a->policy, &d);
+	if (a->site)
+		site = ef_site_parse(a->site, &d);
+	if (!pol || (a->site && !site)) {
+		status = EXIT_RUNTIME;
+		goto out;
+	}
+	if (!d.errors && site) {
+		err = ef_compile(pol, site, &opts, &d, &m);
+		if (err == -ENOMEM && !d.errors)
+			status = EXIT_RUNTIME;
+		/* The lock is for a reconciler that stays (edgefwd): this
+		 * process ends, and with it any ownership it took. */
+		if (m)
+			m->table_flags = 0;
+	} else if (need_site && !a->site) {
+		fprintf(stderr, "%s: --site SITE is needed\n", prog);
+		status = EXIT_INPUT;
+	}
+	print_diags(&d);
+	if (!status && d.errors)
+		status = EXIT_INPUT;
+	if (!status && ret)
+		*ret = m, m = NULL;
+	if (!status && ret_pol)
+		*ret_pol = pol, pol = NULL;
+out:
+	ef_model_free(m);
+	ef_policy_free(pol);
+	ef_site_free(site);
+	ef_diags_free(&d);
+	return status;
+}
+
+static int print_model(const struct ef_model *m, unsigned int flags)
+{
+	struct ef_strbuf sb = { 0 };
+
+	ef_emit_nft(&sb, m, flags);
+	return put_text(&sb);
+}
+
+int cmd_compile(const struct args *a)
+{
+	struct ef_model *m = NULL;
+	int status = load(a, true, &m, NULL);
+
+	if (!status)
+		status = print_model(m, 0);
+	ef_model_free(m);
+	return status;
+}
+
+int cmd_check(const struct args *a)
+{
+	struct ef_model *m = NULL;
+	struct ef_policy *pol = NULL;
+	int status = load(a, false, &m, &pol);
+
+	if (status)
+		return status;
+	if (m)
+		printf("%s: ok: policy %s, %zu rows, %zu set elements\n",
+		       a->policy, pol->name, pol->nrows, ef_model_elem_count(m));
+	else
+		printf("%s: ok: policy %s, %zu rows\n", a->policy, pol->name,
+		       pol->nrows);
+	ef_model_free(m);
+	ef_policy_free(pol);
+	return 0;
+}
+
+static int kernel_error(const char *what, int err, char *why)
+{
+	/* A batch's error (why names the object) may need the netlink
+	 * reading of errno; any other is what strerror says. */
+	fprintf(stderr, "%s: %s: %s%s%s\n", prog, what,
+		why ? ef_nl_strerror(err) : strerror(-err),
+		why ? " in " : "", why ? why : "");
+	if (err == -EPERM)
+		fprintf(stderr, "%s: changing the ruleset needs CAP_NET_ADMIN (run as root),\n"
+			"%s: and table inet %s must not be locked by another process (see: edgefwctl show)\n",
+			prog, prog, EF_TABLE);
+
+	free(why);
+	return EXIT_RUNTIME;
+}
+
+static int open_nl(struct ef_nl **nl)
+{
+	int err = ef_nl_open(nl);
+
+	if (err)
+		return kernel_error("cannot open the netfilter netlink socket",
+				    err, NULL);
+	return 0;
+}
+
+
+static void report_reconcile(const struct args *a,
+			     const struct ef_reconcile_report *rep,
+			     const struct ef_model *m)
+{
+	const struct ef_delta_size *s = &rep->sent;
+
+	if (a->json) {
+		struct json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "created", json_object_new_boolean(rep->created));
+		json_object_object_add(o, "elements_added", json_object_new_uint64(s->elems_added));
+		json_object_object_add(o, "elements_deleted", json_object_new_uint64(s->elems_deleted));
+		json_object_object_add(o, "rules_added", json_object_new_uint64(s->rules_added));
+		json_object_object_add(o, "rules_deleted", json_object_new_uint64(s->rules_deleted));
+		json_object_object_add(o, "objects", json_object_new_uint64(s->objects));
+		json_object_object_add(o, "tries", json_object_new_uint64(rep->tries));
+		json_object_object_add(o, "elements", json_object_new_uint64(ef_model_elem_count(m)));
+		print_json(o);
+		return;
+	}
+	if (ef_delta_size_zero(s)) {
+		printf("table inet %s already matches %s: nothing sent\n",
+		       EF_TABLE, a->policy);
+		return;
+	}
+	printf("%s %s: +%zu -%zu elements, +%zu -%zu rules, %zu other changes (%zu elements in all)\n",
+	       rep->created ? "created from" : "reconciled with", a->policy,
+	       s->elems_added, s->elems_deleted, s->rules_added,
+	       s->rules_deleted, s->objects, ef_model_elem_count(m));
+}
+
+/* The compiled policy and a socket to the kernel: what changes need. */
+static int load_and_open(const struct args *a, struct ef_model **m,
+			 struct ef_nl **nl)
+{
+	int status = load(a, true, m, NULL);
+
+	return status ? status : open_nl(nl);
+}
+
+int cmd_apply(const struct args *a)
+{
+	struct ef_reconcile_report rep;
+	struct ef_model *m = NULL;
+	struct ef_nl *nl = NULL;
+	char *why = NULL;
+	int status, err;
+
+	status = load_and_open(a, &m, &nl);
+	if (status)
+		goto out;
+	if (a->replace) {
+		err = ef_nl_replace(nl, m, &why);
+		if (!err)
+			printf("replaced table inet %s with %s: %zu set elements\n",
+			       EF_TABLE, a->policy, ef_model_elem_count(m));
+	} else {
+		err = ef_reconcile(nl, m, &rep, &why);
+		if (!err)
+			report_reconcile(a, &rep, m);
+	}
+	if (err == -EAGAIN)
+		fprintf(stderr, "%s: gave up after %d tries: the ruleset changed under every one of them\n",
+			prog, EF_RECONCILE_TRIES);
+	if (err)
+		status = kernel_error("the kernel refused the ruleset", err, why);
+out:
+	ef_nl_close(nl);
+	ef_model_free(m);
+	return status;
+}
+
+int cmd_diff(const struct args *a)
+{
+	struct ef_model *m = NULL, *live = NULL;
+	struct ef_delta delta = { 0 };
+	struct ef_nl *nl = NULL;
+	struct ef_strbuf sb = { 0 };
+	char *why = NULL;
+	int status, err;
+
+	status = load_and_open(a, &m, &nl);
+	if (status)
+		goto out;
+	err = ef_plan(nl, m, &live, &delta, &why);
+	if (err) {
+		status = kernel_error("cannot read table inet " EF_TABLE, err, why);
+		goto out;
+	}
+	if (a->json)
+		print_json(ef_delta_json(&delta));
+	else
+		ef_emit_delta(&sb, &delta);
+	status = put_text(&sb);
+	if (!status)
+		status = ef_delta_empty(&delta) ? 0 : EXIT_DIFFERS;
+out:
+	ef_delta_free(&delta);
+	ef_model_free(live);
+	ef_nl_close(nl);
+	ef_model_free(m);
+	return status;
+}
+
+static int read_live(struct ef_model **live)
+{
+	struct ef_nl *nl = NULL;
+	char *why = NULL;
+	int status, err;
+
+	status = open_nl(&nl);
+	if (status)
+		return status;
+	err = ef_nl_read(nl, live, &why);
+	ef_nl_close(nl);
+	if (err == -ENOENT) {
+		free(why);
+		fprintf(stderr, "%s: there is no table inet %s: nothing is applied\n",
+			prog, EF_TABLE);
+		return EXIT_RUNTIME;
+	}
+	if (err)
+		return kernel_error("cannot read table inet " EF_TABLE, err, why);
+	free(why);
+	return 0;
+}
+
+int cmd_show(const struct args *a)
+{
+	struct ef_model *live = NULL;
+	int status = read_live(&live);
+
+	if (!status)
+		status = print_model(live, a->counters ? EF_EMIT_COUNTERS : 0);
+	ef_model_free(live);
+	return status;
+}
+
+int cmd_verify(const struct args *a)
+{
+	struct ef_model *m = NULL, *live = NULL;
+	int status = load(a, true, &m, NULL);
+
+	if (!status)
+		status = read_live(&live);
+	if (!status && !ef_model_equal(m, live)) {
+		fprintf(stderr, "%s: table inet %s differs from %s\n", prog,
+			EF_TABLE, a->policy);
+		status = EXIT_DIFFERS;
+	} else if (!status) {
+		printf("table inet %s matches %s\n", EF_TABLE, a->policy);
+	}
+	ef_model_free(m);
+	ef_model_free(live);
+	return status;
+}
+
+
+/*
+ * POLICY on the command line: a file as before (a path with a slash, a
+ * .policy file, any file here), else a name looked up as edgefwd does,
+ * in the first --policy-dir that has NAME.policy.
+ */
+int find_policy(struct args *a, const char *arg)
+{
+	size_t len = strlen(arg);
+	const char *bad_dir;
+	struct stat st;
+	int err;
+
+	a->policy = arg;
+	if (strchr(arg, '/') || (len > 7 && !strcmp(arg + len - 7, ".policy")) ||
+	    !stat(arg, &st) || !ef_state_name_valid(arg))
+		return 0;
+	err = ef_policy_find(&a->policy_dirs, arg, a->policy_buf, &bad_dir);
+	if (!err) {
+		a->policy = a->policy_buf;
+		return 0;
+	}
+	if (bad_dir) {
+		fprintf(stderr, "%s: cannot look for policy %s in %s: %s\n",
+			prog, arg, bad_dir, strerror(-err));
+		return EXIT_INPUT;
+	}
+	fprintf(stderr, "%s: %s: no such file, and no policy of that name in", prog,
+		arg);
+	for (size_t i = 0; i < a->policy_dirs.n; i++)
+		fprintf(stderr, "%s %s", i ? "," : "", a->policy_dirs.v[i]);
+	fputc('\n', stderr);
+	return EXIT_INPUT;
+}
