@@ -10,10 +10,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "addr.h"
-#include "compile.h"
 #include "ctl.h"
 #include "json.h"
+#include "load.h"
 #include "nft_emit.h"
 #include "nl.h"
 #include "policy.h"
@@ -29,48 +28,35 @@ static void print_diags(const struct ef_diags *d)
 	free(text);
 }
 
-/* Parses and compiles; prints every diagnostic. Returns an exit status. */
-static int load(const struct args *a, bool need_site, struct ef_model **ret,
-		struct ef_policy **ret_pol)
+/*
+ * Parses and compiles; prints every diagnostic. Never owns the table: the
+ * lock is for a reconciler that stays (edgefwd), and this process ends.
+ * Returns an exit status; 0 with all of *ret.
+ */
+static int load(const struct args *a, bool need_site, struct ef_loaded *ret)
 {
-	struct ef_compile_opts opts = { .iface_addrs = ef_iface_addrs };
+	const struct ef_load_opts opts = {
+		.policy = a->policy,
+		.site = a->site,
+		.transient = true,
+	};
 	struct ef_diags d = { 0 };
-	struct ef_policy *pol;
-	struct ef_site *site = NULL;
-	struct ef_model *m = NULL;
-	int status = 0, err;
+	int err = ef_load(&opts, &d, ret), status = 0;
 
-	pol = ef_policy_parse(a->policy, &d);
-	if (a->site)
-		site = ef_site_parse(a->site, &d);
-	if (!pol || (a->site && !site)) {
+	if (err == -ENOMEM) {
 		status = EXIT_RUNTIME;
-		goto out;
-	}
-	if (!d.errors && site) {
-		err = ef_compile(pol, site, &opts, &d, &m);
-		if (err == -ENOMEM && !d.errors)
-			status = EXIT_RUNTIME;
-		/* The lock is for a reconciler that stays (edgefwd): this
-		 * process ends, and with it any ownership it took. */
-		if (m)
-			m->table_flags = 0;
 	} else if (need_site && !a->site) {
 		fprintf(stderr, "%s: --site SITE is needed\n", prog);
 		status = EXIT_INPUT;
+	} else if (err) {
+		status = EXIT_INPUT;
 	}
 	print_diags(&d);
-	if (!status && d.errors)
-		status = EXIT_INPUT;
-	if (!status && ret)
-		*ret = m, m = NULL;
-	if (!status && ret_pol)
-		*ret_pol = pol, pol = NULL;
-out:
-	ef_model_free(m);
-	ef_policy_free(pol);
-	ef_site_free(site);
+	if (err == -ENOMEM && !d.errors)
+		fprintf(stderr, "%s: out of memory\n", prog);
 	ef_diags_free(&d);
+	if (status)
+		ef_loaded_free(ret);
 	return status;
 }
 
@@ -84,31 +70,30 @@ static int print_model(const struct ef_model *m, unsigned int flags)
 
 int cmd_compile(const struct args *a)
 {
-	struct ef_model *m = NULL;
-	int status = load(a, true, &m, NULL);
+	struct ef_loaded l;
+	int status = load(a, true, &l);
 
 	if (!status)
-		status = print_model(m, 0);
-	ef_model_free(m);
+		status = print_model(l.model, 0);
+	ef_loaded_free(&l);
 	return status;
 }
 
 int cmd_check(const struct args *a)
 {
-	struct ef_model *m = NULL;
-	struct ef_policy *pol = NULL;
-	int status = load(a, false, &m, &pol);
+	struct ef_loaded l;
+	int status = load(a, false, &l);
 
 	if (status)
 		return status;
-	if (m)
+	if (l.model)
 		printf("%s: ok: policy %s, %zu rows, %zu set elements\n",
-		       a->policy, pol->name, pol->nrows, ef_model_elem_count(m));
+		       a->policy, l.policy->name, l.policy->nrows,
+		       ef_model_elem_count(l.model));
 	else
-		printf("%s: ok: policy %s, %zu rows\n", a->policy, pol->name,
-		       pol->nrows);
-	ef_model_free(m);
-	ef_policy_free(pol);
+		printf("%s: ok: policy %s, %zu rows\n", a->policy,
+		       l.policy->name, l.policy->nrows);
+	ef_loaded_free(&l);
 	return 0;
 }
 
@@ -171,10 +156,10 @@ static void report_reconcile(const struct args *a,
 }
 
 /* The compiled policy and a socket to the kernel: what changes need. */
-static int load_and_open(const struct args *a, struct ef_model **m,
+static int load_and_open(const struct args *a, struct ef_loaded *l,
 			 struct ef_nl **nl)
 {
-	int status = load(a, true, m, NULL);
+	int status = load(a, true, l);
 
 	return status ? status : open_nl(nl);
 }
@@ -182,23 +167,23 @@ static int load_and_open(const struct args *a, struct ef_model **m,
 int cmd_apply(const struct args *a)
 {
 	struct ef_reconcile_report rep;
-	struct ef_model *m = NULL;
+	struct ef_loaded l;
 	struct ef_nl *nl = NULL;
 	char *why = NULL;
 	int status, err;
 
-	status = load_and_open(a, &m, &nl);
+	status = load_and_open(a, &l, &nl);
 	if (status)
 		goto out;
 	if (a->replace) {
-		err = ef_nl_replace(nl, m, &why);
+		err = ef_nl_replace(nl, l.model, &why);
 		if (!err)
 			printf("replaced table inet %s with %s: %zu set elements\n",
-			       EF_TABLE, a->policy, ef_model_elem_count(m));
+			       EF_TABLE, a->policy, ef_model_elem_count(l.model));
 	} else {
-		err = ef_reconcile(nl, m, &rep, &why);
+		err = ef_reconcile(nl, l.model, &rep, &why);
 		if (!err)
-			report_reconcile(a, &rep, m);
+			report_reconcile(a, &rep, l.model);
 	}
 	if (err == -EAGAIN)
 		fprintf(stderr, "%s: gave up after %d tries: the ruleset changed under every one of them\n",
@@ -207,23 +192,24 @@ int cmd_apply(const struct args *a)
 		status = kernel_error("the kernel refused the ruleset", err, why);
 out:
 	ef_nl_close(nl);
-	ef_model_free(m);
+	ef_loaded_free(&l);
 	return status;
 }
 
 int cmd_diff(const struct args *a)
 {
-	struct ef_model *m = NULL, *live = NULL;
+	struct ef_model *live = NULL;
 	struct ef_delta delta = { 0 };
+	struct ef_loaded l;
 	struct ef_nl *nl = NULL;
 	struct ef_strbuf sb = { 0 };
 	char *why = NULL;
 	int status, err;
 
-	status = load_and_open(a, &m, &nl);
+	status = load_and_open(a, &l, &nl);
 	if (status)
 		goto out;
-	err = ef_plan(nl, m, &live, &delta, &why);
+	err = ef_plan(nl, l.model, &live, &delta, &why);
 	if (err) {
 		status = kernel_error("cannot read table inet " EF_TABLE, err, why);
 		goto out;
@@ -239,7 +225,7 @@ out:
 	ef_delta_free(&delta);
 	ef_model_free(live);
 	ef_nl_close(nl);
-	ef_model_free(m);
+	ef_loaded_free(&l);
 	return status;
 }
 
@@ -279,19 +265,20 @@ int cmd_show(const struct args *a)
 
 int cmd_verify(const struct args *a)
 {
-	struct ef_model *m = NULL, *live = NULL;
-	int status = load(a, true, &m, NULL);
+	struct ef_model *live = NULL;
+	struct ef_loaded l;
+	int status = load(a, true, &l);
 
 	if (!status)
 		status = read_live(&live);
-	if (!status && !ef_model_equal(m, live)) {
+	if (!status && !ef_model_equal(l.model, live)) {
 		fprintf(stderr, "%s: table inet %s differs from %s\n", prog,
 			EF_TABLE, a->policy);
 		status = EXIT_DIFFERS;
 	} else if (!status) {
 		printf("table inet %s matches %s\n", EF_TABLE, a->policy);
 	}
-	ef_model_free(m);
+	ef_loaded_free(&l);
 	ef_model_free(live);
 	return status;
 }
