@@ -4,6 +4,7 @@
  * printing the replies for people, and the metrics for Prometheus.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,8 +17,9 @@
 #include "ctl.h"
 #include "ctl_proto.h"
 #include "metrics.h"
+#include "state.h"
 
-static int connect_daemon(const struct args *a)
+static int connect_daemon(const struct ctl_daemon_args *a)
 {
 	const char *path = a->socket;
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
@@ -201,14 +203,24 @@ static void print_human(struct json_object *o)
 }
 
 /*
- * Sends one request line over fd. Returns the reply if it says ok; else
- * NULL, having said why on stderr.
+ * Sends rq over fd. Returns the reply if it says ok; else NULL, having
+ * said why on stderr.
  */
-static struct json_object *call(const struct args *a, int fd,
-				 const char *line)
+static struct json_object *call(const struct ctl_daemon_args *a, int fd,
+				 const struct ef_ctl_request *rq)
 {
 	struct json_object *reply, *val;
-	char *text = ask(fd, line);
+	char *line = NULL, *text;
+	int err = ef_ctl_request_format(rq, &line);
+
+	if (err) {
+		/* The commands give it only what edgefwd reads back. */
+		fprintf(stderr, "%s: cannot put the %s request into words: %s\n",
+			prog, ef_ctl_cmd_name(rq->cmd) ?: "?", strerror(-err));
+		return NULL;
+	}
+	text = ask(fd, line);
+	free(line);
 
 	if (!text && errno == ETIMEDOUT)
 		fprintf(stderr, "%s: edgefwd did not answer within %u seconds (--timeout)\n",
@@ -236,24 +248,16 @@ static struct json_object *call(const struct args *a, int fd,
 	return NULL;
 }
 
-int cmd_daemon(const struct args *a)
+int ctl_daemon_ask(const struct ctl_daemon_args *a,
+		   const struct ef_ctl_request *rq)
 {
 	struct json_object *reply = NULL;
-	const char *why;
-	char *line;
-	int fd;
+	int fd = connect_daemon(a);
 
-	line = ef_ctl_request_line(a->argc, a->argv, &why);
-	if (!line) {
-		fprintf(stderr, "%s: %s\n", prog, why);
-		return EXIT_INPUT;
-	}
-	fd = connect_daemon(a);
 	if (fd >= 0) {
-		reply = call(a, fd, line);
+		reply = call(a, fd, rq);
 		close(fd);
 	}
-	free(line);
 	if (!reply)
 		return EXIT_RUNTIME;
 	if (a->json) {
@@ -270,16 +274,18 @@ int cmd_daemon(const struct args *a)
  * goes wrong, stdout still gets edgefw_up 0: a scraper (or the textfile
  * the timer writes) then says the daemon is down rather than going stale.
  */
-int cmd_metrics(const struct args *a)
+static int metrics(const struct ctl_daemon_args *a)
 {
+	static const struct ef_ctl_request status_rq = { .cmd = EF_CTL_STATUS },
+					   counters_rq = { .cmd = EF_CTL_COUNTERS };
 	struct json_object *status = NULL, *counters = NULL;
 	struct ef_strbuf sb = { 0 };
 	int fd, err = -EIO;
 
 	fd = connect_daemon(a);
 	if (fd >= 0) {
-		status = call(a, fd, "status\n");
-		counters = status ? call(a, fd, "counters\n") : NULL;
+		status = call(a, fd, &status_rq);
+		counters = status ? call(a, fd, &counters_rq) : NULL;
 		close(fd);
 	}
 	if (counters) {
@@ -297,4 +303,187 @@ int cmd_metrics(const struct args *a)
 		ef_metrics_format_down(&sb);
 	}
 	return put_text(&sb) ?: (err ? EXIT_RUNTIME : 0);
+}
+
+/* ---- The commands' arguments ---- */
+
+/*
+ * A number from 1 to max, in decimal digits only (no sign, no blanks), as
+ * the control protocol writes its numbers. 0, or -EINVAL.
+ */
+static int parse_number(const char *s, uint64_t max, uint64_t *ret)
+{
+	uint64_t v = 0;
+
+	if (!*s)
+		return -EINVAL;
+	for (; *s; s++) {
+		unsigned int digit = (unsigned int)(*s - '0');
+
+		if (*s < '0' || *s > '9' || digit > max ||
+		    v > (max - digit) / 10)
+			return -EINVAL;
+		v = v * 10 + digit;
+	}
+	if (!v)
+		return -EINVAL;
+	*ret = v;
+	return 0;
+}
+
+int ctl_daemon_opt(void *ctx, const char *cmd, int opt, const char *arg)
+{
+	struct ctl_daemon_args *a = ctx;
+	uint64_t secs;
+
+	switch (opt) {
+	case OPT_SOCKET:
+		a->socket = arg;
+		break;
+	case OPT_TIMEOUT:
+		if (parse_number(arg, CTL_TIMEOUT_MAX, &secs))
+			return ctl_refuse(cmd, "--timeout must be 1 to %d seconds, not '%s'",
+					  CTL_TIMEOUT_MAX, arg);
+		a->timeout = (unsigned int)secs;
+		break;
+	case OPT_JSON:
+		a->json = true;
+		break;
+	}
+	return 0;
+}
+
+static const struct option request_opts[] = {
+	O_SOCKET, O_TIMEOUT, O_JSON, O_HELP, O_END
+};
+
+static const struct ctl_syntax request_syntax = {
+	{ CTL_DAEMON_USAGE }, request_opts, 0, 0
+};
+
+/* confirm, rollback */
+static const struct ctl_syntax switch_id_syntax = {
+	{ "[ID] " CTL_DAEMON_USAGE },
+	request_opts, 0, 1
+};
+
+/* A request without options of its own; ID: the switch it is for. */
+static int request(enum ef_ctl_cmd cmd, const struct ctl_syntax *syn,
+		   int argc, char **argv)
+{
+	struct ctl_daemon_args a = CTL_DAEMON_ARGS_INIT;
+	struct ef_ctl_request rq = { .cmd = cmd };
+	struct ctl_words w;
+	int status = ctl_parse(syn, argc, argv, ctl_daemon_opt, &a, &w);
+
+	if (status != CTL_GO)
+		return status;
+	if (w.n && parse_number(w.v[0], UINT64_MAX, &rq.switch_id))
+		return ctl_refuse(argv[0], "'%s' is not a switch id (the number switch --confirm answered)",
+				  w.v[0]);
+	return ctl_daemon_ask(&a, &rq);
+}
+
+int cmd_hello(int argc, char **argv)
+{
+	return request(EF_CTL_HELLO, &request_syntax, argc, argv);
+}
+
+int cmd_status(int argc, char **argv)
+{
+	return request(EF_CTL_STATUS, &request_syntax, argc, argv);
+}
+
+int cmd_list(int argc, char **argv)
+{
+	return request(EF_CTL_LIST, &request_syntax, argc, argv);
+}
+
+int cmd_reconcile(int argc, char **argv)
+{
+	return request(EF_CTL_RECONCILE, &request_syntax, argc, argv);
+}
+
+int cmd_counters(int argc, char **argv)
+{
+	return request(EF_CTL_COUNTERS, &request_syntax, argc, argv);
+}
+
+int cmd_reload(int argc, char **argv)
+{
+	return request(EF_CTL_RELOAD, &request_syntax, argc, argv);
+}
+
+int cmd_confirm(int argc, char **argv)
+{
+	return request(EF_CTL_CONFIRM, &switch_id_syntax, argc, argv);
+}
+
+int cmd_rollback(int argc, char **argv)
+{
+	return request(EF_CTL_ROLLBACK, &switch_id_syntax, argc, argv);
+}
+
+static const struct ctl_syntax switch_syntax = {
+	{ "NAME [--dry-run] [--confirm SECONDS] " CTL_DAEMON_USAGE },
+	(const struct option[]){ O_DRY_RUN, O_CONFIRM, O_SOCKET, O_TIMEOUT,
+				 O_JSON, O_HELP, O_END },
+	1, 1
+};
+
+struct switch_args {
+	struct ctl_daemon_args daemon;
+	struct ef_ctl_request rq;
+};
+
+static int switch_opt(void *ctx, const char *cmd, int opt, const char *arg)
+{
+	struct switch_args *a = ctx;
+	uint64_t secs;
+
+	if (opt == OPT_DRY_RUN) {
+		a->rq.dry_run = true;
+	} else if (opt == OPT_CONFIRM) {
+		if (parse_number(arg, EF_CTL_CONFIRM_MAX, &secs))
+			return ctl_refuse(cmd, "--confirm needs seconds (1 to %d), not '%s'",
+					  EF_CTL_CONFIRM_MAX, arg);
+		a->rq.confirm_secs = (unsigned int)secs;
+	} else {
+		return ctl_daemon_opt(&a->daemon, cmd, opt, arg);
+	}
+	return 0;
+}
+
+int cmd_switch(int argc, char **argv)
+{
+	struct switch_args a = {
+		.daemon = CTL_DAEMON_ARGS_INIT,
+		.rq = { .cmd = EF_CTL_SWITCH },
+	};
+	struct ctl_words w;
+	int status = ctl_parse(&switch_syntax, argc, argv, switch_opt, &a, &w);
+
+	if (status != CTL_GO)
+		return status;
+	/* What edgefwd takes: a policy name, not a file. */
+	if (strlen(w.v[0]) > EF_CTL_NAME_MAX || !ef_state_name_valid(w.v[0]))
+		return ctl_refuse(argv[0], "'%s' is not a policy name ([a-z][a-z0-9_-]*, at most %d bytes)",
+				  w.v[0], EF_CTL_NAME_MAX);
+	strcpy(a.rq.name, w.v[0]);
+	return ctl_daemon_ask(&a.daemon, &a.rq);
+}
+
+static const struct ctl_syntax metrics_syntax = {
+	{ "[--socket PATH] [--timeout SECONDS]" },
+	(const struct option[]){ O_SOCKET, O_TIMEOUT, O_HELP, O_END },
+	0, 0
+};
+
+int cmd_metrics(int argc, char **argv)
+{
+	struct ctl_daemon_args a = CTL_DAEMON_ARGS_INIT;
+	int status = ctl_parse(&metrics_syntax, argc, argv, ctl_daemon_opt, &a,
+			       NULL);
+
+	return status == CTL_GO ? metrics(&a) : status;
 }

@@ -5,6 +5,7 @@
  * POLICY given by name.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,9 +16,22 @@
 #include "load.h"
 #include "nft_emit.h"
 #include "nl.h"
+#include "paths.h"
 #include "policy.h"
 #include "reconcile.h"
 #include "state.h"
+
+/* A command's options and its POLICY. */
+struct local_args {
+	const char *policy;
+	char policy_buf[PATH_MAX];	/* a policy found by name */
+	/* Where a policy given by name is looked for, in order; as edgefwd. */
+	struct ef_policy_dirs policy_dirs;
+	const char *site;
+	bool counters;
+	bool replace;
+	bool json;
+};
 
 static void print_diags(const struct ef_diags *d)
 {
@@ -33,7 +47,8 @@ static void print_diags(const struct ef_diags *d)
  * lock is for a reconciler that stays (edgefwd), and this process ends.
  * Returns an exit status; 0 with all of *ret.
  */
-static int load(const struct args *a, bool need_site, struct ef_loaded *ret)
+static int load(const struct local_args *a, bool need_site,
+		struct ef_loaded *ret)
 {
 	const struct ef_load_opts opts = {
 		.policy = a->policy,
@@ -68,7 +83,7 @@ static int print_model(const struct ef_model *m, unsigned int flags)
 	return put_text(&sb);
 }
 
-int cmd_compile(const struct args *a)
+static int compile(const struct local_args *a)
 {
 	struct ef_loaded l;
 	int status = load(a, true, &l);
@@ -79,7 +94,7 @@ int cmd_compile(const struct args *a)
 	return status;
 }
 
-int cmd_check(const struct args *a)
+static int check(const struct local_args *a)
 {
 	struct ef_loaded l;
 	int status = load(a, false, &l);
@@ -123,8 +138,7 @@ static int open_nl(struct ef_nl **nl)
 	return 0;
 }
 
-
-static void report_reconcile(const struct args *a,
+static void report_reconcile(const struct local_args *a,
 			     const struct ef_reconcile_report *rep,
 			     const struct ef_model *m)
 {
@@ -156,7 +170,7 @@ static void report_reconcile(const struct args *a,
 }
 
 /* The compiled policy and a socket to the kernel: what changes need. */
-static int load_and_open(const struct args *a, struct ef_loaded *l,
+static int load_and_open(const struct local_args *a, struct ef_loaded *l,
 			 struct ef_nl **nl)
 {
 	int status = load(a, true, l);
@@ -164,7 +178,7 @@ static int load_and_open(const struct args *a, struct ef_loaded *l,
 	return status ? status : open_nl(nl);
 }
 
-int cmd_apply(const struct args *a)
+static int apply(const struct local_args *a)
 {
 	struct ef_reconcile_report rep;
 	struct ef_loaded l;
@@ -196,7 +210,7 @@ out:
 	return status;
 }
 
-int cmd_diff(const struct args *a)
+static int diff_policy(const struct local_args *a)
 {
 	struct ef_model *live = NULL;
 	struct ef_delta delta = { 0 };
@@ -252,7 +266,7 @@ static int read_live(struct ef_model **live)
 	return 0;
 }
 
-int cmd_show(const struct args *a)
+static int show(const struct local_args *a)
 {
 	struct ef_model *live = NULL;
 	int status = read_live(&live);
@@ -263,7 +277,7 @@ int cmd_show(const struct args *a)
 	return status;
 }
 
-int cmd_verify(const struct args *a)
+static int verify(const struct local_args *a)
 {
 	struct ef_model *live = NULL;
 	struct ef_loaded l;
@@ -283,19 +297,19 @@ int cmd_verify(const struct args *a)
 	return status;
 }
 
-
 /*
  * POLICY on the command line: a file as before (a path with a slash, a
  * .policy file, any file here), else a name looked up as edgefwd does,
  * in the first --policy-dir that has NAME.policy.
  */
-int find_policy(struct args *a, const char *arg)
+static int find_policy(struct local_args *a, const char *arg)
 {
 	size_t len = strlen(arg);
 	const char *bad_dir;
 	struct stat st;
 	int err;
 
+	ef_policy_dirs_default(&a->policy_dirs);
 	a->policy = arg;
 	if (strchr(arg, '/') || (len > 7 && !strcmp(arg + len - 7, ".policy")) ||
 	    !stat(arg, &st) || !ef_state_name_valid(arg))
@@ -316,4 +330,161 @@ int find_policy(struct args *a, const char *arg)
 		fprintf(stderr, "%s %s", i ? "," : "", a->policy_dirs.v[i]);
 	fputc('\n', stderr);
 	return EXIT_INPUT;
+}
+
+/* ---- The commands' arguments ---- */
+
+static int local_opt(void *ctx, const char *cmd, int opt, const char *arg)
+{
+	struct local_args *a = ctx;
+
+	switch (opt) {
+	case OPT_SITE:
+		a->site = arg;
+		break;
+	case OPT_POLICY_DIR:
+		if (ef_policy_dirs_add(&a->policy_dirs, arg))
+			return ctl_refuse(cmd, "at most %d --policy-dir",
+					  EF_POLICY_DIRS_MAX);
+		break;
+	case OPT_REPLACE:
+		a->replace = true;
+		break;
+	case OPT_JSON:
+		a->json = true;
+		break;
+	case OPT_COUNTERS:
+		a->counters = true;
+		break;
+	}
+	return 0;
+}
+
+static const struct option policy_opts[] = {
+	O_SITE, O_POLICY_DIR, O_HELP, O_END
+};
+
+static const struct ctl_syntax check_syntax = {
+	{ "POLICY [--site SITE] [--policy-dir DIR]..." }, policy_opts, 1, 1
+};
+
+/* compile, verify */
+static const struct ctl_syntax policy_site_syntax = {
+	{ "POLICY --site SITE [--policy-dir DIR]..." }, policy_opts, 1, 1
+};
+
+static const struct ctl_syntax apply_syntax = {
+	{ "POLICY --site SITE [--replace | --json] [--policy-dir DIR]..." },
+	(const struct option[]){ O_SITE, O_POLICY_DIR, O_REPLACE, O_JSON,
+				 O_HELP, O_END },
+	1, 1
+};
+
+static const struct ctl_syntax diff_syntax = {
+	{ "POLICY --site SITE [--policy-dir DIR]... [--json]",
+	  CTL_DAEMON_USAGE },
+	(const struct option[]){ O_SITE, O_POLICY_DIR, O_JSON, O_SOCKET,
+				 O_TIMEOUT, O_HELP, O_END },
+	0, 1
+};
+
+static const struct ctl_syntax show_syntax = {
+	{ "[--counters]" },
+	(const struct option[]){ O_COUNTERS, O_HELP, O_END },
+	0, 0
+};
+
+/* A command on a POLICY: its options, the policy found, then fn. */
+static int on_policy(const struct ctl_syntax *syn, int argc, char **argv,
+		     int (*fn)(const struct local_args *a))
+{
+	struct local_args a = { 0 };
+	struct ctl_words w;
+	int status = ctl_parse(syn, argc, argv, local_opt, &a, &w);
+
+	if (status != CTL_GO)
+		return status;
+	return find_policy(&a, w.v[0]) ?: fn(&a);
+}
+
+int cmd_check(int argc, char **argv)
+{
+	return on_policy(&check_syntax, argc, argv, check);
+}
+
+int cmd_compile(int argc, char **argv)
+{
+	return on_policy(&policy_site_syntax, argc, argv, compile);
+}
+
+int cmd_verify(int argc, char **argv)
+{
+	return on_policy(&policy_site_syntax, argc, argv, verify);
+}
+
+/* --replace sends the table whole and says so in words. */
+static int apply_checked(const struct local_args *a)
+{
+	if (a->replace && a->json)
+		return ctl_refuse("apply",
+				  "options '--replace' and '--json' do not go together (--replace prints no JSON)");
+	return apply(a);
+}
+
+int cmd_apply(int argc, char **argv)
+{
+	return on_policy(&apply_syntax, argc, argv, apply_checked);
+}
+
+int cmd_show(int argc, char **argv)
+{
+	struct local_args a = { 0 };
+	int status = ctl_parse(&show_syntax, argc, argv, local_opt, &a, NULL);
+
+	return status == CTL_GO ? show(&a) : status;
+}
+
+/*
+ * diff POLICY compares the live table with the policy compiled here;
+ * diff alone asks edgefwd. Each form takes its own options (and --json).
+ */
+struct diff_args {
+	struct local_args local;
+	struct ctl_daemon_args daemon;
+	int local_opt, daemon_opt;	/* one of each form's own, if given */
+};
+
+static int diff_opt(void *ctx, const char *cmd, int opt, const char *arg)
+{
+	struct diff_args *a = ctx;
+
+	if (opt == OPT_SOCKET || opt == OPT_TIMEOUT) {
+		a->daemon_opt = opt;
+		return ctl_daemon_opt(&a->daemon, cmd, opt, arg);
+	}
+	if (opt == OPT_JSON)
+		a->daemon.json = true;
+	else
+		a->local_opt = opt;
+	return local_opt(&a->local, cmd, opt, arg);
+}
+
+int cmd_diff(int argc, char **argv)
+{
+	static const struct ef_ctl_request rq = { .cmd = EF_CTL_DIFF };
+	struct diff_args a = { .daemon = CTL_DAEMON_ARGS_INIT };
+	struct ctl_words w;
+	int status = ctl_parse(&diff_syntax, argc, argv, diff_opt, &a, &w);
+
+	if (status != CTL_GO)
+		return status;
+	if (!w.n && a.local_opt)
+		return ctl_refuse(argv[0], "option '--%s' does not apply without a POLICY (edgefwd's diff); see %s diff --help",
+				  ctl_opt_name(a.local_opt), prog);
+	if (!w.n)
+		return ctl_daemon_ask(&a.daemon, &rq);
+	if (a.daemon_opt)
+		return ctl_refuse(argv[0], "option '--%s' does not apply with a POLICY (edgefwd is not asked); see %s diff --help",
+				  ctl_opt_name(a.daemon_opt), prog);
+	return find_policy(&a.local, w.v[0]) ?: diff_policy(&a.local);
 }

@@ -1,26 +1,27 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * edgefwctl: compile, check, apply and show edgefw policies, and ask
- * edgefwd. This file holds the table of commands, usage and main(), and
- * how the commands write their output; the commands are in ctl_local.c
- * (files and the kernel) and ctl_daemon.c (edgefwd).
+ * edgefwd. This file holds the command line: the table of commands, main()
+ * and usage, every option with its help, the parsing every command does
+ * of its own arguments (ctl_parse) and its --help; and how the commands
+ * write their output. The commands are in ctl_local.c (files and the
+ * kernel) and ctl_daemon.c (edgefwd).
  *
  * Exit status: 0 success, 1 a runtime or kernel error, 2 bad input or
  * usage (then nothing was applied), 3 the live table differs (verify,
  * diff).
  */
 #include <errno.h>
-#include <getopt.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ctl.h"
+#include "paths.h"
 
 const char *const prog = "edgefwctl";
 
-/* Prints the text built in sb and frees it: 0, or EXIT_RUNTIME (said
- * why) if building it ran out of memory or stdout cannot take it. */
 int put_text(struct ef_strbuf *sb)
 {
 	int status = 0;
@@ -45,185 +46,359 @@ void print_json(struct json_object *o)
 	json_object_put(o);
 }
 
-static const struct {
+/* ---- Options ---- */
+
+/* Every option of every command, as its --help describes it. */
+static const struct ctl_opt_doc {
+	struct option o;
+	const char *value;	/* its value's name; NULL: a flag */
+	const char *help;	/* "\n": a line more */
+} opt_docs[] = {
+	{ O_SITE, "SITE",
+	  "the site file: this machine's addresses and peers" },
+	{ O_POLICY_DIR, "DIR",
+	  "look a POLICY name up as DIR/NAME.policy; repeated:\n"
+	  "in the first DIR that has it (default:\n"
+	  EF_POLICY_DIR_LOCAL ",\nthen " EF_POLICY_DIR_SHIPPED ")" },
+	{ O_REPLACE, NULL,
+	  "send the whole table, not what differs (one\ntransaction)" },
+	{ O_JSON, NULL, "print JSON, the form for scripts" },
+	{ O_COUNTERS, NULL, "add every element's packets and bytes" },
+	{ O_SOCKET, "PATH",
+	  "edgefwd's socket (default " CTL_SOCKET ";\n"
+	  CTL_SOCKET_READ " for looking only)" },
+	{ O_TIMEOUT, "SECONDS",
+	  "wait at most SECONDS for edgefwd (1 to 3600,\ndefault 60)" },
+	{ O_DRY_RUN, NULL, "only check that the policy compiles there" },
+	{ O_CONFIRM, "SECONDS",
+	  "go back by itself unless confirmed within SECONDS\n(1 to 86400)" },
+	{ O_HELP, NULL, "print this help" },
+};
+
+static const struct ctl_opt_doc *opt_doc(int opt)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(opt_docs); i++)
+		if (opt_docs[i].o.val == opt)
+			return &opt_docs[i];
+	return NULL;
+}
+
+const char *ctl_opt_name(int opt)
+{
+	const struct ctl_opt_doc *doc = opt_doc(opt);
+
+	return doc ? doc->o.name : "?";
+}
+
+/*
+ * The option a word of the command line names, as getopt_long reads it:
+ * "--NAME" or "--NAME=VALUE" (NAME, or the start of only one name), "-C"
+ * (C and what follows). NULL if none, or several (*ambiguous).
+ */
+static const struct ctl_opt_doc *opt_named(const char *word, bool *ambiguous)
+{
+	const struct ctl_opt_doc *found = NULL;
+	size_t len;
+
+	*ambiguous = false;
+	if (word[0] != '-' || !word[1])
+		return NULL;
+	if (word[1] != '-')
+		return opt_doc((unsigned char)word[1] < 128 ? word[1] : -1);
+	word += 2;
+	len = strcspn(word, "=");
+	for (size_t i = 0; len && i < ARRAY_SIZE(opt_docs); i++) {
+		const char *name = opt_docs[i].o.name;
+
+		if (strlen(name) == len && !strncmp(name, word, len)) {
+			*ambiguous = false;
+			return &opt_docs[i];
+		}
+		if (!strncmp(name, word, len)) {
+			*ambiguous = found != NULL;
+			found = &opt_docs[i];
+		}
+	}
+	return *ambiguous ? NULL : found;
+}
+
+int ctl_refuse(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s %s: ", prog, cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return EXIT_INPUT;
+}
+
+/*
+ * getopt_long refused an option of argv (c: '?', or ':' for a missing
+ * value): says which and why. The word it refused is argv[optind - 1]
+ * when it is a long option (optopt then 0 if unknown, else its val); a
+ * short one is optopt.
+ */
+static int bad_option(const struct ctl_syntax *syn, int c, char **argv)
+{
+	const char *word = argv[optind - 1], *cmd = argv[0], *why;
+	const struct ctl_opt_doc *doc = NULL;
+	bool ambiguous = false, own = false;
+	char name[48];
+
+	if (!strncmp(word, "--", 2)) {
+		doc = opt_named(word, &ambiguous);
+		if (optopt && optopt < 256 && (!doc || doc->o.val != optopt))
+			word = NULL;	/* a short one after all */
+	} else {
+		word = NULL;
+	}
+	if (word && doc)
+		snprintf(name, sizeof(name), "--%s", doc->o.name);
+	else if (word)
+		snprintf(name, sizeof(name), "%.*s", (int)strcspn(word, "="),
+			 word);
+	else
+		snprintf(name, sizeof(name), "-%c", optopt);
+	if (!word)
+		doc = opt_named(name, &ambiguous);
+	for (const struct option *o = syn->opts; doc && o->name; o++)
+		own = own || o->val == doc->o.val;
+	if (c == ':')
+		why = "needs a value";
+	else if (own)
+		why = "takes no value";
+	else if (doc)
+		why = "does not apply";
+	else
+		why = ambiguous ? "is ambiguous" : "is unknown";
+	return ctl_refuse(cmd, "option '%s' %s; see %s %s --help", name, why,
+			  prog, cmd);
+}
+
+/* ---- Commands ---- */
+
+static const struct command {
 	const char *name;
-	int (*fn)(const struct args *a);
-	const char *usage;
+	int (*fn)(int argc, char **argv);
 	const char *description;
 } commands[] = {
-	{ "check", cmd_check, "POLICY [--site SITE]",
+	{ "check", cmd_check,
 	  "Validates a policy (and site) offline; nothing is applied" },
-	{ "compile", cmd_compile, "POLICY --site SITE",
+	{ "compile", cmd_compile,
 	  "Prints the ruleset the policy compiles to, as nft text" },
-	{ "apply", cmd_apply, "POLICY --site SITE [--replace] [--json]",
+	{ "apply", cmd_apply,
 	  "Sends what differs from the live table, in one batch" },
-	{ "diff", cmd_diff, "[POLICY --site SITE] [--json]",
+	{ "diff", cmd_diff,
 	  "What apply would send (exit 3 if anything); no POLICY: edgefwd's" },
-	{ "show", cmd_show, "[--counters]",
+	{ "show", cmd_show,
 	  "Reads table inet edgefw from the kernel and prints it" },
-	{ "verify", cmd_verify, "POLICY --site SITE",
+	{ "verify", cmd_verify,
 	  "Exits 0 if the live table equals the compiled policy, 3 if not" },
-	{ "hello", cmd_daemon, "", "Asks edgefwd for its protocol version" },
-	{ "status", cmd_daemon, "",
+	{ "hello", cmd_hello, "Asks edgefwd for its protocol version" },
+	{ "status", cmd_status,
 	  "edgefwd's active policy, generation, last reconcile, corrections" },
-	{ "reconcile", cmd_daemon, "", "Has edgefwd reconcile now" },
-	{ "reload", cmd_daemon, "", "Has edgefwd read the site and policy again" },
-	{ "switch", cmd_daemon, "NAME [--dry-run] [--confirm SECONDS]",
+	{ "reconcile", cmd_reconcile, "Has edgefwd reconcile now" },
+	{ "reload", cmd_reload, "Has edgefwd read the site and policy again" },
+	{ "switch", cmd_switch,
 	  "Has edgefwd apply another policy (and go back unless confirmed)" },
-	{ "confirm", cmd_daemon, "[ID]", "Keeps the policy a switch --confirm applied (switch ID only)" },
-	{ "rollback", cmd_daemon, "[ID]", "Goes back to the policy before the last switch (while ID waits)" },
-	{ "list", cmd_daemon, "", "The policies edgefwd can switch to" },
-	{ "counters", cmd_daemon, "",
+	{ "confirm", cmd_confirm,
+	  "Keeps the policy a switch --confirm applied (switch ID only)" },
+	{ "rollback", cmd_rollback,
+	  "Goes back to the policy before the last switch (while ID waits)" },
+	{ "list", cmd_list, "The policies edgefwd can switch to" },
+	{ "counters", cmd_counters,
 	  "Packets and bytes per policy row, with the row's note" },
-	{ "metrics", cmd_metrics, "[--socket PATH]",
+	{ "metrics", cmd_metrics,
 	  "edgefwd's status and row counters for Prometheus (text format)" },
 };
 
+static const struct command *command_named(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+		if (!strcmp(commands[i].name, name))
+			return &commands[i];
+	return NULL;
+}
+
+static void usage_lines(FILE *f, const char *cmd,
+			const struct ctl_syntax *syn)
+{
+	fprintf(f, "Usage: %s %s %s\n", prog, cmd, syn->usage[0]);
+	if (syn->usage[1])
+		fprintf(f, "   or: %s %s %s\n", prog, cmd, syn->usage[1]);
+}
+
+#define HELP_COL 26	/* where an option's help starts */
+
+/* A command's --help: its usage, what it does, its options. Returns 0. */
+static int help(const char *cmd, const struct ctl_syntax *syn)
+{
+	const struct command *c = command_named(cmd);
+
+	usage_lines(stdout, cmd, syn);
+	printf("%s.\n\nOptions:\n", c ? c->description : cmd);
+	for (const struct option *o = syn->opts; o->name; o++) {
+		const struct ctl_opt_doc *doc = opt_doc(o->val);
+		int n;
+
+		if (o->val < 256)
+			n = printf("  -%c, --%s", o->val, o->name);
+		else
+			n = printf("      --%s", o->name);
+		if (doc && doc->value)
+			n += printf(" %s", doc->value);
+		printf("%*s", n < HELP_COL ? HELP_COL - n : 1, "");
+		for (const char *h = doc ? doc->help : ""; *h; h++) {
+			putchar(*h);
+			if (*h == '\n')
+				printf("%*s", HELP_COL, "");
+		}
+		putchar('\n');
+	}
+	return 0;
+}
+
+int ctl_parse(const struct ctl_syntax *syn, int argc, char **argv,
+	      ctl_opt_fn on_opt, void *ctx, struct ctl_words *ret)
+{
+	bool given[ARRAY_SIZE(opt_docs)] = { false };
+	char shorts[8] = ":";	/* ':': a missing value is told apart */
+	size_t n = 1;
+	int c, status;
+
+	for (const struct option *o = syn->opts; o->name; o++) {
+		if (o->val > 255 || n + 3 > sizeof(shorts))
+			continue;
+		shorts[n++] = (char)o->val;
+		if (o->has_arg == required_argument)
+			shorts[n++] = ':';
+	}
+	shorts[n] = '\0';
+	opterr = 0;	/* bad_option says why, naming the command */
+	optind = 0;	/* glibc: 0 starts afresh on a new argv, as 1 may not */
+	while ((c = getopt_long(argc, argv, shorts, syn->opts, NULL)) != -1) {
+		const struct ctl_opt_doc *doc = opt_doc(c);
+
+		if (c == '?' || c == ':' || !doc)
+			return bad_option(syn, c, argv);
+		if (c == OPT_HELP)
+			return help(argv[0], syn);
+		/* Two values could disagree; only directories add up. */
+		if (given[doc - opt_docs] && doc->o.has_arg &&
+		    c != OPT_POLICY_DIR)
+			return ctl_refuse(argv[0], "option '--%s' given twice",
+					  doc->o.name);
+		given[doc - opt_docs] = true;
+		status = on_opt(ctx, argv[0], c, optarg);
+		if (status)
+			return status;
+	}
+	if (argc - optind < syn->min_words || argc - optind > syn->max_words) {
+		usage_lines(stderr, argv[0], syn);
+		return EXIT_INPUT;
+	}
+	if (ret) {
+		ret->v = argv + optind;
+		ret->n = argc - optind;
+	}
+	return CTL_GO;
+}
+
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: %s COMMAND [ARGS]\n\nCommands:\n", prog);
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(f, "  %-9s %-40s %s\n", commands[i].name,
-			commands[i].usage, commands[i].description);
+	fprintf(f, "Usage: %s COMMAND [ARGUMENTS] [OPTIONS]\n"
+		   "       %s COMMAND --help | help [COMMAND] | --version\n"
+		   "\nCommands:\n", prog, prog);
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+		fprintf(f, "  %-10s %s\n", commands[i].name,
+			commands[i].description);
+	fprintf(f, "\nEach command takes only its own options, before or after its\n"
+		   "arguments: %s COMMAND --help lists them.\n", prog);
 	fprintf(f, "\nPOLICY is a file, or a name looked up as NAME.policy in the first\n"
 		   "--policy-dir DIR that has it (default %s, then\n%s).\n",
 		EF_POLICY_DIR_LOCAL, EF_POLICY_DIR_SHIPPED);
-	fprintf(f, "\nedgefwd's commands take --socket PATH (default /run/edgefw/control;\n"
-		   "/run/edgefw/read for looking only), --timeout SECONDS (default 60)\n"
-		   "and --json.\n");
 	fprintf(f, "\nExit status: 0 ok, 1 runtime or kernel error, "
 		   "2 bad input or usage (nothing applied), 3 differs.\n");
 }
 
-int main(int argc, char **argv)
+/*
+ * Where the command's name stands: after the options some put before it
+ * (each with its value, if it takes one). argc if nowhere; -1 after
+ * saying why.
+ */
+static int command_at(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "site", required_argument, NULL, 's' },
-		{ "counters", no_argument, NULL, 'c' },
-		{ "replace", no_argument, NULL, 'r' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "socket", required_argument, NULL, 'S' },
-		{ "timeout", required_argument, NULL, 'T' },
-		{ "dry-run", no_argument, NULL, 'd' },
-		{ "confirm", required_argument, NULL, 'C' },
-		{ "policy-dir", required_argument, NULL, 'P' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
-	/* A switch to a large policy compiles and applies it before the
-	 * answer: seconds at most; a daemon that hangs must not hang its
-	 * callers (scripts, timers) with it. */
-	struct args a = { .socket = "/run/edgefw/control", .timeout = 60 };
-	char *words[6];
-	const char *confirm = NULL;
-	bool dry_run = false;
-	const char *cmd;
-	int c;
+	int i;
 
-	/* Options may stand before or after the command (getopt permutes). */
-	while ((c = getopt_long(argc, argv, "s:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 's':
-			a.site = optarg;
-			break;
-		case 'c':
-			a.counters = true;
-			break;
-		case 'r':
-			a.replace = true;
-			break;
-		case 'j':
-			a.json = true;
-			break;
-		case 'S':
-			a.socket = optarg;
-			break;
-		case 'T': {
-			char *end;
-			unsigned long t = strtoul(optarg, &end, 10);
+	for (i = 1; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
+		const struct ctl_opt_doc *doc;
+		bool ambiguous;
 
-			if (*optarg < '0' || *optarg > '9' || *end || !t ||
-			    t > 3600) {
-				fprintf(stderr, "%s: --timeout must be 1 to 3600 seconds, not '%s'\n",
-					prog, optarg);
-				return EXIT_INPUT;
-			}
-			a.timeout = (unsigned int)t;
-			break;
+		if (!strcmp(argv[i], "--"))
+			return i + 1;
+		doc = opt_named(argv[i], &ambiguous);
+		if (!doc) {
+			fprintf(stderr, "%s: option '%.*s' is %s; see %s --help\n",
+				prog, (int)strcspn(argv[i], "="), argv[i],
+				ambiguous ? "ambiguous" : "unknown", prog);
+			return -1;
 		}
-		case 'd':
-			dry_run = true;
-			break;
-		case 'C':
-			confirm = optarg;
-			break;
-		case 'P':
-			if (ef_policy_dirs_add(&a.policy_dirs, optarg)) {
-				fprintf(stderr, "%s: at most %d --policy-dir\n",
-					prog, EF_POLICY_DIRS_MAX);
-				return EXIT_INPUT;
-			}
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			return EXIT_INPUT;
-		}
+		/* Its value is the next word, unless "--NAME=V" or "-sV". */
+		if (doc->o.has_arg == required_argument &&
+		    !strchr(argv[i], '=') && (argv[i][1] == '-' || !argv[i][2]))
+			i++;
 	}
-	ef_policy_dirs_default(&a.policy_dirs);
-	if (optind >= argc || !strcmp(argv[optind], "help")) {
-		usage(optind >= argc ? stderr : stdout);
-		return optind >= argc ? EXIT_INPUT : 0;
-	}
-	cmd = argv[optind++];
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
-		bool wants_policy = commands[i].fn != cmd_show &&
-				    commands[i].fn != cmd_metrics;
+	return i;
+}
 
-		if (strcmp(cmd, commands[i].name))
-			continue;
-		/* diff without a policy asks the daemon. */
-		if (commands[i].fn == cmd_daemon ||
-		    (commands[i].fn == cmd_diff && optind == argc)) {
-			/* The request as the protocol spells it. */
-			a.argc = 0;
-			words[a.argc++] = (char *)cmd;
-			if (optind < argc && a.argc < 3)
-				words[a.argc++] = argv[optind++];
-			if (dry_run)
-				words[a.argc++] = (char *)"--dry-run";
-			if (confirm) {
-				words[a.argc++] = (char *)"--confirm";
-				words[a.argc++] = (char *)confirm;
-			}
-			if (optind != argc) {
-				fprintf(stderr, "Usage: %s %s %s\n", prog, cmd,
-					commands[i].usage);
-				return EXIT_INPUT;
-			}
-			a.argv = words;
-			return cmd_daemon(&a);
-		}
-		if (wants_policy && optind != argc - 1) {
-			fprintf(stderr, "Usage: %s %s %s\n", prog, cmd,
-				commands[i].usage);
-			return EXIT_INPUT;
-		}
-		if (!wants_policy && optind != argc) {
-			fprintf(stderr, "Usage: %s %s %s\n", prog, cmd,
-				commands[i].usage);
-			return EXIT_INPUT;
-		}
-		if (wants_policy) {
-			int status = find_policy(&a, argv[optind]);
+/* help COMMAND: COMMAND --help. */
+static int help_of(const char *name)
+{
+	const struct command *c = command_named(name);
+	char *argv[] = { (char *)name, (char *)"--help", NULL };
 
-			if (status)
-				return status;
-		}
-		return commands[i].fn(&a);
-	}
-	fprintf(stderr, "%s: unknown command '%s'\n\n", prog, cmd);
+	if (c)
+		return c->fn(2, argv);
+	fprintf(stderr, "%s: unknown command '%s'\n\n", prog, name);
 	usage(stderr);
 	return EXIT_INPUT;
+}
+
+int main(int argc, char **argv)
+{
+	const struct command *c;
+	char *name;
+	int at;
+
+	if (argc == 2 && !strcmp(argv[1], "--version")) {
+		printf("%s %s\n", prog, EF_VERSION);
+		return 0;
+	}
+	if (argc >= 2 && (!strcmp(argv[1], "help") ||
+			  !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		if (argc == 3)
+			return help_of(argv[2]);
+		usage(argc == 2 ? stdout : stderr);
+		return argc == 2 ? 0 : EXIT_INPUT;
+	}
+	at = command_at(argc, argv);
+	if (at < 0)
+		return EXIT_INPUT;
+	if (at >= argc) {
+		usage(stderr);
+		return EXIT_INPUT;
+	}
+	c = command_named(argv[at]);
+	if (!c) {
+		fprintf(stderr, "%s: unknown command '%s'\n\n", prog, argv[at]);
+		usage(stderr);
+		return EXIT_INPUT;
+	}
+	/* The options before its name go to the command as if after it. */
+	name = argv[at];
+	memmove(argv + 2, argv + 1, (size_t)(at - 1) * sizeof(*argv));
+	argv[1] = name;
+	return c->fn(argc - 1, argv + 1);
 }
