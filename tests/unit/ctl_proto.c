@@ -689,131 +689,6 @@ Test(ctl_proto, reply_round_trip)
 	free(text);
 }
 
-/* ------------------------------------------------------------------ */
-/* Client side                                                        */
-
-static void request_ok(const char *want, int argc, ...)
-{
-	char *argv[16];
-	const char *why = NULL;
-	char *line;
-	va_list ap;
-
-	cr_assert_leq(argc, 16);
-	va_start(ap, argc);
-	for (int i = 0; i < argc; i++)
-		argv[i] = va_arg(ap, char *);
-	va_end(ap);
-	line = ef_ctl_request_line(argc, argv, &why);
-	cr_assert_not_null(line, "want '%s': %s", want, why);
-	cr_assert_str_eq(line, want);
-	free(line);
-}
-
-static void request_bad(const char *msg, int argc, ...)
-{
-	char *argv[16];
-	const char *why = NULL;
-	char *line;
-	va_list ap;
-
-	cr_assert_leq(argc, 16);
-	va_start(ap, argc);
-	for (int i = 0; i < argc; i++)
-		argv[i] = va_arg(ap, char *);
-	va_end(ap);
-	line = ef_ctl_request_line(argc, argv, &why);
-	cr_assert_null(line, "accepted: %s", line);
-	cr_assert_not_null(why);
-	cr_assert_str_eq(why, msg);
-}
-
-Test(ctl_proto, request_lines)
-{
-	request_ok("hello\n", 1, "hello");
-	request_ok("status\n", 1, "status");
-	request_ok("reload\n", 1, "reload");
-	request_ok("switch web\n", 2, "switch", "web");
-	request_ok("switch web --dry-run\n", 3, "switch", "web", "--dry-run");
-	request_ok("switch web --confirm 60\n", 4, "switch", "web",
-		   "--confirm", "60");
-	/* Canonical: name first, then --dry-run, then --confirm. */
-	request_ok("switch web --dry-run --confirm 60\n", 6, "switch",
-		   "--confirm", "060", "--dry-run", "web", "--dry-run");
-}
-
-Test(ctl_proto, request_line_errors)
-{
-	char long_name[EF_CTL_REQUEST_MAX + 1];
-
-	request_bad("empty request", 0);
-	request_bad("empty word in request", 1, "");
-	request_bad("empty word in request", 3, "switch", "", "web");
-	request_bad("a word holds a blank or a control character", 2,
-		    "switch", "web status");
-	/* No second request smuggled in a word. */
-	request_bad("a word holds a blank or a control character", 2,
-		    "switch", "web\nreload");
-	request_bad("a word holds a blank or a control character", 1,
-		    "hello\r");
-	request_bad("unknown command", 1, "apply");
-	request_bad("unexpected word", 2, "status", "now");
-	request_bad("unknown option", 3, "switch", "web", "--force");
-	request_bad("switch needs a policy name", 1, "switch");
-	request_bad("invalid policy name", 2, "switch", "Web");
-	request_bad("--confirm needs seconds (1 to 86400)", 4, "switch",
-		    "web", "--confirm", "86401");
-	request_bad("--confirm given twice", 6, "switch", "web", "--confirm",
-		    "1", "--confirm", "2");
-
-	memset(long_name, 'a', sizeof(long_name) - 1);
-	long_name[sizeof(long_name) - 1] = '\0';
-	request_bad("request too long", 2, "switch", long_name);
-	/* NULL why is fine. */
-	cr_assert_null(ef_ctl_request_line(0, NULL, NULL));
-}
-
-/* Line -> parse gives what parsing the words joined by blanks gives. */
-Test(ctl_proto, request_line_round_trip)
-{
-	static const char *const cases[][6] = {
-		{ "hello" }, { "status" }, { "list" }, { "confirm" },
-		{ "rollback" }, { "diff" }, { "reconcile" }, { "counters" },
-		{ "reload" },
-		{ "switch", "edge-single-public" },
-		{ "switch", "web", "--dry-run" },
-		{ "switch", "--confirm", "86400", "web" },
-		{ "switch", "--dry-run", "a_b-c", "--confirm", "1" },
-	};
-
-	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
-		struct ef_ctl_request a, b;
-		struct ef_strbuf joined = { 0 };
-		const char *why = NULL;
-		char *line;
-		int argc = 0;
-
-		while (argc < 6 && cases[i][argc]) {
-			ef_sb_printf(&joined, "%s%s", argc ? " " : "",
-				  cases[i][argc]);
-			argc++;
-		}
-		line = ef_ctl_request_line(argc, (char *const *)cases[i], &why);
-		cr_assert_not_null(line, "%s: %s", joined.buf, why);
-		cr_assert_eq(strchr(line, '\n'), line + strlen(line) - 1);
-		line[strlen(line) - 1] = '\0';
-		cr_assert_eq(ef_ctl_parse(line, &a, &why), 0, "%s: %s", line,
-			     why);
-		cr_assert_eq(ef_ctl_parse(joined.buf, &b, &why), 0);
-		cr_assert_eq(a.cmd, b.cmd, "%s", line);
-		cr_assert_str_eq(a.name, b.name, "%s", line);
-		cr_assert_eq(a.dry_run, b.dry_run, "%s", line);
-		cr_assert_eq(a.confirm_secs, b.confirm_secs, "%s", line);
-		free(line);
-		ef_sb_free(&joined);
-	}
-}
-
 /* confirm and rollback may name the switch they are meant for. */
 Test(ctl_proto, confirm_and_rollback_with_a_switch_id)
 {
@@ -833,13 +708,10 @@ Test(ctl_proto, confirm_and_rollback_with_a_switch_id)
 	parse_bad("rollback 18446744073709551616",
 		  "not a switch id '18446744073709551616'");
 	parse_bad("confirm 7 8", "unexpected word '8'");
-	request_ok("confirm 42\n", 2, "confirm", "42");
-	request_ok("rollback\n", 1, "rollback");
-	request_bad("not a switch id", 2, "rollback", "now");
 }
 
 /* ------------------------------------------------------------------ */
-/* Requests as the client builds them                                 */
+/* Client side: requests as edgefwctl builds them                     */
 
 static void format_ok(const struct ef_ctl_request *rq, const char *want)
 {
@@ -956,4 +828,25 @@ Test(ctl_proto, request_format_refuses)
 	format_bad(&rq, "seconds on list");
 	rq = (struct ef_ctl_request){ .cmd = EF_CTL_STATUS, .switch_id = 5 };
 	format_bad(&rq, "a switch id on status");
+}
+
+/* Whatever the daemon parsed, formatted again, is its one canonical line. */
+Test(ctl_proto, request_format_is_canonical)
+{
+	static const struct {
+		const char *line, *canonical;
+	} t[] = {
+		{ "switch --confirm 060 --dry-run web --dry-run",
+		  "switch web --dry-run --confirm 60\n" },
+		{ "  switch\tweb  ", "switch web\n" },
+		{ "confirm 007", "confirm 7\n" },
+		{ "rollback", "rollback\n" },
+		{ "status\r", "status\n" },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(t); i++) {
+		struct ef_ctl_request rq = parse_ok(t[i].line);
+
+		format_ok(&rq, t[i].canonical);
+	}
 }
