@@ -109,8 +109,6 @@ static char *ask(int fd, const char *line)
 	return buf;
 }
 
-/* key: value lines; an array gets a line per item, an object item its
- * fields' values side by side (counters: row, where, note, packets, ...). */
 /* Times the daemon gives in seconds since the epoch: also as a person
  * reads them. The number stays first, for scripts. */
 static void print_time(const char *key, struct json_object *val)

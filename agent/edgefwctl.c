@@ -159,8 +159,10 @@ static int bad_option(const struct ctl_syntax *syn, int c, char **argv)
 	else if (word)
 		snprintf(name, sizeof(name), "%.*s", (int)strcspn(word, "="),
 			 word);
-	else
+	else if (optopt > ' ' && optopt < 0x7f)
 		snprintf(name, sizeof(name), "-%c", optopt);
+	else
+		snprintf(name, sizeof(name), "-\\x%02x", optopt & 0xff);
 	if (!word)
 		doc = opt_named(name, &ambiguous);
 	for (const struct option *o = syn->opts; doc && o->name; o++)
