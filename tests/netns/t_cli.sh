@@ -4,8 +4,10 @@
 # t_cli.sh BUILD_DIR: edgefwctl as an operator meets it, in a namespace of
 # its own: bad input is refused with file:line:col and exit 2 and leaves
 # the live table as it was; verify notices a change made behind its back;
-# errors from the kernel and from missing privileges are named; and the
-# sanitizer build and valgrind find nothing wrong in apply, show, verify.
+# errors from the kernel and from missing privileges are named; an option
+# a command does not take, or a number or name edgefwd would refuse, is
+# exit 2 with a message; every command has --help; and the sanitizer
+# build and valgrind find nothing wrong in apply, show, verify.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . tests/netns/lib.sh
