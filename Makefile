@@ -54,6 +54,12 @@ UNIT_OBJ := $(UNIT_SRC:%.c=$(B)/%.o)
 UNIT_SAN_OBJ := $(UNIT_SRC:%.c=$(B)/san/%.o)
 KERNEL_SAN_OBJ := $(KERNEL_SRC:%.c=$(B)/san/%.o)
 
+# edgefwctl: the command table and main, the commands on files and the
+# kernel, the requests to edgefwd.
+CTL_SRC := agent/edgefwctl.c agent/ctl_local.c agent/ctl_daemon.c
+CTL_OBJ := $(CTL_SRC:%.c=$(B)/%.o)
+CTL_SAN_OBJ := $(CTL_SRC:%.c=$(B)/san/%.o)
+
 PROGS := $(B)/edgefwctl $(B)/edgefwd
 TOOLS := $(B)/netprobe $(B)/ctlraw
 
@@ -78,6 +84,7 @@ $(B)/paths.stamp: FORCE
 $(B)/agent/edgefwd.o $(B)/agent/edgefwctl.o $(B)/san/agent/edgefwd.o \
 		$(B)/san/agent/edgefwctl.o $(B)/lib/paths.o $(B)/san/lib/paths.o: \
 	$(B)/paths.stamp
+$(CTL_OBJ) $(CTL_SAN_OBJ): $(B)/paths.stamp
 FORCE:
 
 $(B)/libedgefw.a: $(LIB_OBJ)
@@ -88,7 +95,7 @@ $(B)/san/libedgefw.a: $(LIB_SAN_OBJ)
 	$(E) AR $@
 	$(Q)$(AR) rcs $@ $^
 
-$(B)/edgefwctl: $(B)/agent/edgefwctl.o $(B)/libedgefw.a
+$(B)/edgefwctl: $(CTL_OBJ) $(B)/libedgefw.a
 	$(E) LD $@
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
 
@@ -104,7 +111,7 @@ $(B)/san/edgefwd: $(DAEMON_SRC:%.c=$(B)/san/%.o) $(B)/san/libedgefw.a
 	$(E) LD $@
 	$(Q)$(CC) $(CFLAGS) $(SAN) $(LDFLAGS) -o $@ $^ $(LIBS)
 
-$(B)/san/edgefwctl: $(B)/san/agent/edgefwctl.o $(B)/san/libedgefw.a
+$(B)/san/edgefwctl: $(CTL_SAN_OBJ) $(B)/san/libedgefw.a
 	$(E) LD $@
 	$(Q)$(CC) $(CFLAGS) $(SAN) $(LDFLAGS) -o $@ $^ $(LIBS)
 

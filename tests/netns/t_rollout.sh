@@ -446,8 +446,10 @@ check "(e) --confirm 08 reached the hosts as 8 seconds" \
 	grep -q "'switch' 'public-im-connectivity' '--confirm' '8'" "$T/rsh.log"
 check "(e) confirm named the switch it was meant for (its switch id)" \
 	grep -qE "'confirm' '[0-9]+'" "$T/rsh.log"
-check "(e) every edgefwctl on the hosts got --timeout 25 (--timeout 30 less 5)" bash -c \
-	"grep -q \"'$CTL'\" '$T/rsh.log' && ! grep \"'$CTL'\" '$T/rsh.log' | grep -v \"'$CTL' '--timeout' '25' \""
+check "(e) every edgefwctl request to edgefwd on the hosts got --timeout 25 (--timeout 30 less 5)" bash -c \
+	"grep \"'$CTL'\" '$T/rsh.log' | grep -q \"'--socket'\" && ! grep \"'$CTL'\" '$T/rsh.log' | grep \"'--socket'\" | grep -v \"'$CTL' '--timeout' '25' '--socket' \""
+check "(e) check and diff of the policy file, which do not ask edgefwd, got no --timeout" bash -c \
+	"grep -q \"'$CTL' 'check' \" '$T/rsh.log' && ! grep \"'$CTL'\" '$T/rsh.log' | grep -v \"'--socket'\" | grep -q \"'--timeout'\""
 
 rollout --dry-run --confirm 010 --health-timeout 9 --health true \
 	"$T/hosts.h1" edge-v2
