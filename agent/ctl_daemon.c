@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "ctl.h"
+#include "util.h"
 #include "ctl_proto.h"
 #include "metrics.h"
 #include "state.h"
@@ -305,28 +306,16 @@ static int metrics(const struct ctl_daemon_args *a)
 
 /* ---- The commands' arguments ---- */
 
-/*
- * A number from 1 to max, in decimal digits only (no sign, no blanks), as
- * the control protocol writes its numbers. 0, or -EINVAL.
- */
+/* A number from 1 to max, in decimal digits only (no sign, no blanks), as
+ * the control protocol writes its numbers. 0, or -EINVAL. */
 static int parse_number(const char *s, uint64_t max, uint64_t *ret)
 {
-	uint64_t v = 0;
+	unsigned long v;
+	int err = ef_parse_uint(s, 1, max, &v);
 
-	if (!*s)
-		return -EINVAL;
-	for (; *s; s++) {
-		unsigned int digit = (unsigned int)(*s - '0');
-
-		if (*s < '0' || *s > '9' || digit > max ||
-		    v > (max - digit) / 10)
-			return -EINVAL;
-		v = v * 10 + digit;
-	}
-	if (!v)
-		return -EINVAL;
-	*ret = v;
-	return 0;
+	if (!err)
+		*ret = v;
+	return err;
 }
 
 int ctl_daemon_opt(void *ctx, const char *cmd, int opt, const char *arg)
