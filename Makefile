@@ -81,10 +81,8 @@ PATHS_NOW := $(SYSCONFDIR) $(DATADIR) $(VERSION)
 $(B)/paths.stamp: FORCE
 	@mkdir -p $(@D)
 	@echo '$(PATHS_NOW)' | cmp -s - $@ || echo '$(PATHS_NOW)' >$@
-$(B)/agent/edgefwd.o $(B)/agent/edgefwctl.o $(B)/san/agent/edgefwd.o \
-		$(B)/san/agent/edgefwctl.o $(B)/lib/paths.o $(B)/san/lib/paths.o: \
-	$(B)/paths.stamp
-$(CTL_OBJ) $(CTL_SAN_OBJ): $(B)/paths.stamp
+$(B)/agent/edgefwd.o $(B)/san/agent/edgefwd.o $(B)/lib/paths.o \
+		$(B)/san/lib/paths.o $(CTL_OBJ) $(CTL_SAN_OBJ): $(B)/paths.stamp
 FORCE:
 
 $(B)/libedgefw.a: $(LIB_OBJ)
