@@ -364,20 +364,21 @@ static const struct option policy_opts[] = {
 	O_SITE, O_POLICY_DIR, O_HELP, O_END
 };
 
+/* POLICY may be left out when the site names one (policy = NAME). */
 static const struct ctl_syntax check_syntax = {
-	{ "POLICY [--site SITE] [--policy-dir DIR]..." }, policy_opts, 1, 1
+	{ "[POLICY] [--site SITE] [--policy-dir DIR]..." }, policy_opts, 0, 1
 };
 
 /* compile, verify */
 static const struct ctl_syntax policy_site_syntax = {
-	{ "POLICY --site SITE [--policy-dir DIR]..." }, policy_opts, 1, 1
+	{ "[POLICY] --site SITE [--policy-dir DIR]..." }, policy_opts, 0, 1
 };
 
 static const struct ctl_syntax apply_syntax = {
-	{ "POLICY --site SITE [--replace | --json] [--policy-dir DIR]..." },
+	{ "[POLICY] --site SITE [--replace | --json] [--policy-dir DIR]..." },
 	(const struct option[]){ O_SITE, O_POLICY_DIR, O_REPLACE, O_JSON,
 				 O_HELP, O_END },
-	1, 1
+	0, 1
 };
 
 static const struct ctl_syntax diff_syntax = {
@@ -394,6 +395,24 @@ static const struct ctl_syntax show_syntax = {
 	0, 0
 };
 
+/* No POLICY given: the one the site names, looked up by name. */
+static int site_policy(struct local_args *a, const char *cmd)
+{
+	struct ef_diags d = { 0 };
+	char name[EF_ROLE_MAX];
+	int err;
+
+	if (!a->site)
+		return ctl_refuse(cmd, "a POLICY, or --site SITE naming one (policy = NAME), is needed");
+	err = ef_site_policy(a->site, name, &d);
+	print_diags(&d);
+	ef_diags_free(&d);
+	if (err == -ENOENT)
+		fprintf(stderr, "%s: %s: no 'policy = NAME' line: name the POLICY on the command line or in the site\n",
+			prog, a->site);
+	return err ? EXIT_INPUT : find_policy(a, name);
+}
+
 /* A command on a POLICY: its options, the policy found, then fn. */
 static int on_policy(const struct ctl_syntax *syn, int argc, char **argv,
 		     int (*fn)(const struct local_args *a))
@@ -404,7 +423,9 @@ static int on_policy(const struct ctl_syntax *syn, int argc, char **argv,
 
 	if (status != CTL_GO)
 		return status;
-	return find_policy(&a, w.v[0]) ?: fn(&a);
+	if (w.n)
+		return find_policy(&a, w.v[0]) ?: fn(&a);
+	return site_policy(&a, argv[0]) ?: fn(&a);
 }
 
 int cmd_check(int argc, char **argv)

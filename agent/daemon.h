@@ -37,7 +37,8 @@ struct settings {
 	/* Searched in order: the operator's own policies shadow shipped
 	 * ones of the same name, and a package upgrade never touches them. */
 	struct ef_policy_dirs policy_dirs;
-	const char *user, *group, *default_policy;
+	const char *user, *group;
+	const char *default_policy;	/* --policy: if the site names none */
 	bool interval_set;		/* --interval given: the site's is ignored */
 	unsigned int client_timeout;	/* seconds a client may idle */
 	bool foreground;
@@ -78,6 +79,7 @@ struct switcher {
 	uint64_t id;
 	int timerfd;		/* the confirm deadline */
 	bool from_record;	/* the starting policy came from the record */
+	char site_policy[EF_STATE_NAME_MAX]; /* its `policy =`, last read */
 };
 
 /* watch.c */
@@ -158,10 +160,14 @@ unsigned int fight_delay(const struct daemon *d);
 
 /* switch.c */
 int switch_init(struct daemon *d);
-/* The policy to start with: the recorded one, else the default. */
-void switch_choose_start(struct daemon *d);
-/* The recorded policy cannot be applied: the default one, then. */
-void switch_start_default(struct daemon *d);
+/* The policy to start with: the recorded one, else the one the site
+ * names (else --policy). -ENOENT: none is named anywhere (logged). */
+int switch_choose_start(struct daemon *d);
+/* The recorded policy cannot be applied: the site's, then. */
+int switch_start_default(struct daemon *d);
+/* SIGHUP, reload: the files again; a new `policy =` in the site is a
+ * switch to it. */
+int switch_reload(struct daemon *d, char **ret_why);
 /*
  * A change of policy is done once it is recorded, so that a restart keeps
  * it; one that cannot be recorded is undone. 0; else -errno and *ret_why

@@ -109,22 +109,24 @@ static int lookup_user(const struct settings *set, uid_t *uid, gid_t *gid)
 }
 
 /* The first policy: the recorded one, or if that cannot be applied now
- * (gone, broken), the default one. The daemon starts with some policy. */
+ * (gone, broken), the one the site names. The daemon starts with some
+ * policy. */
 static int enforce_first(struct daemon *d)
 {
-	char file[PATH_MAX], *why = NULL;
+	char file[PATH_MAX], recorded[EF_STATE_NAME_MAX], *why = NULL;
 	struct ef_model *m = NULL;
 	int err;
 
-	switch_choose_start(d);
+	err = switch_choose_start(d);
+	if (err)
+		return err;
 	err = enforce_compile(d, d->enf.policy, false, &m, file, &why);
-	if (err && d->sw.from_record &&
-	    strcmp(d->enf.policy, d->set.default_policy)) {
+	snprintf(recorded, sizeof(recorded), "%s", d->enf.policy);
+	if (err && d->sw.from_record && !switch_start_default(d) &&
+	    strcmp(d->enf.policy, recorded)) {
 		log_err("recorded policy %s cannot be applied (%s); starting with policy %s",
-			d->enf.policy, why ? why : strerror(-err),
-			d->set.default_policy);
+			recorded, why ? why : strerror(-err), d->enf.policy);
 		free(why);
-		switch_start_default(d);
 		err = enforce_compile(d, d->enf.policy, false, &m, file, &why);
 	}
 	if (err) {
@@ -196,13 +198,15 @@ static int start(struct daemon *d)
 static void on_signal(struct daemon *d)
 {
 	struct signalfd_siginfo si;
+	char *why = NULL;
 
 	if (read(d->loop.sigfd, &si, sizeof(si)) != sizeof(si))
 		return;
 	if (si.ssi_signo == SIGHUP) {
 		log_info("SIGHUP: reading the site and policy %s again",
 			 d->enf.policy);
-		enforce_recompile(d, NULL);
+		switch_reload(d, &why);
+		free(why);
 		return;
 	}
 	/* The rules stay in force: the table persists without us. */
@@ -350,7 +354,6 @@ int main(int argc, char **argv)
 			.state_dir = "/var/lib/edgefw",
 			.socket_path = "/run/edgefw/control",
 			.group = "edgefw",
-			.default_policy = "edge-single-public",
 			.client_timeout = 10,
 		},
 		.enf.interval = 30,

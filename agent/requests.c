@@ -261,7 +261,7 @@ char *request_handle(struct daemon *d, const char *line, bool read_only)
 			return failed("reconcile failed", why);
 		return do_status(d);
 	case EF_CTL_RELOAD:
-		if (enforce_recompile(d, &why))
+		if (switch_reload(d, &why))
 			return failed("reload failed; the running rules stay", why);
 		return do_status(d);
 	case EF_CTL_SWITCH:

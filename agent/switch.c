@@ -17,6 +17,7 @@
 
 #include "daemon.h"
 #include "log.h"
+#include "site.h"
 
 int switch_init(struct daemon *d)
 {
@@ -57,11 +58,15 @@ static const char *state_strerror(int err)
 			       strerror(-err);
 }
 
-void switch_choose_start(struct daemon *d)
+int switch_choose_start(struct daemon *d)
 {
 	const char *dir = d->set.state_dir;
 	struct ef_state st;
 	int err = state_dir_safe(d);
+
+	/* What the site says now is what a later reload compares with. */
+	if (ef_site_policy(d->set.site_path, d->sw.site_policy, NULL))
+		d->sw.site_policy[0] = '\0';
 
 	err = err ?: ef_state_load(dir, &st);
 	if (!err) {
@@ -69,21 +74,60 @@ void switch_choose_start(struct daemon *d)
 		snprintf(d->sw.previous, sizeof(d->sw.previous), "%s",
 			 st.previous);
 		d->sw.from_record = true;
-		return;
+		return 0;
 	}
-	/* A corrupt record is reported and the default used: never an open
-	 * firewall. */
+	/* A corrupt record is reported and the site's policy used: never an
+	 * open firewall. */
+	if (switch_start_default(d))
+		return -ENOENT;
 	if (err != -ENOENT)
 		log_err("state in %s is unreadable (%s); starting with policy %s",
-			dir, state_strerror(err), d->set.default_policy);
-	switch_start_default(d);
+			dir, state_strerror(err), d->enf.policy);
+	return 0;
 }
 
-void switch_start_default(struct daemon *d)
+/* The policy the operator named for when nothing else is recorded: the
+ * site's `policy =` line, else --policy. */
+static int named_policy(struct daemon *d, char name[EF_STATE_NAME_MAX])
 {
-	snprintf(d->enf.policy, sizeof(d->enf.policy), "%s",
-		 d->set.default_policy);
+	if (!ef_site_policy(d->set.site_path, name, NULL))
+		return 0;
+	if (!d->set.default_policy)
+		return -ENOENT;
+	snprintf(name, EF_STATE_NAME_MAX, "%s", d->set.default_policy);
+	return 0;
+}
+
+int switch_start_default(struct daemon *d)
+{
+	char name[EF_STATE_NAME_MAX];
+
 	d->sw.from_record = false;
+	if (named_policy(d, name)) {
+		log_err("no policy to enforce: write 'policy = NAME' in %s (or give --policy NAME)",
+			d->set.site_path);
+		return -ENOENT;
+	}
+	snprintf(d->enf.policy, sizeof(d->enf.policy), "%s", name);
+	return 0;
+}
+
+int switch_reload(struct daemon *d, char **ret_why)
+{
+	char name[EF_STATE_NAME_MAX];
+
+	/* The operator wrote another `policy =` since we last read it: the
+	 * newest word on which policy to run is theirs. */
+	if (!ef_site_policy(d->set.site_path, name, NULL) &&
+	    strcmp(name, d->sw.site_policy)) {
+		snprintf(d->sw.site_policy, sizeof(d->sw.site_policy), "%s",
+			 name);
+		if (strcmp(name, d->enf.policy)) {
+			log_info("the site now names policy %s", name);
+			return switch_to(d, name, 0, ret_why);
+		}
+	}
+	return enforce_recompile(d, ret_why);
 }
 
 /* 0 once the active policy (and the one to go back to) is on disk. */

@@ -44,6 +44,25 @@ stderr_has() {
 	fi
 }
 
+# The site names its policy: POLICY may be left out.
+expect_status 0 "check --site alone checks the site's own policy" \
+	"$CTL" check --site $SITE --policy-dir policies
+if grep -q "ok: policy edge-single-public" "$EFW_TMP/out"; then
+	ok "and names it"
+else
+	not_ok "check --site alone: $(cat "$EFW_TMP/out")"
+fi
+grep -v '^policy =' $SITE >"$EFW_TMP/nopolicy.site"
+expect_status 2 "a site naming no policy, and no POLICY" \
+	"$CTL" check --site "$EFW_TMP/nopolicy.site" --policy-dir policies
+stderr_has "says what is missing" "no 'policy = NAME' line"
+expect_status 0 "a POLICY given still wins over the site's" \
+	"$CTL" check policies/public-im-connectivity.policy --site $SITE
+sed 's/^policy = .*/policy = Not_A_Name/' $SITE >"$EFW_TMP/badpolicy.site"
+expect_status 2 "a bad policy name in the site" \
+	"$CTL" check $POLICY --site "$EFW_TMP/badpolicy.site"
+stderr_has "is refused where it is" "badpolicy.site:14:10: policy must be a policy name"
+
 expect_status 1 "show with no table" in_ns edge "$CTL" show
 stderr_has "show says there is no table" "there is no table inet edgefw"
 

@@ -91,6 +91,17 @@ in_ns edge timeout 10 "$D" --foreground --site "$site" --socket "$EFW_TMP/nouser
 	--user no-such-user-here >"$EFW_TMP/nouser.log" 2>&1 || rc=$?
 check "a user that does not exist: exit $rc, named" bash -c \
 	"test $rc -eq 1 && grep -q 'no user no-such-user-here to run as: no such user' '$EFW_TMP/nouser.log'"
+# No record, no 'policy =' in the site, no --policy: nothing to enforce.
+mkdir -p "$EFW_TMP/nostate"
+chown nobody "$EFW_TMP/nostate"
+grep -v '^policy =' "$site" >"$EFW_TMP/nopolicy.site"
+chmod 0644 "$EFW_TMP/nopolicy.site"
+rc=0
+in_ns edge timeout 10 "$D" --foreground --site "$EFW_TMP/nopolicy.site" \
+	--policy-dir policies --state-dir "$EFW_TMP/nostate" \
+	--socket "$EFW_TMP/nopolicy" --user nobody >"$EFW_TMP/nopolicy.log" 2>&1 || rc=$?
+check "a site naming no policy, nothing recorded: exit $rc" test "$rc" -eq 1
+check "says what to write" grep -q "no policy to enforce: write 'policy = NAME' in $EFW_TMP/nopolicy.site" "$EFW_TMP/nopolicy.log"
 check "edgefwd starts and answers" start_daemon
 check "it applied the default policy" verify edge-single-public
 
@@ -342,6 +353,15 @@ check "and the running policy stays" \
 	in_ns edge "$CTL" verify policies/edge-single-public.policy --site "$site.good"
 cp "$site.good" "$site"
 check "reload with the site mended" ctl reload
+
+# The site names another policy: a reload switches to it and records it.
+sed -i 's/^policy = .*/policy = public-im-connectivity/' "$site"
+check "reload after the site names another policy" ctl reload
+check "switches to it" verify public-im-connectivity
+check "and records it" grep -q '^policy public-im-connectivity$' "$state/state"
+sed -i 's/^policy = .*/policy = edge-single-public/' "$site"
+check "and back the same way" ctl reload
+check "is back" verify edge-single-public
 
 # Another writer that changes the table back every time: noticed.
 for _ in $(seq 12); do
