@@ -168,6 +168,7 @@ static bool peer_allowed(const struct control *ctl, int fd,
 /* Read-only connections one user may hold: monitoring needs a few, and
  * one user must not take every read-only slot. */
 #define READ_ONLY_PER_UID 16
+#define CLIENT_SNDBUF (32 << 10)
 
 static size_t pending(const struct client *c)
 {
@@ -313,6 +314,10 @@ void control_on_accept(struct daemon *d, bool read_only)
 		close(fd);
 		return;
 	}
+	/* Replies are small: a client that stops reading stops being
+	 * answered after a few, not after the kernel's default buffer. */
+	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &(int){ CLIENT_SNDBUF },
+		   sizeof(int));
 	memset(c, 0, sizeof(*c));
 	c->fd = fd;
 	c->read_only = read_only;

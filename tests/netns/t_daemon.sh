@@ -322,8 +322,17 @@ for _ in $(seq 30); do
 	deaf+=($!)
 done
 # Each is answered until its socket and its share of the daemon's
-# buffer are full (about 20 replies): then it costs the loop nothing.
-sleep 1.2
+# buffer are full (a few replies): then it costs the loop nothing. Wait
+# for that (the daemon's CPU time stops growing), however busy the
+# machine is.
+cpu() { awk '{ print $14 + $15 }' "/proc/$DPID/stat"; }
+prev=-1
+for _ in $(seq 100); do
+	now=$(cpu)
+	[[ $now == "$prev" ]] && break
+	prev=$now
+	sleep 0.1
+done
 t0=$(ms)
 ctl status >/dev/null
 t=$(($(ms) - t0))
