@@ -15,14 +15,18 @@
 #   the checkout; the role places policies and a site (checked: a bad
 #   site is refused and the old one stays; the active policy's file is
 #   not replaced), idempotent; rollout.yml in check mode changes nothing
-#   and shows what would change; a roll-out (a canary, then a batch of
-#   two) switches all three, confirmed by id; run again it changes
-#   nothing; a failing health check on the second host rolls it back by id
-#   and leaves the third untouched; a daemon killed after its switch is
-#   reported failed, its rules stay, and restarted it goes back to the
-#   recorded policy; a host cut off after its switch is failed, stops the
-#   roll-out and goes back by itself at its deadline; a policy that does
-#   not compile fails with file:line:col; ansible-lint passes.
+#   and shows what would change (a shipped policy, from the second
+#   directory); a roll-out (a canary, then a batch of two) switches all
+#   three, confirmed by id; run again it changes nothing; a failing health
+#   check on the second host rolls it back by id and leaves the third
+#   untouched; a daemon killed after its switch is reported failed, its
+#   rules stay, and restarted it goes back to the recorded policy; a host
+#   cut off after its switch is failed, stops the roll-out and goes back
+#   by itself at its deadline; an edgefwd too slow to answer its switch is
+#   failed as "may have switched"; a switch that waits (someone else's) is
+#   refused, a confirm naming another switch too, a rollback by id twice
+#   changes once; a policy that does not compile fails with
+#   file:line:col; ansible-lint passes.
 
 # Functions below are called through check, which shellcheck cannot see.
 # shellcheck disable=SC2317
@@ -113,9 +117,14 @@ for n in "${HOSTS[@]}"; do
 	cp policies/examples/edge-single-public.site "$d/etc/site.conf"
 	chmod 0644 "$d/etc/site.conf" "$d/policies"/*.policy
 	# edgefwctl "on the host": in its namespace, every call logged.
+	# \$T/stall-NAME (a pid) stops that edgefwd before a switch --confirm.
 	cat >"$d/edgefwctl" <<EOF
 #!/bin/sh
 echo "\$*" >>'$d/calls.log'
+case "\$1 \$*" in
+"switch "*--confirm*)
+	[ ! -e '$T/stall-$n' ] || kill -STOP "\$(cat '$T/stall-$n')" ;;
+esac
 exec ip netns exec '$(ns_name "$n")' '$CTL' "\$@"
 EOF
 	chmod 0755 "$d/edgefwctl"
@@ -415,18 +424,20 @@ check "role: nothing installed" test ! -e "$(dir h2)/etc/policies/edge-single-pu
 
 # ---- rollout.yml in check mode ----------------------------------------------------
 
+# A shipped policy: edgefwd (and the diff) take it from the second
+# directory.
 snap_all dry
-rollout --check --diff -e edgefw_rollout_policy=edge-v2
+rollout --check --diff -e edgefw_rollout_policy=public-im-connectivity
 check "check mode: exit 0 (exit $RC)" test "$RC" -eq 0
 for n in "${HOSTS[@]}"; do
 	check "check mode: $n reported as would change (changed=1)" recap_has "$n" changed=1 failed=0
 	check "check mode: $n: status, generation, table, files unchanged" same_as dry "$n"
 	check "check mode: $n: edgefwd's dry run was asked" \
-		grep -q '^switch edge-v2 --dry-run ' "$(dir "$n")/calls.log"
+		grep -q '^switch public-im-connectivity --dry-run ' "$(dir "$n")/calls.log"
 	check "check mode: $n: and no switch" only_dry_runs "$n"
 done
 check "check mode: the diff shows the policies before and after" \
-	bash -c "grep -qx -- '-edge-single-public' '$T/out' && grep -qx -- '+edge-v2' '$T/out'"
+	bash -c "grep -qx -- '-edge-single-public' '$T/out' && grep -qx -- '+public-im-connectivity' '$T/out'"
 check "check mode: and what the kernel would get" \
 	out_has '^\+ element in4 \{ "eth0" \. 198\.51\.100\.10 \. tcp \. 443 comment "r3" \}'
 
@@ -546,6 +557,57 @@ check "cut-off h2: at its deadline edgefwd went back to edge-v2 by itself" on h2
 check "cut-off h2: and logged it" grep -q "was not confirmed in time: going back to edge-v2" \
 	"$(dir h2)/edgefwd.log"
 rm -f "$T/down-h2"
+
+# ---- edgefwd too slow to answer the switch -------------------------------------------
+
+# h3's edgefwd is stopped just before the switch --confirm reaches it
+# (the wrapper does it, $T/stall-h3 holding the pid): edgefwctl gives up
+# after edgefw_timeout. The switch may have been made: the host is failed
+# with the deadline it would go back at, not as "not switched".
+echo "${DPIDS[h3]}" >"$T/stall-h3"
+at_exit "kill -CONT ${DPIDS[h3]} 2>/dev/null"
+rollout -e "@$T/vars-b.yml" -e edgefw_rollout_confirm_timeout=3 -e edgefw_timeout=2 --limit h3
+rm -f "$T/stall-h3"
+kill -CONT "${DPIDS[h3]}"
+check "silent h3: the play fails (exit $RC)" test "$RC" -ne 0
+check "silent h3: h3 failed" recap_has h3 failed=1
+check "silent h3: it was edgefwctl's --timeout that ended the wait" \
+	out_has "switch edge-v2 -> edge-v3 sent, no answer: edgefwctl: edgefwd did not answer within 2 seconds"
+check "silent h3: it says edgefwd goes back by itself if it switched" \
+	out_has "edgefwd may have switched; if so, it goes back to edge-v2 by itself at about"
+check "silent h3: and not that it was not switched" \
+	bash -c "! grep -q 'The host was not switched' '$T/out'"
+sleep 1
+for ((i = 0; i < 60; i++)); do
+	[[ -n $(field_of h3 reverts_to) ]] || break
+	sleep 0.1
+done
+check "silent h3: h3 is on edge-v2 again (not switched, or gone back)" on h3 edge-v2
+
+# ---- a switch that waits is someone else's ------------------------------------------
+
+ctl_of h3 switch edge-single-public --confirm 60 >/dev/null
+snap_all pending
+adhoc() {
+	ans ansible -i "$T/inventory.yml" "$1" -m edgefw.edgefw.edgefw_policy \
+		-a "$2 socket={{ edgefw_socket }} edgefwctl={{ edgefw_edgefwctl }}"
+}
+adhoc h3 "name=edge-v3 confirm_timeout=30"
+check "pending: a host with a switch waiting is refused (exit $RC)" test "$RC" -ne 0
+check "pending: and says why" out_has "not switched: switch [0-9]+ to edge-single-public is waiting for its confirmation \(back to edge-v2"
+check "pending: h3 unchanged, its switch still waits" same_as pending h3
+PENDING=$(field_of h3 switch_id)
+adhoc h3 "state=confirmed switch_id=$((PENDING + 1))"
+check "pending: confirm of another switch id is refused (exit $RC)" test "$RC" -ne 0
+check "pending: with edgefwd's own words" \
+	out_has "switch $((PENDING + 1)) is not the one waiting \(switch $PENDING is\): nothing done"
+check "pending: h3 unchanged" same_as pending h3
+adhoc h3 "state=rolled_back switch_id=$PENDING name=edge-single-public"
+check "pending: rollback by its id (exit $RC)" test "$RC" -eq 0
+check "pending: h3 back on edge-v2" on h3 edge-v2
+adhoc h3 "state=rolled_back switch_id=$PENDING name=edge-single-public"
+check "pending: the same rollback again changes nothing (exit $RC)" \
+	bash -c "test '$RC' -eq 0 && grep -q 'h3 | SUCCESS' '$T/out'"
 
 # ---- a policy that does not compile ---------------------------------------------------
 
