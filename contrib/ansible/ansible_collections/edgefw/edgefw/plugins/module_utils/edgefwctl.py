@@ -93,24 +93,28 @@ class CtlResult(object):
 class Edgefwctl(object):
     """edgefwctl on the managed host."""
 
-    def __init__(self, module, daemon=True):
+    def __init__(self, module, daemon=True, missing_ok=False):
         self.module = module
         p = module.params
-        self.path = self._find(p['edgefwctl'])
+        self.path = self._find(p['edgefwctl'], missing_ok)
         self.socket = p.get('socket') if daemon else None
         self.timeout = p.get('timeout') if daemon else None
         if daemon and not 1 <= self.timeout <= 3600:
             module.fail_json(msg='timeout must be 1 to 3600 seconds (edgefwctl --timeout), not %d'
                              % self.timeout)
 
-    def _find(self, ctl):
+    def _find(self, ctl, missing_ok):
+        """The edgefwctl to run; None if there is none and missing_ok."""
         if '/' in ctl:
-            if not os.access(ctl, os.X_OK):
-                self.module.fail_json(msg='edgefwctl %s: not found or not executable' % ctl)
-            return ctl
-        # edgefwctl is in sbin: not always in a remote user's PATH.
-        return self.module.get_bin_path(ctl, required=True,
-                                        opt_dirs=['/usr/local/sbin', '/usr/sbin', '/sbin'])
+            path = ctl if os.access(ctl, os.X_OK) else None
+        else:
+            # edgefwctl is in sbin: not always in a remote user's PATH.
+            path = self.module.get_bin_path(ctl, opt_dirs=['/usr/local/sbin', '/usr/sbin',
+                                                           '/sbin'])
+        if not path and not missing_ok:
+            self.module.fail_json(msg='edgefwctl %s: not found or not executable '
+                                      '(is the edgefw package installed?)' % ctl)
+        return path
 
     def run(self, args):
         """edgefwctl ARGS, from / (a policy NAME is never taken for a

@@ -14,8 +14,9 @@ description:
   - Asks edgefwd, through C(edgefwctl --json status) and C(list) on the
     managed host, for its active policy, site, policy directories, a
     switch waiting for its confirmation, and the policies it knows.
-  - An edgefwd that is not running (nobody listens on the socket) is not a
-    failure; C(running) is then false. Any other error is.
+  - An edgefwd that is not running (nobody listens on the socket), or not
+    installed (no edgefwctl), is not a failure; C(running) is then false.
+    Any other error is.
 version_added: 0.1.0
 author:
   - edgefw maintainers
@@ -76,7 +77,8 @@ policies:
   type: list
   elements: str
 error:
-  description: Why edgefwd is not running, as edgefwctl says it.
+  description: Why edgefwd is not running, as edgefwctl says it (or that
+    there is no edgefwctl).
   returned: when not running
   type: str
 '''
@@ -90,7 +92,10 @@ def main():
     argument_spec = dict(list_policies=dict(type='bool', default=False))
     argument_spec.update(DAEMON_ARGS)
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    ctl = Edgefwctl(module)
+    ctl = Edgefwctl(module, missing_ok=True)
+    if not ctl.path:
+        module.exit_json(changed=False, running=False,
+                         error='edgefwctl %s: not found' % module.params['edgefwctl'])
     r = ctl.ask('status')
     if r.not_running:
         module.exit_json(changed=False, running=False, error=r.error)
