@@ -59,8 +59,11 @@ attributes:
     description: The check changes nothing and also runs in check mode.
   diff_mode:
     support: none
+    description: Nothing changes, so there is nothing to show.
   platform:
+    support: full
     platforms: posix
+    description: Linux hosts with edgefw installed.
 notes:
   - The check runs with the rights of the module's user, edgefwd with those
     of user edgefw; a file edgefwd cannot read passes here. edgefwd's own

@@ -34,8 +34,11 @@ attributes:
     description: Reads only; also runs in check mode.
   diff_mode:
     support: none
+    description: Nothing changes, so there is nothing to show.
   platform:
+    support: full
     platforms: posix
+    description: Linux hosts with edgefw installed.
 seealso:
   - module: edgefw.edgefw.edgefw_policy
 '''

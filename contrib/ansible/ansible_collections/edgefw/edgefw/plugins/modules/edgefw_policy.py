@@ -88,6 +88,7 @@ attributes:
     support: full
     description: The active policy before and after, and what the kernel would get.
   platform:
+    support: full
     platforms: posix
     description: Linux hosts running edgefwd.
 notes:
@@ -230,6 +231,11 @@ from ansible_collections.edgefw.edgefw.plugins.module_utils.edgefwctl import (
 import time
 
 
+# Diff mode shows at most this many lines of the delta: a switch between
+# policies with large groups can change 100 000 elements.
+DIFF_LINES_MAX = 1000
+
+
 def policy_diff(before, after, delta_text=None, why=None):
     """Ansible's diff: the active policy, then the kernel's delta."""
     diffs = [dict(before_header='edgefwd active policy',
@@ -238,7 +244,13 @@ def policy_diff(before, after, delta_text=None, why=None):
     if before == after:
         return diffs
     if delta_text is not None:
-        body = delta_text if delta_text.strip() else '(nothing: the table would not change)\n'
+        lines = delta_text.splitlines(True)
+        body = ''.join(lines[:DIFF_LINES_MAX])
+        if len(lines) > DIFF_LINES_MAX:
+            body += ('... and %d more lines (edgefwctl diff on the host shows them all)\n'
+                     % (len(lines) - DIFF_LINES_MAX))
+        if not body.strip():
+            body = '(nothing: the table would not change)\n'
         diffs.append(dict(prepared='table inet edgefw: what switching to %s sends '
                                    '(edgefwctl diff):\n%s' % (after, body)))
     elif why:
