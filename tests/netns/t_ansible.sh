@@ -547,8 +547,11 @@ check "cut-off h2: no confirm and no rollback were sent" \
 check "cut-off h2: h1, already on edge-v3, left alone" recap_has h1 changed=0 failed=0
 check "cut-off h2: h3 untouched (generation, table, files)" same_as cut h3
 check "cut-off h2: h3 never contacted, not in the recap" untouched h3
-check "cut-off h2: meanwhile h2 runs edge-v3, unconfirmed" \
-	test "$(field_of h2 policy) $(field_of h2 reverts_to)" = "edge-v3 edge-v2"
+# (From the log: on a busy machine the 4 s may be over by the time the
+# play has ended.)
+check "cut-off h2: h2 had switched to edge-v3 with its deadline" \
+	grep -q "switched to policy edge-v3 (switch [0-9]*); back to edge-v2 in 4 s unless confirmed" \
+	"$(dir h2)/edgefwd.log"
 for ((i = 0; i < 80; i++)); do
 	[[ -n $(field_of h2 reverts_to) ]] || break
 	sleep 0.1
