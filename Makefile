@@ -200,6 +200,15 @@ install: $(PROGS)
 	install -m 0644 doc/policy-language.md README.md $(DESTDIR)$(DOCDIR)/
 	install -m 0644 contrib/edgefwctl.bash-completion \
 		$(DESTDIR)$(COMPLETIONDIR)/edgefwctl
+	# The Ansible collection edgefw.edgefw (contrib/ansible), the same
+	# version as the programs it drives, for a controller that has the
+	# package: ANSIBLE_COLLECTIONS_PATH=$(DATADIR)/ansible. Data, not
+	# documentation: /usr/share/doc may be left out of an installation.
+	for f in $$(cd contrib/ansible && find ansible_collections -type f \
+			! -name .ansible-lint ! -name '*.pyc' | LC_ALL=C sort); do \
+		install -D -m 0644 "contrib/ansible/$$f" \
+			"$(DESTDIR)$(DATADIR)/ansible/$$f" || exit 1; \
+	done
 	install -m 0644 packaging/edgefw.sysusers \
 		$(DESTDIR)$(LIBDIR_SYSTEMD)/sysusers.d/edgefw.conf
 	install -m 0644 packaging/edgefw.tmpfiles \
