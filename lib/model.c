@@ -81,7 +81,7 @@ void ef_model_free(struct ef_model *m)
 		return;
 	for (size_t i = 0; i < m->nsets; i++) {
 		for (size_t j = 0; j < m->sets[i].nelems; j++)
-			free(m->sets[i].elems[j].rows);
+			ef_rows_put(m->sets[i].elems[j].rows);
 		free(m->sets[i].elems);
 	}
 	for (size_t i = 0; i < m->nchains; i++) {
@@ -128,24 +128,19 @@ struct ef_set *ef_model_find_set(const struct ef_model *m, const char *name)
 }
 
 int ef_set_add_elem(struct ef_set *set, const uint8_t *key,
-		    const uint8_t *key_end, const char *rows)
+		    const uint8_t *key_end, struct ef_rows *rows)
 {
 	uint32_t len = ef_set_key_len(set);
 	struct ef_elem *e;
-	char *copy = NULL;
 
-	if (rows && !(copy = strdup(rows)))
-		return -ENOMEM;
 	if (ef_grow((void **)&set->elems, &set->cap, set->nelems + 1,
-		 sizeof(*set->elems)) < 0) {
-		free(copy);
+		 sizeof(*set->elems)) < 0)
 		return -ENOMEM;
-	}
 	e = &set->elems[set->nelems++];
 	memset(e, 0, sizeof(*e));
 	memcpy(e->key, key, len);
 	memcpy(e->key_end, key_end, len);
-	e->rows = copy;
+	e->rows = ef_rows_get(rows);
 	return 0;
 }
 
@@ -234,11 +229,6 @@ size_t ef_model_elem_count(const struct ef_model *m)
 	return n;
 }
 
-static bool str_equal(const char *a, const char *b)
-{
-	return (!a && !b) || (a && b && !strcmp(a, b));
-}
-
 bool ef_rule_equal(const struct ef_rule *a, const struct ef_rule *b)
 {
 	if (a->foreign || b->foreign)
@@ -278,7 +268,7 @@ bool ef_set_equal(const struct ef_set *a, const struct ef_set *b)
 
 		if (memcmp(x->key, y->key, len) ||
 		    memcmp(x->key_end, y->key_end, len) ||
-		    !str_equal(x->rows, y->rows))
+		    !ef_rows_equal(x->rows, y->rows))
 			return false;
 	}
 	return true;

@@ -32,7 +32,7 @@ struct ef_rows {
 };
 
 /*
- * The list of `ids` (ascending, each once): as many as a comment of
+ * The list of `ids` (n > 0, ascending, each once): as many as a comment of
  * EF_ROWS_MAX bytes names, the others counted in `cut`. The cut depends on
  * the ids only, so compiling twice makes the same comment. NULL when out
  * of memory.

@@ -16,7 +16,7 @@ static void add_elem(struct ef_set *s, uint8_t host, uint16_t port,
 	uint8_t key[EF_KEY_MAX] = { 192, 0, 2, host, 6, 0, 0, 0,
 				    (uint8_t)(port >> 8), (uint8_t)port };
 
-	cr_assert_eq(ef_set_add_elem(s, key, key, rows), 0);
+	cr_assert_eq(add_elem_rows(s, key, key, rows), 0);
 }
 
 static struct ef_rule *add_rule(struct ef_chain *c, enum ef_verdict v)
@@ -153,15 +153,15 @@ Test(model, elements_sorted)
 	add_elem(s, 9, 1, "c");
 	add_elem(s, 1, 443, "b");
 	/* Same start, different end: ordered by the end. */
-	cr_assert_eq(ef_set_add_elem(s, lo, hi, "a2"), 0);
-	cr_assert_eq(ef_set_add_elem(s, lo, lo, "a1"), 0);
+	cr_assert_eq(add_elem_rows(s, lo, hi, "a2"), 0);
+	cr_assert_eq(add_elem_rows(s, lo, lo, "a1"), 0);
 	add_elem(s, 1, 22, "a0");
 	ef_set_sort(s);
-	cr_assert_str_eq(s->elems[0].rows, "a0");
-	cr_assert_str_eq(s->elems[1].rows, "a1");
-	cr_assert_str_eq(s->elems[2].rows, "a2");
-	cr_assert_str_eq(s->elems[3].rows, "b");
-	cr_assert_str_eq(s->elems[4].rows, "c");
+	cr_assert_str_eq(rows_text(s->elems[0].rows), "a0");
+	cr_assert_str_eq(rows_text(s->elems[1].rows), "a1");
+	cr_assert_str_eq(rows_text(s->elems[2].rows), "a2");
+	cr_assert_str_eq(rows_text(s->elems[3].rows), "b");
+	cr_assert_str_eq(rows_text(s->elems[4].rows), "c");
 	for (size_t i = 1; i < s->nelems; i++)
 		cr_assert_leq(memcmp(s->elems[i - 1].key, s->elems[i].key,
 				     EF_KEY_MAX), 0);
@@ -236,10 +236,10 @@ Test(model, differing_rows_comment)
 {
 	struct ef_model *a = sample(false), *b = sample(false);
 
-	free(b->sets[0].elems[0].rows);
-	b->sets[0].elems[0].rows = strdup("r1");
+	ef_rows_put(b->sets[0].elems[0].rows);
+	b->sets[0].elems[0].rows = rows_of("r1");
 	cr_assert_not(ef_model_equal(a, b));
-	free(b->sets[0].elems[0].rows);
+	ef_rows_put(b->sets[0].elems[0].rows);
 	b->sets[0].elems[0].rows = NULL;
 	cr_assert_not(ef_model_equal(a, b));
 	cr_assert_not(ef_model_equal(b, a));
