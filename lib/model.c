@@ -158,6 +158,49 @@ void ef_set_sort(struct ef_set *set)
 		qsort(set->elems, set->nelems, sizeof(*set->elems), elem_cmp);
 }
 
+/* Orders pointers to elements' rows by the lists they point to. */
+static int rows_ref_cmp(const void *a, const void *b)
+{
+	struct ef_rows *const *x = *(struct ef_rows *const *const *)a;
+	struct ef_rows *const *y = *(struct ef_rows *const *const *)b;
+
+	return ef_rows_cmp(*x, *y);
+}
+
+int ef_model_share_rows(struct ef_model *m)
+{
+	struct ef_rows ***refs = NULL;
+	size_t n = 0, cap = 0;
+
+	for (size_t s = 0; s < m->nsets; s++) {
+		for (size_t i = 0; i < m->sets[s].nelems; i++) {
+			struct ef_elem *e = &m->sets[s].elems[i];
+
+			if (!e->rows)
+				continue;
+			if (ef_grow((void **)&refs, &cap, n + 1,
+				    sizeof(*refs))) {
+				free(refs);
+				return -ENOMEM;
+			}
+			refs[n++] = &e->rows;
+		}
+	}
+	if (n > 1)
+		qsort(refs, n, sizeof(*refs), rows_ref_cmp);
+	/* Equal lists are neighbours now: a run takes the list of its first. */
+	for (size_t i = 1; i < n; i++) {
+		struct ef_rows *first = *refs[i - 1];
+
+		if (*refs[i] != first && ef_rows_equal(*refs[i], first)) {
+			ef_rows_put(*refs[i]);
+			*refs[i] = ef_rows_get(first);
+		}
+	}
+	free(refs);
+	return 0;
+}
+
 struct ef_chain *ef_model_add_chain(struct ef_model *m, const char *name,
 				    enum ef_hook hook, int32_t prio,
 				    enum ef_verdict policy)

@@ -172,6 +172,12 @@ struct ef_set *ef_model_find_set(const struct ef_model *m, const char *name);
 int ef_set_add_elem(struct ef_set *set, const uint8_t *key,
 		    const uint8_t *key_end, struct ef_rows *rows);
 void ef_set_sort(struct ef_set *set);
+/*
+ * Elements that serve the same rows, in any set, then share one list: a
+ * compile or a read makes one per element. 0, or -ENOMEM with the model
+ * as it was.
+ */
+int ef_model_share_rows(struct ef_model *m);
 
 struct ef_chain *ef_model_add_chain(struct ef_model *m, const char *name,
 				    enum ef_hook hook, int32_t prio,

@@ -513,7 +513,7 @@ static int read_once(struct ef_nl *nl, struct rctx *c)
 	err = err ?: read_objects(nl, c, NFT_MSG_GETRULE, rule_cb);
 	for (size_t i = 0; i < c->m->nsets && !err; i++)
 		ef_set_sort(&c->m->sets[i]);
-	return err;
+	return err ?: ef_model_share_rows(c->m);
 }
 
 int ef_nl_read(struct ef_nl *nl, struct ef_model **ret, char **ret_why)
