@@ -51,6 +51,11 @@ static const enum ef_field mgmt4_fields[] = { EF_F_SADDR4, EF_F_L4PROTO,
 					      EF_F_DPORT };
 static const enum ef_field mgmt6_fields[] = { EF_F_SADDR6, EF_F_L4PROTO,
 					      EF_F_DPORT };
+/* Timed exceptions: peer, this end, protocol, port. */
+static const enum ef_field ex4_fields[] = { EF_F_SADDR4, EF_F_DADDR4,
+					    EF_F_L4PROTO, EF_F_DPORT };
+static const enum ef_field ex6_fields[] = { EF_F_SADDR6, EF_F_DADDR6,
+					    EF_F_L4PROTO, EF_F_DPORT };
 
 /* Rows x addresses may merge into fewer elements; cap what we hold. */
 #define EF_BOXES_PER_ELEMENT 8u
@@ -416,6 +421,54 @@ static int mgmt_sets(struct cctx *c, struct ef_model *m)
 	return err;
 }
 
+/*
+ * The sets of timed exceptions, declared empty: the daemon adds their
+ * elements with a time to live, the kernel expires them, and the diff
+ * leaves them alone.
+ */
+static int exception_sets(struct ef_model *m)
+{
+	struct ef_set *set = add_set(m, EF_SET_EX4, ex4_fields, 4);
+
+	if (set)
+		set->timeout = true;
+	set = set ? add_set(m, EF_SET_EX6, ex6_fields, 4) : NULL;
+	if (!set)
+		return -ENOMEM;
+	set->timeout = true;
+	return 0;
+}
+
+/* The address roles and the addresses they stand for now, for timed
+ * exceptions `to ROLE`. */
+static int model_roles(struct cctx *c, struct ef_model *m)
+{
+	int err = 0;
+
+	for (size_t i = 0; i < c->pol->nroles && !err; i++) {
+		const struct ef_role *r = &c->pol->roles[i];
+		const struct ef_binding *b = ef_site_find(c->site, r->name);
+		struct ef_addr_range *addrs = NULL;
+		struct ef_prefix *got = NULL;
+		size_t n = 0;
+
+		if (r->kind != EF_ROLE_ADDRESS || !b || b->kind == EF_BIND_NONE)
+			continue;
+		err = binding_addrs(c, b, &got, &n);
+		if (!err && !(addrs = calloc(n + 1, sizeof(*addrs))))
+			err = -ENOMEM;
+		for (size_t k = 0; !err && k < n; k++) {
+			addrs[k].family = got[k].family;
+			memcpy(addrs[k].lo, got[k].lo, sizeof(addrs[k].lo));
+			memcpy(addrs[k].hi, got[k].hi, sizeof(addrs[k].hi));
+		}
+		err = err ?: ef_model_add_role(m, r->name, addrs, n);
+		free(addrs);
+		free(got);
+	}
+	return err;
+}
+
 static void group_set_names(const struct peer_group *g, size_t si,
 			    char *addrs, char *rows)
 {
@@ -614,6 +667,14 @@ static int row_lookups(const struct cctx *c, const struct ef_model *m,
 	return 0;
 }
 
+/* The lookups of timed exceptions, after the policy's rows. */
+static int exception_lookups(struct ef_chain *ch)
+{
+	if (!lookup_rule(ch, EF_SET_EX4, 4, ex4_fields, 4) ||
+	    !lookup_rule(ch, EF_SET_EX6, 6, ex6_fields, 4))
+		return -ENOMEM;
+	return 0;
+}
 
 static int build_chains(const struct cctx *c, struct ef_model *m)
 {
@@ -642,14 +703,17 @@ static int build_chains(const struct cctx *c, struct ef_model *m)
 	if (!err && (!lookup_rule(in, EF_SET_MGMT4, 4, mgmt4_fields, 3) ||
 		     !lookup_rule(in, EF_SET_MGMT6, 6, mgmt6_fields, 3)))
 		err = -ENOMEM;
-	if (!gw)
+	if (!gw) {
 		err = err ?: row_lookups(c, m, in, DIR_IN);
+		err = err ?: exception_lookups(in);
+	}
 	err = err ?: log_rule(site, in);
 	if (gw) {
 		fwd = ef_model_find_chain(m, "forward");
 		err = err ?: guard_rules(fwd, false);
 		err = err ?: row_lookups(c, m, fwd, DIR_IN);
 		err = err ?: row_lookups(c, m, fwd, DIR_OUT);
+		err = err ?: exception_lookups(fwd);
 		err = err ?: log_rule(site, fwd);
 	} else {
 		out = ef_model_find_chain(m, "output");
@@ -689,6 +753,8 @@ static int build(struct cctx *c, struct ef_model *m)
 	for (size_t g = 0; g < c->ngroups && !err; g++)
 		err = group_sets(c, &c->groups[g], m);
 	err = err ?: mgmt_sets(c, m);
+	err = err ?: exception_sets(m);
+	err = err ?: model_roles(c, m);
 	err = err ?: ef_model_share_rows(m);
 	err = err ?: build_chains(c, m);
 	if (!err && ef_model_elem_count(m) > c->site->max_elements)

@@ -33,6 +33,10 @@ struct ef_compile_opts {
 /* Names of the sets and chains the compiler makes. */
 #define EF_SET_MGMT4 "mgmt4"
 #define EF_SET_MGMT6 "mgmt6"
+/* Timed exceptions: runtime sets, ip saddr . ip daddr . meta l4proto .
+ * th dport, in input (host mode) or forward (gateway mode). */
+#define EF_SET_EX4 "ex4"
+#define EF_SET_EX6 "ex6"
 #define EF_LOG_PREFIX "edgefw drop "
 
 /*

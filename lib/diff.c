@@ -145,9 +145,8 @@ static int add_index(size_t **v, size_t *n, size_t *cap, size_t idx)
 	return 0;
 }
 
-/* Both sets sorted: one merge walk. */
-static int elem_changes(struct ef_delta *d, const struct ef_set *want,
-			const struct ef_set *have)
+int ef_diff_set_elems(const struct ef_set *want, const struct ef_set *have,
+		      struct ef_delta *d)
 {
 	struct ef_op del = { .kind = EF_OP_DEL_ELEMS, .set = have };
 	struct ef_op add = { .kind = EF_OP_ADD_ELEMS, .set = want };
@@ -254,8 +253,9 @@ static int diff_live(struct dctx *c)
 		if (!h || c->set_goes[set_index(have, h)]) {
 			op = (struct ef_op){ .kind = EF_OP_ADD_SET, .set = w };
 			err = push(c->d, &op);
-		} else {
-			err = elem_changes(c->d, w, h);
+		} else if (!w->timeout) {
+			/* A runtime set's elements are the daemon's. */
+			err = ef_diff_set_elems(w, h, c->d);
 		}
 	}
 	/* 5. Chains that come, then rules, in order. */

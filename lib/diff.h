@@ -56,10 +56,21 @@ struct ef_delta_size {
 /*
  * Computes the delta; `live` NULL means the table does not exist. Both
  * models' sets must be sorted; the delta points into both, which must
- * outlive it. 0 or -ENOMEM.
+ * outlive it. A runtime set (flags timeout) is made or deleted as any
+ * other, but its elements are never added or deleted: they are the
+ * daemon's (ef_reconciler_set_elems). 0 or -ENOMEM.
  */
 int ef_diff(const struct ef_model *desired, const struct ef_model *live,
 	    struct ef_delta *ret);
+/*
+ * Appends to d what turns the elements of `have` into those of `want`
+ * (two sets of one shape, both sorted, one merge walk): the elements only
+ * `have` has are deleted, those only `want` has added; an element of one
+ * key with other rows is replaced. Elements both have are left alone. 0
+ * or -ENOMEM.
+ */
+int ef_diff_set_elems(const struct ef_set *want, const struct ef_set *have,
+		      struct ef_delta *d);
 void ef_delta_free(struct ef_delta *d);
 bool ef_delta_empty(const struct ef_delta *d);
 struct ef_delta_size ef_delta_size(const struct ef_delta *d);

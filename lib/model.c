@@ -93,9 +93,14 @@ void ef_model_free(struct ef_model *m)
 		free(m->rows[i].where);
 		free(m->rows[i].note);
 	}
+	for (size_t i = 0; i < m->nroles; i++) {
+		free(m->roles[i].name);
+		free(m->roles[i].addrs);
+	}
 	free(m->sets);
 	free(m->chains);
 	free(m->rows);
+	free(m->roles);
 	free(m);
 }
 
@@ -263,6 +268,38 @@ int ef_model_add_row(struct ef_model *m, unsigned int id, const char *where,
 	return 0;
 }
 
+int ef_model_add_role(struct ef_model *m, const char *name,
+		      const struct ef_addr_range *addrs, size_t n)
+{
+	struct ef_model_role *role;
+
+	if (ef_grow((void **)&m->roles, &m->roles_cap, m->nroles + 1,
+		    sizeof(*m->roles)) < 0)
+		return -ENOMEM;
+	role = &m->roles[m->nroles];
+	role->name = strdup(name);
+	role->addrs = malloc((n ? n : 1) * sizeof(*addrs));
+	if (!role->name || !role->addrs) {
+		free(role->name);
+		free(role->addrs);
+		return -ENOMEM;
+	}
+	if (n)
+		memcpy(role->addrs, addrs, n * sizeof(*addrs));
+	role->naddrs = n;
+	m->nroles++;
+	return 0;
+}
+
+const struct ef_model_role *ef_model_find_role(const struct ef_model *m,
+					       const char *name)
+{
+	for (size_t i = 0; i < m->nroles; i++)
+		if (!strcmp(m->roles[i].name, name))
+			return &m->roles[i];
+	return NULL;
+}
+
 size_t ef_model_elem_count(const struct ef_model *m)
 {
 	size_t n = 0;
@@ -296,7 +333,7 @@ bool ef_set_same_shape(const struct ef_set *a, const struct ef_set *b)
 	return !strcmp(a->name, b->name) && a->nfields == b->nfields &&
 	       !memcmp(a->type, b->type, a->nfields * sizeof(a->type[0])) &&
 	       a->counter == b->counter && a->hashed == b->hashed &&
-	       a->size == b->size;
+	       a->timeout == b->timeout && a->size == b->size;
 }
 
 /* Both sets must be sorted (ef_set_sort). */
@@ -304,7 +341,11 @@ bool ef_set_equal(const struct ef_set *a, const struct ef_set *b)
 {
 	uint32_t len = ef_set_key_len(a);
 
-	if (!ef_set_same_shape(a, b) || a->nelems != b->nelems)
+	if (!ef_set_same_shape(a, b))
+		return false;
+	if (a->timeout)
+		return true;	/* its elements are the daemon's */
+	if (a->nelems != b->nelems)
 		return false;
 	for (size_t i = 0; i < a->nelems; i++) {
 		const struct ef_elem *x = &a->elems[i], *y = &b->elems[i];

@@ -53,6 +53,10 @@ struct ef_elem {
 	 * rows.h. */
 	struct ef_rows *rows;
 	uint64_t packets, bytes;	/* read back only, never compared */
+	/* A timeout set's (a runtime set's): the milliseconds it is given
+	 * to live, when written; read back, what it was given and what is
+	 * left. Never compared. */
+	uint64_t timeout_ms, expires_ms;
 };
 
 struct ef_set {
@@ -61,6 +65,13 @@ struct ef_set {
 	enum ef_type type[EF_FIELDS_MAX];
 	bool counter;			/* every element counts its hits */
 	bool hashed;			/* one field, single keys: no ranges */
+	/*
+	 * flags timeout: a runtime set. Its elements are the daemon's
+	 * runtime data (timed exceptions), added with a time to live and
+	 * expired by the kernel: a compiled model declares it empty, and
+	 * neither the diff nor equality looks at its elements.
+	 */
+	bool timeout;
 	/* A hash's capacity, sized up front (0 = none): the kernel then
 	 * builds a fixed table once instead of growing it, which halves
 	 * its cost of loading and dumping a large group. It is also a
@@ -117,6 +128,20 @@ struct ef_chain {
 	size_t nrules, cap;
 };
 
+/* An address family's range of addresses, network order, inclusive. */
+struct ef_addr_range {
+	uint8_t family;			/* 4 or 6 */
+	uint8_t lo[16], hi[16];
+};
+
+/* An address role of the compiled policy and the addresses the site gave
+ * it then: what a timed exception `to ROLE` opens. */
+struct ef_model_role {
+	char *name;
+	struct ef_addr_range *addrs;
+	size_t naddrs;
+};
+
 /* One policy row, for people: where it was written and what it is for. */
 struct ef_row {
 	unsigned int id;
@@ -137,6 +162,8 @@ struct ef_model {
 	size_t nchains, chains_cap;
 	struct ef_row *rows;		/* compiled models only */
 	size_t nrows, rows_cap;
+	struct ef_model_role *roles;	/* compiled models only */
+	size_t nroles, roles_cap;
 };
 
 struct ef_type_info {
@@ -187,6 +214,11 @@ struct ef_chain *ef_model_find_chain(const struct ef_model *m,
 struct ef_rule *ef_chain_add_rule(struct ef_chain *c);
 int ef_model_add_row(struct ef_model *m, unsigned int id, const char *where,
 		     const char *note);
+/* Copies the addresses. 0 or -ENOMEM. */
+int ef_model_add_role(struct ef_model *m, const char *name,
+		      const struct ef_addr_range *addrs, size_t n);
+const struct ef_model_role *ef_model_find_role(const struct ef_model *m,
+					       const char *name);
 
 size_t ef_model_elem_count(const struct ef_model *m);
 bool ef_rule_equal(const struct ef_rule *a, const struct ef_rule *b);

@@ -107,6 +107,40 @@ void ef_emit_elem_key(struct ef_strbuf *sb, const struct ef_set *set,
 	}
 }
 
+/* Milliseconds as nft writes a time: 1d2h3m4s5ms, the parts not 0. */
+void ef_emit_ms(struct ef_strbuf *sb, uint64_t ms)
+{
+	static const struct { const char *unit; uint64_t ms; } parts[] = {
+		{ "d", 86400000 }, { "h", 3600000 }, { "m", 60000 },
+		{ "s", 1000 }, { "ms", 1 },
+	};
+
+	if (!ms) {
+		ef_sb_printf(sb, "0s");
+		return;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(parts); i++) {
+		if (ms >= parts[i].ms)
+			ef_sb_printf(sb, "%" PRIu64 "%s", ms / parts[i].ms,
+				     parts[i].unit);
+		ms %= parts[i].ms;
+	}
+}
+
+/* A runtime set's element: the time it was given and the time left. */
+static void emit_timeout(struct ef_strbuf *sb, const struct ef_set *set,
+			 const struct ef_elem *e)
+{
+	if (!set->timeout || !e->timeout_ms)
+		return;
+	ef_sb_printf(sb, " timeout ");
+	ef_emit_ms(sb, e->timeout_ms);
+	if (e->expires_ms) {
+		ef_sb_printf(sb, " expires ");
+		ef_emit_ms(sb, e->expires_ms);
+	}
+}
+
 /* The comment naming the rows an element serves, if it serves any. */
 static void emit_comment(struct ef_strbuf *sb, const struct ef_elem *e)
 {
@@ -128,8 +162,11 @@ static void emit_set(struct ef_strbuf *sb, const struct ef_set *set,
 	ef_sb_printf(sb, "\n");
 	if (set->size)
 		ef_sb_printf(sb, "\t\tsize %u\n", set->size);
-	if (!set->hashed)
-		ef_sb_printf(sb, "\t\tflags interval\n");
+	if (!set->hashed || set->timeout)
+		ef_sb_printf(sb, "\t\tflags %s%s%s\n",
+			     set->hashed ? "" : "interval",
+			     !set->hashed && set->timeout ? "," : "",
+			     set->timeout ? "timeout" : "");
 	if (set->counter)
 		ef_sb_printf(sb, "\t\tcounter\n");
 	for (size_t i = 0; i < set->nelems; i++) {
@@ -140,6 +177,7 @@ static void emit_set(struct ef_strbuf *sb, const struct ef_set *set,
 		if ((flags & EF_EMIT_COUNTERS) && set->counter)
 			ef_sb_printf(sb, " counter packets %" PRIu64 " bytes %" PRIu64,
 				  e->packets, e->bytes);
+		emit_timeout(sb, set, e);
 		emit_comment(sb, e);
 	}
 	if (set->nelems)

@@ -19,6 +19,8 @@ void ef_emit_elem_key(struct ef_strbuf *sb, const struct ef_set *set,
 		      const struct ef_elem *e);
 void ef_emit_rule(struct ef_strbuf *sb, const struct ef_model *m,
 		  const struct ef_rule *r);
+/* Milliseconds as nft writes a time: "1h", "59m58s512ms". */
+void ef_emit_ms(struct ef_strbuf *sb, uint64_t ms);
 
 struct ef_delta;
 struct ef_op;

@@ -117,6 +117,7 @@ static int add_set(struct rctx *c, struct nftnl_set *s)
 	const char *name = nftnl_set_get_str(s, NFTNL_SET_NAME);
 	uint32_t key_type = nftnl_set_get_u32(s, NFTNL_SET_KEY_TYPE);
 	uint32_t flags = nftnl_set_get_u32(s, NFTNL_SET_FLAGS);
+	bool timeout = flags & NFT_SET_TIMEOUT;
 	enum ef_type types[EF_FIELDS_MAX] = { 0 };
 	unsigned int n = 0;
 	bool counter = false;
@@ -128,6 +129,7 @@ static int add_set(struct rctx *c, struct nftnl_set *s)
 	if (nftnl_set_is_set(s, NFTNL_SET_DESC_CONCAT))
 		nftnl_set_get_data(s, NFTNL_SET_DESC_CONCAT, &len);
 	n = len;
+	flags &= ~(uint32_t)NFT_SET_TIMEOUT;
 	if ((flags == NFT_SET_INTERVAL || flags == 0) && !n)
 		n = 1;		/* one field: rbtree, or hash without ranges */
 	else if (flags != (NFT_SET_INTERVAL | NFT_SET_CONCAT) || n < 2 ||
@@ -145,6 +147,7 @@ static int add_set(struct rctx *c, struct nftnl_set *s)
 	if (!set)
 		return -ENOMEM;
 	set->hashed = n == 1 && flags == 0;
+	set->timeout = timeout;
 	if (nftnl_set_is_set(s, NFTNL_SET_DESC_SIZE))
 		set->size = nftnl_set_get_u32(s, NFTNL_SET_DESC_SIZE);
 	if (!n) {
@@ -263,7 +266,8 @@ static int read_elem(struct elem_ctx *c, const struct nlattr *nest)
 	const char *text = NULL;
 	struct ef_rows *rows = NULL;
 	struct ef_elem *e;
-	bool end = false;
+	bool end = false, expired = false;
+	uint64_t timeout = 0, expires = 0;
 	int err;
 
 	mnl_attr_for_each_nested(a, nest) {
@@ -282,8 +286,21 @@ static int read_elem(struct elem_ctx *c, const struct nlattr *nest)
 		case NFTA_SET_ELEM_USERDATA:
 			text = comment(a);
 			break;
+		case NFTA_SET_ELEM_TIMEOUT:
+			if (mnl_attr_validate(a, MNL_TYPE_U64) == 0)
+				timeout = be64toh(mnl_attr_get_u64(a));
+			break;
+		case NFTA_SET_ELEM_EXPIRATION:
+			if (mnl_attr_validate(a, MNL_TYPE_U64) == 0) {
+				expires = be64toh(mnl_attr_get_u64(a));
+				expired = !expires;
+			}
+			break;
 		}
 	}
+	/* Gone for packets already, only not yet collected. */
+	if (expired)
+		return 0;
 	if (!key) {
 		/* A catch-all element, or a key of another length: not a
 		 * set we made. Marked, so that the diff makes it again. */
@@ -300,6 +317,8 @@ static int read_elem(struct elem_ctx *c, const struct nlattr *nest)
 	if (err)
 		return err;
 	e = &c->set->elems[c->set->nelems - 1];
+	e->timeout_ms = timeout;
+	e->expires_ms = expires;
 	if (c->set->nfields == 1 && !c->set->hashed && end)
 		e->key_end[END_MARK] = 1;
 	mnl_attr_for_each_nested(a, nest) {

@@ -6,6 +6,7 @@
  * an object per element would cost more than the kernel's own work.
  */
 #include <arpa/inet.h>
+#include <endian.h>
 #include <errno.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
@@ -62,6 +63,7 @@ int ef_nl_put_set(struct ef_batch *b, struct ef_nl *nl,
 	uint8_t field_len[NFT_REG32_COUNT] = { 0 };
 	struct nlmsghdr *nlh;
 	struct nftnl_expr *counter;
+	uint32_t flags;
 
 	if (!s)
 		return -ENOMEM;
@@ -73,16 +75,16 @@ int ef_nl_put_set(struct ef_batch *b, struct ef_nl *nl,
 	nftnl_set_set_u32(s, NFTNL_SET_KEY_TYPE, key_type(set));
 	nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, ef_set_key_len(set));
 	if (set->nfields > 1) {
-		nftnl_set_set_u32(s, NFTNL_SET_FLAGS,
-				  NFT_SET_INTERVAL | NFT_SET_CONCAT);
+		flags = NFT_SET_INTERVAL | NFT_SET_CONCAT;
 		for (unsigned int i = 0; i < set->nfields; i++)
 			field_len[i] = ef_type_info(set->type[i])->len;
 		nftnl_set_set_data(s, NFTNL_SET_DESC_CONCAT, field_len,
 				   set->nfields);
 	} else {
-		nftnl_set_set_u32(s, NFTNL_SET_FLAGS,
-				  set->hashed ? 0 : NFT_SET_INTERVAL);
+		flags = set->hashed ? 0 : NFT_SET_INTERVAL;
 	}
+	nftnl_set_set_u32(s, NFTNL_SET_FLAGS,
+			  flags | (set->timeout ? NFT_SET_TIMEOUT : 0));
 	if (set->size)
 		nftnl_set_set_u32(s, NFTNL_SET_DESC_SIZE, set->size);
 	if (set->counter) {
@@ -112,14 +114,16 @@ static void put_data(struct nlmsghdr *nlh, uint16_t type, const void *data,
 	mnl_attr_nest_end(nlh, nest);
 }
 
-/* Worst case bytes one element, and its comment if any, add to a message. */
+/* Worst case bytes one element, its time to live and its comment if any,
+ * add to a message. */
 static size_t elem_room(const struct ef_set *set, const char *comment)
 {
-	return 2 * (64 + 2 * (16 + ef_set_key_len(set))) +
+	return 2 * (64 + 2 * (16 + ef_set_key_len(set))) + 16 +
 	       (comment ? strlen(comment) + 16 : 0);
 }
 
-static void put_comment(struct nlmsghdr *nlh, const char *comment);
+static void put_extras(struct nlmsghdr *nlh, uint64_t ttl_ms,
+		       const char *comment);
 
 /*
  * A one-field interval set (the kernel's rbtree) takes a range as two
@@ -127,7 +131,8 @@ static void put_comment(struct nlmsghdr *nlh, const char *comment);
  * nothing ends a range that runs to the top of the key space.
  */
 static void put_range(struct nlmsghdr *nlh, const struct ef_set *set,
-		      const struct ef_elem *e, const char *comment)
+		      const struct ef_elem *e, uint64_t ttl_ms,
+		      const char *comment)
 {
 	uint32_t len = ef_set_key_len(set);
 	uint8_t after[EF_KEY_MAX];
@@ -136,7 +141,7 @@ static void put_range(struct nlmsghdr *nlh, const struct ef_set *set,
 
 	nest = mnl_attr_nest_start(nlh, NFTA_LIST_ELEM);
 	put_data(nlh, NFTA_SET_ELEM_KEY, e->key, len);
-	put_comment(nlh, comment);
+	put_extras(nlh, ttl_ms, comment);
 	mnl_attr_nest_end(nlh, nest);
 	memcpy(after, e->key_end, len);
 	for (uint32_t i = len; i-- > 0 && top;)
@@ -149,32 +154,38 @@ static void put_range(struct nlmsghdr *nlh, const struct ef_set *set,
 	mnl_attr_nest_end(nlh, nest);
 }
 
+/* ttl_ms: the time to live to give it (elements added to a runtime set). */
 static void put_elem(struct nlmsghdr *nlh, const struct ef_set *set,
-		     const struct ef_elem *e, const char *comment)
+		     const struct ef_elem *e, uint64_t ttl_ms,
+		     const char *comment)
 {
 	uint32_t len = ef_set_key_len(set);
 	struct nlattr *nest;
 
 	if (set->nfields == 1 && !set->hashed) {
-		put_range(nlh, set, e, comment);
+		put_range(nlh, set, e, ttl_ms, comment);
 		return;
 	}
 	if (set->hashed) {
 		nest = mnl_attr_nest_start(nlh, NFTA_LIST_ELEM);
 		put_data(nlh, NFTA_SET_ELEM_KEY, e->key, len);
-		put_comment(nlh, comment);
+		put_extras(nlh, ttl_ms, comment);
 		mnl_attr_nest_end(nlh, nest);
 		return;
 	}
 	nest = mnl_attr_nest_start(nlh, NFTA_LIST_ELEM);
 	put_data(nlh, NFTA_SET_ELEM_KEY, e->key, len);
 	put_data(nlh, NFTA_SET_ELEM_KEY_END, e->key_end, len);
-	put_comment(nlh, comment);
+	put_extras(nlh, ttl_ms, comment);
 	mnl_attr_nest_end(nlh, nest);
 }
 
-static void put_comment(struct nlmsghdr *nlh, const char *comment)
+/* An element's time to live (0: none) and its comment (NULL: none). */
+static void put_extras(struct nlmsghdr *nlh, uint64_t ttl_ms,
+		       const char *comment)
 {
+	if (ttl_ms)
+		mnl_attr_put_u64(nlh, NFTA_SET_ELEM_TIMEOUT, htobe64(ttl_ms));
 	if (comment) {
 		/* nft's element comment: one TLV, NUL-terminated string. */
 		size_t n = strlen(comment) + 1;
@@ -228,7 +239,8 @@ static int put_elems(struct ef_batch *b, struct ef_nl *nl,
 		}
 		if (nlh->nlmsg_len + elem_room(set, comment) >= EF_MSG_ROOM)
 			break;
-		put_elem(nlh, set, e, comment);
+		put_elem(nlh, set, e, type == NFT_MSG_NEWSETELEM && set->timeout ?
+				      e->timeout_ms : 0, comment);
 	}
 	mnl_attr_nest_end(nlh, list);
 	ef_batch_msg_done(b, nlh);

@@ -537,14 +537,19 @@ Test(compile, every_shipped_policy_compiles_with_its_site)
 		for (size_t r = 0; r < m->nrows; r++)
 			cr_assert_eq(m->rows[r].id, r + 1);
 		/* The 4 row sets for any peer first, the 2 management sets
-		 * last, each group's sets between. */
-		cr_assert_eq(m->nsets, cases[i].sets, "%s", cases[i].site);
+		 * and the 2 of timed exceptions last, each group's sets
+		 * between. */
+		cr_assert_eq(m->nsets, cases[i].sets + 2, "%s", cases[i].site);
 		for (size_t s = 0; s < 4; s++)
 			cr_assert_str_eq(m->sets[s].name, fixed[s], "%s",
 					 cases[i].site);
-		cr_assert_str_eq(m->sets[m->nsets - 2].name, EF_SET_MGMT4);
-		cr_assert_str_eq(m->sets[m->nsets - 1].name, EF_SET_MGMT6);
-		for (size_t s = 4; s < m->nsets - 2; s++)
+		cr_assert_str_eq(m->sets[m->nsets - 4].name, EF_SET_MGMT4);
+		cr_assert_str_eq(m->sets[m->nsets - 3].name, EF_SET_MGMT6);
+		cr_assert_str_eq(m->sets[m->nsets - 2].name, EF_SET_EX4);
+		cr_assert_str_eq(m->sets[m->nsets - 1].name, EF_SET_EX6);
+		cr_assert(m->sets[m->nsets - 1].timeout);
+		cr_assert_eq(m->sets[m->nsets - 1].nelems, 0);
+		for (size_t s = 4; s < m->nsets - 4; s++)
 			ef_sb_printf(&sb, "%s%s", s > 4 ? " " : "", m->sets[s].name);
 		groups = ef_sb_steal(&sb);
 		cr_assert_str_eq(groups ? groups : "", cases[i].groups, "%s",
@@ -665,7 +670,8 @@ Test(compile, edge_single_public_exact_elements)
 	/* After the lookups for any peer, each group's, in policy order. */
 	assert_lookups(in, "mgmt4 mgmt6 in4 in6 "
 			   "g4_front_end>in4_front_end g6_front_end>in6_front_end "
-			   "g4_director>in4_director g6_director>in6_director");
+			   "g4_director>in4_director g6_director>in6_director "
+			   "ex4 ex6");
 	assert_lookups(out, "out4 out6 g4_director>out4_director "
 			    "g6_director>out6_director");
 	cr_assert_eq(find_peer_lookup(in, "g4_front_end", "in4_front_end")->peer_key,
@@ -795,7 +801,7 @@ Test(compile, edge_scaled_hlb_gateway)
 			    "g4_front_end>in4_front_end g6_front_end>in6_front_end "
 			    "g4_director>in4_director g6_director>in6_director "
 			    "out4 out6 g4_director>out4_director "
-			    "g6_director>out6_director");
+			    "g6_director>out6_director ex4 ex6");
 	cr_assert_eq(find_peer_lookup(fwd, "g6_director", "out6_director")->peer_key,
 		     EF_F_DADDR6);
 	cr_assert_eq(find_peer_lookup(fwd, "g4_front_end", "in4_front_end")->peer_key,
@@ -868,7 +874,8 @@ Test(compile, reverse_proxy)
 			    "g6_web_pools>out6_web_pools "
 			    "g4_office_web_apps>out4_office_web_apps "
 			    "g6_office_web_apps>out6_office_web_apps");
-	assert_lookups(ef_model_find_chain(m, "input"), "mgmt4 mgmt6 in4 in6");
+	assert_lookups(ef_model_find_chain(m, "input"),
+		       "mgmt4 mgmt6 in4 in6 ex4 ex6");
 	ef_model_free(m);
 }
 
@@ -938,7 +945,7 @@ Test(compile, internal_servers)
 	/* Every client role is none here: nothing outbound. */
 	cr_assert_eq(ef_model_find_set(m, "out4")->nelems, 0);
 	/* No group bound: any peer, no group sets, no peer lookups. */
-	cr_assert_eq(m->nsets, 6);
+	cr_assert_eq(m->nsets, 6 + 2);
 	cr_assert_not(any_peer_lookup(m));
 	assert_model_shape(m);
 	cr_assert_eq(ef_model_find_chain(m, "output")->policy, EF_V_ACCEPT);
@@ -1001,11 +1008,11 @@ Test(compile, host_mode_chains)
 	/* An unbound group is any peer: no sets or lookups of its own. */
 	assert_has_elem(m, "in4", "\"eth0\" . 192.0.2.1 . tcp . 8443", "r3");
 	assert_has_elem(m, "in6", "\"eth0\" . 2001:db8::1 . tcp . 8443", "r3");
-	cr_assert_eq(m->nsets, 6);
+	cr_assert_eq(m->nsets, 6 + 2);
 	cr_assert_null(ef_model_find_set(m, "in4_peers"));
 	cr_assert_null(ef_model_find_set(m, "g4_peers"));
 	cr_assert_not(any_peer_lookup(m));
-	assert_lookups(in, "mgmt4 mgmt6 in4 in6");
+	assert_lookups(in, "mgmt4 mgmt6 in4 in6 ex4 ex6");
 	assert_lookups(out, "out4 out6");
 	assert_model_shape(m);
 	ef_model_free(m);
@@ -1048,7 +1055,7 @@ Test(compile, gateway_mode_makes_a_forward_chain)
 		cr_assert_not(fwd->rules[i].icmpv6_type);
 	}
 	assert_lookups(fwd, "in4 in6 g4_peers>in4_peers g6_peers>in6_peers "
-			    "out4 out6");
+			    "out4 out6 ex4 ex6");
 	cr_assert_eq(find_peer_lookup(fwd, "g6_peers", "in6_peers")->peer_key,
 		     EF_F_SADDR6);
 	assert_lookups(in, "mgmt4 mgmt6");
@@ -1206,6 +1213,91 @@ Test(compile, iface_binding)
 	ef_model_free(m);
 }
 
+/* What a timed exception `to web` opens: the addresses the role stood
+ * for when compiled, interfaces' too; groups and unbound roles are not
+ * address roles. */
+Test(compile, address_roles_and_their_addresses)
+{
+	struct fake_ifaces f = { 0 };
+	struct ef_compile_opts opts = { .iface_addrs = fake_iface_addrs,
+					.ctx = &f };
+	struct ef_model *m = compile_ok(POL,
+					"zone ext = eth0\nweb = iface eth7, 198.51.100.0/28\n"
+					"peers = 192.0.2.99\nmanagement = none\n",
+					&opts);
+	const struct ef_model_role *web = ef_model_find_role(m, "web");
+	static const uint8_t net_lo[4] = { 198, 51, 100, 0 },
+			     net_hi[4] = { 198, 51, 100, 15 },
+			     v4[4] = { 192, 0, 2, 7 };
+
+	cr_assert_eq(m->nroles, 1);
+	cr_assert_null(ef_model_find_role(m, "peers"));
+	cr_assert_not_null(web);
+	cr_assert_eq(web->naddrs, 3);
+	cr_assert_eq(web->addrs[0].family, 4);
+	cr_assert_arr_eq(web->addrs[0].lo, net_lo, 4);
+	cr_assert_arr_eq(web->addrs[0].hi, net_hi, 4);
+	cr_assert_eq(web->addrs[1].family, 4);
+	cr_assert_arr_eq(web->addrs[1].lo, v4, 4);
+	cr_assert_arr_eq(web->addrs[1].hi, v4, 4);
+	cr_assert_eq(web->addrs[2].family, 6);
+	ef_model_free(m);
+
+	m = compile_ok(POL, "zone ext = eth0\nweb = none\nmanagement = none\n",
+		       NULL);
+	cr_assert_eq(m->nroles, 0);
+	ef_model_free(m);
+}
+
+/* The timed exceptions' sets are declared empty, runtime sets, looked up
+ * after the policy's rows and before the log: in input in host mode, in
+ * forward in gateway mode. */
+Test(compile, exception_sets_and_lookups)
+{
+	static const char *const modes[] = { "", "mode = gateway\n" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(modes); i++) {
+		char site[256];
+		struct ef_model *m;
+		const struct ef_chain *ch;
+		const struct ef_rule *r;
+		const struct ef_set *set;
+
+		snprintf(site, sizeof(site), "%s" SITE_BASE "management = none\n",
+			 modes[i]);
+		m = compile_ok(POL, site, NULL);
+		ch = ef_model_find_chain(m, i ? "forward" : "input");
+		cr_assert_not_null(ch);
+		set = ef_model_find_set(m, EF_SET_EX4);
+		cr_assert_not_null(set);
+		cr_assert(set->timeout);
+		cr_assert(set->counter);
+		cr_assert_not(set->hashed);
+		cr_assert_eq(set->nelems, 0);
+		cr_assert_eq(set->nfields, 4);
+		cr_assert(ef_model_find_set(m, EF_SET_EX6)->timeout);
+		cr_assert(ch->rules[ch->nrules - 1].log);
+		r = &ch->rules[ch->nrules - 3];
+		cr_assert_str_eq(r->set, EF_SET_EX4);
+		cr_assert_eq(r->verdict, EF_V_ACCEPT);
+		cr_assert_eq(r->nkeys, 4);
+		cr_assert_eq(r->key[0], EF_F_SADDR4);
+		cr_assert_eq(r->key[1], EF_F_DADDR4);
+		cr_assert_eq(r->key[2], EF_F_L4PROTO);
+		cr_assert_eq(r->key[3], EF_F_DPORT);
+		r = &ch->rules[ch->nrules - 2];
+		cr_assert_str_eq(r->set, EF_SET_EX6);
+		cr_assert_eq(r->key[0], EF_F_SADDR6);
+		cr_assert_eq(r->key[1], EF_F_DADDR6);
+		/* Nowhere else. */
+		for (size_t k = 0; k < m->nchains; k++)
+			for (size_t j = 0; j < m->chains[k].nrules; j++)
+				cr_assert(&m->chains[k] == ch ||
+					  strncmp(m->chains[k].rules[j].set, "ex", 2));
+		ef_model_free(m);
+	}
+}
+
 /* A binding made of interfaces only (no literal address). */
 Test(compile, iface_only_binding)
 {
@@ -1290,7 +1382,7 @@ Test(compile, peers_restrict_and_families_match)
 	cr_assert_null(ef_model_find_set(m, "in6_peers"));
 	assert_no_elem(m, "in6", "\"eth0\" . 2001:db8::1 . tcp . 8443");
 	assert_no_elem(m, "in4", "\"eth0\" . 192.0.2.1 . tcp . 8443");
-	assert_lookups(in, "mgmt4 mgmt6 in4 in6 g4_peers>in4_peers");
+	assert_lookups(in, "mgmt4 mgmt6 in4 in6 g4_peers>in4_peers ex4 ex6");
 	cr_assert_eq(find_peer_lookup(in, "g4_peers", "in4_peers")->peer_key,
 		     EF_F_SADDR4);
 	/* The rest is untouched. */
@@ -1359,9 +1451,10 @@ Test(compile, group_addresses_merge_into_minimal_ranges)
 				 { "\"eth0\" . 2001:db8::1 . tcp . 5061", "r2" } },
 			 1);
 	/* One address set per family, looked up from both directions. */
-	cr_assert_eq(m->nsets, 4 + 6 + 2);
+	cr_assert_eq(m->nsets, 4 + 6 + 2 + 2);
 	assert_lookups(ef_model_find_chain(m, "input"),
-		       "mgmt4 mgmt6 in4 in6 g4_peers>in4_peers g6_peers>in6_peers");
+		       "mgmt4 mgmt6 in4 in6 g4_peers>in4_peers g6_peers>in6_peers "
+		       "ex4 ex6");
 	assert_lookups(ef_model_find_chain(m, "output"),
 		       "out4 out6 g4_peers>out4_peers g6_peers>out6_peers");
 	cr_assert_eq(ef_model_find_set(m, "in4")->nelems, 0);
@@ -1404,7 +1497,7 @@ Test(compile, group_of_the_whole_address_space)
 	cr_assert_eq(ef_model_find_set(m, "in6")->nelems, 0);
 	cr_assert_eq(ef_model_find_set(m, "out6")->nelems, 0);
 	assert_lookups(ef_model_find_chain(m, "input"),
-		       "mgmt4 mgmt6 in4 in6 g4_peers>in4_peers");
+		       "mgmt4 mgmt6 in4 in6 g4_peers>in4_peers ex4 ex6");
 	ef_model_free(m);
 }
 
@@ -1448,9 +1541,9 @@ Test(compile, group_bound_to_none_drops_its_rows)
 			 1);
 	assert_addr_set(m, "g4_partners", EF_T_IPV4,
 			(const char *const[]){ "198.51.100.7" }, 1);
-	cr_assert_eq(m->nsets, 4 + 3 + 2);
+	cr_assert_eq(m->nsets, 4 + 3 + 2 + 2);
 	assert_lookups(ef_model_find_chain(m, "input"),
-		       "mgmt4 mgmt6 in4 in6 g4_partners>in4_partners");
+		       "mgmt4 mgmt6 in4 in6 g4_partners>in4_partners ex4 ex6");
 	assert_lookups(ef_model_find_chain(m, "output"),
 		       "out4 out6 g4_partners>out4_partners");
 	ef_model_free(m);
@@ -1475,7 +1568,7 @@ Test(compile, group_of_an_empty_file_opens_nothing)
 	cr_assert_eq(err, 0, "%s", text);
 	assert_model_shape(m);
 	cr_assert_eq(ef_model_elem_count(m), 0);
-	cr_assert_eq(m->nsets, 6);
+	cr_assert_eq(m->nsets, 6 + 2);
 	cr_assert_not(any_peer_lookup(m));
 	free(text);
 	free(gpath);
@@ -1512,7 +1605,7 @@ Test(compile, group_sets_only_where_its_rows_are)
 		"g6_a", "in6_a",
 		"g4_b", "out4_b", "g6_b", "out6_b",
 		"g4_d", "in4_d",
-		"mgmt4", "mgmt6",
+		"mgmt4", "mgmt6", "ex4", "ex6",
 	};
 
 	assert_model_shape(m);
@@ -1532,7 +1625,7 @@ Test(compile, group_sets_only_where_its_rows_are)
 				 { "\"eth0\" . 192.0.2.4 . tcp . 4", "r5" } },
 			 1);
 	assert_lookups(ef_model_find_chain(m, "input"),
-		       "mgmt4 mgmt6 in4 in6 g6_a>in6_a g4_d>in4_d");
+		       "mgmt4 mgmt6 in4 in6 g6_a>in6_a g4_d>in4_d ex4 ex6");
 	assert_lookups(ef_model_find_chain(m, "output"),
 		       "out4 out6 g4_b>out4_b g6_b>out6_b");
 	ef_model_free(m);
@@ -1761,7 +1854,7 @@ Test(compile, group_of_100000_addresses, .timeout = 120)
 	/* No IPv6 peer: no IPv6 sets for the group. */
 	cr_assert_null(ef_model_find_set(m, "g6_peers"));
 	cr_assert_null(ef_model_find_set(m, "in6_peers"));
-	cr_assert_eq(m->nsets, 4 + 3 + 2);
+	cr_assert_eq(m->nsets, 4 + 3 + 2 + 2);
 	cr_assert_eq(ef_model_elem_count(m), N + 2);
 	assert_model_shape(m);
 

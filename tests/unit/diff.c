@@ -46,6 +46,7 @@ static void copy_set_into(struct ef_model *dst, const struct ef_set *s)
 
 	cr_assert_not_null(n, "copy of set %s", s->name);
 	n->hashed = s->hashed;
+	n->timeout = s->timeout;
 	n->size = s->size;
 	for (size_t i = 0; i < s->nelems; i++) {
 		const struct ef_elem *e = &s->elems[i];
@@ -53,6 +54,8 @@ static void copy_set_into(struct ef_model *dst, const struct ef_set *s)
 		cr_assert_eq(ef_set_add_elem(n, e->key, e->key_end, e->rows), 0);
 		n->elems[i].packets = e->packets;
 		n->elems[i].bytes = e->bytes;
+		n->elems[i].timeout_ms = e->timeout_ms;
+		n->elems[i].expires_ms = e->expires_ms;
 	}
 }
 
@@ -707,8 +710,9 @@ Test(diff, equal_models_give_an_empty_delta)
 	for (size_t i = 0; i < want->nchains; i++)
 		copy_chain_into(have, &want->chains[i]);
 	number_rules(have);
-	have->sets[0].elems[0].packets = 7;
-	have->sets[0].elems[0].bytes = 700;
+	/* in4, copied last, has elements (ex6, first now, has none). */
+	have->sets[have->nsets - 1].elems[0].packets = 7;
+	have->sets[have->nsets - 1].elems[0].bytes = 700;
 	cr_assert(ef_model_equal(want, have));
 	diff_ok(want, have, &d);
 	assert_nops(&d, 0);
@@ -806,6 +810,85 @@ Test(diff, element_extra_in_live)
 	cr_assert_eq(d.ops[0].elems[0], i);
 	cr_assert_eq(ef_delta_size(&d).elems_deleted, 1);
 	cr_assert_eq(ef_delta_size(&d).elems_added, 0);
+	ef_delta_free(&d);
+	ef_model_free(have);
+	ef_model_free(want);
+}
+
+/* An element of set ex4 from 203.0.113.N, any port 8443 to
+ * 198.51.100.10, commented as exception `id`. */
+static void add_exception_elem(struct ef_set *set, uint8_t n, unsigned int id)
+{
+	uint8_t key[EF_KEY_MAX] = { 0 }, end[EF_KEY_MAX] = { 0 };
+	char comment[32];
+
+	key[0] = 203, key[1] = 0, key[2] = 113, key[3] = n;
+	key[4] = 198, key[5] = 51, key[6] = 100, key[7] = 10;
+	key[8] = 6;
+	key[12] = 8443 >> 8, key[13] = 8443 & 0xff;
+	memcpy(end, key, sizeof(end));
+	snprintf(comment, sizeof(comment), "exception %u", id);
+	cr_assert_eq(add_elem_rows(set, key, end, comment), 0);
+	set->elems[set->nelems - 1].timeout_ms = 60000;
+	ef_set_sort(set);
+}
+
+/* The elements of a runtime set are the daemon's: a diff neither deletes
+ * the live ones nor adds the desired ones; the set itself is the
+ * model's. */
+Test(diff, runtime_set_elements_are_left_alone)
+{
+	struct ef_model *want = compile_edge(), *have = model_copy(want);
+	struct ef_delta d;
+
+	add_exception_elem(get_set(have, "ex4"), 7, 1);
+	diff_checked(want, have, &d);
+	assert_nops(&d, 0);
+	ef_delta_free(&d);
+	cr_assert(ef_model_equal(want, have));
+	add_exception_elem(get_set(want, "ex4"), 8, 2);
+	diff_checked(want, have, &d);
+	assert_nops(&d, 0);
+	ef_delta_free(&d);
+
+	/* Not a timeout set any more: made again, empty. */
+	get_set(have, "ex4")->timeout = false;
+	cr_assert_not(ef_model_equal(want, have));
+	diff_checked(want, have, &d);
+	/* The rules that look it up go first, and come back after. */
+	assert_op(&d, 0, EF_OP_FLUSH_CHAIN, NULL);
+	assert_op(&d, 1, EF_OP_DEL_SET, get_set(have, "ex4"));
+	assert_op(&d, 2, EF_OP_ADD_SET, get_set(want, "ex4"));
+	ef_delta_free(&d);
+	ef_model_free(have);
+	ef_model_free(want);
+}
+
+/* What the daemon sends for a runtime set: what only the live set has
+ * goes, what only the wanted set has comes, what both have stays (its
+ * time left in the kernel stands). */
+Test(diff, set_elems_of_a_runtime_set)
+{
+	struct ef_model *want = compile_edge(), *have = model_copy(want);
+	struct ef_set *ws = get_set(want, "ex4"), *hs = get_set(have, "ex4");
+	struct ef_delta d = { 0 };
+
+	add_exception_elem(ws, 1, 1);
+	add_exception_elem(ws, 2, 2);
+	add_exception_elem(hs, 2, 2);
+	add_exception_elem(hs, 3, 9);
+	hs->elems[0].timeout_ms = 1000;	/* left: not compared */
+	hs->elems[0].expires_ms = 500;
+	cr_assert_eq(ef_diff_set_elems(ws, hs, &d), 0);
+	assert_nops(&d, 2);
+	assert_op(&d, 0, EF_OP_DEL_ELEMS, hs);
+	cr_assert_eq(d.ops[0].nelems, 1);
+	cr_assert_str_eq(rows_text(hs->elems[d.ops[0].elems[0]].rows),
+			 "exception 9");
+	assert_op(&d, 1, EF_OP_ADD_ELEMS, ws);
+	cr_assert_eq(d.ops[1].nelems, 1);
+	cr_assert_str_eq(rows_text(ws->elems[d.ops[1].elems[0]].rows),
+			 "exception 1");
 	ef_delta_free(&d);
 	ef_model_free(have);
 	ef_model_free(want);

@@ -529,6 +529,13 @@ Test(emit, compiled_policy_text)
 				  "\t}\n"));
 	cr_assert_not_null(strstr(got,
 				  "\t\tip6 saddr . meta l4proto . th dport @mgmt6 accept\n"));
+	/* Timed exceptions: declared empty, their elements the daemon's. */
+	cr_assert_not_null(strstr(got,
+				  "\tset ex4 {\n"
+				  "\t\ttype ipv4_addr . ipv4_addr . inet_proto . inet_service\n"
+				  "\t\tflags interval,timeout\n"
+				  "\t\tcounter\n"
+				  "\t}\n"), "%s", got);
 	/* A group's addresses: one field, merged, no counter, no comment. */
 	cr_assert_not_null(strstr(got,
 				  "\tset g4_front_end {\n"
@@ -557,6 +564,8 @@ Test(emit, compiled_policy_text)
 				  "\t\tip6 saddr @g6_front_end iifname . ip6 daddr . meta l4proto . th dport @in6_front_end accept\n"
 				  "\t\tip saddr @g4_director iifname . ip daddr . meta l4proto . th dport @in4_director accept\n"
 				  "\t\tip6 saddr @g6_director iifname . ip6 daddr . meta l4proto . th dport @in6_director accept\n"
+				  "\t\tip saddr . ip daddr . meta l4proto . th dport @ex4 accept\n"
+				  "\t\tip6 saddr . ip6 daddr . meta l4proto . th dport @ex6 accept\n"
 				  "\t\tlimit rate 10/second burst 5 packets log prefix \"edgefw drop input: \" level info\n"),
 			   "%s", got);
 	cr_assert_not_null(strstr(got,
@@ -571,4 +580,65 @@ Test(emit, compiled_policy_text)
 	free(got);
 	ef_model_free(m);
 	ef_diags_free(&d);
+}
+
+/* Times as nft writes them. */
+Test(emit, milliseconds)
+{
+	static const struct {
+		uint64_t ms;
+		const char *text;
+	} t[] = {
+		{ 0, "0s" }, { 1, "1ms" }, { 1000, "1s" }, { 3600000, "1h" },
+		{ 3599000, "59m59s" }, { 90061001, "1d1h1m1s1ms" },
+		{ 86400000ull * 30, "30d" },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(t); i++) {
+		struct ef_strbuf sb = { 0 };
+		char *got;
+
+		ef_emit_ms(&sb, t[i].ms);
+		got = ef_sb_steal(&sb);
+		cr_assert_str_eq(got, t[i].text);
+		free(got);
+	}
+}
+
+/* A runtime set read back: flags timeout, and each element's time to
+ * live and time left, where nft writes them. */
+Test(emit, runtime_set_elements)
+{
+	struct ef_model *m = ef_model_new();
+	static const enum ef_type types[] = { EF_T_IPV4, EF_T_IPV4,
+					      EF_T_PROTO, EF_T_PORT };
+	struct ef_set *set = ef_model_add_set(m, "ex4", types, 4, true);
+	uint8_t key[EF_KEY_MAX] = { 0 }, end[EF_KEY_MAX] = { 0 };
+	struct ef_strbuf sb = { 0 };
+	char *got;
+
+	set->timeout = true;
+	key[0] = 203, key[1] = 0, key[2] = 113, key[3] = 7;
+	key[4] = 198, key[5] = 51, key[6] = 100, key[7] = 10;
+	key[8] = 6;
+	key[12] = 8443 >> 8, key[13] = 8443 & 0xff;
+	memcpy(end, key, sizeof(end));
+	cr_assert_eq(add_elem_rows(set, key, end, "exception 3"), 0);
+	set->elems[0].timeout_ms = 3600000;
+	set->elems[0].expires_ms = 3599000;
+	set->elems[0].packets = 2;
+	set->elems[0].bytes = 120;
+	ef_emit_nft(&sb, m, EF_EMIT_COUNTERS);
+	got = ef_sb_steal(&sb);
+	cr_assert_str_eq(got,
+			 "table inet edgefw {\n"
+			 "\tset ex4 {\n"
+			 "\t\ttype ipv4_addr . ipv4_addr . inet_proto . inet_service\n"
+			 "\t\tflags interval,timeout\n"
+			 "\t\tcounter\n"
+			 "\t\telements = { 203.0.113.7 . 198.51.100.10 . tcp . 8443 counter packets 2 bytes 120 timeout 1h expires 59m59s comment \"exception 3\" }\n"
+			 "\t}\n"
+			 "}\n", "%s", got);
+	free(got);
+	ef_model_free(m);
 }

@@ -236,3 +236,43 @@ Test(nl_build, empty_one_field_set_round_trips)
 	ef_batch_free(&b);
 	ef_model_free(m);
 }
+
+/* A runtime set keeps flags timeout, and an element added to it the time
+ * to live it was given and its comment. */
+Test(nl_build, runtime_set_elements_carry_their_timeout)
+{
+	struct ef_model *m = compiled("edge-single-public", "edge-single-public");
+	struct ef_set *set = ef_model_find_set(m, "ex4");
+	struct ef_nl fake = { .seq = 1 };
+	struct ef_model *back = NULL;
+	uint8_t key[EF_KEY_MAX] = { 0 }, end[EF_KEY_MAX] = { 0 };
+	const struct ef_set *got;
+	struct ef_batch b;
+
+	cr_assert(set && set->timeout && !set->nelems);
+	key[4] = 198, key[5] = 51, key[6] = 100, key[7] = 10;	/* daddr */
+	key[8] = 6;						/* tcp */
+	key[12] = 8443 >> 8, key[13] = 8443 & 0xff;		/* dport */
+	memcpy(end, key, sizeof(end));
+	memset(end, 0xff, 4);					/* any saddr */
+	cr_assert_eq(add_elem_rows(set, key, end, "exception 3"), 0);
+	set->elems[0].timeout_ms = 3600000;
+	ef_batch_init(&b, &fake, NULL);
+	cr_assert_eq(ef_nl_build_replace(&b, &fake, m), 0);
+	cr_assert_eq(ef_nl_parse_batch(b.buf, b.len, &back), 0);
+	got = ef_model_find_set(back, "ex4");
+	cr_assert(got && got->timeout);
+	cr_assert_eq(got->nelems, 1);
+	cr_assert_eq(got->elems[0].timeout_ms, 3600000);
+	cr_assert_str_eq(rows_text(got->elems[0].rows), "exception 3");
+	cr_assert_arr_eq(got->elems[0].key, key, EF_KEY_MAX);
+	cr_assert_arr_eq(got->elems[0].key_end, end, EF_KEY_MAX);
+	/* Equal as the kernel runs it: the elements are the daemon's. */
+	cr_assert(ef_model_equal(m, back));
+	set->nelems = 0;
+	ef_rows_put(set->elems[0].rows);
+	cr_assert(ef_model_equal(m, back));
+	ef_model_free(back);
+	ef_batch_free(&b);
+	ef_model_free(m);
+}
