@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "exception.h"
+#include "nft_emit.h"
 #include "site.h"
 #include "state.h"
 #include "util.h"
@@ -345,6 +347,32 @@ bad:
 	return false;
 }
 
+/* 90s, 30m, 1h, 2d (ef_parse_duration), 1 second to max. */
+static bool parse_duration(struct ef_lexer *lx, uint64_t max, uint64_t *ret)
+{
+	char longest[32];
+	int err = lx->tok == T_WORD ?
+		  ef_parse_duration(lx->text, max, ret) : -EINVAL;
+
+	if (err == -ERANGE) {
+		struct ef_strbuf sb = { 0 };
+
+		ef_emit_ms(&sb, max * 1000);
+		snprintf(longest, sizeof(longest), "%s", sb.buf ? sb.buf : "?");
+		ef_sb_free(&sb);
+		ef_error(lx->diags, &lx->loc,
+			 "duration out of range: 1s to %s", longest);
+		return false;
+	}
+	if (err) {
+		ef_error(lx->diags, &lx->loc,
+			 "expected a duration like 90s, 30m, 1h or 2d");
+		return false;
+	}
+	ef_lex_next(lx);
+	return true;
+}
+
 /* N/second, N/minute, N/hour or off */
 static bool parse_log(struct sparser *sp, struct ef_lexer *lx)
 {
@@ -453,6 +481,10 @@ static bool parse_setting(struct sparser *sp, struct ef_lexer *lx,
 		snprintf(s->policy, sizeof(s->policy), "%s", lx->text);
 		s->policy_loc = lx->loc;
 		ef_lex_next(lx);
+	} else if (!strcmp(key, "exception-max")) {
+		if (!parse_duration(lx, EF_EXC_SECS_MAX, &v))
+			return false;
+		s->exception_max = (unsigned int)v;
 	} else if (!strcmp(key, "max-elements")) {
 		s->max_elements_loc = lx->loc;
 		if (!parse_number(lx, 100000000, &v))
@@ -539,6 +571,7 @@ struct ef_site *ef_site_parse(const char *path, struct ef_diags *d)
 	sp.site->log_unit = 1;
 	sp.site->max_elements = EF_DEFAULT_MAX_ELEMENTS;
 	sp.site->interval = 30;
+	sp.site->exception_max = EF_EXC_SECS_DEFAULT;
 	src = ef_source_load(&sp.site->sources, path, d, NULL);
 	if (!src)
 		return sp.site;

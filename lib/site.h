@@ -57,6 +57,8 @@ struct ef_site {
 	uint64_t max_elements;
 	struct ef_loc max_elements_loc;	/* where it was set, if it was */
 	unsigned int interval;		/* edgefwd: seconds between reconciles */
+	unsigned int exception_max;	/* edgefwd: the longest timed exception,
+					 * in seconds */
 	char policy[EF_ROLE_MAX];	/* the policy to enforce; "" = not said */
 	struct ef_loc policy_loc;
 	struct ef_sources sources;

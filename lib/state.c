@@ -69,34 +69,21 @@ static int write_tmp(int fd, const char *text, size_t len)
 	return err;
 }
 
-int ef_state_save(const char *dir, const struct ef_state *s)
+int ef_state_write_file(const char *dir, const char *name, const char *text,
+			size_t len)
 {
-	char text[3 * EF_STATE_NAME_MAX + 32];
 	char *tmp = NULL, *path = NULL;
-	int dirfd, fd, len, err = 0;
-
-	if (!ef_state_name_valid(s->policy) ||
-	    (s->previous[0] && !ef_state_name_valid(s->previous)))
-		return -EINVAL;
-	if (s->previous[0])
-		len = snprintf(text, sizeof(text),
-			       HEADER "\npolicy %s\nprevious %s\n", s->policy,
-			       s->previous);
-	else
-		len = snprintf(text, sizeof(text), HEADER "\npolicy %s\n",
-			       s->policy);
-	if (len < 0 || (size_t)len >= sizeof(text))
-		return -EINVAL;
+	int dirfd, fd, err = 0;
 
 	dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dirfd < 0)
 		return -errno;
-	if (asprintf(&tmp, "%s/." EF_STATE_FILE ".XXXXXX", dir) < 0) {
+	if (asprintf(&tmp, "%s/.%s.XXXXXX", dir, name) < 0) {
 		tmp = NULL;
 		err = -ENOMEM;
 		goto out;
 	}
-	if (asprintf(&path, "%s/" EF_STATE_FILE, dir) < 0) {
+	if (asprintf(&path, "%s/%s", dir, name) < 0) {
 		path = NULL;
 		err = -ENOMEM;
 		goto out;
@@ -106,7 +93,7 @@ int ef_state_save(const char *dir, const struct ef_state *s)
 		err = -errno;
 		goto out;
 	}
-	err = write_tmp(fd, text, (size_t)len);
+	err = write_tmp(fd, text, len);
 	if (!err && rename(tmp, path))
 		err = -errno;
 	if (err) {
@@ -123,7 +110,27 @@ out:
 	return err;
 }
 
-/* Reads at most EF_STATE_SIZE_MAX bytes; one more means too big. */
+int ef_state_save(const char *dir, const struct ef_state *s)
+{
+	char text[3 * EF_STATE_NAME_MAX + 32];
+	int len;
+
+	if (!ef_state_name_valid(s->policy) ||
+	    (s->previous[0] && !ef_state_name_valid(s->previous)))
+		return -EINVAL;
+	if (s->previous[0])
+		len = snprintf(text, sizeof(text),
+			       HEADER "\npolicy %s\nprevious %s\n", s->policy,
+			       s->previous);
+	else
+		len = snprintf(text, sizeof(text), HEADER "\npolicy %s\n",
+			       s->policy);
+	if (len < 0 || (size_t)len >= sizeof(text))
+		return -EINVAL;
+	return ef_state_write_file(dir, EF_STATE_FILE, text, (size_t)len);
+}
+
+/* Reads at most `cap` bytes. */
 static int read_small(int fd, char *buf, size_t cap, size_t *ret_len)
 {
 	size_t len = 0;
@@ -192,15 +199,15 @@ static int parse(const char *text, size_t len, struct ef_state *ret)
 	return 0;
 }
 
-int ef_state_load(const char *dir, struct ef_state *ret)
+int ef_state_read_file(const char *dir, const char *name, size_t max,
+		       char **ret, size_t *ret_len)
 {
-	char buf[EF_STATE_SIZE_MAX + 1];
-	char *path = NULL;
+	char *path = NULL, *buf;
 	struct stat sb;
 	size_t len = 0;
 	int fd, err;
 
-	if (asprintf(&path, "%s/" EF_STATE_FILE, dir) < 0)
+	if (asprintf(&path, "%s/%s", dir, name) < 0)
 		return -ENOMEM;
 	/* No symlinks, and no blocking on a FIFO put in its place. */
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
@@ -208,16 +215,39 @@ int ef_state_load(const char *dir, struct ef_state *ret)
 	free(path);
 	if (err)
 		return err == -ELOOP ? -EINVAL : err;
-	if (fstat(fd, &sb))
+	buf = malloc(max + 2);
+	if (!buf)
+		err = -ENOMEM;
+	else if (fstat(fd, &sb))
 		err = -errno;
 	else if (!S_ISREG(sb.st_mode))
 		err = -EINVAL;
+	/* One byte more than allowed means too big. */
 	if (!err)
-		err = read_small(fd, buf, sizeof(buf), &len);
+		err = read_small(fd, buf, max + 1, &len);
 	close(fd);
+	if (!err && len > max)
+		err = -EINVAL;
+	if (err) {
+		free(buf);
+		return err;
+	}
+	buf[len] = '\0';
+	*ret = buf;
+	*ret_len = len;
+	return 0;
+}
+
+int ef_state_load(const char *dir, struct ef_state *ret)
+{
+	size_t len;
+	char *text;
+	int err = ef_state_read_file(dir, EF_STATE_FILE, EF_STATE_SIZE_MAX,
+				     &text, &len);
+
 	if (err)
 		return err;
-	if (len > EF_STATE_SIZE_MAX)
-		return -EINVAL;
-	return parse(buf, len, ret);
+	err = parse(text, len, ret);
+	free(text);
+	return err;
 }

@@ -45,4 +45,16 @@ int ef_state_save(const char *dir, const struct ef_state *s);
  */
 int ef_state_load(const char *dir, struct ef_state *ret);
 
+/*
+ * What ef_state_save and ef_state_load do for any small file of the
+ * daemon's in DIR: replace DIR/NAME by `text` atomically; read DIR/NAME
+ * (a regular file, no link) of at most `max` bytes into a NUL-terminated
+ * buffer the caller frees. The reader says -ENOENT when there is none and
+ * -EINVAL when it is not a regular file or is larger.
+ */
+int ef_state_write_file(const char *dir, const char *name, const char *text,
+			size_t len);
+int ef_state_read_file(const char *dir, const char *name, size_t max,
+		       char **ret, size_t *ret_len);
+
 #endif

@@ -357,3 +357,32 @@ int ef_parse_uint(const char *s, unsigned long min, unsigned long max,
 	*ret = v;
 	return 0;
 }
+
+int ef_parse_duration(const char *s, uint64_t max, uint64_t *ret)
+{
+	static const struct { char unit; uint64_t secs; } units[] = {
+		{ 's', 1 }, { 'm', 60 }, { 'h', 3600 }, { 'd', 86400 },
+	};
+	uint64_t v = 0, mult = 0;
+	const char *p = s;
+
+	for (; *p >= '0' && *p <= '9'; p++) {
+		v = v * 10 + (uint64_t)(*p - '0');
+		if (v > UINT32_MAX)
+			return -ERANGE;
+	}
+	if (p == s)
+		return -EINVAL;
+	if (!*p)
+		mult = 1;
+	for (size_t i = 0; i < ARRAY_SIZE(units) && !mult; i++)
+		if (p[0] == units[i].unit && !p[1])
+			mult = units[i].secs;
+	if (!mult)
+		return -EINVAL;
+	v *= mult;
+	if (!v || v > max)
+		return -ERANGE;
+	*ret = v;
+	return 0;
+}

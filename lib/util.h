@@ -5,6 +5,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -32,6 +33,14 @@ void ef_sb_free(struct ef_strbuf *sb);
  */
 int ef_parse_uint(const char *s, unsigned long min, unsigned long max,
 		  unsigned long *ret);
+
+/*
+ * A duration in seconds, 1 to max, the whole string: a decimal number and
+ * one unit, s, m, h or d ("90s", "30m", "1h", "2d"); a number alone is
+ * seconds. 0; -ERANGE when it is 0 or longer than max; -EINVAL when it is
+ * no duration. *ret is untouched on failure.
+ */
+int ef_parse_duration(const char *s, uint64_t max, uint64_t *ret);
 
 /* `path` as seen from the directory of `base` (absolute paths kept). */
 char *ef_path_relative_to(const char *base, const char *path);

@@ -528,6 +528,34 @@ Test(errors, max_elements_out_of_range)
 		   "number out of range: at most 100000000");
 }
 
+Test(errors, exception_max)
+{
+	static const char *const bad[] = {
+		"1w", "1h30m", "-1h", "h", "1.5h", "1 h", "1H", "0x10",
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		char text[128];
+
+		snprintf(text, sizeof(text),
+			 "exception-max = \"%s\"\nmanagement = none\n", bad[i]);
+		/* Quoted, it is a string: no duration either. */
+		site_error(text, 1, 17,
+			   "expected a duration like 90s, 30m, 1h or 2d");
+		snprintf(text, sizeof(text), "exception-max = %s\nmanagement = none\n",
+			 bad[i]);
+		if (!strchr(bad[i], ' '))
+			site_error(text, 1, 17,
+				   "expected a duration like 90s, 30m, 1h or 2d");
+	}
+	site_error("exception-max = 31d\nmanagement = none\n", 1, 17,
+		   "duration out of range: 1s to 30d");
+	site_error("exception-max = 0\nmanagement = none\n", 1, 17,
+		   "duration out of range: 1s to 30d");
+	site_error("exception-max = 2592001\nmanagement = none\n", 1, 17,
+		   "duration out of range: 1s to 30d");
+}
+
 Test(errors, interface_names_too_long)
 {
 	site_error("zone ext = abcdefghijklmnop\nmanagement = none\n", 1, 12,

@@ -78,6 +78,7 @@ Test(site, good_site_every_statement)
 	cr_assert_eq(s->log_unit, 60);
 	cr_assert_eq(s->max_elements, 5000);
 	cr_assert_eq(s->interval, 7);
+	cr_assert_eq(s->exception_max, 7200);
 	cr_assert_eq(s->lock, EF_LOCK_OFF);
 
 	cr_assert_eq(s->nzones, 2);
@@ -171,6 +172,7 @@ Test(site, defaults)
 	cr_assert_eq(s->log_unit, 1);
 	cr_assert_eq(s->max_elements, EF_DEFAULT_MAX_ELEMENTS);
 	cr_assert_eq(s->interval, 30);
+	cr_assert_eq(s->exception_max, 86400);
 	cr_assert_eq(s->lock, EF_LOCK_AUTO);
 	cr_assert(s->management_set);
 	cr_assert_eq(s->management.kind, EF_BIND_NONE);
