@@ -6,11 +6,14 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ctl_proto.h"
+#include "nft_emit.h"
+#include "site.h"
 #include "util.h"
 
 #define QUOTE_MAX 32	/* bytes of a bad word quoted in a message */
@@ -26,6 +29,9 @@ static const char *const cmd_names[] = {
 	[EF_CTL_RECONCILE] = "reconcile",
 	[EF_CTL_COUNTERS] = "counters",
 	[EF_CTL_RELOAD] = "reload",
+	[EF_CTL_ALLOW] = "allow",
+	[EF_CTL_REVOKE] = "revoke",
+	[EF_CTL_EXCEPTIONS] = "exceptions",
 };
 
 const char *ef_ctl_cmd_name(enum ef_ctl_cmd cmd)
@@ -43,6 +49,7 @@ bool ef_ctl_request_read_only(const struct ef_ctl_request *rq)
 	case EF_CTL_LIST:
 	case EF_CTL_DIFF:
 	case EF_CTL_COUNTERS:
+	case EF_CTL_EXCEPTIONS:
 		return true;
 	case EF_CTL_SWITCH:
 		return rq->dry_run;
@@ -50,6 +57,8 @@ bool ef_ctl_request_read_only(const struct ef_ctl_request *rq)
 	case EF_CTL_ROLLBACK:
 	case EF_CTL_RECONCILE:	/* may write to the kernel */
 	case EF_CTL_RELOAD:
+	case EF_CTL_ALLOW:
+	case EF_CTL_REVOKE:
 		return false;
 	}
 	return false;
@@ -133,19 +142,25 @@ static bool valid_name(const struct word *w)
 	return true;
 }
 
-/* Decimal digits only, 1 to EF_CTL_CONFIRM_MAX; 0 if not. */
-static unsigned int parse_secs(const struct word *w)
+/* Decimal digits only, 1 to max; 0 if not. */
+static uint64_t parse_num(const struct word *w, uint64_t max)
 {
-	unsigned int v = 0;
+	uint64_t v = 0;
 
 	for (size_t i = 0; i < w->len; i++) {
-		if (w->s[i] < '0' || w->s[i] > '9')
+		uint64_t digit = (uint64_t)(w->s[i] - '0');
+
+		if (w->s[i] < '0' || w->s[i] > '9' ||
+		    v > (max - digit) / 10)
 			return 0;
-		v = v * 10 + (w->s[i] - '0');
-		if (v > EF_CTL_CONFIRM_MAX)
-			return 0;
+		v = v * 10 + digit;
 	}
 	return v;
+}
+
+static unsigned int parse_secs(const struct word *w)
+{
+	return (unsigned int)parse_num(w, EF_CTL_CONFIRM_MAX);
 }
 
 static int parse_switch(struct pctx *c, const char **pos, const char *end)
@@ -190,21 +205,189 @@ static int parse_switch(struct pctx *c, const char **pos, const char *end)
 static int parse_switch_id(struct pctx *c, const char **pos, const char *end)
 {
 	struct word w;
-	uint64_t v = 0;
 
 	if (!next_word(pos, end, &w))
 		return 0;
-	for (size_t i = 0; i < w.len; i++) {
-		if (w.s[i] < '0' || w.s[i] > '9' ||
-		    v > (UINT64_MAX - (uint64_t)(w.s[i] - '0')) / 10)
-			return fail_word(c, "not a switch id", &w);
-		v = v * 10 + (uint64_t)(w.s[i] - '0');
-	}
-	if (!v)
+	c->req->switch_id = parse_num(&w, UINT64_MAX);
+	if (!c->req->switch_id)
 		return fail_word(c, "not a switch id", &w);
-	c->req->switch_id = v;
 	if (next_word(pos, end, &w))
 		return fail_word(c, "unexpected word", &w);
+	return 0;
+}
+
+/* revoke ID: ID a decimal number, 1 to 2^32 - 1. */
+static int parse_revoke(struct pctx *c, const char **pos, const char *end)
+{
+	struct word w;
+
+	if (!next_word(pos, end, &w))
+		return fail(c, "revoke needs an exception id");
+	c->req->exception_id = (uint32_t)parse_num(&w, UINT32_MAX);
+	if (!c->req->exception_id)
+		return fail_word(c, "not an exception id", &w);
+	if (next_word(pos, end, &w))
+		return fail_word(c, "unexpected word", &w);
+	return 0;
+}
+
+/* PORT or PORT-PORT, 1 to 65535, ascending. */
+static bool parse_ports(const struct word *w, struct ef_ctl_allow *a)
+{
+	const char *dash = memchr(w->s, '-', w->len);
+	struct word lo = { w->s, dash ? (size_t)(dash - w->s) : w->len };
+	struct word hi = lo;
+
+	if (dash)
+		hi = (struct word){ dash + 1, w->len - lo.len - 1 };
+	a->port_lo = (uint16_t)parse_num(&lo, 65535);
+	a->port_hi = (uint16_t)parse_num(&hi, 65535);
+	return a->port_lo && a->port_hi && a->port_lo <= a->port_hi;
+}
+
+/* An address or network as the site writes it; `one`: an address. */
+static bool parse_addr(const struct word *w, bool one,
+		       struct ef_addr_range *ret)
+{
+	char buf[64];
+	struct ef_prefix p;
+	const char *why;
+
+	if (w->len >= sizeof(buf))
+		return false;
+	memcpy(buf, w->s, w->len);
+	buf[w->len] = '\0';
+	if (ef_prefix_parse(buf, &p, &why) ||
+	    (one && memcmp(p.lo, p.hi, sizeof(p.lo))))
+		return false;
+	ret->family = p.family;
+	memcpy(ret->lo, p.lo, sizeof(ret->lo));
+	memcpy(ret->hi, p.hi, sizeof(ret->hi));
+	return true;
+}
+
+/* to ROLE|ADDR */
+static int parse_to(struct pctx *c, const struct word *w)
+{
+	struct ef_ctl_allow *a = &c->req->allow;
+
+	if (valid_name(w)) {
+		if (w->len > EF_CTL_NAME_MAX)
+			return fail(c, "role name longer than 31 bytes");
+		memcpy(a->to_role, w->s, w->len);
+		a->to_role[w->len] = '\0';
+		return 0;
+	}
+	if (!parse_addr(w, true, &a->to_addr))
+		return fail_word(c, "not an address role or one address", w);
+	return 0;
+}
+
+/*
+ * note "TEXT", from *pos (just after the word note): \" and \\ stand for
+ * a quote and a backslash, nothing else is escaped.
+ */
+static int parse_note(struct pctx *c, const char **pos, const char *end)
+{
+	char *note = c->req->allow.note;
+	const char *p = *pos;
+	size_t n = 0;
+
+	while (p < end && is_blank(*p))
+		p++;
+	if (p == end || *p != '"')
+		return fail(c, "note needs a text in double quotes");
+	for (p++; p < end && *p != '"'; p++) {
+		if (*p == '\\') {
+			if (++p == end || (*p != '"' && *p != '\\'))
+				return fail(c, "in a note, a backslash escapes only \" and \\");
+		}
+		if (n == EF_EXC_NOTE_MAX)
+			return fail(c, "note longer than 200 bytes");
+		note[n++] = *p;
+	}
+	if (p == end)
+		return fail(c, "note has no closing quote");
+	note[n] = '\0';
+	if (++p < end && !is_blank(*p))
+		return fail(c, "a blank must follow the note's closing quote");
+	*pos = p;
+	if (!ef_note_valid(note, n))
+		return fail(c, "note must be UTF-8 text without control characters, not only blanks");
+	return 0;
+}
+
+/* Each clause of allow at most once. */
+enum { HAVE_FROM = 1, HAVE_TO = 2, HAVE_FOR = 4, HAVE_NOTE = 8 };
+
+static int parse_clause(struct pctx *c, const struct word *w,
+			const char **pos, const char *end, unsigned int *have)
+{
+	static const char *const names[] = { "from", "to", "for", "note" };
+	static const char *const twice[] = {
+		"from given twice", "to given twice", "for given twice",
+		"note given twice",
+	};
+	struct ef_ctl_allow *a = &c->req->allow;
+	unsigned int k;
+	struct word v;
+
+	for (k = 0; k < ARRAY_SIZE(names) && !word_is(w, names[k]); k++)
+		;
+	if (k == ARRAY_SIZE(names))
+		return fail_word(c, "unexpected word", w);
+	if (*have & (1u << k))
+		return fail(c, twice[k]);
+	*have |= 1u << k;
+	if (k == 3)
+		return parse_note(c, pos, end);
+	if (!next_word(pos, end, &v)) {
+		static const char *const need[] = {
+			"from needs an address or network",
+			"to needs an address role or one address",
+			"for needs seconds (1 to 2592000)",
+		};
+
+		return fail(c, need[k]);
+	}
+	if (k == 0 && !parse_addr(&v, false, &a->from))
+		return fail_word(c, "not an address or network", &v);
+	if (k == 1)
+		return parse_to(c, &v);
+	if (k == 2 && !(a->secs = (uint32_t)parse_num(&v, EF_EXC_SECS_MAX)))
+		return fail(c, "for needs seconds (1 to 2592000)");
+	return 0;
+}
+
+/* allow PROTO PORT [from ADDR] [to ROLE|ADDR] for SECONDS note "TEXT" */
+static int parse_allow(struct pctx *c, const char **pos, const char *end)
+{
+	struct ef_ctl_allow *a = &c->req->allow;
+	unsigned int have = 0;
+	struct word w;
+	int err;
+
+	if (!next_word(pos, end, &w))
+		return fail(c, "allow needs a protocol (tcp or udp)");
+	if (word_is(&w, "tcp"))
+		a->proto = IPPROTO_TCP;
+	else if (word_is(&w, "udp"))
+		a->proto = IPPROTO_UDP;
+	else
+		return fail_word(c, "unknown protocol", &w);
+	if (!next_word(pos, end, &w))
+		return fail(c, "allow needs a port (1 to 65535) or a range");
+	if (!parse_ports(&w, a))
+		return fail_word(c, "not a port or range", &w);
+	while (next_word(pos, end, &w)) {
+		err = parse_clause(c, &w, pos, end, &have);
+		if (err)
+			return err;
+	}
+	if (!(have & HAVE_FOR))
+		return fail(c, "allow needs 'for SECONDS'");
+	if (!(have & HAVE_NOTE))
+		return fail(c, "allow needs 'note \"TEXT\"'");
 	return 0;
 }
 
@@ -234,6 +417,10 @@ int ef_ctl_parse(const char *line, struct ef_ctl_request *ret,
 		return parse_switch(&c, &pos, end);
 	if (ret->cmd == EF_CTL_CONFIRM || ret->cmd == EF_CTL_ROLLBACK)
 		return parse_switch_id(&c, &pos, end);
+	if (ret->cmd == EF_CTL_ALLOW)
+		return parse_allow(&c, &pos, end);
+	if (ret->cmd == EF_CTL_REVOKE)
+		return parse_revoke(&c, &pos, end);
 	if (next_word(&pos, end, &w))
 		return fail_word(&c, "unexpected word", &w);
 	return 0;
@@ -376,12 +563,45 @@ char *ef_ctl_error_text(const char *msg)
 /* ------------------------------------------------------------------ */
 /* Client side                                                        */
 
+static void format_range(struct ef_strbuf *sb, const char *word,
+			 const struct ef_addr_range *r)
+{
+	if (!r->family)
+		return;
+	ef_sb_printf(sb, " %s ", word);
+	ef_emit_field(sb, r->family == 4 ? EF_T_IPV4 : EF_T_IPV6, r->lo, r->hi);
+}
+
+static void format_allow(struct ef_strbuf *sb, const struct ef_ctl_allow *a)
+{
+	ef_sb_printf(sb, " %s %u", a->proto == IPPROTO_UDP ? "udp" :
+				   a->proto == IPPROTO_TCP ? "tcp" : "?",
+		     a->port_lo);
+	if (a->port_hi != a->port_lo)
+		ef_sb_printf(sb, "-%u", a->port_hi);
+	format_range(sb, "from", &a->from);
+	if (a->to_role[0])
+		ef_sb_printf(sb, " to %s", a->to_role);
+	format_range(sb, "to", &a->to_addr);
+	ef_sb_printf(sb, " for %" PRIu32 " note \"", a->secs);
+	for (const char *p = a->note; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			ef_sb_putc(sb, '\\');
+		ef_sb_putc(sb, *p);
+	}
+	ef_sb_putc(sb, '"');
+}
+
 /* The canonical line of a request, "\n" included; NULL: out of memory. */
 static char *format(const struct ef_ctl_request *rq)
 {
 	struct ef_strbuf sb = { 0 };
 
 	ef_sb_printf(&sb, "%s", ef_ctl_cmd_name(rq->cmd));
+	if (rq->cmd == EF_CTL_ALLOW)
+		format_allow(&sb, &rq->allow);
+	if (rq->exception_id)
+		ef_sb_printf(&sb, " %" PRIu32, rq->exception_id);
 	if (rq->cmd == EF_CTL_SWITCH) {
 		ef_sb_printf(&sb, " %s", rq->name);
 		if (rq->dry_run)
@@ -395,12 +615,32 @@ static char *format(const struct ef_ctl_request *rq)
 	return ef_sb_steal(&sb);
 }
 
+static bool same_range(const struct ef_addr_range *a,
+		       const struct ef_addr_range *b)
+{
+	return a->family == b->family &&
+	       (!a->family || (!memcmp(a->lo, b->lo, sizeof(a->lo)) &&
+			       !memcmp(a->hi, b->hi, sizeof(a->hi))));
+}
+
+static bool same_allow(const struct ef_ctl_allow *a,
+		       const struct ef_ctl_allow *b)
+{
+	return a->proto == b->proto && a->port_lo == b->port_lo &&
+	       a->port_hi == b->port_hi && same_range(&a->from, &b->from) &&
+	       !strcmp(a->to_role, b->to_role) &&
+	       same_range(&a->to_addr, &b->to_addr) && a->secs == b->secs &&
+	       !strcmp(a->note, b->note);
+}
+
 static bool same_request(const struct ef_ctl_request *a,
 			 const struct ef_ctl_request *b)
 {
 	return a->cmd == b->cmd && !strcmp(a->name, b->name) &&
 	       a->dry_run == b->dry_run && a->confirm_secs == b->confirm_secs &&
-	       a->switch_id == b->switch_id;
+	       a->switch_id == b->switch_id &&
+	       a->exception_id == b->exception_id &&
+	       same_allow(&a->allow, &b->allow);
 }
 
 int ef_ctl_request_format(const struct ef_ctl_request *rq, char **ret_line)
@@ -410,7 +650,9 @@ int ef_ctl_request_format(const struct ef_ctl_request *rq, char **ret_line)
 	size_t len;
 
 	if (!ef_ctl_cmd_name(rq->cmd) ||
-	    !memchr(rq->name, '\0', sizeof(rq->name)))
+	    !memchr(rq->name, '\0', sizeof(rq->name)) ||
+	    !memchr(rq->allow.to_role, '\0', sizeof(rq->allow.to_role)) ||
+	    !memchr(rq->allow.note, '\0', sizeof(rq->allow.note)))
 		return -EINVAL;
 	line = format(rq);
 	if (!line)

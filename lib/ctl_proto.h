@@ -6,8 +6,10 @@
  * reply encoding; what the commands do is the daemon's business.
  *
  *   hello | status | list | confirm | rollback | diff | reconcile |
- *   counters | reload
+ *   counters | reload | exceptions
  *   switch NAME [--dry-run] [--confirm SECONDS]
+ *   allow PROTO PORT [from ADDR] [to ROLE|ADDR] for SECONDS note "TEXT"
+ *   revoke ID
  *
  * Words are separated by blanks (spaces, tabs); commands and options are
  * lower case, unknown or extra words are errors. The options of switch may
@@ -15,6 +17,15 @@
  * SECONDS is decimal, 1 to 86400. --dry-run may be repeated (it is a flag);
  * --confirm may not (two values could disagree). --dry-run and --confirm
  * together parse; the daemon decides what a dry run with a confirm means.
+ *
+ * allow opens a timed exception: PROTO is tcp or udp, PORT a port or a
+ * range (8443, 50000-50100); then, in any order, each once, `from ADDR`
+ * (an address or network, default any), `to ROLE|ADDR` (an address role
+ * of the active policy, or one address; default this machine), `for
+ * SECONDS` (1 to 2592000, required; the site may allow less) and `note
+ * "TEXT"` (required): TEXT in double quotes, where \" and \\ stand for
+ * a quote and a backslash, is UTF-8 without control characters, 1 to
+ * 200 bytes, not only blanks. revoke closes exception ID early.
  */
 #ifndef EDGEFW_CTL_PROTO_H
 #define EDGEFW_CTL_PROTO_H
@@ -24,6 +35,9 @@
 #include <stdint.h>
 
 #include <json-c/json.h>
+
+#include "exception.h"
+#include "model.h"
 
 #define EF_CTL_VERSION 1
 #define EF_CTL_REQUEST_MAX 4096		/* bytes of a request, with "\n" */
@@ -42,6 +56,21 @@ enum ef_ctl_cmd {
 	EF_CTL_RECONCILE,
 	EF_CTL_COUNTERS,
 	EF_CTL_RELOAD,
+	EF_CTL_ALLOW,
+	EF_CTL_REVOKE,
+	EF_CTL_EXCEPTIONS,
+};
+
+/* allow: what the client asked to open. */
+struct ef_ctl_allow {
+	uint8_t proto;			/* IPPROTO_TCP or IPPROTO_UDP */
+	uint16_t port_lo, port_hi;
+	struct ef_addr_range from;	/* family 0: not said (any) */
+	/* to: a role, or one address (family 0: not said) */
+	char to_role[EF_CTL_NAME_MAX + 1];
+	struct ef_addr_range to_addr;
+	uint32_t secs;
+	char note[EF_EXC_NOTE_MAX + 1];
 };
 
 struct ef_ctl_request {
@@ -52,21 +81,27 @@ struct ef_ctl_request {
 	/* confirm, rollback: only if this switch is the one waiting (the
 	 * id a switch --confirm answered with); 0 = whichever waits. */
 	uint64_t switch_id;
+	struct ef_ctl_allow allow;	/* allow */
+	uint32_t exception_id;		/* revoke */
 	/* Where a failed parse writes a message quoting the bad word. */
 	char why_buf[EF_CTL_WHY_MAX];
 };
 
 /*
  * Parses one request line (no newline; one trailing "\r" is ignored):
- *   hello | status | list | diff | reconcile | counters | reload
+ *   hello | status | list | diff | reconcile | counters | reload |
+ *   exceptions
  *   switch NAME [--dry-run] [--confirm SECONDS]
  *   confirm [ID] | rollback [ID]
+ *   allow PROTO PORT [from ADDR] [to ROLE|ADDR] for SECONDS note "TEXT"
+ *   revoke ID
  * Returns 0, or -EINVAL with *why (if why is not NULL) set to a message for
  * the client: either a string literal ("empty request", "switch needs a
  * policy name", "invalid policy name", "policy name longer than 31 bytes",
  * "--confirm needs seconds (1 to 86400)", "--confirm given twice") or, for
- * "unknown command 'foo'", "unknown option '--foo'", "unexpected word 'x'"
- * and "not a switch id 'x'", text in ret->why_buf, valid while *ret lives and is not parsed
+ * "unknown command 'foo'", "unknown option '--foo'", "unexpected word 'x'",
+ * "not a switch id 'x'" and the like of allow and revoke ("not a port
+ * 'x'"), text in ret->why_buf, valid while *ret lives and is not parsed
  * into again. Quoted words are cut to 32 bytes ("...") and bytes other than
  * printable ASCII shown as '?': every message is short, one line, ASCII.
  */
@@ -129,13 +164,14 @@ struct json_object *ef_ctl_ok(void);
 /*
  * Client side: the request line for *rq, "\n" included, in the one form
  * ef_ctl_parse reads back as the same request (name, then --dry-run, then
- * --confirm; a switch id last), e.g. "switch web --confirm 60\n". why_buf
+ * --confirm; a switch id last; allow's words in the order of its
+ * grammar), e.g. "switch web --confirm 60\n". why_buf
  * is not read. 0 with a malloc'd line in *ret_line; -EINVAL, *ret_line
  * untouched, if no line reads back as *rq: a command outside the enum, a
  * name that is not a policy name (or not NUL-terminated), seconds out of
  * range, or a field its command does not take (a name, --dry-run or
- * seconds but for switch, a switch id but for confirm and rollback);
- * -ENOMEM.
+ * seconds but for switch, a switch id but for confirm and rollback, an
+ * exception but for allow, an exception id but for revoke); -ENOMEM.
  */
 int ef_ctl_request_format(const struct ef_ctl_request *rq, char **ret_line);
 /*

@@ -4,8 +4,10 @@
  * framing and its limits, reply text, and the client's request lines and
  * reply parsing.
  */
+#include <arpa/inet.h>
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,19 +56,25 @@ Test(ctl_proto, every_command_parses)
 		{ "reconcile", EF_CTL_RECONCILE },
 		{ "counters", EF_CTL_COUNTERS },
 		{ "reload", EF_CTL_RELOAD },
+		{ "allow tcp 1 for 1 note \"n\"", EF_CTL_ALLOW },
+		{ "revoke 1", EF_CTL_REVOKE },
+		{ "exceptions", EF_CTL_EXCEPTIONS },
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(t); i++) {
 		struct ef_ctl_request req = parse_ok(t[i].line);
 
 		cr_assert_eq(req.cmd, t[i].cmd, "%s", t[i].line);
-		if (req.cmd != EF_CTL_SWITCH)
+		if (req.cmd != EF_CTL_SWITCH && req.cmd != EF_CTL_ALLOW &&
+		    req.cmd != EF_CTL_REVOKE)
 			cr_assert_str_eq(ef_ctl_cmd_name(req.cmd), t[i].line);
 		cr_assert_not(req.dry_run);
 		cr_assert_eq(req.confirm_secs, 0);
 	}
 	cr_assert_str_eq(ef_ctl_cmd_name(EF_CTL_SWITCH), "switch");
-	cr_assert_null(ef_ctl_cmd_name((enum ef_ctl_cmd)(EF_CTL_RELOAD + 1)));
+	cr_assert_str_eq(ef_ctl_cmd_name(EF_CTL_ALLOW), "allow");
+	cr_assert_str_eq(ef_ctl_cmd_name(EF_CTL_REVOKE), "revoke");
+	cr_assert_null(ef_ctl_cmd_name((enum ef_ctl_cmd)(EF_CTL_EXCEPTIONS + 1)));
 	cr_assert_null(ef_ctl_cmd_name((enum ef_ctl_cmd)-1));
 }
 
@@ -90,6 +98,9 @@ Test(ctl_proto, read_only_requests)
 		{ "rollback", false },
 		{ "reconcile", false },
 		{ "reload", false },
+		{ "exceptions", true },
+		{ "allow tcp 8443 for 60 note \"n\"", false },
+		{ "revoke 3", false },
 	};
 	struct ef_ctl_request req;
 
@@ -100,7 +111,7 @@ Test(ctl_proto, read_only_requests)
 			     "%s", t[i].line);
 	}
 	/* Every command is in the table above. */
-	for (int c = EF_CTL_HELLO; c <= EF_CTL_RELOAD; c++) {
+	for (int c = EF_CTL_HELLO; c <= EF_CTL_EXCEPTIONS; c++) {
 		bool found = false;
 
 		for (size_t i = 0; i < sizeof(t) / sizeof(t[0]) && !found; i++)
@@ -756,6 +767,7 @@ Test(ctl_proto, request_format_every_command)
 		{ EF_CTL_RECONCILE, "reconcile\n" },
 		{ EF_CTL_COUNTERS, "counters\n" },
 		{ EF_CTL_RELOAD, "reload\n" },
+		{ EF_CTL_EXCEPTIONS, "exceptions\n" },
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(t); i++) {
@@ -849,4 +861,185 @@ Test(ctl_proto, request_format_is_canonical)
 
 		format_ok(&rq, t[i].canonical);
 	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Timed exceptions                                                   */
+
+static void assert_range(const struct ef_addr_range *r, int family,
+			 const char *lo, const char *hi)
+{
+	uint8_t want_lo[16] = { 0 }, want_hi[16] = { 0 };
+	int af = family == 4 ? AF_INET : AF_INET6;
+
+	cr_assert_eq(r->family, family);
+	cr_assert_eq(inet_pton(af, lo, want_lo), 1);
+	cr_assert_eq(inet_pton(af, hi, want_hi), 1);
+	cr_assert_arr_eq(r->lo, want_lo, 16, "lo is not %s", lo);
+	cr_assert_arr_eq(r->hi, want_hi, 16, "hi is not %s", hi);
+}
+
+Test(ctl_proto, allow_forms)
+{
+	struct ef_ctl_request r;
+
+	r = parse_ok("allow tcp 8443 from 203.0.113.7 to access_edge for 3600 "
+		     "note \"debugging the federation\"");
+	cr_assert_eq(r.allow.proto, IPPROTO_TCP);
+	cr_assert_eq(r.allow.port_lo, 8443);
+	cr_assert_eq(r.allow.port_hi, 8443);
+	assert_range(&r.allow.from, 4, "203.0.113.7", "203.0.113.7");
+	cr_assert_str_eq(r.allow.to_role, "access_edge");
+	cr_assert_eq(r.allow.to_addr.family, 0);
+	cr_assert_eq(r.allow.secs, 3600);
+	cr_assert_str_eq(r.allow.note, "debugging the federation");
+
+	/* The least: no from, no to; the clauses in any order. */
+	r = parse_ok("allow udp 50000-50100 note \"media\" for 2592000");
+	cr_assert_eq(r.allow.proto, IPPROTO_UDP);
+	cr_assert_eq(r.allow.port_lo, 50000);
+	cr_assert_eq(r.allow.port_hi, 50100);
+	cr_assert_eq(r.allow.from.family, 0);
+	cr_assert_str_eq(r.allow.to_role, "");
+	cr_assert_eq(r.allow.to_addr.family, 0);
+	cr_assert_eq(r.allow.secs, 2592000);
+
+	r = parse_ok("allow tcp 1-65535 to 2001:db8::5 from 2001:db8::/32 "
+		     "for 1 note \"x\"");
+	assert_range(&r.allow.from, 6, "2001:db8::",
+		     "2001:db8:ffff:ffff:ffff:ffff:ffff:ffff");
+	assert_range(&r.allow.to_addr, 6, "2001:db8::5", "2001:db8::5");
+	r = parse_ok("allow tcp 22 to 192.0.2.1/32 for 1 note \"x\"");
+	assert_range(&r.allow.to_addr, 4, "192.0.2.1", "192.0.2.1");
+
+	/* Escapes, blanks inside, UTF-8. */
+	r = parse_ok("allow tcp 1 for 1 note \"a \\\"quoted\\\" \\\\ caf\xc3\xa9\"\r");
+	cr_assert_str_eq(r.allow.note, "a \"quoted\" \\ caf\xc3\xa9");
+}
+
+Test(ctl_proto, allow_and_revoke_malformed)
+{
+	static const struct {
+		const char *line, *why;
+	} t[] = {
+		{ "allow", "allow needs a protocol (tcp or udp)" },
+		{ "allow icmp 1 for 1 note \"n\"", "unknown protocol 'icmp'" },
+		{ "allow TCP 1 for 1 note \"n\"", "unknown protocol 'TCP'" },
+		{ "allow tcp", "allow needs a port (1 to 65535) or a range" },
+		{ "allow tcp 0 for 1 note \"n\"", "not a port or range '0'" },
+		{ "allow tcp 65536 for 1 note \"n\"", "not a port or range '65536'" },
+		{ "allow tcp 2-1 for 1 note \"n\"", "not a port or range '2-1'" },
+		{ "allow tcp 1- for 1 note \"n\"", "not a port or range '1-'" },
+		{ "allow tcp -1 for 1 note \"n\"", "not a port or range '-1'" },
+		{ "allow tcp 1-2-3 for 1 note \"n\"", "not a port or range '1-2-3'" },
+		{ "allow tcp https for 1 note \"n\"", "not a port or range 'https'" },
+		{ "allow tcp 1 note \"n\"", "allow needs 'for SECONDS'" },
+		{ "allow tcp 1 for 1", "allow needs 'note \"TEXT\"'" },
+		{ "allow tcp 1 for", "for needs seconds (1 to 2592000)" },
+		{ "allow tcp 1 for 0 note \"n\"", "for needs seconds (1 to 2592000)" },
+		{ "allow tcp 1 for 2592001 note \"n\"", "for needs seconds (1 to 2592000)" },
+		{ "allow tcp 1 for 1h note \"n\"", "for needs seconds (1 to 2592000)" },
+		{ "allow tcp 1 for 1 for 2 note \"n\"", "for given twice" },
+		{ "allow tcp 1 from", "from needs an address or network" },
+		{ "allow tcp 1 from any for 1 note \"n\"", "not an address or network 'any'" },
+		{ "allow tcp 1 from 192.0.2.1/24 for 1 note \"n\"",
+		  "not an address or network '192.0.2.1/24'" },
+		{ "allow tcp 1 from 192.0.2.1 from 192.0.2.2 for 1 note \"n\"",
+		  "from given twice" },
+		{ "allow tcp 1 to", "to needs an address role or one address" },
+		{ "allow tcp 1 to 192.0.2.0/24 for 1 note \"n\"",
+		  "not an address role or one address '192.0.2.0/24'" },
+		{ "allow tcp 1 to Web for 1 note \"n\"",
+		  "not an address role or one address 'Web'" },
+		{ "allow tcp 1 to abcdefghijklmnopqrstuvwxyz012345 for 1 note \"n\"",
+		  "role name longer than 31 bytes" },
+		{ "allow tcp 1 to a to b for 1 note \"n\"", "to given twice" },
+		{ "allow tcp 1 for 1 note", "note needs a text in double quotes" },
+		{ "allow tcp 1 for 1 note n", "note needs a text in double quotes" },
+		{ "allow tcp 1 for 1 note \"n", "note has no closing quote" },
+		{ "allow tcp 1 for 1 note \"n\\\"", "note has no closing quote" },
+		{ "allow tcp 1 for 1 note \"\"",
+		  "note must be UTF-8 text without control characters, not only blanks" },
+		{ "allow tcp 1 for 1 note \"  \"",
+		  "note must be UTF-8 text without control characters, not only blanks" },
+		{ "allow tcp 1 for 1 note \"a\tb\"",
+		  "note must be UTF-8 text without control characters, not only blanks" },
+		{ "allow tcp 1 for 1 note \"\xe9t\xe9\"",
+		  "note must be UTF-8 text without control characters, not only blanks" },
+		{ "allow tcp 1 for 1 note \"a\\nb\"",
+		  "in a note, a backslash escapes only \" and \\" },
+		{ "allow tcp 1 for 1 note \"a\"b", "a blank must follow the note's closing quote" },
+		{ "allow tcp 1 for 1 note \"a\" note \"b\"", "note given twice" },
+		{ "allow tcp 1 for 1 note \"a\" now", "unexpected word 'now'" },
+		{ "allow tcp 1 --for 1 note \"a\"", "unexpected word '--for'" },
+		{ "revoke", "revoke needs an exception id" },
+		{ "revoke 0", "not an exception id '0'" },
+		{ "revoke 4294967296", "not an exception id '4294967296'" },
+		{ "revoke x", "not an exception id 'x'" },
+		{ "revoke 1 2", "unexpected word '2'" },
+		{ "exceptions all", "unexpected word 'all'" },
+	};
+	char line[600], note[EF_EXC_NOTE_MAX + 2];
+
+	for (size_t i = 0; i < ARRAY_SIZE(t); i++)
+		parse_bad(t[i].line, t[i].why);
+	/* 200 bytes are a note; 201 are not. */
+	memset(note, 'n', sizeof(note));
+	note[EF_EXC_NOTE_MAX] = '\0';
+	snprintf(line, sizeof(line), "allow tcp 1 for 1 note \"%s\"", note);
+	cr_assert_eq(strlen(parse_ok(line).allow.note), EF_EXC_NOTE_MAX);
+	note[EF_EXC_NOTE_MAX] = 'n';
+	note[EF_EXC_NOTE_MAX + 1] = '\0';
+	snprintf(line, sizeof(line), "allow tcp 1 for 1 note \"%s\"", note);
+	parse_bad(line, "note longer than 200 bytes");
+	cr_assert_eq(parse_ok("revoke 4294967295").exception_id, UINT32_MAX);
+}
+
+Test(ctl_proto, request_format_allow_and_revoke)
+{
+	struct ef_ctl_request rq = parse_ok(
+		"allow tcp 8443 note \"say \\\"hi\\\" \\\\o/\" for 3600 to access_edge "
+		"from 203.0.113.0/24");
+	struct ef_ctl_request back;
+
+	format_ok(&rq, "allow tcp 8443 from 203.0.113.0/24 to access_edge for 3600 note \"say \\\"hi\\\" \\\\o/\"\n");
+	cr_assert_eq(ef_ctl_parse("allow tcp 8443 from 203.0.113.0/24 to access_edge for 3600 note \"say \\\"hi\\\" \\\\o/\"",
+				  &back, NULL), 0);
+	cr_assert_str_eq(back.allow.note, "say \"hi\" \\o/");
+	rq = parse_ok("allow udp 3478-3480 to 2001:DB8::0:5 for 1 note \"n\"");
+	format_ok(&rq, "allow udp 3478-3480 to 2001:db8::5 for 1 note \"n\"\n");
+	rq = (struct ef_ctl_request){ .cmd = EF_CTL_REVOKE, .exception_id = 12 };
+	format_ok(&rq, "revoke 12\n");
+
+	/* What the daemon would not read is never sent. */
+	rq = parse_ok("allow tcp 1 for 1 note \"n\"");
+	rq.allow.secs = 0;
+	format_bad(&rq, "no seconds");
+	rq.allow.secs = EF_EXC_SECS_MAX + 1;
+	format_bad(&rq, "seconds out of range");
+	rq.allow.secs = 1;
+	strcpy(rq.allow.note, "a\nrevoke 1");
+	format_bad(&rq, "a note with a newline: a second request");
+	strcpy(rq.allow.note, "");
+	format_bad(&rq, "an empty note");
+	memset(rq.allow.note, 'n', sizeof(rq.allow.note));
+	format_bad(&rq, "a note without its NUL");
+	strcpy(rq.allow.note, "n");
+	strcpy(rq.allow.to_role, "a b");
+	format_bad(&rq, "a role with a blank");
+	rq.allow.to_role[0] = '\0';
+	rq.allow.proto = IPPROTO_ICMP;
+	format_bad(&rq, "icmp");
+	rq.allow.proto = IPPROTO_TCP;
+	rq.allow.from.family = 4;
+	memset(rq.allow.from.hi, 0xff, 4);
+	rq.allow.from.lo[3] = 1;	/* 0.0.0.1-255.255.255.255: no network */
+	format_bad(&rq, "a range that is no network");
+	rq = (struct ef_ctl_request){ .cmd = EF_CTL_STATUS, .exception_id = 5 };
+	format_bad(&rq, "an exception id on status");
+	rq = (struct ef_ctl_request){ .cmd = EF_CTL_REVOKE };
+	format_bad(&rq, "revoke without an id");
+	rq = (struct ef_ctl_request){ .cmd = EF_CTL_HELLO,
+				      .allow = { .secs = 5 } };
+	format_bad(&rq, "an exception on hello");
 }
