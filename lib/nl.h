@@ -55,6 +55,13 @@ int ef_nl_send_delta(struct ef_nl *nl, const struct ef_model *desired,
  * filled). -ENOENT when the table does not exist.
  */
 int ef_nl_read(struct ef_nl *nl, struct ef_model **ret, char **ret_why);
+/*
+ * Reads the elements of the live set named as `set` into it, in place of
+ * those it held, taking its shape as given; sorted, counters filled.
+ * -ENOENT when there is no such set; -EINVAL when its elements are not of
+ * that shape (then `set` is no longer usable).
+ */
+int ef_nl_read_elems(struct ef_nl *nl, struct ef_set *set);
 
 /* nl_expr.c */
 int ef_rule_linearize(struct nftnl_rule *r, const struct ef_model *m,

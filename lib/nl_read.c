@@ -412,6 +412,24 @@ static int read_elems(struct ef_nl *nl, struct ef_set *set)
 	return err;
 }
 
+int ef_nl_read_elems(struct ef_nl *nl, struct ef_set *set)
+{
+	int err = -EINTR;
+
+	for (int i = 0; i < READ_TRIES && err == -EINTR; i++) {
+		for (size_t k = 0; k < set->nelems; k++)
+			ef_rows_put(set->elems[k].rows);
+		set->nelems = 0;
+		err = read_elems(nl, set);
+	}
+	if (!err && !set->nfields)
+		return -EINVAL;	/* elements of another shape */
+	if (!err && set->nfields == 1 && !set->hashed)
+		fold_ranges(set);
+	ef_set_sort(set);
+	return err;
+}
+
 static int add_chain(struct rctx *c, struct nftnl_chain *ch)
 {
 	const char *name = nftnl_chain_get_str(ch, NFTNL_CHAIN_NAME);

@@ -199,3 +199,78 @@ void ef_reconciler_fini(struct ef_reconciler *r)
 	r->model = NULL;
 	r->synced = false;
 }
+
+/* The live elements of the sets shaped as want[], into a new model. */
+static int read_runtime(struct ef_nl *nl, const struct ef_set *const *want,
+			size_t n, struct ef_model **ret)
+{
+	struct ef_model *live = ef_model_new();
+	int err = live ? 0 : -ENOMEM;
+
+	for (size_t i = 0; i < n && !err; i++) {
+		const struct ef_set *w = want[i];
+		struct ef_set *set = ef_model_add_set(live, w->name, w->type,
+						      w->nfields, w->counter);
+
+		if (!set) {
+			err = -ENOMEM;
+			break;
+		}
+		set->hashed = w->hashed;
+		set->timeout = w->timeout;
+		set->size = w->size;
+		err = ef_nl_read_elems(nl, set);
+	}
+	if (err) {
+		ef_model_free(live);
+		return err;
+	}
+	*ret = live;
+	return 0;
+}
+
+int ef_reconciler_set_elems(struct ef_reconciler *r,
+			    const struct ef_set *const *want, size_t n,
+			    struct ef_delta_size *ret_sent, char **ret_why)
+{
+	unsigned int seed = (unsigned int)time(NULL) ^ (unsigned int)n;
+	struct ef_delta_size sent = { 0 };
+	int err = -EAGAIN;
+
+	for (unsigned int try = 1; try <= EF_RECONCILE_TRIES; try++) {
+		struct ef_delta delta = { 0 };
+		struct ef_model *live = NULL;
+		uint32_t genid = 0, now = 0;
+		bool known, sending = false;
+
+		err = ef_nl_genid(r->nl, &genid);
+		known = r->model && r->synced && r->synced_genid == genid;
+		err = err ?: read_runtime(r->nl, want, n, &live);
+		for (size_t i = 0; i < n && !err; i++)
+			err = ef_diff_set_elems(want[i], &live->sets[i], &delta);
+		sent = ef_delta_size(&delta);
+		if (!err) {
+			sending = true;
+			err = ef_nl_send_delta(r->nl, r->model, &delta, genid,
+					       ret_why);
+		}
+		ef_delta_free(&delta);
+		ef_model_free(live);
+		if (!err && known && !ef_delta_size_zero(&sent) &&
+		    !ef_nl_genid(r->nl, &now) && now == genid + 1)
+			r->synced_genid = now;
+		/* Raced, or an element expired after we read it. */
+		if (err != -ERESTART && !(err == -ENOENT && sending)) {
+			if (!err && ret_sent)
+				*ret_sent = sent;
+			return err;
+		}
+		if (ret_why) {
+			free(*ret_why);
+			*ret_why = NULL;
+		}
+		err = -EAGAIN;
+		back_off(try, &seed);
+	}
+	return err;
+}

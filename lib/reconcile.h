@@ -70,6 +70,22 @@ void ef_reconciler_fini(struct ef_reconciler *r);
  * since? One small request; *ret_genid (may be NULL) gets the generation. */
 bool ef_reconciler_known(struct ef_reconciler *r, uint32_t *ret_genid);
 
+/*
+ * The daemon's own elements of runtime sets (timed exceptions), which no
+ * reconcile adds or deletes: makes the live sets named as want[0..n-1]
+ * (of the shapes of the model held) hold those elements. Live elements
+ * they do not hold are deleted; theirs the live sets lack are added, with
+ * their timeouts; those both hold stay as they are, with the time they
+ * have left in the kernel. One batch, guarded by the generation read
+ * before the sets, read again and retried on a race (or an element that
+ * expired between); a table known to match the model still is. 0 with
+ * what was sent in *ret_sent (may be NULL); -ENOENT when a set is missing
+ * (a reconcile makes it); else as ef_reconcile.
+ */
+int ef_reconciler_set_elems(struct ef_reconciler *r,
+			    const struct ef_set *const *want, size_t n,
+			    struct ef_delta_size *ret_sent, char **ret_why);
+
 /* The delta, read-only: what `edgefwctl diff` shows. *ret_live (may be
  * NULL: no table) must outlive *ret. */
 int ef_plan(struct ef_nl *nl, const struct ef_model *desired,

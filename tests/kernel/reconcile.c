@@ -328,3 +328,117 @@ Test(drift, group_outgrowing_its_hash_gets_a_new_set)
 	ef_model_free(live);
 	ef_model_free(next);
 }
+
+/* ex4's elements, as the daemon wants them: one exception (tcp 8443 from
+ * any to 198.51.100.10), given ttl_ms. */
+static struct ef_set *exception_set(const struct ef_model *m, uint64_t ttl_ms,
+				    unsigned int id)
+{
+	struct ef_set *set = ef_model_find_set(m, EF_SET_EX4);
+	uint8_t key[EF_KEY_MAX] = { 0 }, end[EF_KEY_MAX] = { 0 };
+	static const uint8_t any_lo[4], any_hi[4] = { 255, 255, 255, 255 },
+			     to[4] = { 198, 51, 100, 10 }, tcp = 6,
+			     port[2] = { 8443 >> 8, 8443 & 0xff };
+	struct ef_rows *rows = NULL;
+	char comment[32];
+
+	cr_assert(set && set->timeout);
+	ef_key_put(set, 0, key, any_lo);
+	ef_key_put(set, 0, end, any_hi);
+	ef_key_put(set, 1, key, to);
+	ef_key_put(set, 1, end, to);
+	ef_key_put(set, 2, key, &tcp);
+	ef_key_put(set, 2, end, &tcp);
+	ef_key_put(set, 3, key, port);
+	ef_key_put(set, 3, end, port);
+	snprintf(comment, sizeof(comment), "exception %u", id);
+	cr_assert_eq(ef_rows_parse(comment, &rows), 0);
+	cr_assert_eq(ef_set_add_elem(set, key, end, rows), 0);
+	ef_rows_put(rows);
+	set->elems[set->nelems - 1].timeout_ms = ttl_ms;
+	return set;
+}
+
+/* The runtime set's elements are the daemon's: it adds them with their
+ * time to live; a reconcile leaves them, even after a drift correction;
+ * the kernel expires them; the table stays known to match throughout. */
+Test(drift, runtime_elements_are_left_to_the_daemon)
+{
+	struct ef_reconciler r = { .nl = f.nl };
+	struct ef_reconcile_report rep;
+	struct ef_model *want = compile_copy(), *live = NULL;
+	const struct ef_set *set = exception_set(want, 60000, 7);
+	const struct ef_set *got;
+	struct ef_delta_size sent;
+	char *why = NULL;
+
+	ef_model_free(f.desired);
+	f.desired = compile_copy();
+	cr_assert_eq(ef_reconciler_run(&r, f.desired, &rep, NULL), 0);
+	cr_assert_eq(ef_reconciler_set_elems(&r, &set, 1, &sent, &why), 0,
+		     "%s", why ? why : "");
+	cr_assert_eq(sent.elems_added, 1);
+	cr_assert(ef_reconciler_known(&r, NULL), "our own commit is no drift");
+	/* Again: nothing to send, the time left stands. */
+	cr_assert_eq(ef_reconciler_set_elems(&r, &set, 1, &sent, NULL), 0);
+	cr_assert(ef_delta_size_zero(&sent));
+	cr_assert_eq(ef_nl_read(f.nl, &live, NULL), 0);
+	got = ef_model_find_set(live, EF_SET_EX4);
+	cr_assert(got->timeout);
+	cr_assert_eq(got->nelems, 1);
+	cr_assert_eq(got->elems[0].timeout_ms, 60000);
+	cr_assert(got->elems[0].expires_ms > 50000 &&
+		  got->elems[0].expires_ms <= 60000);
+	cr_assert(ef_model_equal(f.desired, live));
+	ef_model_free(live);
+
+	/* Another writer deletes a rule: the correction puts it back and
+	 * leaves the exception. */
+	nft("flush chain inet edgefw input");
+	cr_assert_eq(ef_reconciler_recheck(&r, &rep, NULL), 0);
+	cr_assert_eq(rep.sent.elems_deleted, 0);
+	cr_assert_gt(rep.sent.rules_added, 0);
+	cr_assert_eq(ef_nl_read(f.nl, &live, NULL), 0);
+	cr_assert_eq(ef_model_find_set(live, EF_SET_EX4)->nelems, 1);
+	ef_model_free(live);
+
+	/* A foreign element in it is the daemon's to remove, not the
+	 * reconcile's; the daemon's set_elems does. */
+	nft("add element inet edgefw ex4 '{ 192.0.2.0/24 . 198.51.100.10 . tcp . 22 }'");
+	cr_assert_eq(ef_reconciler_recheck(&r, &rep, NULL), 0);
+	cr_assert(ef_delta_size_zero(&rep.sent));
+	cr_assert_eq(ef_reconciler_set_elems(&r, &set, 1, &sent, NULL), 0);
+	cr_assert_eq(sent.elems_deleted, 1);
+	cr_assert_eq(sent.elems_added, 0);
+
+	/* None wanted: deleted. A short one: the kernel expires it. */
+	ef_model_free(want);
+	want = compile_copy();
+	set = ef_model_find_set(want, EF_SET_EX4);
+	cr_assert_eq(ef_reconciler_set_elems(&r, &set, 1, &sent, NULL), 0);
+	cr_assert_eq(sent.elems_deleted, 1);
+	set = exception_set(want, 300, 8);
+	cr_assert_eq(ef_reconciler_set_elems(&r, &set, 1, &sent, NULL), 0);
+	cr_assert_eq(sent.elems_added, 1);
+	usleep(600 * 1000);
+	cr_assert_eq(ef_nl_read(f.nl, &live, NULL), 0);
+	cr_assert_eq(ef_model_find_set(live, EF_SET_EX4)->nelems, 0,
+		     "not expired");
+	ef_model_free(live);
+	ef_model_free(want);
+	ef_reconciler_fini(&r);
+	f.desired = NULL;
+}
+
+/* A missing set is for a reconcile to make. */
+Test(drift, runtime_elements_of_a_missing_set)
+{
+	struct ef_reconciler r = { .nl = f.nl };
+	struct ef_model *want = compile_copy();
+	const struct ef_set *set = exception_set(want, 60000, 1);
+
+	nft("flush chain inet edgefw input");
+	nft("delete set inet edgefw ex4");
+	cr_assert_eq(ef_reconciler_set_elems(&r, &set, 1, NULL, NULL), -ENOENT);
+	ef_model_free(want);
+}
