@@ -124,6 +124,20 @@ struct ef_set *ef_model_add_set(struct ef_model *m, const char *name,
 	return set;
 }
 
+struct ef_set *ef_model_add_set_like(struct ef_model *m,
+				     const struct ef_set *shape)
+{
+	struct ef_set *set = ef_model_add_set(m, shape->name, shape->type,
+					      shape->nfields, shape->counter);
+
+	if (set) {
+		set->hashed = shape->hashed;
+		set->timeout = shape->timeout;
+		set->size = shape->size;
+	}
+	return set;
+}
+
 struct ef_set *ef_model_find_set(const struct ef_model *m, const char *name)
 {
 	for (size_t i = 0; i < m->nsets; i++)

@@ -192,6 +192,9 @@ void ef_model_free(struct ef_model *m);
 struct ef_set *ef_model_add_set(struct ef_model *m, const char *name,
 				const enum ef_type *types, unsigned int n,
 				bool counter);
+/* A new set of `shape`'s name and shape, without elements. */
+struct ef_set *ef_model_add_set_like(struct ef_model *m,
+				     const struct ef_set *shape);
 /* Same name, key, flags and capacity: elements aside, the same set. */
 bool ef_set_same_shape(const struct ef_set *a, const struct ef_set *b);
 struct ef_set *ef_model_find_set(const struct ef_model *m, const char *name);

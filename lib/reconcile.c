@@ -208,18 +208,9 @@ static int read_runtime(struct ef_nl *nl, const struct ef_set *const *want,
 	int err = live ? 0 : -ENOMEM;
 
 	for (size_t i = 0; i < n && !err; i++) {
-		const struct ef_set *w = want[i];
-		struct ef_set *set = ef_model_add_set(live, w->name, w->type,
-						      w->nfields, w->counter);
+		struct ef_set *set = ef_model_add_set_like(live, want[i]);
 
-		if (!set) {
-			err = -ENOMEM;
-			break;
-		}
-		set->hashed = w->hashed;
-		set->timeout = w->timeout;
-		set->size = w->size;
-		err = ef_nl_read_elems(nl, set);
+		err = set ? ef_nl_read_elems(nl, set) : -ENOMEM;
 	}
 	if (err) {
 		ef_model_free(live);

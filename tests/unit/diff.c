@@ -41,13 +41,9 @@ static struct ef_model *compile_edge(void)
 
 static void copy_set_into(struct ef_model *dst, const struct ef_set *s)
 {
-	struct ef_set *n = ef_model_add_set(dst, s->name, s->type, s->nfields,
-					    s->counter);
+	struct ef_set *n = ef_model_add_set_like(dst, s);
 
 	cr_assert_not_null(n, "copy of set %s", s->name);
-	n->hashed = s->hashed;
-	n->timeout = s->timeout;
-	n->size = s->size;
 	for (size_t i = 0; i < s->nelems; i++) {
 		const struct ef_elem *e = &s->elems[i];
 
