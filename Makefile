@@ -99,7 +99,7 @@ $(B)/edgefwctl: $(CTL_OBJ) $(B)/libedgefw.a
 
 # edgefwd, room by room (agent/daemon.h).
 DAEMON_SRC := agent/edgefwd.c agent/enforce.c agent/switch.c agent/watch.c \
-	agent/control.c agent/requests.c agent/log.c
+	agent/exceptions.c agent/control.c agent/requests.c agent/log.c
 
 $(B)/edgefwd: $(DAEMON_SRC:%.c=$(B)/%.o) $(B)/libedgefw.a
 	$(E) LD $@

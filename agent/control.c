@@ -344,7 +344,8 @@ static void serve_one(struct daemon *d, struct client *c)
 	 * being busy. */
 	c->last = time(NULL);
 	if (queue_reply(d, c, r < 0 ? ef_ctl_error_text("invalid request") :
-				      request_handle(d, line, c->read_only)) < 0)
+				      request_handle(d, line, c->read_only,
+						     c->uid)) < 0)
 		close_client(d, c);
 }
 

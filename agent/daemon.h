@@ -10,6 +10,8 @@
  *			recorded state
  *	watch.c		nftables events, address changes, the	struct watch
  *			delayed reconcile they ask for
+ *	exceptions.c	timed exceptions: opened, revoked,	struct exceptions
+ *			expired, recorded, kept in the kernel
  *	control.c	control sockets, peer credentials,	struct control
  *			client I/O
  *	requests.c	what each request does and answers
@@ -23,7 +25,9 @@
 #include <sys/types.h>
 #include <time.h>
 
+#include "counters.h"
 #include "ctl_proto.h"
+#include "exception.h"
 #include "paths.h"
 #include "reconcile.h"
 #include "state.h"
@@ -55,6 +59,7 @@ struct enforce {
 	time_t last_time;
 	int last_result;
 	unsigned long corrections, reconciles;
+	unsigned int exception_max;	/* the site's: seconds */
 };
 
 /* enforce.c: another writer that changes the table back after every
@@ -87,6 +92,13 @@ struct watch {
 	struct ef_monitor *mon;
 	struct nl_sock *rtnl;
 	int kickfd;		/* a reconcile soon: events come in bursts */
+};
+
+/* exceptions.c */
+struct exceptions {
+	struct ef_exceptions list;	/* as recorded */
+	bool started;		/* the record was read (or found corrupt) */
+	bool out_of_sync;	/* the kernel refused them: again each second */
 };
 
 #define MAX_CLIENTS 128
@@ -122,6 +134,7 @@ struct daemon {
 	struct fight fight;
 	struct switcher sw;
 	struct watch watch;
+	struct exceptions exc;
 	struct control ctl;
 	struct loop loop;
 };
@@ -153,6 +166,11 @@ int enforce_reconcile(struct daemon *d, struct ef_model *next, bool drift,
 int enforce_recompile(struct daemon *d, char **ret_why);
 /* The active policy now comes from `file`. */
 void enforce_set_policy_file(struct daemon *d, const char *file);
+/* Why a request failed, for the client: into *ret_why (if ret_why is not
+ * NULL; the caller frees), cut to a few KiB at a character boundary.
+ * Returns 0. */
+int say_why(char **ret_why, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 /* A new minute of the fight window, if one began. */
 void fight_window(struct daemon *d, time_t now);
 /* Seconds a correction waits while another writer fights us (else 0). */
@@ -178,6 +196,11 @@ int switch_to(struct daemon *d, const char *name, unsigned int confirm_secs,
 int switch_confirm(struct daemon *d, uint64_t id, char **ret_why);
 int switch_rollback(struct daemon *d, uint64_t id, char **ret_why);
 void switch_on_deadline(struct daemon *d);
+/* 0 if the state directory can be trusted (only the daemon's user may
+ * write it): what is recorded there decides what a restart enforces. */
+int switch_state_dir_safe(const struct daemon *d);
+/* Why the record cannot be trusted or written, for people. */
+const char *switch_state_strerror(int err);
 
 /* watch.c */
 int watch_open(struct daemon *d);
@@ -191,6 +214,28 @@ void watch_catch_up(struct daemon *d);
 void watch_on_rtnl(struct daemon *d);
 void watch_on_kick(struct daemon *d);
 
+/* exceptions.c */
+/* Once the first policy is in force: the recorded exceptions still
+ * unexpired are opened again, for the time they have left. */
+void exceptions_start(struct daemon *d);
+void exceptions_stop(struct daemon *d);
+/* Each second: the expired ones are said and leave the record; a sync
+ * the kernel refused is tried again. */
+void exceptions_tick(struct daemon *d);
+/* The table was read back or changed: the runtime sets may have been made
+ * anew or touched by another writer; they get the exceptions back. */
+void exceptions_sync(struct daemon *d);
+/* 0 and the exception opened in *ret (valid until the next change);
+ * else -errno and *ret_why (the caller frees), nothing opened. */
+int exceptions_allow(struct daemon *d, const struct ef_ctl_allow *a,
+		     uid_t uid, const struct ef_exception **ret,
+		     char **ret_why);
+int exceptions_revoke(struct daemon *d, uint32_t id, uid_t uid,
+		      char **ret_why);
+/* What each exception's elements counted in the live table, in the
+ * order of the list (the caller frees *ret). 0 or -errno. */
+int exceptions_hits(struct daemon *d, struct ef_row_count **ret);
+
 /* control.c */
 int control_open(struct daemon *d);
 void control_close(struct daemon *d);
@@ -203,6 +248,7 @@ bool control_requests_waiting(const struct daemon *d);
 void control_drop_idle(struct daemon *d);
 
 /* requests.c: the reply text to one request line. */
-char *request_handle(struct daemon *d, const char *line, bool read_only);
+char *request_handle(struct daemon *d, const char *line, bool read_only,
+		     uid_t uid);
 
 #endif

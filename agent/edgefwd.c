@@ -187,6 +187,7 @@ static int start(struct daemon *d)
 	err = enforce_first(d);
 	if (err)
 		return err;
+	exceptions_start(d);
 	log_info("policy %s (%s) in force (%zu elements); control socket %s",
 		 d->enf.policy, d->enf.policy_file,
 		 ef_model_elem_count(ef_reconciler_model(&d->enf.rec)),
@@ -219,6 +220,7 @@ static void on_tick(struct daemon *d)
 	loop_drain(d->loop.tickfd);
 	control_drop_idle(d);
 	fight_window(d, time(NULL));
+	exceptions_tick(d);
 	if (++d->loop.ticks % d->enf.interval == 0)
 		enforce_reconcile(d, NULL, true, NULL);
 }
@@ -357,6 +359,7 @@ int main(int argc, char **argv)
 			.client_timeout = 10,
 		},
 		.enf.interval = 30,
+		.enf.exception_max = EF_EXC_SECS_DEFAULT,
 		.loop = { .epfd = -1, .sigfd = -1, .tickfd = -1 },
 	};
 	int status = parse_args(&d, argc, argv), err;
@@ -370,6 +373,7 @@ int main(int argc, char **argv)
 	if (!err)
 		run(&d);
 	control_close(&d);
+	exceptions_stop(&d);
 	ef_reconciler_fini(&d.enf.rec);
 	ef_nl_close(d.enf.nl);
 	watch_close(&d);

@@ -62,10 +62,7 @@ static void log_diags(const struct ef_diags *diags)
 /* Why, for the client: the compile errors with their lines and carets. */
 #define WHY_MAX 4000
 
-static int say_why(char **ret_why, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static int say_why(char **ret_why, const char *fmt, ...)
+int say_why(char **ret_why, const char *fmt, ...)
 {
 	va_list ap;
 	int n;
@@ -135,6 +132,8 @@ int enforce_compile(struct daemon *d, const char *name, bool dry,
 	/* The site says how often, unless the command line did. */
 	if (!dry && l.site->interval && !d->set.interval_set)
 		d->enf.interval = l.site->interval;
+	if (!dry)
+		d->enf.exception_max = l.site->exception_max;
 	*ret = l.model;
 	l.model = NULL;
 	ef_loaded_free(&l);
@@ -202,6 +201,9 @@ int enforce_reconcile(struct daemon *d, struct ef_model *next, bool drift,
 		free(why);
 		return err;
 	}
+	/* The table was read back, or changed: the runtime sets too. */
+	if (!rep.unchanged)
+		exceptions_sync(d);
 	if (ef_delta_size_zero(&rep.sent))
 		return 0;
 	if (drift)

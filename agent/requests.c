@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "counters.h"
 #include "daemon.h"
@@ -68,6 +69,7 @@ static char *do_status(struct daemon *d)
 	add(o, "drift_corrections", json_object_new_uint64(e->corrections));
 	add(o, "elements", json_object_new_uint64(m ? ef_model_elem_count(m) : 0));
 	add(o, "locked", json_object_new_boolean(m && m->table_flags));
+	add(o, "exceptions", json_object_new_uint64(d->exc.list.n));
 	add(o, "writer_fights", json_object_new_uint64(d->fight.fights));
 	add(o, "fighting", json_object_new_boolean(d->fight.fighting));
 	/* Where a rollback with no switch waiting would go. */
@@ -221,6 +223,90 @@ static char *do_counters(struct daemon *d)
 	return reply(o);
 }
 
+/* A part of an exception as people read it. */
+static struct json_object *jpart(void (*fn)(struct ef_strbuf *,
+					    const struct ef_exception *),
+				 const struct ef_exception *x)
+{
+	struct ef_strbuf sb = { 0 };
+	struct json_object *o;
+
+	fn(&sb, x);
+	o = jstr(sb.buf);
+	ef_sb_free(&sb);
+	return o;
+}
+
+/* An exception as allow and exceptions answer it; hits NULL: none read. */
+static struct json_object *exception_json(const struct ef_exception *x,
+					  const struct ef_row_count *hits)
+{
+	struct json_object *o = json_object_new_object();
+	struct timespec now;
+	int64_t left;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	left = x->expires_ms - ((int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000);
+	add(o, "id", json_object_new_uint64(x->id));
+	add(o, "proto", jstr(ef_exception_proto(x)));
+	add(o, "port", jpart(ef_exception_ports, x));
+	add(o, "from", jpart(ef_exception_from, x));
+	add(o, "to", jpart(ef_exception_to, x));
+	add(o, "left", json_object_new_int64(left > 0 ? (left + 999) / 1000 : 0));
+	add(o, "uid", json_object_new_uint64(x->uid));
+	add(o, "packets", json_object_new_uint64(hits ? hits->packets : 0));
+	add(o, "bytes", json_object_new_uint64(hits ? hits->bytes : 0));
+	add(o, "note", jstr(x->note));
+	return o;
+}
+
+static char *do_allow(struct daemon *d, const struct ef_ctl_allow *a,
+		      uid_t uid)
+{
+	const struct ef_exception *x = NULL;
+	struct json_object *o;
+	char *why = NULL;
+
+	if (exceptions_allow(d, a, uid, &x, &why))
+		return failed(NULL, why);
+	o = ef_ctl_ok();
+	add(o, "exception", exception_json(x, NULL));
+	add(o, "opens", jpart(ef_exception_text, x));
+	return reply(o);
+}
+
+static char *do_revoke(struct daemon *d, uint32_t id, uid_t uid)
+{
+	struct json_object *o;
+	char *why = NULL;
+
+	if (exceptions_revoke(d, id, uid, &why))
+		return failed(NULL, why);
+	o = ef_ctl_ok();
+	add(o, "revoked", json_object_new_uint64(id));
+	return reply(o);
+}
+
+/* Each exception with the time it has left and what it counted. */
+static char *do_exceptions(struct daemon *d)
+{
+	struct ef_row_count *hits = NULL;
+	struct json_object *o, *arr;
+
+	exceptions_tick(d);	/* not one that has expired */
+	if (exceptions_hits(d, &hits))
+		return ef_ctl_error_text("cannot read the table");
+	arr = json_object_new_array();
+	for (size_t i = 0; i < d->exc.list.n; i++)
+		json_object_array_add(arr, exception_json(&d->exc.list.v[i],
+							  &hits[i]));
+	free(hits);
+	o = ef_ctl_ok();
+	add(o, "exception_max", json_object_new_uint64(d->enf.exception_max));
+	add(o, "exceptions", arr);
+	return reply(o);
+}
+
 static char *do_hello(void)
 {
 	struct json_object *o = ef_ctl_ok();
@@ -236,7 +322,8 @@ static char *settled(struct daemon *d, int err, char *why)
 	return err ? failed(NULL, why) : reply(policy_reply(d));
 }
 
-char *request_handle(struct daemon *d, const char *line, bool read_only)
+char *request_handle(struct daemon *d, const char *line, bool read_only,
+		     uid_t uid)
 {
 	struct ef_ctl_request rq;
 	const char *bad;
@@ -278,6 +365,12 @@ char *request_handle(struct daemon *d, const char *line, bool read_only)
 	case EF_CTL_ROLLBACK:
 		err = switch_rollback(d, rq.switch_id, &why);
 		return settled(d, err, why);
+	case EF_CTL_ALLOW:
+		return do_allow(d, &rq.allow, uid);
+	case EF_CTL_REVOKE:
+		return do_revoke(d, rq.exception_id, uid);
+	case EF_CTL_EXCEPTIONS:
+		return do_exceptions(d);
 	}
 	return ef_ctl_error_text("unknown command");
 }

@@ -40,7 +40,7 @@ int switch_init(struct daemon *d)
  * The record decides the policy after a restart: a directory others may
  * write is one where anyone of them could choose it. Not trusted.
  */
-static int state_dir_safe(const struct daemon *d)
+int switch_state_dir_safe(const struct daemon *d)
 {
 	struct stat st;
 
@@ -51,8 +51,7 @@ static int state_dir_safe(const struct daemon *d)
 	return 0;
 }
 
-/* Why the record cannot be trusted or written, for people. */
-static const char *state_strerror(int err)
+const char *switch_state_strerror(int err)
 {
 	return err == -EPERM ? "writable by others than the daemon's user" :
 			       strerror(-err);
@@ -62,7 +61,7 @@ int switch_choose_start(struct daemon *d)
 {
 	const char *dir = d->set.state_dir;
 	struct ef_state st;
-	int err = state_dir_safe(d);
+	int err = switch_state_dir_safe(d);
 
 	/* What the site says now is what a later reload compares with. */
 	if (ef_site_policy(d->set.site_path, d->sw.site_policy, NULL))
@@ -82,7 +81,7 @@ int switch_choose_start(struct daemon *d)
 		return -ENOENT;
 	if (err != -ENOENT)
 		log_err("state in %s is unreadable (%s); starting with policy %s",
-			dir, state_strerror(err), d->enf.policy);
+			dir, switch_state_strerror(err), d->enf.policy);
 	return 0;
 }
 
@@ -134,7 +133,7 @@ int switch_reload(struct daemon *d, char **ret_why)
 static int record_state(struct daemon *d, const char *previous)
 {
 	struct ef_state st = { 0 };
-	int err = state_dir_safe(d);
+	int err = switch_state_dir_safe(d);
 
 	snprintf(st.policy, sizeof(st.policy), "%s", d->enf.policy);
 	if (previous && ef_state_name_valid(previous))
@@ -142,7 +141,7 @@ static int record_state(struct daemon *d, const char *previous)
 	err = err ?: ef_state_save(d->set.state_dir, &st);
 	if (err) {
 		log_err("cannot record the active policy in %s: %s",
-			d->set.state_dir, state_strerror(err));
+			d->set.state_dir, switch_state_strerror(err));
 		return err;
 	}
 	snprintf(d->sw.previous, sizeof(d->sw.previous), "%s", st.previous);
@@ -204,7 +203,7 @@ static int undo(struct daemon *d, const char *had, int err, char **ret_why)
 		log_warn("back to policy %s: the change could not be recorded",
 			 had);
 	fail(ret_why, err, "cannot record the active policy in %s: %s; %s %s",
-	     d->set.state_dir, state_strerror(err),
+	     d->set.state_dir, switch_state_strerror(err),
 	     back ? "and could not go back to" : "back to", had);
 	free(why);
 	return err;
