@@ -34,6 +34,7 @@ enum ctl_opt {
 	OPT_TIMEOUT,
 	OPT_DRY_RUN,
 	OPT_CONFIRM,
+	OPT_FOR,
 };
 
 /* The rows of a command's getopt_long table. */
@@ -47,6 +48,7 @@ enum ctl_opt {
 #define O_TIMEOUT { "timeout", required_argument, NULL, OPT_TIMEOUT }
 #define O_DRY_RUN { "dry-run", no_argument, NULL, OPT_DRY_RUN }
 #define O_CONFIRM { "confirm", required_argument, NULL, OPT_CONFIRM }
+#define O_FOR { "for", required_argument, NULL, OPT_FOR }
 #define O_END { NULL, 0, NULL, 0 }
 
 /* What a command takes: what ctl_parse accepts and its --help shows. */
@@ -141,5 +143,10 @@ int cmd_reconcile(int argc, char **argv);
 int cmd_counters(int argc, char **argv);
 int cmd_reload(int argc, char **argv);
 int cmd_metrics(int argc, char **argv);
+int cmd_exceptions(int argc, char **argv);
+
+/* ctl_exceptions.c: timed exceptions */
+int cmd_allow(int argc, char **argv);
+int cmd_revoke(int argc, char **argv);
 
 #endif

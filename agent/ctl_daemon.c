@@ -18,6 +18,7 @@
 #include "util.h"
 #include "ctl_proto.h"
 #include "metrics.h"
+#include "nft_emit.h"
 #include "state.h"
 
 static int connect_daemon(const struct ctl_daemon_args *a)
@@ -136,8 +137,24 @@ static void print_time(const char *key, struct json_object *val)
  * cell (the last one as it comes). */
 #define TABLE_COLS 16
 
-/* Cell c of the table's line `line`: line 0 is the header. */
-static const char *table_cell(struct json_object *arr, size_t line, size_t c)
+/* Seconds as a duration ("59m58s"), for keys that hold one. */
+static const char *duration(const char *key, struct json_object *val,
+			    char buf[32])
+{
+	struct ef_strbuf sb = { 0 };
+
+	if (strcmp(key, "left") && strcmp(key, "exception_max"))
+		return json_object_get_string(val);
+	ef_emit_ms(&sb, (uint64_t)json_object_get_int64(val) * 1000);
+	snprintf(buf, 32, "%s", sb.buf ? sb.buf : "?");
+	ef_sb_free(&sb);
+	return buf;
+}
+
+/* Cell c of the table's line `line`: line 0 is the header. buf holds it
+ * if it is made. */
+static const char *table_cell(struct json_object *arr, size_t line, size_t c,
+			      char buf[32])
 {
 	struct json_object *item = json_object_array_get_idx(arr, line ? line - 1 : 0);
 	size_t k = 0;
@@ -146,7 +163,7 @@ static const char *table_cell(struct json_object *arr, size_t line, size_t c)
 		return NULL;
 	json_object_object_foreach(item, key, val) {
 		if (k++ == c)
-			return line ? json_object_get_string(val) : key;
+			return line ? duration(key, val, buf) : key;
 	}
 	return NULL;
 }
@@ -154,15 +171,16 @@ static const char *table_cell(struct json_object *arr, size_t line, size_t c)
 static void print_table(struct json_object *arr)
 {
 	size_t lines = json_object_array_length(arr) + 1, width[TABLE_COLS] = { 0 };
+	char buf[32], next[32];
 	const char *cell;
 
 	for (size_t l = 0; l < lines; l++)
-		for (size_t c = 0; c < TABLE_COLS && (cell = table_cell(arr, l, c)); c++)
+		for (size_t c = 0; c < TABLE_COLS && (cell = table_cell(arr, l, c, buf)); c++)
 			if (strlen(cell) > width[c])
 				width[c] = strlen(cell);
 	for (size_t l = 0; l < lines; l++) {
-		for (size_t c = 0; c < TABLE_COLS && (cell = table_cell(arr, l, c)); c++)
-			printf("  %-*s", table_cell(arr, l, c + 1) ? (int)width[c] : 0, cell);
+		for (size_t c = 0; c < TABLE_COLS && (cell = table_cell(arr, l, c, buf)); c++)
+			printf("  %-*s", table_cell(arr, l, c + 1, next) ? (int)width[c] : 0, cell);
 		putchar('\n');
 	}
 }
@@ -180,12 +198,17 @@ static void print_human(struct json_object *o)
 		}
 		if (json_object_is_type(val, json_type_object)) {
 			printf("%s:\n", key);
-			json_object_object_foreach(val, k, v)
-				printf("  %-16s %s\n", k, json_object_get_string(v));
+			json_object_object_foreach(val, k, v) {
+				char buf[32];
+
+				printf("  %-16s %s\n", k, duration(k, v, buf));
+			}
 			continue;
 		}
 		if (!json_object_is_type(val, json_type_array)) {
-			printf("%-18s %s\n", key, json_object_get_string(val));
+			char buf[32];
+
+			printf("%-18s %s\n", key, duration(key, val, buf));
 			continue;
 		}
 		printf("%s:\n", key);
@@ -399,6 +422,11 @@ int cmd_counters(int argc, char **argv)
 int cmd_reload(int argc, char **argv)
 {
 	return request(EF_CTL_RELOAD, &request_syntax, argc, argv);
+}
+
+int cmd_exceptions(int argc, char **argv)
+{
+	return request(EF_CTL_EXCEPTIONS, &request_syntax, argc, argv);
 }
 
 int cmd_confirm(int argc, char **argv)

@@ -72,6 +72,9 @@ static const struct ctl_opt_doc {
 	{ O_DRY_RUN, NULL, "only check that the policy compiles there" },
 	{ O_CONFIRM, "SECONDS",
 	  "go back by itself unless confirmed within SECONDS\n(1 to 86400)" },
+	{ O_FOR, "DURATION",
+	  "how long it stays open: 90s, 30m, 1h, 2d (a number\n"
+	  "alone is seconds); the site's exception-max caps it" },
 	{ O_HELP, NULL, "print this help" },
 };
 
@@ -214,6 +217,11 @@ static const struct command {
 	  "Packets and bytes per policy row, with the row's note" },
 	{ "metrics", cmd_metrics,
 	  "edgefwd's status and row counters for Prometheus (text format)" },
+	{ "allow", cmd_allow,
+	  "Has edgefwd open a port for a while (a timed exception, with a note)" },
+	{ "exceptions", cmd_exceptions,
+	  "The timed exceptions open now: time left, note, who, hits" },
+	{ "revoke", cmd_revoke, "Has edgefwd close a timed exception early" },
 };
 
 static const struct command *command_named(const char *name)

@@ -537,9 +537,13 @@ check "it tells the service manager READY=1" grep -qx "READY=1" "$EFW_TMP/notifi
 pkill -TERM -f -- "--socket $sock" || true
 for _ in $(seq 50); do pgrep -f -- "--socket $sock" >/dev/null || break; sleep 0.1; done
 
-# Once more under valgrind: no leaks, no errors, over every request kind.
+# Once more under valgrind: no leaks, no errors, over every request kind;
+# a recorded timed exception is opened again at start.
 if command -v valgrind >/dev/null; then
 	rm -f "$sock"
+	now=$(($(date +%s%N) / 1000000))
+	printf 'edgefw-exceptions 1\nnext 5\nx 4 %s %s 0 tcp 8443-8443 any local - valgrind\n' \
+		"$now" "$((now + 600000))" >"$state/exceptions"
 	in_ns edge valgrind -q --leak-check=full --errors-for-leak-kinds=definite \
 		--error-exitcode=99 --log-file="$EFW_TMP/vg" "$D" --foreground \
 		--site "$site" --policy-dir policies --state-dir "$state" \
@@ -553,7 +557,11 @@ if command -v valgrind >/dev/null; then
 	done
 	for rq in status reconcile reload "switch public-im-connectivity" \
 		"switch nope" "switch edge-single-public --dry-run" \
-		"switch edge-single-public"; do
+		"switch edge-single-public" exceptions \
+		"allow tcp 8444 from 198.51.100.0/24 to access_edge --for 1h debugging" \
+		"allow tcp 8444 --for 1h overlapping" "allow tcp 8445 --for 2d too-long" \
+		"allow tcp 8445 to nobody --for 1h no-such-role" exceptions \
+		"revoke 4" "revoke 5" "revoke 99"; do
 		# shellcheck disable=SC2086
 		ctl $rq >/dev/null 2>&1 || true
 	done
@@ -561,6 +569,11 @@ if command -v valgrind >/dev/null; then
 	rc=0
 	wait "$vgpid" || rc=$?
 	check "edgefwd is clean under valgrind (exit $rc)" test "$rc" -eq 0
+	check "and served the timed exceptions there" bash -c \
+		"grep -q 'exception 4 opened again' '$EFW_TMP/edgefwd.log' &&
+		 grep -q 'exception 5 added by uid 0 for 1h' '$EFW_TMP/edgefwd.log' &&
+		 grep -q 'exception 4 revoked by uid 0' '$EFW_TMP/edgefwd.log' &&
+		 grep -q 'exception 5 revoked by uid 0' '$EFW_TMP/edgefwd.log'"
 	[[ $rc -eq 0 ]] || sed 's/^/#   /' "$EFW_TMP/vg"
 fi
 
