@@ -200,10 +200,36 @@ stderr_has "shows the usage" "Usage: edgefwctl confirm [ID]"
 expect_status 1 "a good request reaches for edgefwd (none here)" \
 	"$CTL" switch edge-single-nat --confirm 086400 "${none[@]}"
 stderr_has "and says no one listens" "edgefwd is not running"
+# Timed exceptions: what edgefwd would refuse for its form, refused here.
+expect_status 2 "allow without --for" "$CTL" allow tcp 8443 "a note" "${none[@]}"
+stderr_has "says it is required" "edgefwctl allow: --for DURATION is required"
+expect_status 2 "allow --for 1w" "$CTL" allow tcp 8443 --for 1w "a note" "${none[@]}"
+stderr_has "says what a duration is" "edgefwctl allow: --for needs a duration like 90s, 30m, 1h or 2d (at most 30d), not '1w'"
+expect_status 2 "allow icmp" "$CTL" allow icmp 8 --for 1h "a note" "${none[@]}"
+stderr_has "in the protocol's words" "edgefwctl allow: unknown protocol 'icmp'"
+expect_status 2 "allow a port of 0" "$CTL" allow tcp 0 --for 1h "a note" "${none[@]}"
+expect_status 2 "allow from a network with host bits" "$CTL" allow tcp 8443 \
+	from 203.0.113.7/24 --for 1h "a note" "${none[@]}"
+expect_status 2 "allow to a network" "$CTL" allow tcp 8443 to 192.0.2.0/24 \
+	--for 1h "a note" "${none[@]}"
+expect_status 2 "allow without a note" "$CTL" allow tcp 8443 from 203.0.113.7 \
+	--for 1h "${none[@]}"
+stderr_has "says the note comes last" "edgefwctl allow: the note comes last"
+expect_status 2 "allow with a blank note" "$CTL" allow tcp 8443 --for 1h "  " "${none[@]}"
+expect_status 2 "allow with a note of 201 bytes" "$CTL" allow tcp 8443 --for 1h \
+	"$(printf 'n%.0s' $(seq 201))" "${none[@]}"
+expect_status 2 "allow with a word of two" "$CTL" allow tcp "8443 to x" --for 1h n "${none[@]}"
+expect_status 2 "revoke 0" "$CTL" revoke 0 "${none[@]}"
+stderr_has "says what an id is" "edgefwctl revoke: '0' is not an exception id"
+expect_status 2 "revoke without an id" "$CTL" revoke "${none[@]}"
+expect_status 1 "a good allow reaches for edgefwd" "$CTL" allow udp 3478-3480 \
+	from 2001:db8::/32 to access_edge --for 90s "a note" "${none[@]}"
+stderr_has "and says no one listens" "edgefwd is not running"
 
 # --help of every command, help COMMAND, --version.
 for cmd in check compile apply diff show verify hello status reconcile \
-	reload switch confirm rollback list counters metrics; do
+	reload switch confirm rollback list counters metrics allow exceptions \
+	revoke; do
 	expect_status 0 "$cmd --help" "$CTL" "$cmd" --help
 	check "$cmd --help: its usage on stdout" \
 		grep -q "^Usage: edgefwctl $cmd" "$EFW_TMP/out"
