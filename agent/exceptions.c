@@ -73,8 +73,9 @@ static int save(struct daemon *d)
 }
 
 /* Makes the kernel's runtime sets hold the list's exceptions, each for
- * the time it has left. */
-static int apply(struct daemon *d, char **ret_why)
+ * the time it has left; *sent (may be NULL): what that took. */
+static int apply(struct daemon *d, struct ef_delta_size *sent,
+		 char **ret_why)
 {
 	const struct ef_model *m = ef_reconciler_model(&d->enf.rec);
 	const struct ef_set *shape4 = m ? ef_model_find_set(m, EF_SET_EX4) : NULL;
@@ -95,7 +96,7 @@ static int apply(struct daemon *d, char **ret_why)
 	if (!err) {
 		want[0] = &sets->sets[0];
 		want[1] = &sets->sets[1];
-		err = ef_reconciler_set_elems(&d->enf.rec, want, 2, NULL,
+		err = ef_reconciler_set_elems(&d->enf.rec, want, 2, sent,
 					      ret_why);
 	}
 	ef_model_free(sets);
@@ -126,6 +127,7 @@ static bool drop_unfit(struct daemon *d)
 
 void exceptions_sync(struct daemon *d)
 {
+	struct ef_delta_size sent = { 0 };
 	char *why = NULL;
 	int err;
 
@@ -133,7 +135,14 @@ void exceptions_sync(struct daemon *d)
 		return;
 	if (drop_unfit(d))
 		save(d);
-	err = apply(d, &why);
+	err = apply(d, &sent, &why);
+	/* The kernel lost some, or another writer added some. */
+	if (!err && !ef_delta_size_zero(&sent))
+		log_info("timed exceptions put back as recorded in table inet %s: +%zu -%zu elements%s%s%s",
+			 EF_TABLE, sent.elems_added, sent.elems_deleted,
+			 d->fight.last_writer[0] ? " (last changed by " : "",
+			 d->fight.last_writer,
+			 d->fight.last_writer[0] ? ")" : "");
 	if (err && !d->exc.out_of_sync)
 		log_err("cannot put the timed exceptions into table inet %s: %s%s%s; trying again every second",
 			EF_TABLE, ef_nl_strerror(err), why ? ": " : "",
@@ -314,7 +323,7 @@ int exceptions_allow(struct daemon *d, const struct ef_ctl_allow *a,
 	err = ef_exceptions_add(xs, &x);
 	if (err)
 		return err;
-	err = apply(d, &why);
+	err = apply(d, NULL, &why);
 	if (err) {
 		ef_exceptions_remove(xs, xs->n - 1);
 		say_why(ret_why, "the kernel refused it: %s%s%s",
@@ -365,7 +374,7 @@ int exceptions_revoke(struct daemon *d, uint32_t id, uid_t uid,
 	}
 	snprintf(what, sizeof(what), "revoked by uid %u", (unsigned int)uid);
 	say(&x, LOG_NOTICE, what);
-	err = apply(d, &why);
+	err = apply(d, NULL, &why);
 	if (err) {
 		d->exc.out_of_sync = true;
 		log_err("exception %" PRIu32 " is revoked, but the kernel refused to close it now: %s%s%s; trying again every second",

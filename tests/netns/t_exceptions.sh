@@ -171,6 +171,8 @@ in_ns edge nft add element inet edgefw ex4 '{ 198.51.100.100 . 198.51.100.10 . t
 check "another writer's element in ex4 is removed within 1 s" within_1s bash -c \
 	"! ip netns exec '$(ns_name edge)' nft list set inet edgefw ex4 | grep -q 'tcp . 8445'"
 expect_drop client tcp 198.51.100.10 8445
+check "and says so, naming the writer" grep -q \
+	"timed exceptions put back as recorded in table inet edgefw: +0 -1 elements (last changed by nft\[" "$log"
 check "and the exception stays" bash -c \
 	"ip netns exec '$(ns_name edge)' nft list set inet edgefw ex4 | grep -q 'comment \"exception $id\"'"
 
