@@ -137,24 +137,20 @@ static void print_time(const char *key, struct json_object *val)
  * cell (the last one as it comes). */
 #define TABLE_COLS 16
 
-/* Seconds as a duration ("59m58s"), for keys that hold one. */
-static const char *duration(const char *key, struct json_object *val,
-			    char buf[32])
+/* A value as text; seconds as a duration ("59m58s") for keys that hold
+ * one, in buf. */
+static const char *value_text(const char *key, struct json_object *val,
+			      char buf[EF_DURATION_TEXT])
 {
-	struct ef_strbuf sb = { 0 };
-
 	if (strcmp(key, "left") && strcmp(key, "exception_max"))
 		return json_object_get_string(val);
-	ef_emit_ms(&sb, (uint64_t)json_object_get_int64(val) * 1000);
-	snprintf(buf, 32, "%s", sb.buf ? sb.buf : "?");
-	ef_sb_free(&sb);
-	return buf;
+	return ef_duration_text((uint64_t)json_object_get_int64(val), buf);
 }
 
 /* Cell c of the table's line `line`: line 0 is the header. buf holds it
  * if it is made. */
 static const char *table_cell(struct json_object *arr, size_t line, size_t c,
-			      char buf[32])
+			      char buf[EF_DURATION_TEXT])
 {
 	struct json_object *item = json_object_array_get_idx(arr, line ? line - 1 : 0);
 	size_t k = 0;
@@ -163,7 +159,7 @@ static const char *table_cell(struct json_object *arr, size_t line, size_t c,
 		return NULL;
 	json_object_object_foreach(item, key, val) {
 		if (k++ == c)
-			return line ? duration(key, val, buf) : key;
+			return line ? value_text(key, val, buf) : key;
 	}
 	return NULL;
 }
@@ -171,7 +167,7 @@ static const char *table_cell(struct json_object *arr, size_t line, size_t c,
 static void print_table(struct json_object *arr)
 {
 	size_t lines = json_object_array_length(arr) + 1, width[TABLE_COLS] = { 0 };
-	char buf[32], next[32];
+	char buf[EF_DURATION_TEXT], next[EF_DURATION_TEXT];
 	const char *cell;
 
 	for (size_t l = 0; l < lines; l++)
@@ -199,16 +195,16 @@ static void print_human(struct json_object *o)
 		if (json_object_is_type(val, json_type_object)) {
 			printf("%s:\n", key);
 			json_object_object_foreach(val, k, v) {
-				char buf[32];
+				char buf[EF_DURATION_TEXT];
 
-				printf("  %-16s %s\n", k, duration(k, v, buf));
+				printf("  %-16s %s\n", k, value_text(k, v, buf));
 			}
 			continue;
 		}
 		if (!json_object_is_type(val, json_type_array)) {
-			char buf[32];
+			char buf[EF_DURATION_TEXT];
 
-			printf("%-18s %s\n", key, duration(key, val, buf));
+			printf("%-18s %s\n", key, value_text(key, val, buf));
 			continue;
 		}
 		printf("%s:\n", key);

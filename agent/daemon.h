@@ -232,6 +232,8 @@ int exceptions_allow(struct daemon *d, const struct ef_ctl_allow *a,
 		     char **ret_why);
 int exceptions_revoke(struct daemon *d, uint32_t id, uid_t uid,
 		      char **ret_why);
+/* The seconds it has left, rounded up (0: none). */
+uint64_t exceptions_secs_left(const struct ef_exception *x);
 /* What each exception's elements counted in the live table, in the
  * order of the list (the caller frees *ret). 0 or -errno. */
 int exceptions_hits(struct daemon *d, struct ef_row_count **ret);

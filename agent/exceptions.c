@@ -29,14 +29,11 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* "1h", "2d", "90s": seconds as people and the site write them. */
-static void duration(char *buf, size_t size, uint64_t secs)
+uint64_t exceptions_secs_left(const struct ef_exception *x)
 {
-	struct ef_strbuf sb = { 0 };
+	int64_t left = x->expires_ms - now_ms();
 
-	ef_emit_ms(&sb, secs * 1000);
-	snprintf(buf, size, "%s", sb.buf ? sb.buf : "?");
-	ef_sb_free(&sb);
+	return left > 0 ? (uint64_t)(left + 999) / 1000 : 0;
 }
 
 /* "exception 7 WHAT: tcp 8443 from any to ... (added by uid 0): "note"";
@@ -173,7 +170,7 @@ void exceptions_start(struct daemon *d)
 	changed = drop_unfit(d);
 	for (size_t i = 0; i < xs->n;) {
 		struct ef_exception *x = &xs->v[i];
-		char left[32], what[80];
+		char left[EF_DURATION_TEXT], what[80];
 
 		if (x->expires_ms <= now) {
 			say(x, LOG_INFO, "expired while edgefwd was not running");
@@ -181,9 +178,8 @@ void exceptions_start(struct daemon *d)
 			changed = true;
 			continue;
 		}
-		duration(left, sizeof(left), (uint64_t)(x->expires_ms - now + 999) / 1000);
 		snprintf(what, sizeof(what), "opened again for the %s it has left",
-			 left);
+			 ef_duration_text(exceptions_secs_left(x), left));
 		say(x, LOG_INFO, what);
 		i++;
 	}
@@ -302,16 +298,16 @@ int exceptions_allow(struct daemon *d, const struct ef_ctl_allow *a,
 		.uid = (uint32_t)uid, .proto = a->proto,
 		.port_lo = a->port_lo, .port_hi = a->port_hi, .from = a->from,
 	};
-	char want[32], max[32], what[64], *why = NULL;
+	char want[EF_DURATION_TEXT], max[EF_DURATION_TEXT], what[64];
+	char *why = NULL;
 	int err;
 
 	*ret_why = NULL;
 	exceptions_tick(d);	/* one that just expired overlaps nothing */
 	if (a->secs > d->enf.exception_max) {
-		duration(want, sizeof(want), a->secs);
-		duration(max, sizeof(max), d->enf.exception_max);
 		say_why(ret_why, "an exception for %s is longer than this site allows (exception-max = %s)",
-			want, max);
+			ef_duration_text(a->secs, want),
+			ef_duration_text(d->enf.exception_max, max));
 		return -EINVAL;
 	}
 	snprintf(x.note, sizeof(x.note), "%s", a->note);
@@ -340,9 +336,8 @@ int exceptions_allow(struct daemon *d, const struct ef_ctl_allow *a,
 			d->set.state_dir, switch_state_strerror(err));
 		return err;
 	}
-	duration(want, sizeof(want), a->secs);
 	snprintf(what, sizeof(what), "added by uid %u for %s",
-		 (unsigned int)uid, want);
+		 (unsigned int)uid, ef_duration_text(a->secs, want));
 	say(&xs->v[xs->n - 1], LOG_NOTICE, what);
 	*ret = &xs->v[xs->n - 1];
 	return 0;

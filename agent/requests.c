@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "counters.h"
 #include "daemon.h"
@@ -242,17 +241,13 @@ static struct json_object *exception_json(const struct ef_exception *x,
 					  const struct ef_row_count *hits)
 {
 	struct json_object *o = json_object_new_object();
-	struct timespec now;
-	int64_t left;
 
-	clock_gettime(CLOCK_REALTIME, &now);
-	left = x->expires_ms - ((int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000);
 	add(o, "id", json_object_new_uint64(x->id));
 	add(o, "proto", jstr(ef_exception_proto(x)));
 	add(o, "port", jpart(ef_exception_ports, x));
 	add(o, "from", jpart(ef_exception_from, x));
 	add(o, "to", jpart(ef_exception_to, x));
-	add(o, "left", json_object_new_int64(left > 0 ? (left + 999) / 1000 : 0));
+	add(o, "left", json_object_new_uint64(exceptions_secs_left(x)));
 	add(o, "uid", json_object_new_uint64(x->uid));
 	add(o, "packets", json_object_new_uint64(hits ? hits->packets : 0));
 	add(o, "bytes", json_object_new_uint64(hits ? hits->bytes : 0));

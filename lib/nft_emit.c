@@ -6,6 +6,7 @@
 #include <arpa/inet.h>
 #include <inttypes.h>
 #include <netinet/in.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "diff.h"
@@ -125,6 +126,16 @@ void ef_emit_ms(struct ef_strbuf *sb, uint64_t ms)
 				     parts[i].unit);
 		ms %= parts[i].ms;
 	}
+}
+
+const char *ef_duration_text(uint64_t secs, char buf[EF_DURATION_TEXT])
+{
+	struct ef_strbuf sb = { 0 };
+
+	ef_emit_ms(&sb, secs * 1000);
+	snprintf(buf, EF_DURATION_TEXT, "%s", sb.buf ? sb.buf : "?");
+	ef_sb_free(&sb);
+	return buf;
 }
 
 /* A runtime set's element: the time it was given and the time left. */

@@ -21,6 +21,9 @@ void ef_emit_rule(struct ef_strbuf *sb, const struct ef_model *m,
 		  const struct ef_rule *r);
 /* Milliseconds as nft writes a time: "1h", "59m58s512ms". */
 void ef_emit_ms(struct ef_strbuf *sb, uint64_t ms);
+/* Seconds so, into buf (cut to EF_DURATION_TEXT bytes); returns buf. */
+#define EF_DURATION_TEXT 32
+const char *ef_duration_text(uint64_t secs, char buf[EF_DURATION_TEXT]);
 
 struct ef_delta;
 struct ef_op;

@@ -350,18 +350,13 @@ bad:
 /* 90s, 30m, 1h, 2d (ef_parse_duration), 1 second to max. */
 static bool parse_duration(struct ef_lexer *lx, uint64_t max, uint64_t *ret)
 {
-	char longest[32];
+	char longest[EF_DURATION_TEXT];
 	int err = lx->tok == T_WORD ?
 		  ef_parse_duration(lx->text, max, ret) : -EINVAL;
 
 	if (err == -ERANGE) {
-		struct ef_strbuf sb = { 0 };
-
-		ef_emit_ms(&sb, max * 1000);
-		snprintf(longest, sizeof(longest), "%s", sb.buf ? sb.buf : "?");
-		ef_sb_free(&sb);
-		ef_error(lx->diags, &lx->loc,
-			 "duration out of range: 1s to %s", longest);
+		ef_error(lx->diags, &lx->loc, "duration out of range: 1s to %s",
+			 ef_duration_text(max, longest));
 		return false;
 	}
 	if (err) {
