@@ -167,13 +167,17 @@ bench-run: all $(B)/efbench
 deps:
 	$(Q)tests/deps.sh
 
+MAN5 := doc/edgefw.policy.5 doc/edgefw.site.5
+MAN8 := doc/edgefwctl.8 doc/edgefwd.8
+
 DOCDIR ?= $(PREFIX)/share/doc/edgefw
 LIBDIR_SYSTEMD ?= $(PREFIX)/lib
 COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
 
 install: $(PROGS)
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(DATADIR)/policies \
-		$(DESTDIR)$(DATADIR)/examples $(DESTDIR)$(MANDIR)/man8 \
+		$(DESTDIR)$(DATADIR)/examples $(DESTDIR)$(MANDIR)/man5 \
+		$(DESTDIR)$(MANDIR)/man8 \
 		$(DESTDIR)$(DOCDIR) $(DESTDIR)$(COMPLETIONDIR) \
 		$(DESTDIR)$(LIBDIR_SYSTEMD)/sysusers.d \
 		$(DESTDIR)$(LIBDIR_SYSTEMD)/tmpfiles.d \
@@ -183,8 +187,10 @@ install: $(PROGS)
 	install -m 0755 $(B)/edgefwd $(DESTDIR)$(SBINDIR)/edgefwd
 	install -m 0644 policies/*.policy $(DESTDIR)$(DATADIR)/policies/
 	install -m 0644 policies/examples/*.site $(DESTDIR)$(DATADIR)/examples/
-	install -m 0644 doc/edgefwctl.8 doc/edgefwd.8 $(DESTDIR)$(MANDIR)/man8/
-	install -m 0644 doc/policy-language.md README.md $(DESTDIR)$(DOCDIR)/
+	install -m 0644 $(MAN5) $(DESTDIR)$(MANDIR)/man5/
+	install -m 0644 $(MAN8) $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 README.md $(DESTDIR)$(DOCDIR)/
+	install -m 0644 policies/README.md $(DESTDIR)$(DOCDIR)/policies.md
 	install -m 0644 contrib/edgefwctl.bash-completion \
 		$(DESTDIR)$(COMPLETIONDIR)/edgefwctl
 	install -m 0644 packaging/edgefw.sysusers \
