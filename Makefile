@@ -169,6 +169,8 @@ deps:
 
 MAN5 := doc/edgefw.policy.5 doc/edgefw.site.5
 MAN8 := doc/edgefwctl.8 doc/edgefwd.8
+UNITS := packaging/edgefwd.service contrib/metrics/edgefw-metrics.service \
+	contrib/metrics/edgefw-metrics.timer
 
 DOCDIR ?= $(PREFIX)/share/doc/edgefw
 LIBDIR_SYSTEMD ?= $(PREFIX)/lib
@@ -197,12 +199,17 @@ install: $(PROGS)
 		$(DESTDIR)$(LIBDIR_SYSTEMD)/sysusers.d/edgefw.conf
 	install -m 0644 packaging/edgefw.tmpfiles \
 		$(DESTDIR)$(LIBDIR_SYSTEMD)/tmpfiles.d/edgefw.conf
-	# The unit names the installed paths, whatever PREFIX was.
-	sed -e 's|/usr/sbin/|$(SBINDIR)/|g' \
-		-e 's|/usr/share/edgefw/|$(DATADIR)/|g' \
-		-e 's|/etc/edgefw/|$(SYSCONFDIR)/edgefw/|g' \
-		packaging/edgefwd.service >$(DESTDIR)$(LIBDIR_SYSTEMD)/systemd/system/edgefwd.service
-	chmod 0644 $(DESTDIR)$(LIBDIR_SYSTEMD)/systemd/system/edgefwd.service
+	# The units name the installed paths, whatever PREFIX was. The
+	# metrics service and timer (contrib/metrics) are installed too, for
+	# `systemctl enable --now edgefw-metrics.timer`.
+	for u in $(UNITS); do \
+		sed -e 's|/usr/sbin/|$(SBINDIR)/|g' \
+			-e 's|/usr/share/edgefw/|$(DATADIR)/|g' \
+			-e 's|/etc/edgefw/|$(SYSCONFDIR)/edgefw/|g' \
+			$$u >$(DESTDIR)$(LIBDIR_SYSTEMD)/systemd/system/$${u##*/} && \
+		chmod 0644 $(DESTDIR)$(LIBDIR_SYSTEMD)/systemd/system/$${u##*/} || \
+		exit 1; \
+	done
 	test -e $(DESTDIR)$(SYSCONFDIR)/edgefw/site.conf || \
 		install -m 0644 packaging/site.conf \
 		$(DESTDIR)$(SYSCONFDIR)/edgefw/site.conf
