@@ -141,10 +141,21 @@ SAN_ENV := ASAN_OPTIONS=detect_leaks=1 \
 
 check-run: all $(B)/unit $(B)/san/unit $(B)/san/kernel $(B)/san/edgefwctl
 	$(Q)tests/policy_rows.sh
+	$(Q)$(MAKE) --no-print-directory check-man
 	$(Q)cd tests/unit && ../../$(B)/unit --jobs 2
 	$(Q)cd tests/unit && $(SAN_ENV) ../../$(B)/san/unit --jobs 2
 	$(Q)cd tests/unit && $(SAN_ENV) ../../$(B)/san/kernel --jobs 2
 	$(Q)tests/netns/run.sh $(B)
+
+# Every man page, as mandoc reads it: errors, warnings and style (when
+# mandoc is there; tests/deps.sh installs it).
+check-man:
+	$(Q)if command -v mandoc >/dev/null; then \
+		mandoc -Tlint $(MAN5) $(MAN8) && \
+		echo "man: mandoc -Tlint clean: $(notdir $(MAN5) $(MAN8))"; \
+	else \
+		echo "man: mandoc not installed: pages not checked"; \
+	fi
 
 unit: $(B)/unit $(B)/san/unit
 	$(Q)cd tests/unit && ../../$(B)/unit --jobs 2
@@ -217,6 +228,7 @@ install: $(PROGS)
 clean:
 	rm -rf $(B)
 
-.PHONY: FORCE all check check-run unit netns demo demo-run bench bench-run deps install clean
+.PHONY: FORCE all check check-run check-man unit netns demo demo-run \
+	bench bench-run deps install clean
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
