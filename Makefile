@@ -1,5 +1,6 @@
 # edgefw: one non-recursive Makefile. `make`, `make check`, `make demo`,
-# `make install DESTDIR=... PREFIX=...`. Quiet unless V=1.
+# `make check-system`, `make install DESTDIR=... PREFIX=...`. Quiet unless
+# V=1.
 
 PKG_CONFIG ?= pkg-config
 PREFIX ?= /usr/local
@@ -157,6 +158,13 @@ check-man:
 		echo "man: mandoc not installed: pages not checked"; \
 	fi
 
+# The .deb built, installed into a Debian 12 container booted under
+# systemd (systemd-nspawn) and run as an operator would; root, and a few
+# minutes. It installs what it needs (mmdebstrap, systemd-container,
+# debhelper, lintian, ...) with apt-get when missing.
+check-system: deps
+	$(Q)tests/system/run.sh
+
 unit: $(B)/unit $(B)/san/unit
 	$(Q)cd tests/unit && ../../$(B)/unit --jobs 2
 	$(Q)cd tests/unit && ../../$(B)/san/unit --jobs 2
@@ -228,7 +236,7 @@ install: $(PROGS)
 clean:
 	rm -rf $(B)
 
-.PHONY: FORCE all check check-run check-man unit netns demo demo-run \
-	bench bench-run deps install clean
+.PHONY: FORCE all check check-run check-man check-system unit netns demo \
+	demo-run bench bench-run deps install clean
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
