@@ -49,6 +49,9 @@ fi
 
 W=$(mktemp -d /var/tmp/edgefw-system.XXXXXX)
 chmod 0755 "$W"
+# What the tools leave in TMPDIR (lintian does) goes with the rest.
+mkdir "$W/tmp"
+export TMPDIR=$W/tmp
 machine=edgefw-sys-$$
 root=$W/root
 loop_pid=
@@ -177,13 +180,15 @@ teardown() {
 	else
 		rm -rf --one-file-system "$W"
 	fi
+	export TMPDIR=/tmp
 }
 
-# Processes still in one of the container's namespaces (every boot's).
+# Processes still in one of the container's namespaces (every boot's),
+# given one a line.
 in_namespaces() {
-	[[ -s $1 ]] || return 1
+	[[ -n $1 ]] || return 1
 	find /proc/[0-9]*/ns -maxdepth 1 -type l -printf '%l %h\n' 2>/dev/null |
-		grep -F -f "$1"
+		grep -F -f <(printf '%s\n' "$1")
 }
 
 finish() {
@@ -191,21 +196,19 @@ finish() {
 
 	trap - EXIT INT TERM HUP
 	$finished || notok "stopped before the end"
-	ns=$(mktemp)
-	cp "$W/namespaces" "$ns" 2>/dev/null
+	ns=$(cat "$W/namespaces" 2>/dev/null)
 	teardown
 	gone=true
 	[[ -n $(nspawn_pid) ]] && gone=false
 	in_namespaces "$ns" >/dev/null && gone=false
 	[[ ${EDGEFW_SYSTEM_KEEP:-} != 1 && -e $W ]] && gone=false
 	if $gone; then
-		ok "container $machine stopped, no process left in its namespaces ($(wc -l <"$ns")), $W removed"
+		ok "container $machine stopped, no process left in its namespaces ($(grep -c . <<<"$ns")), $W removed"
 	else
 		notok "container $machine and $W removed"
 		pgrep -af -- "--machine=$machine" | diag
 		in_namespaces "$ns" | diag
 	fi
-	rm -f "$ns"
 	echo "# $((SECONDS - t0)) s"
 	echo "system: $passed passed, $failed failed"
 	((failed == 0))
