@@ -799,6 +799,27 @@ Test(errors, all_errors_of_a_site_are_reported)
 	tdir_fini(&t);
 }
 
+/* A note is another place of the diagnostic before it: not an error. */
+Test(errors, note_is_not_an_error)
+{
+	struct ef_diags d = { 0 };
+	struct ef_loc at = { "s.site", "mode = host\nmode = gateway\n", 2, 8 };
+	struct ef_loc first = { "s.site", at.text, 1, 8 };
+	char *text;
+
+	ef_warn(&d, &at, "a warning");
+	ef_note(&d, &first, "its note");
+	cr_assert_eq(d.errors, 0);
+	cr_assert_null(ef_diags_first_error(&d));
+	text = ef_diags_format(&d);
+	cr_assert_str_eq(text, "s.site:2:8: warning: a warning\n"
+			       "mode = gateway\n       ^\n"
+			       "s.site:1:8: note: its note\n"
+			       "mode = host\n       ^\n");
+	free(text);
+	ef_diags_free(&d);
+}
+
 Test(errors, format_shows_line_and_caret)
 {
 	struct ef_diags d = { 0 };
