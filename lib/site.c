@@ -72,10 +72,40 @@ int ef_prefix_parse(const char *s, struct ef_prefix *ret, const char **why)
 	return 0;
 }
 
+/* The settings a site gives once; `management` is among them. */
+static const char *const settings[] = {
+	"mode", "lock", "output", "log", "management-port", "interval",
+	"max-elements", "management",
+};
+
 struct sparser {
 	struct ef_site *site;
 	struct ef_diags *d;
+	struct ef_loc set_at[ARRAY_SIZE(settings)];	/* line 0: not yet */
 };
+
+/*
+ * A setting given twice is refused, the first place in a note: the last
+ * one silently winning is how a forgotten line loosens a firewall.
+ */
+static bool set_once(struct sparser *sp, const char *key,
+		     const struct ef_loc *loc)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(settings); i++) {
+		struct ef_loc *first = &sp->set_at[i];
+
+		if (strcmp(key, settings[i]))
+			continue;
+		if (first->line) {
+			ef_error(sp->d, loc, "'%s' already set at line %u", key,
+				 first->line);
+			ef_note(sp->d, first, "'%s' first set here", key);
+			return false;
+		}
+		*first = *loc;
+	}
+	return true;
+}
 
 static bool add_prefix(struct ef_binding *b, const struct ef_prefix *p)
 {
@@ -276,6 +306,7 @@ static bool parse_zone(struct sparser *sp, struct ef_lexer *lx)
 	if (old) {
 		ef_error(sp->d, &lx->loc, "zone '%s' already bound at line %u",
 			 z.name, old->loc.line);
+		ef_note(sp->d, &old->loc, "zone '%s' first bound here", z.name);
 		return false;
 	}
 	ef_lex_next(lx);
@@ -478,14 +509,11 @@ static bool parse_stmt(struct sparser *sp, struct ef_lexer *lx)
 		return false;
 	}
 	ef_lex_next(lx);
+	if (ef_site_word(key) && !set_once(sp, key, &loc))
+		return false;
 	if (ef_site_word(key) && strcmp(key, "management"))
 		return parse_setting(sp, lx, key);
 	if (!strcmp(key, "management")) {
-		if (sp->site->management_set) {
-			ef_error(sp->d, &loc, "management already set at line %u",
-				 sp->site->management.loc.line);
-			return false;
-		}
 		sp->site->management_set = true;
 		sp->site->management.loc = loc;
 		strcpy(sp->site->management.name, key);
@@ -495,6 +523,7 @@ static bool parse_stmt(struct sparser *sp, struct ef_lexer *lx)
 	if (old) {
 		ef_error(sp->d, &loc, "'%s' already bound at line %u", key,
 			 old->loc.line);
+		ef_note(sp->d, &old->loc, "'%s' first bound here", key);
 		return false;
 	}
 	strcpy(b.name, key);

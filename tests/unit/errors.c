@@ -448,22 +448,88 @@ Test(errors, site_line_not_a_binding)
 		   "expected end of line, got '192.0.2.2'");
 }
 
+/*
+ * `text` as a site: an error at line:col saying `msg`, then a note at the
+ * first place, first_line:1, saying `note`; shown with its line and caret.
+ */
+static void site_twice(const char *text, unsigned int line, unsigned int col,
+		       const char *msg, unsigned int first_line,
+		       const char *note)
+{
+	struct ef_diags d = { 0 };
+	struct tdir t;
+	char *path, *all, *want = NULL;
+
+	tdir_init(&t);
+	path = tdir_write(&t, "s.site", text, 0644);
+	ef_site_free(ef_site_parse(path, &d));
+	assert_first_error(&d, path, line, col, msg);
+	all = ef_diags_format(&d);
+	cr_assert_eq(d.errors, 1, "%s", all);
+	cr_assert_eq(d.n, 2, "%s", all);
+	cr_assert(d.v[1].note, "%s", all);
+	cr_assert_not(d.v[1].warning);
+	cr_assert_str_eq(d.v[1].file, path);
+	cr_assert_eq(d.v[1].line, first_line, "%s", all);
+	cr_assert_eq(d.v[1].col, 1, "%s", all);
+	cr_assert_str_eq(d.v[1].msg, note);
+	cr_assert_neq(asprintf(&want, "%s:%u:1: note: %s\n", path, first_line,
+			       note), -1);
+	cr_assert_not_null(strstr(all, want), "%s", all);
+	free(want);
+	free(all);
+	free(path);
+	ef_diags_free(&d);
+	tdir_fini(&t);
+}
+
 Test(errors, duplicate_binding)
 {
-	site_error("web = 192.0.2.1\nmanagement = none\nweb = 192.0.2.2\n", 3, 1,
-		   "'web' already bound at line 1");
+	site_twice("web = 192.0.2.1\nmanagement = none\nweb = 192.0.2.2\n", 3, 1,
+		   "'web' already bound at line 1", 1, "'web' first bound here");
 }
 
 Test(errors, duplicate_zone)
 {
-	site_error("zone ext = eth0\nzone ext = eth1\nmanagement = none\n", 2, 6,
-		   "zone 'ext' already bound at line 1");
+	site_twice("zone ext = eth0\nzone ext = eth1\nmanagement = none\n", 2, 6,
+		   "zone 'ext' already bound at line 1", 1,
+		   "zone 'ext' first bound here");
 }
 
-Test(errors, duplicate_management)
+/* The last `output =` or `mode =` winning is how a line appended for a
+ * test outlives it: every setting is given once. */
+Test(errors, duplicate_settings)
 {
-	site_error("management = none\nmanagement = 192.0.2.0/24\n", 2, 1,
-		   "management already set at line 1");
+	static const struct {
+		const char *key, *first, *second;
+	} twice[] = {
+		{ "mode", "host", "gateway" },
+		{ "output", "drop", "accept" },
+		{ "lock", "off", "on" },
+		{ "log", "off", "10/second" },
+		{ "management-port", "22", "2222" },
+		{ "interval", "30", "30" },
+		{ "max-elements", "100", "1000000" },
+		{ "management", "none", "192.0.2.0/24" },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(twice); i++) {
+		bool mgmt = !strcmp(twice[i].key, "management");
+		char *text = NULL, *msg = NULL, *note = NULL;
+
+		cr_assert_neq(asprintf(&text, "%s = %s\n\n# again\n%s = %s\n%s",
+				       twice[i].key, twice[i].first,
+				       twice[i].key, twice[i].second,
+				       mgmt ? "" : "management = none\n"), -1);
+		cr_assert_neq(asprintf(&msg, "'%s' already set at line 1",
+				       twice[i].key), -1);
+		cr_assert_neq(asprintf(&note, "'%s' first set here",
+				       twice[i].key), -1);
+		site_twice(text, 4, 1, msg, 1, note);
+		free(text);
+		free(msg);
+		free(note);
+	}
 }
 
 Test(errors, missing_management)
@@ -784,15 +850,19 @@ Test(errors, all_errors_of_a_site_are_reported)
 			  0644);
 	s = ef_site_parse(path, &d);
 	cr_assert_eq(d.errors, 6);
+	cr_assert_eq(d.n, 7);
 	cr_assert_eq(d.v[0].line, 1);
 	cr_assert_eq(d.v[1].line, 2);
 	cr_assert_eq(d.v[2].line, 3);
 	cr_assert_eq(d.v[3].line, 5);
-	cr_assert_eq(d.v[4].line, 6);
-	cr_assert_str_eq(d.v[4].msg, "'nonsense': not an IPv4 or IPv6 address");
+	/* The zone bound twice: a note at the first binding. */
+	cr_assert(d.v[4].note);
+	cr_assert_eq(d.v[4].line, 4);
+	cr_assert_eq(d.v[5].line, 6);
+	cr_assert_str_eq(d.v[5].msg, "'nonsense': not an IPv4 or IPv6 address");
 	/* Missing management comes last, at the top of the file. */
-	cr_assert_eq(d.v[5].line, 1);
-	cr_assert_eq(d.v[5].col, 1);
+	cr_assert_eq(d.v[6].line, 1);
+	cr_assert_eq(d.v[6].col, 1);
 	free(path);
 	ef_site_free(s);
 	ef_diags_free(&d);
