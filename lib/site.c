@@ -192,6 +192,12 @@ static bool parse_value(struct sparser *sp, struct ef_lexer *lx,
 			 ef_lex_what(lx, buf, sizeof(buf)));
 		return false;
 	}
+	if (!strcmp(lx->text, "any") || !strcmp(lx->text, "none")) {
+		ef_error(sp->d, &lx->loc,
+			 "'%s' stands alone: it cannot be listed with other values",
+			 lx->text);
+		return false;
+	}
 	if (!strcmp(lx->text, "file")) {
 		char *full;
 		bool ok;
@@ -243,12 +249,20 @@ static bool parse_value(struct sparser *sp, struct ef_lexer *lx,
 	return add_prefix(b, &pfx);
 }
 
-/* `none` | value {, value} */
+/* `none` | `any` | value {, value} */
 static bool parse_values(struct sparser *sp, struct ef_lexer *lx,
 			 struct ef_binding *b, bool allow_ifaces)
 {
-	if (lx->tok == T_WORD && !strcmp(lx->text, "none")) {
-		b->kind = EF_BIND_NONE;
+	bool none = lx->tok == T_WORD && !strcmp(lx->text, "none");
+	bool any = lx->tok == T_WORD && !strcmp(lx->text, "any");
+
+	if (any && b == &sp->site->management) {
+		ef_error(sp->d, &lx->loc,
+			 "management cannot be 'any': give networks (0.0.0.0/0, ::/0 if that is meant) or 'none'");
+		return false;
+	}
+	if (none || any) {
+		b->kind = none ? EF_BIND_NONE : EF_BIND_ANY;
 		ef_lex_next(lx);
 		return ef_lex_expect_eol(lx);
 	}

@@ -17,7 +17,11 @@ struct ef_prefix {
 	struct ef_loc loc;
 };
 
-enum ef_bind_kind { EF_BIND_ADDRS, EF_BIND_IFACE, EF_BIND_NONE };
+/*
+ * What a role is bound to: addresses (and interfaces), `none` (a role this
+ * machine does not have, a group of no one) or `any` (a group: every peer).
+ */
+enum ef_bind_kind { EF_BIND_ADDRS, EF_BIND_IFACE, EF_BIND_NONE, EF_BIND_ANY };
 
 struct ef_binding {
 	char name[EF_ROLE_MAX];

@@ -487,6 +487,10 @@ Test(errors, duplicate_binding)
 {
 	site_twice("web = 192.0.2.1\nmanagement = none\nweb = 192.0.2.2\n", 3, 1,
 		   "'web' already bound at line 1", 1, "'web' first bound here");
+	/* `any` and `none` are values like others: given once. */
+	site_twice("peers = any\nmanagement = none\npeers = none\n", 3, 1,
+		   "'peers' already bound at line 1", 1,
+		   "'peers' first bound here");
 }
 
 Test(errors, duplicate_zone)
@@ -776,6 +780,68 @@ Test(errors, unbound_zone)
 	compile_error(CPOL, "web = 192.0.2.1\ndb = none\nmanagement = none\n",
 		      -EINVAL, "p.policy", 3, 1,
 		      "zone 'z' is not bound in the site: add 'zone z = IFNAME'");
+}
+
+#define GPOL "policy t \"T\"\naddress web\ngroup front_end\nzone z {\n" \
+	     "\ttcp 80 front_end web \"n\"\n}\n"
+#define GSITE "zone z = eth0\nweb = 192.0.2.1\nmanagement = none\n"
+#define UNBOUND "group role 'front_end' is not bound in the site: bind it to addresses, 'file \"PATH\"', 'any' or 'none'"
+
+/* A group left out would admit any peer: it is refused, at the line of
+ * the policy that declares it. */
+Test(errors, unbound_group)
+{
+	compile_error(GPOL, GSITE, -EINVAL, "p.policy", 3, 7, UNBOUND);
+}
+
+/* A misspelt group is unbound, and its binding unused: the warning says
+ * which role it may have meant. */
+Test(errors, misspelt_group)
+{
+	struct ef_diags d = { 0 };
+	struct ef_model *m = NULL;
+	struct tdir t;
+	char *ppath, *spath;
+
+	tdir_init(&t);
+	ppath = tdir_write(&t, "p.policy", GPOL, 0644);
+	spath = tdir_write(&t, "s.site", GSITE "front_edn = 192.0.2.10\n", 0644);
+	cr_assert_eq(compile_files(ppath, spath, NULL, &d, &m), -EINVAL);
+	cr_assert_null(m);
+	assert_first_error(&d, ppath, 3, 7, UNBOUND);
+	cr_assert_eq(d.n, 2);
+	cr_assert(d.v[1].warning);
+	cr_assert_str_eq(d.v[1].file, spath);
+	cr_assert_eq(d.v[1].line, 4);
+	cr_assert_str_eq(d.v[1].msg,
+			 "policy 't' has no role 'front_edn' (did you mean 'front_end'?); this binding is unused");
+	free(ppath);
+	free(spath);
+	ef_diags_free(&d);
+	tdir_fini(&t);
+}
+
+Test(errors, address_role_bound_to_any)
+{
+	compile_error(GPOL, "zone z = eth0\nweb = any\nfront_end = any\nmanagement = none\n",
+		      -EINVAL, "s.site", 2, 1,
+		      "'web' is an address role of this machine, not a group: 'any' is for groups; bind it to addresses, 'iface NAME' or 'none'");
+}
+
+Test(errors, any_in_a_list)
+{
+	site_error("peers = 192.0.2.1, any\nmanagement = none\n", 1, 20,
+		   "'any' stands alone: it cannot be listed with other values");
+	site_error("peers = none, 192.0.2.1\nmanagement = none\n", 1, 13,
+		   "expected end of line, got ','");
+	site_error("management = 203.0.113.0/24, none\n", 1, 30,
+		   "'none' stands alone: it cannot be listed with other values");
+}
+
+Test(errors, management_any)
+{
+	site_error("management = any\n", 1, 14,
+		   "management cannot be 'any': give networks (0.0.0.0/0, ::/0 if that is meant) or 'none'");
 }
 
 Test(errors, element_cap_exceeded)

@@ -94,7 +94,7 @@ Test(site, good_site_every_statement)
 	cr_assert_str_eq(z->ifnames[2], "bond0.100");
 	cr_assert_null(ef_site_find_zone(s, "dmz"));
 
-	cr_assert_eq(s->nbinds, 4);
+	cr_assert_eq(s->nbinds, 5);
 	b = ef_site_find(s, "web");
 	cr_assert_not_null(b);
 	cr_assert_eq(b->kind, EF_BIND_ADDRS);
@@ -117,6 +117,12 @@ Test(site, good_site_every_statement)
 	cr_assert_eq(b->kind, EF_BIND_NONE);
 	cr_assert_eq(b->nprefixes, 0);
 	cr_assert_eq(b->nifaces, 0);
+
+	b = ef_site_find(s, "partners");
+	cr_assert_not_null(b);
+	cr_assert_eq(b->kind, EF_BIND_ANY);
+	cr_assert_eq(b->loc.line, 10);
+	cr_assert_eq(b->nprefixes, 0);
 
 	/* Group file entries keep their place, in the group file. */
 	b = ef_site_find(s, "clients");
