@@ -174,6 +174,18 @@ static bool read_group_file(struct sparser *sp, struct ef_binding *b,
 		}
 		line = *end ? end + 1 : end;
 	}
+	/* An empty file is no way to say "no one" or "everyone". */
+	if (ok && !entries && b == &sp->site->management) {
+		ef_error(sp->d, from,
+			 "management file '%s' holds no network: write 'management = none' if that is meant",
+			 path);
+		ok = false;
+	} else if (ok && !entries) {
+		ef_error(sp->d, from,
+			 "group file '%s' holds no address: write 'none' (no peer) or 'any' (every peer) in the site if that is meant",
+			 path);
+		ok = false;
+	}
 	return ok;
 }
 

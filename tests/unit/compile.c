@@ -1434,36 +1434,6 @@ Test(compile, group_bound_to_none_drops_its_rows)
 	ef_model_free(m);
 }
 
-/* A group file with no address in it: its rows open nothing either. */
-Test(compile, group_of_an_empty_file_opens_nothing)
-{
-	struct tdir t;
-	struct ef_diags d = { 0 };
-	struct ef_model *m = NULL;
-	char *ppath, *spath, *gpath, *text;
-	int err;
-
-	tdir_init(&t);
-	gpath = tdir_write(&t, "peers.txt", "# nobody yet\n", 0644);
-	ppath = tdir_write(&t, "p.policy", GPOL, 0644);
-	spath = tdir_write(&t, "s.site", GSITE "peers = file \"peers.txt\"\n",
-			   0644);
-	err = compile_files(ppath, spath, NULL, &d, &m);
-	text = ef_diags_format(&d);
-	cr_assert_eq(err, 0, "%s", text);
-	assert_model_shape(m);
-	cr_assert_eq(ef_model_elem_count(m), 0);
-	cr_assert_eq(m->nsets, 6);
-	cr_assert_not(any_peer_lookup(m));
-	free(text);
-	free(gpath);
-	free(ppath);
-	free(spath);
-	ef_diags_free(&d);
-	ef_model_free(m);
-	tdir_fini(&t);
-}
-
 /*
  * A group's sets exist only for the directions and families its rows
  * have: c's only row is for an address this machine does not have, a has

@@ -636,6 +636,31 @@ Test(errors, group_file_host_bits)
 			"'10.1.0.0/8': host bits set under the prefix length (write the network address)");
 }
 
+/* An empty group says neither "no one" nor "everyone": `none` and `any`
+ * are there to be said. */
+Test(errors, group_file_empty)
+{
+	const struct file empty[] = {
+		{ "s.site", "peers = file \"g.txt\"\nmanagement = none\n", 0 },
+		{ "g.txt", "", 0 },
+	};
+	const struct file comments[] = {
+		{ "s.site", "management = none\npeers = 192.0.2.1, file \"g.txt\"\n", 0 },
+		{ "g.txt", "# nobody yet\n\n   \t# still nobody\n", 0 },
+	};
+	const struct file mgmt[] = {
+		{ "s.site", "management = file \"m.txt\"\n", 0 },
+		{ "m.txt", "# to be filled in\n", 0 },
+	};
+
+	expect_error_in(SITE, empty, 2, "s.site", 1, 14,
+			"group file '@DIR/g.txt' holds no address: write 'none' (no peer) or 'any' (every peer) in the site if that is meant");
+	expect_error_in(SITE, comments, 2, "s.site", 2, 25,
+			"group file '@DIR/g.txt' holds no address: write 'none' (no peer) or 'any' (every peer) in the site if that is meant");
+	expect_error_in(SITE, mgmt, 2, "s.site", 1, 19,
+			"management file '@DIR/m.txt' holds no network: write 'management = none' if that is meant");
+}
+
 Test(errors, group_file_missing)
 {
 	site_error("management = none\npeers = file \"nope.txt\"\n", 2, 14,
