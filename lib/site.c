@@ -12,6 +12,9 @@
 #include "site.h"
 #include "util.h"
 
+/* The first 96 bits of ::ffff:192.0.2.1. */
+static const uint8_t v4mapped[12] = { [10] = 0xff, [11] = 0xff };
+
 int ef_prefix_parse(const char *s, struct ef_prefix *ret, const char **why)
 {
 	char addr[INET6_ADDRSTRLEN + 1];
@@ -32,6 +35,12 @@ int ef_prefix_parse(const char *s, struct ef_prefix *ret, const char **why)
 	} else if (inet_pton(AF_INET6, addr, p.lo) == 1) {
 		p.family = 6;
 		bits = 128;
+		/* The kernel sees such a peer as IPv4: a rule for it in the
+		 * IPv6 sets would never match. */
+		if (!memcmp(p.lo, v4mapped, sizeof(v4mapped))) {
+			*why = "an IPv4-mapped IPv6 address: write the IPv4 address";
+			return -EINVAL;
+		}
 	} else {
 		*why = "not an IPv4 or IPv6 address";
 		return -EINVAL;
@@ -42,6 +51,11 @@ int ef_prefix_parse(const char *s, struct ef_prefix *ret, const char **why)
 
 		if (!*q || strlen(q) > 3) {
 			*why = "invalid prefix length";
+			return -EINVAL;
+		}
+		/* 024 is 20 to whoever reads it as octal: no leading zero. */
+		if (q[0] == '0' && q[1]) {
+			*why = "prefix length with a leading zero (write 24, not 024)";
 			return -EINVAL;
 		}
 		plen = 0;

@@ -418,6 +418,35 @@ Test(errors, prefix_length_too_long)
 		   20, "'2001:db8::/129': prefix length above 128");
 }
 
+Test(errors, v4_mapped_address)
+{
+	site_error("management = none\npeers = 192.0.2.1, ::ffff:192.0.2.10\n",
+		   2, 20,
+		   "'::ffff:192.0.2.10': an IPv4-mapped IPv6 address: write the IPv4 address");
+	site_error("web = ::ffff:198.51.100.10\nmanagement = none\n", 1, 7,
+		   "'::ffff:198.51.100.10': an IPv4-mapped IPv6 address: write the IPv4 address");
+	site_error("management = ::ffff:203.0.113.0/120\n", 1, 14,
+		   "'::ffff:203.0.113.0/120': an IPv4-mapped IPv6 address: write the IPv4 address");
+}
+
+Test(errors, prefix_length_leading_zero)
+{
+	site_error("peers = 192.0.2.0/024\nmanagement = none\n", 1, 9,
+		   "'192.0.2.0/024': prefix length with a leading zero (write 24, not 024)");
+}
+
+Test(errors, group_file_v4_mapped_and_leading_zero)
+{
+	const struct file f[] = {
+		{ "s.site", "peers = file \"g.txt\"\nmanagement = none\n", 0 },
+		{ "g.txt", "192.0.2.0/24\n  ::ffff:192.0.2.7\n10.0.0.0/08\n", 0 },
+	};
+
+	cr_assert_eq(expect_error_in(SITE, f, 2, "g.txt", 2, 3,
+				     "'::ffff:192.0.2.7': an IPv4-mapped IPv6 address: write the IPv4 address"),
+		     2);
+}
+
 Test(errors, bad_address)
 {
 	site_error("management = none\npeers = 192.0.2.256\n", 2, 9,

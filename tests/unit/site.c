@@ -315,9 +315,13 @@ Test(site, prefix_parse_good)
 		     "2001:db8:7fff:ffff:ffff:ffff:ffff:ffff");
 	expect_parse("::/0", 6, "::", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff");
 	expect_parse("::1", 6, "::1", "::1");
-	/* A v4-mapped address is an IPv6 address. */
-	expect_parse("::ffff:192.0.2.1", 6, "::ffff:192.0.2.1",
-		     "::ffff:192.0.2.1");
+	/* Close to a v4-mapped address, but not one. */
+	expect_parse("::fffe:192.0.2.1", 6, "::fffe:c000:201", "::fffe:c000:201");
+	expect_parse("64:ff9b::192.0.2.1", 6, "64:ff9b::c000:201",
+		     "64:ff9b::c000:201");
+	expect_parse("::/0", 6, "::", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff");
+	/* Prefix lengths 0 and 8 are written "0" and "8". */
+	expect_parse("10.0.0.0/8", 4, "10.0.0.0", "10.255.255.255");
 }
 
 Test(site, prefix_parse_errors)
@@ -326,6 +330,10 @@ Test(site, prefix_parse_errors)
 	const char *bad_len = "invalid prefix length";
 	const char *host_bits =
 		"host bits set under the prefix length (write the network address)";
+	const char *mapped =
+		"an IPv4-mapped IPv6 address: write the IPv4 address";
+	const char *zero =
+		"prefix length with a leading zero (write 24, not 024)";
 
 	expect_parse_error("", -EINVAL, bad_addr);
 	expect_parse_error("/24", -EINVAL, bad_addr);
@@ -352,6 +360,18 @@ Test(site, prefix_parse_errors)
 	expect_parse_error("10.1.0.0/8", -EINVAL, host_bits);
 	expect_parse_error("0.0.0.1/0", -EINVAL, host_bits);
 	expect_parse_error("2001:db8::1/64", -EINVAL, host_bits);
+	/* The kernel sees a v4-mapped peer as IPv4: an IPv6 rule for it
+	 * would never match. */
+	expect_parse_error("::ffff:192.0.2.1", -EINVAL, mapped);
+	expect_parse_error("::FFFF:c000:0201", -EINVAL, mapped);
+	expect_parse_error("::ffff:192.0.2.0/120", -EINVAL, mapped);
+	expect_parse_error("::ffff:0:0/96", -EINVAL, mapped);
+	/* Read as octal by some tools: 024 would be 20. */
+	expect_parse_error("192.0.2.0/024", -EINVAL, zero);
+	expect_parse_error("2001:db8::/032", -EINVAL, zero);
+	expect_parse_error("0.0.0.0/00", -EINVAL, zero);
+	/* Nor leading zeros in an IPv4 address (inet_pton refuses them). */
+	expect_parse_error("192.0.2.010", -EINVAL, bad_addr);
 	expect_parse_error("2001:db8:4000::/33", -EINVAL, host_bits);
 	expect_parse("2001:db8:8000::/33", 6, "2001:db8:8000::",
 		     "2001:db8:ffff:ffff:ffff:ffff:ffff:ffff");
