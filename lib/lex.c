@@ -39,6 +39,89 @@ static char *unsafe_why(const struct ef_unsafe *u)
 	return n < 0 ? NULL : why;
 }
 
+/*
+ * The length of the UTF-8 character at p, or 0 if it is not one (RFC
+ * 3629: no overlong forms, no surrogates, nothing above U+10FFFF). Reads
+ * no further than a NUL.
+ */
+static size_t utf8_char(const unsigned char *p)
+{
+	unsigned char lo = 0x80, hi = 0xbf;
+	size_t n;
+
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		n = 2;
+	else if (p[0] >= 0xe0 && p[0] <= 0xef)
+		n = 3;
+	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	if (p[0] == 0xe0)
+		lo = 0xa0;	/* overlong */
+	else if (p[0] == 0xed)
+		hi = 0x9f;	/* surrogates */
+	else if (p[0] == 0xf0)
+		lo = 0x90;	/* overlong */
+	else if (p[0] == 0xf4)
+		hi = 0x8f;	/* above U+10FFFF */
+	if (p[1] < lo || p[1] > hi)
+		return 0;
+	for (size_t i = 2; i < n; i++)
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+	return n;
+}
+
+/*
+ * Text is text: a byte that is not UTF-8 would reach the kernel in a note
+ * and come back as JSON nobody can read. Reports the first such byte of
+ * every line; the file is still parsed, so that one run says everything.
+ */
+static void check_utf8(const struct ef_source *src, struct ef_diags *d)
+{
+	struct ef_loc loc = { src->path, src->text, 1, 1 };
+	const unsigned char *p = (const unsigned char *)src->text;
+
+	while (*p) {
+		size_t n = utf8_char(p);
+
+		if (!n) {
+			ef_error(d, &loc,
+				 "invalid UTF-8 (byte 0x%02x): policy, site and group files are UTF-8 text",
+				 *p);
+			while (*p && *p != '\n')
+				p++;
+			continue;
+		}
+		if (*p == '\n') {
+			loc.line++;
+			loc.col = 1;
+		} else {
+			loc.col += (unsigned int)n;
+		}
+		p += n;
+	}
+}
+
+/* Where byte `at` of the text is, to report it. */
+static struct ef_loc place(const char *path, const char *text, const char *at)
+{
+	struct ef_loc loc = { path, text, 1, 1 };
+
+	for (const char *p = text; p < at; p++) {
+		if (*p == '\n') {
+			loc.line++;
+			loc.col = 1;
+		} else {
+			loc.col++;
+		}
+	}
+	return loc;
+}
+
 struct ef_source *ef_source_load(struct ef_sources *srcs, const char *path,
 				 struct ef_diags *d,
 				 const struct ef_loc *from)
@@ -59,8 +142,6 @@ struct ef_source *ef_source_load(struct ef_sources *srcs, const char *path,
 			why = "replaced while it was being read";
 		else if (err == -EFBIG)
 			why = "larger than the 16 MiB limit";
-		else if (err == -EILSEQ)
-			why = "contains a NUL byte: not a text file";
 		else if (err == -EINVAL)
 			why = "not a regular file";
 		if (from)
@@ -69,6 +150,13 @@ struct ef_source *ef_source_load(struct ef_sources *srcs, const char *path,
 			ef_error_file(d, path, "cannot read: %s", why);
 		free(why_buf);
 		free(unsafe.path);
+		return NULL;
+	}
+	if (strlen(text) != len) {
+		struct ef_loc at = place(path, text, text + strlen(text));
+
+		ef_error(d, &at, "a NUL byte: not a text file");
+		free(text);
 		return NULL;
 	}
 	src = calloc(1, sizeof(*src));
@@ -84,6 +172,7 @@ struct ef_source *ef_source_load(struct ef_sources *srcs, const char *path,
 	}
 	src->text = text;
 	srcs->v[srcs->n++] = src;
+	check_utf8(src, d);
 	return src;
 }
 
@@ -142,6 +231,33 @@ static void set_text(struct ef_lexer *lx, const char *start, size_t len)
 		lx->tok = T_BAD;
 }
 
+/*
+ * A control character in the string from `start` to the closing quote at
+ * lx->p (a tab is fine): notes are printed on terminals and in logs, where
+ * one would be a command, not text. Reports the first.
+ */
+static bool bad_control(struct ef_lexer *lx, const char *start)
+{
+	for (const char *p = start; p < lx->p; p++) {
+		unsigned char c = (unsigned char)p[0];
+		unsigned int cp = c;
+		struct ef_loc at = lx->loc;
+
+		/* C1 controls, U+0080 to U+009F, are 0xc2 0x80 to 0xc2 0x9f. */
+		if (c == 0xc2 && (unsigned char)p[1] >= 0x80 &&
+		    (unsigned char)p[1] <= 0x9f)
+			cp = (unsigned char)p[1];
+		else if ((c >= 0x20 && c != 0x7f) || c == '\t')
+			continue;
+		at.col += (unsigned int)(p - start) + 1;
+		ef_error(lx->diags, &at,
+			 "control character U+%04X in a string",
+			 cp);
+		return true;
+	}
+	return false;
+}
+
 void ef_lex_next(struct ef_lexer *lx)
 {
 	const char *start;
@@ -190,6 +306,11 @@ void ef_lex_next(struct ef_lexer *lx)
 		start = lx->p;
 		while (*lx->p && *lx->p != '"' && *lx->p != '\n')
 			advance(lx);
+		if (*lx->p == '"' && bad_control(lx, start)) {
+			advance(lx);
+			lx->tok = T_BAD;
+			return;
+		}
 		if (*lx->p != '"') {
 			ef_error(lx->diags, &lx->loc,
 				 "unterminated string: a closing '\"' is missing on this line");

@@ -315,10 +315,6 @@ int ef_read_config_file(const char *path, size_t max, char **ret_text,
 		len += (size_t)n;
 	}
 	text[len] = '\0';
-	if (strlen(text) != len) {
-		err = -EILSEQ;	/* a NUL byte: not a text file */
-		goto out;
-	}
 	*ret_text = text;
 	*ret_len = len;
 	text = NULL;

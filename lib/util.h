@@ -62,7 +62,8 @@ struct ef_unsafe {
  * path (whoever can write it can put another file in its place); a file
  * reached through a symbolic link owned by another user (who can repoint
  * it). On such a refusal `*ret_unsafe` (if given) says which. The text is
- * NUL-terminated.
+ * NUL-terminated; a NUL byte in it is the caller's to find (*ret_len is
+ * the length read).
  */
 int ef_read_config_file(const char *path, size_t max, char **ret_text,
 		     size_t *ret_len, struct ef_unsafe *ret_unsafe);

@@ -709,6 +709,173 @@ Test(errors, group_file_world_writable)
 			"cannot read '@DIR/g.txt': writable by others or by a group other than root, or owned by another user; refusing it (chmod go-w, chown root)");
 }
 
+/* --- text */
+
+/* A byte that is not UTF-8 in a note reached the kernel and came back as
+ * JSON nobody could read: refused where it stands. */
+Test(errors, invalid_utf8_in_a_note)
+{
+	policy_error(ROW("\ttcp 80 any web \"caf\xe9\""), 5, 21,
+		     "invalid UTF-8 (byte 0xe9): policy, site and group files are UTF-8 text");
+}
+
+Test(errors, invalid_utf8_in_names)
+{
+	policy_error("policy t \"T\"\naddress w\xff" "b\n", 2, 10,
+		     "invalid UTF-8 (byte 0xff): policy, site and group files are UTF-8 text");
+	site_error("management = none\nzone ext = eth\xc0\n", 2, 15,
+		   "invalid UTF-8 (byte 0xc0): policy, site and group files are UTF-8 text");
+	/* In a comment too: the file is text or it is not. */
+	site_error("# caf\xe9\nmanagement = none\n", 1, 6,
+		   "invalid UTF-8 (byte 0xe9): policy, site and group files are UTF-8 text");
+}
+
+Test(errors, invalid_utf8_sequences)
+{
+	static const struct {
+		const char *bytes;
+		unsigned int byte;
+	} bad[] = {
+		{ "\xc0\xaf", 0xc0 },		/* overlong '/' */
+		{ "\xe0\x80\xaf", 0xe0 },	/* overlong, three bytes */
+		{ "\xed\xa0\x80", 0xed },	/* a UTF-16 surrogate */
+		{ "\xf4\x90\x80\x80", 0xf4 },	/* above U+10FFFF */
+		{ "\xf5\x80\x80\x80", 0xf5 },
+		{ "\xe2\x82", 0xe2 },		/* cut short */
+		{ "\x80", 0x80 },		/* a lone continuation */
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		char text[128], msg[128];
+
+		snprintf(text, sizeof(text), "policy t \"T %s\"\n", bad[i].bytes);
+		snprintf(msg, sizeof(msg),
+			 "invalid UTF-8 (byte 0x%02x): policy, site and group files are UTF-8 text",
+			 bad[i].byte);
+		policy_error(text, 1, 13, msg);
+	}
+}
+
+Test(errors, valid_utf8_is_text)
+{
+	struct ef_diags d = { 0 };
+	struct ef_policy *p;
+	struct tdir t;
+	char *path;
+
+	tdir_init(&t);
+	path = tdir_write(&t, "p.policy",
+			  ROW("\ttcp 80 any web \"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\t\""),
+			  0644);
+	p = ef_policy_parse(path, &d);
+	cr_assert_eq(d.n, 0);
+	cr_assert_str_eq(p->rows[0].note, "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\t");
+	ef_policy_free(p);
+	free(path);
+	ef_diags_free(&d);
+	tdir_fini(&t);
+}
+
+/* Every line with a bad byte is reported, and the rest of the file too. */
+Test(errors, invalid_utf8_every_line_reported)
+{
+	struct ef_diags d = { 0 };
+	struct tdir t;
+	char *path;
+
+	tdir_init(&t);
+	path = tdir_write(&t, "p.policy",
+			  ROW("\ttcp 80 any web \"\xff\xff\"\n\ttcp 0 any web \"\xfe\""),
+			  0644);
+	ef_policy_free(ef_policy_parse(path, &d));
+	cr_assert_eq(d.errors, 3);
+	cr_assert_eq(d.v[0].line, 5);
+	cr_assert_eq(d.v[0].col, 18);
+	cr_assert_eq(d.v[1].line, 6);
+	cr_assert_eq(d.v[1].col, 17);
+	cr_assert_str_eq(d.v[2].msg, "port out of range in '0': ports are 1 to 65535");
+	free(path);
+	ef_diags_free(&d);
+	tdir_fini(&t);
+}
+
+Test(errors, control_character_in_a_string)
+{
+	policy_error(ROW("\ttcp 80 any web \"bell\x07\""), 5, 22,
+		     "control character U+0007 in a string");
+	policy_error(ROW("\ttcp 80 any web \"\x1b[2Jclear\""), 5, 18,
+		     "control character U+001B in a string");
+	policy_error("policy t \"T\x7f\"\n", 1, 12,
+		     "control character U+007F in a string");
+	/* C1: U+009B is the terminal's CSI. */
+	policy_error(ROW("\ttcp 80 any web \"a\xc2\x9b" "2J\""), 5, 19,
+		     "control character U+009B in a string");
+}
+
+static void write_bytes(const char *path, const char *bytes, size_t n)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(write(fd, bytes, n), (ssize_t)n);
+	close(fd);
+}
+
+/* A NUL byte ends the text: reported where it is. */
+Test(errors, nul_byte_has_a_place)
+{
+	static const char policy[] = "policy t \"T\"\naddress web\n\tzone\0z {\n";
+	static const char group[] = "192.0.2.1\n192.0.2.2\0\n";
+	struct ef_diags d = { 0 };
+	struct tdir t;
+	char *path = NULL, *gpath = NULL, *spath;
+
+	tdir_init(&t);
+	cr_assert_neq(asprintf(&path, "%s/p.policy", t.path), -1);
+	write_bytes(path, policy, sizeof(policy) - 1);
+	ef_policy_free(ef_policy_parse(path, &d));
+	assert_first_error(&d, path, 3, 6, "a NUL byte: not a text file");
+	cr_assert_eq(d.errors, 1);
+	ef_diags_free(&d);
+
+	cr_assert_neq(asprintf(&gpath, "%s/g.txt", t.path), -1);
+	write_bytes(gpath, group, sizeof(group) - 1);
+	spath = tdir_write(&t, "s.site", "peers = file \"g.txt\"\nmanagement = none\n",
+			   0644);
+	ef_site_free(ef_site_parse(spath, &d));
+	assert_first_error(&d, gpath, 2, 10, "a NUL byte: not a text file");
+	free(spath);
+	free(gpath);
+	free(path);
+	ef_diags_free(&d);
+	tdir_fini(&t);
+}
+
+/* The caret stands under the column however many bytes the characters
+ * before it take. */
+Test(errors, caret_under_utf8_text)
+{
+	struct ef_diags d = { 0 };
+	struct tdir t;
+	char *path, *text, *want = NULL;
+
+	tdir_init(&t);
+	path = tdir_write(&t, "p.policy",
+			  ROW("\ttcp 80 any web \"caf\xc3\xa9\" extra"), 0644);
+	ef_policy_free(ef_policy_parse(path, &d));
+	text = ef_diags_format(&d);
+	cr_assert_neq(asprintf(&want,
+			       "%s:5:25: expected end of line, got 'extra'\n"
+			       "\ttcp 80 any web \"caf\xc3\xa9\" extra\n"
+			       "\t                      ^\n", path), -1);
+	cr_assert_str_eq(text, want);
+	free(want);
+	free(text);
+	free(path);
+	ef_diags_free(&d);
+	tdir_fini(&t);
+}
+
 /* --- files refused whole */
 
 Test(errors, world_writable_file_refused)

@@ -428,8 +428,11 @@ Test(lex, source_with_nul_byte_is_refused)
 	fclose(f);
 	chmod(path, 0644);
 	cr_assert_null(ef_source_load(&srcs, path, &d, NULL));
-	cr_assert_str_eq(d.v[0].msg,
-			 "cannot read: contains a NUL byte: not a text file");
+	cr_assert_eq(d.errors, 1);
+	cr_assert_str_eq(d.v[0].file, path);
+	cr_assert_eq(d.v[0].line, 1);
+	cr_assert_eq(d.v[0].col, 3);
+	cr_assert_str_eq(d.v[0].msg, "a NUL byte: not a text file");
 	free(path);
 	ef_sources_free(&srcs);
 	ef_diags_free(&d);
