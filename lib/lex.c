@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "lex.h"
 #include "util.h"
@@ -37,6 +38,20 @@ static char *unsafe_why(const struct ef_unsafe *u)
 		break;
 	}
 	return n < 0 ? NULL : why;
+}
+
+/* "not a regular file (a FIFO)"; NULL if out of memory. */
+static char *not_regular(const char *path)
+{
+	struct stat st;
+	char *why = NULL;
+
+	/* Looked at again only to name it: it was not opened. */
+	if (stat(path, &st) < 0 || S_ISREG(st.st_mode))
+		return strdup("not a regular file");
+	if (asprintf(&why, "not a regular file (%s)", ef_file_kind(st.st_mode)) < 0)
+		return NULL;
+	return why;
 }
 
 /*
@@ -143,11 +158,14 @@ struct ef_source *ef_source_load(struct ef_sources *srcs, const char *path,
 		else if (err == -EFBIG)
 			why = "larger than the 16 MiB limit";
 		else if (err == -EINVAL)
-			why = "not a regular file";
+			why = why_buf = not_regular(path);
+		/* A whole file refused: its name first, then why. */
+		if (!why)
+			why = "out of memory";
 		if (from)
-			ef_error(d, from, "cannot read '%s': %s", path, why);
+			ef_error(d, from, "'%s': %s", path, why);
 		else
-			ef_error_file(d, path, "cannot read: %s", why);
+			ef_error_file(d, path, "%s", why);
 		free(why_buf);
 		free(unsafe.path);
 		return NULL;

@@ -266,7 +266,17 @@ int ef_read_config_file(const char *path, size_t max, char **ret_text,
 	ssize_t n;
 	int fd, err;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/*
+	 * Only a regular file is read, and nothing else is even opened: a
+	 * FIFO would block the open until someone writes to it (a hung
+	 * reload), a device may act on being opened. O_NONBLOCK covers a
+	 * FIFO put in its place between the two looks.
+	 */
+	if (stat(path, &st) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode))
+		return -EINVAL;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0)
 		return -errno;
 	if (fstat(fd, &st) < 0) {
@@ -323,6 +333,27 @@ out:
 	free(text);
 	close(fd);
 	return err;
+}
+
+const char *ef_file_kind(mode_t mode)
+{
+	switch (mode & S_IFMT) {
+	case S_IFREG:
+		return "a regular file";
+	case S_IFDIR:
+		return "a directory";
+	case S_IFIFO:
+		return "a FIFO";
+	case S_IFSOCK:
+		return "a socket";
+	case S_IFCHR:
+		return "a character device";
+	case S_IFBLK:
+		return "a block device";
+	case S_IFLNK:
+		return "a symbolic link";
+	}
+	return "of an unknown kind";
 }
 
 char *ef_path_relative_to(const char *base, const char *path)

@@ -397,12 +397,12 @@ Test(lex, source_load_and_missing_file)
 	/* Without a place: the file itself. */
 	cr_assert_str_eq(d.v[0].file, missing);
 	cr_assert_eq(d.v[0].line, 0);
-	cr_assert_str_eq(d.v[0].msg, "cannot read: No such file or directory");
+	cr_assert_str_eq(d.v[0].msg, "No such file or directory");
 	/* From an include: at the include. */
 	cr_assert_str_eq(d.v[1].file, "inc.policy");
 	cr_assert_eq(d.v[1].line, 1);
 	cr_assert_eq(d.v[1].col, 9);
-	cr_assert_neq(strstr(d.v[1].msg, "cannot read '"), NULL);
+	cr_assert_eq(strncmp(d.v[1].msg, "'", 1), 0);
 	cr_assert_neq(strstr(d.v[1].msg, "missing.policy': No such file or directory"), NULL);
 
 	free(missing);
