@@ -100,6 +100,15 @@ void ef_error_file(struct ef_diags *d, const char *file, const char *fmt, ...)
 	va_end(ap);
 }
 
+void ef_warn_file(struct ef_diags *d, const char *file, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	add(d, file, NULL, WARNING, fmt, ap);
+	va_end(ap);
+}
+
 void ef_note(struct ef_diags *d, const struct ef_loc *loc, const char *fmt,
 	     ...)
 {

@@ -45,6 +45,9 @@ void ef_note(struct ef_diags *d, const struct ef_loc *loc, const char *fmt,
 /* An error with no place in a file (a file that cannot be opened). */
 void ef_error_file(struct ef_diags *d, const char *file, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* A warning with no place in a file. */
+void ef_warn_file(struct ef_diags *d, const char *file, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 /* The first error (not warning) reported on d; NULL if none. */
 const struct ef_diag *ef_diags_first_error(const struct ef_diags *d);
 /* Human form of all diagnostics; caller frees. */

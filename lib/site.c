@@ -329,6 +329,30 @@ const struct ef_zone_bind *ef_site_find_zone(const struct ef_site *s,
 	return NULL;
 }
 
+static void zone_release(struct ef_zone_bind *z)
+{
+	free(z->ifnames);
+	free(z->ifname_locs);
+}
+
+static bool zone_add_ifname(struct ef_zone_bind *z, const char *name,
+			    const struct ef_loc *loc)
+{
+	void *v = realloc(z->ifnames, (z->nifnames + 1) * sizeof(*z->ifnames));
+
+	if (!v)
+		return false;
+	z->ifnames = v;
+	v = realloc(z->ifname_locs, (z->nifnames + 1) * sizeof(*loc));
+	if (!v)
+		return false;
+	z->ifname_locs = v;
+	memset(z->ifnames[z->nifnames], 0, EF_IFNAME_LEN);
+	strcpy(z->ifnames[z->nifnames], name);
+	z->ifname_locs[z->nifnames++] = *loc;
+	return true;
+}
+
 static bool parse_zone(struct sparser *sp, struct ef_lexer *lx)
 {
 	struct ef_zone_bind z = { .loc = lx->loc };
@@ -356,23 +380,17 @@ static bool parse_zone(struct sparser *sp, struct ef_lexer *lx)
 	}
 	ef_lex_next(lx);
 	for (;;) {
-		void *v;
-
 		if (lx->tok != T_WORD || strlen(lx->text) >= IFNAMSIZ) {
 			ef_error(sp->d, &lx->loc,
 				 "expected an interface name (at most %d bytes), got %s",
 				 IFNAMSIZ - 1, ef_lex_what(lx, buf, sizeof(buf)));
-			free(z.ifnames);
+			zone_release(&z);
 			return false;
 		}
-		v = realloc(z.ifnames, (z.nifnames + 1) * sizeof(*z.ifnames));
-		if (!v) {
-			free(z.ifnames);
+		if (!zone_add_ifname(&z, lx->text, &lx->loc)) {
+			zone_release(&z);
 			return false;
 		}
-		z.ifnames = v;
-		memset(z.ifnames[z.nifnames], 0, EF_IFNAME_LEN);
-		strcpy(z.ifnames[z.nifnames++], lx->text);
 		ef_lex_next(lx);
 		if (lx->tok != T_COMMA)
 			break;
@@ -381,7 +399,7 @@ static bool parse_zone(struct sparser *sp, struct ef_lexer *lx)
 	if (!ef_lex_expect_eol(lx) ||
 	    ef_grow((void **)&sp->site->zones, &sp->site->zones_cap,
 		 sp->site->nzones + 1, sizeof(z))) {
-		free(z.ifnames);
+		zone_release(&z);
 		return false;
 	}
 	sp->site->zones[sp->site->nzones++] = z;
@@ -634,7 +652,7 @@ void ef_site_free(struct ef_site *s)
 	for (size_t i = 0; i < s->nbinds; i++)
 		binding_release(&s->binds[i]);
 	for (size_t i = 0; i < s->nzones; i++)
-		free(s->zones[i].ifnames);
+		zone_release(&s->zones[i]);
 	binding_release(&s->management);
 	free(s->binds);
 	free(s->zones);

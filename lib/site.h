@@ -37,6 +37,7 @@ struct ef_zone_bind {
 	char name[EF_ROLE_MAX];
 	struct ef_loc loc;
 	char (*ifnames)[EF_IFNAME_LEN];
+	struct ef_loc *ifname_locs;	/* where each name was written */
 	size_t nifnames;
 };
 
