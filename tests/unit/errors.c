@@ -500,10 +500,7 @@ static void site_twice(const char *text, unsigned int line, unsigned int col,
 	cr_assert_eq(d.n, 2, "%s", all);
 	cr_assert(d.v[1].note, "%s", all);
 	cr_assert_not(d.v[1].warning);
-	cr_assert_str_eq(d.v[1].file, path);
-	cr_assert_eq(d.v[1].line, first_line, "%s", all);
-	cr_assert_eq(d.v[1].col, 1, "%s", all);
-	cr_assert_str_eq(d.v[1].msg, note);
+	assert_diag(&d, 1, path, first_line, 1, note);
 	cr_assert_neq(asprintf(&want, "%s:%u:1: note: %s\n", path, first_line,
 			       note), -1);
 	cr_assert_not_null(strstr(all, want), "%s", all);
@@ -713,23 +710,26 @@ Test(errors, group_file_world_writable)
 
 /* --- text */
 
+#define BAD_UTF8(byte) \
+	"invalid UTF-8 (byte " #byte "): policy, site and group files are UTF-8 text"
+
 /* A byte that is not UTF-8 in a note reached the kernel and came back as
  * JSON nobody could read: refused where it stands. */
 Test(errors, invalid_utf8_in_a_note)
 {
 	policy_error(ROW("\ttcp 80 any web \"caf\xe9\""), 5, 21,
-		     "invalid UTF-8 (byte 0xe9): policy, site and group files are UTF-8 text");
+		     BAD_UTF8(0xe9));
 }
 
 Test(errors, invalid_utf8_in_names)
 {
 	policy_error("policy t \"T\"\naddress w\xff" "b\n", 2, 10,
-		     "invalid UTF-8 (byte 0xff): policy, site and group files are UTF-8 text");
+		     BAD_UTF8(0xff));
 	site_error("management = none\nzone ext = eth\xc0\n", 2, 15,
-		   "invalid UTF-8 (byte 0xc0): policy, site and group files are UTF-8 text");
+		   BAD_UTF8(0xc0));
 	/* In a comment too: the file is text or it is not. */
 	site_error("# caf\xe9\nmanagement = none\n", 1, 6,
-		   "invalid UTF-8 (byte 0xe9): policy, site and group files are UTF-8 text");
+		   BAD_UTF8(0xe9));
 }
 
 Test(errors, invalid_utf8_sequences)
@@ -791,11 +791,10 @@ Test(errors, invalid_utf8_every_line_reported)
 			  0644);
 	ef_policy_free(ef_policy_parse(path, &d));
 	cr_assert_eq(d.errors, 3);
-	cr_assert_eq(d.v[0].line, 5);
-	cr_assert_eq(d.v[0].col, 18);
-	cr_assert_eq(d.v[1].line, 6);
-	cr_assert_eq(d.v[1].col, 17);
-	cr_assert_str_eq(d.v[2].msg, "port out of range in '0': ports are 1 to 65535");
+	assert_diag(&d, 0, path, 5, 18, BAD_UTF8(0xff));
+	assert_diag(&d, 1, path, 6, 17, BAD_UTF8(0xfe));
+	assert_diag(&d, 2, path, 6, 6,
+		    "port out of range in '0': ports are 1 to 65535");
 	free(path);
 	ef_diags_free(&d);
 	tdir_fini(&t);
@@ -814,15 +813,6 @@ Test(errors, control_character_in_a_string)
 		     "control character U+009B in a string");
 }
 
-static void write_bytes(const char *path, const char *bytes, size_t n)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-
-	cr_assert_geq(fd, 0);
-	cr_assert_eq(write(fd, bytes, n), (ssize_t)n);
-	close(fd);
-}
-
 /* A NUL byte ends the text: reported where it is. */
 Test(errors, nul_byte_has_a_place)
 {
@@ -830,18 +820,17 @@ Test(errors, nul_byte_has_a_place)
 	static const char group[] = "192.0.2.1\n192.0.2.2\0\n";
 	struct ef_diags d = { 0 };
 	struct tdir t;
-	char *path = NULL, *gpath = NULL, *spath;
+	char *path, *gpath, *spath;
 
 	tdir_init(&t);
-	cr_assert_neq(asprintf(&path, "%s/p.policy", t.path), -1);
-	write_bytes(path, policy, sizeof(policy) - 1);
+	path = tdir_write_bytes(&t, "p.policy", policy, sizeof(policy) - 1,
+				0644);
 	ef_policy_free(ef_policy_parse(path, &d));
 	assert_first_error(&d, path, 3, 6, "a NUL byte: not a text file");
 	cr_assert_eq(d.errors, 1);
 	ef_diags_free(&d);
 
-	cr_assert_neq(asprintf(&gpath, "%s/g.txt", t.path), -1);
-	write_bytes(gpath, group, sizeof(group) - 1);
+	gpath = tdir_write_bytes(&t, "g.txt", group, sizeof(group) - 1, 0644);
 	spath = tdir_write(&t, "s.site", "peers = file \"g.txt\"\nmanagement = none\n",
 			   0644);
 	ef_site_free(ef_site_parse(spath, &d));
@@ -973,22 +962,41 @@ Test(errors, size_limit_boundary)
 	tdir_fini(&t);
 }
 
-/* Parses `text` written as t/NAME (a policy or a site by its name) and
- * returns the formatted diagnostics. */
-static char *parse_formatted(struct tdir *t, const char *name,
-			     const char *text)
+/* Parses `path` as a policy or a site; the diagnostics, formatted. */
+static char *parse_formatted(const char *path, bool policy)
 {
 	struct ef_diags d = { 0 };
-	char *path = tdir_write(t, name, text, 0644), *all;
+	char *all;
 
-	if (strstr(name, ".policy"))
+	if (policy)
 		ef_policy_free(ef_policy_parse(path, &d));
 	else
 		ef_site_free(ef_site_parse(path, &d));
 	all = ef_diags_format(&d);
 	ef_diags_free(&d);
-	free(path);
 	return all;
+}
+
+/*
+ * t/NAME holding `before` `odd` `after`, parsed, must say first, at
+ * line:col `at`, that `odd` is not a regular file but `kind`.
+ */
+static void named_in(struct tdir *t, const char *name, const char *before,
+		     const char *after, const char *at, const char *odd,
+		     const char *kind)
+{
+	char *text = NULL, *path, *want = NULL, *all;
+
+	cr_assert_neq(asprintf(&text, "%s%s%s", before, odd, after), -1);
+	path = tdir_write(t, name, text, 0644);
+	all = parse_formatted(path, strstr(name, ".policy"));
+	cr_assert_neq(asprintf(&want, "%s:%s: '%s': not a regular file (%s)\n",
+			       path, at, odd, kind), -1);
+	cr_assert_eq(strncmp(all, want, strlen(want)), 0, "%s", all);
+	free(all);
+	free(want);
+	free(path);
+	free(text);
 }
 
 /*
@@ -1028,59 +1036,30 @@ Test(errors, not_a_regular_file, .timeout = 20)
 	odd[3].path = strdup("/dev/null");
 
 	for (size_t i = 0; i < ARRAY_SIZE(odd); i++) {
-		const char *path = odd[i].path;
-		struct ef_diags d = { 0 };
-		char *want = NULL, *text = NULL, *all;
+		const char *path = odd[i].path, *kind = odd[i].kind;
+		char *want = NULL;
 
 		cr_assert_eq(ef_read_config_file(path, EF_FILE_MAX, &buf, &len,
 						 NULL), -EINVAL, "%s", path);
 		cr_assert_null(buf);
 		/* As the site, as the policy: the file's name, then why. */
 		cr_assert_neq(asprintf(&want, "%s: not a regular file (%s)\n",
-				       path, odd[i].kind), -1);
-		ef_site_free(ef_site_parse(path, &d));
-		cr_assert_eq(d.errors, 1);
-		cr_assert_eq(d.v[0].line, 0);
-		all = ef_diags_format(&d);
-		cr_assert_str_eq(all, want);
-		free(all);
-		ef_diags_free(&d);
-		ef_policy_free(ef_policy_parse(path, &d));
-		all = ef_diags_format(&d);
-		cr_assert_str_eq(all, want);
-		free(all);
-		ef_diags_free(&d);
-		free(want);
+				       path, kind), -1);
+		for (int policy = 0; policy < 2; policy++) {
+			char *all = parse_formatted(path, policy);
 
+			cr_assert_str_eq(all, want);
+			free(all);
+		}
+		free(want);
 		/* As an include, a group file, a management file: at the
 		 * line that names it. */
-		cr_assert_neq(asprintf(&text, "policy t \"T\"\ninclude \"%s\"\n",
-				       path), -1);
-		all = parse_formatted(&t, "p.policy", text);
-		cr_assert_neq(asprintf(&want, "%s/p.policy:2:9: '%s': not a regular file (%s)\n",
-				       t.path, path, odd[i].kind), -1);
-		cr_assert_eq(strncmp(all, want, strlen(want)), 0, "%s", all);
-		free(all);
-		free(want);
-		free(text);
-		cr_assert_neq(asprintf(&text, "peers = file \"%s\"\nmanagement = none\n",
-				       path), -1);
-		all = parse_formatted(&t, "s.site", text);
-		cr_assert_neq(asprintf(&want, "%s/s.site:1:14: '%s': not a regular file (%s)\n",
-				       t.path, path, odd[i].kind), -1);
-		cr_assert_eq(strncmp(all, want, strlen(want)), 0, "%s", all);
-		free(all);
-		free(want);
-		free(text);
-		cr_assert_neq(asprintf(&text, "management = file \"%s\"\n",
-				       path), -1);
-		all = parse_formatted(&t, "s.site", text);
-		cr_assert_neq(asprintf(&want, "%s/s.site:1:19: '%s': not a regular file (%s)\n",
-				       t.path, path, odd[i].kind), -1);
-		cr_assert_eq(strncmp(all, want, strlen(want)), 0, "%s", all);
-		free(all);
-		free(want);
-		free(text);
+		named_in(&t, "p.policy", "policy t \"T\"\ninclude \"", "\"\n",
+			 "2:9", path, kind);
+		named_in(&t, "s.site", "peers = file \"",
+			 "\"\nmanagement = none\n", "1:14", path, kind);
+		named_in(&t, "s.site", "management = file \"", "\"\n", "1:19",
+			 path, kind);
 	}
 	close(sk);
 	for (size_t i = 0; i < ARRAY_SIZE(odd); i++)
@@ -1148,10 +1127,8 @@ Test(errors, misspelt_group)
 	assert_first_error(&d, ppath, 3, 7, UNBOUND);
 	cr_assert_eq(d.n, 2);
 	cr_assert(d.v[1].warning);
-	cr_assert_str_eq(d.v[1].file, spath);
-	cr_assert_eq(d.v[1].line, 4);
-	cr_assert_str_eq(d.v[1].msg,
-			 "policy 't' has no role 'front_edn' (did you mean 'front_end'?); this binding is unused");
+	assert_diag(&d, 1, spath, 4, 1,
+		    "policy 't' has no role 'front_edn' (did you mean 'front_end'?); this binding is unused");
 	free(ppath);
 	free(spath);
 	ef_diags_free(&d);

@@ -165,11 +165,8 @@ Test(host, address_from_a_file)
 	ef_host_check(pol, s, &h, &d);
 	cr_assert_eq(d.n, 1);
 	cr_assert(d.v[0].warning);
-	cr_assert_str_eq(d.v[0].file, gpath);
-	cr_assert_eq(d.v[0].line, 2);
-	cr_assert_eq(d.v[0].col, 3);
-	cr_assert_str_eq(d.v[0].msg,
-			 "this machine has no address 192.0.2.77: the rows of 'web' will not match it until it does");
+	assert_diag(&d, 0, gpath, 2, 3,
+		    "this machine has no address 192.0.2.77: the rows of 'web' will not match it until it does");
 	ef_policy_free(pol);
 	ef_site_free(s);
 	ef_diags_free(&d);

@@ -417,22 +417,13 @@ Test(lex, source_with_nul_byte_is_refused)
 	struct ef_sources srcs = { 0 };
 	struct ef_diags d = { 0 };
 	struct tdir t;
-	char *path = NULL;
-	FILE *f;
+	char *path;
 
 	tdir_init(&t);
-	cr_assert_neq(asprintf(&path, "%s/nul.policy", t.path), -1);
-	f = fopen(path, "w");
-	cr_assert_not_null(f);
-	fwrite("ab\0cd\n", 1, 6, f);
-	fclose(f);
-	chmod(path, 0644);
+	path = tdir_write_bytes(&t, "nul.policy", "ab\0cd\n", 6, 0644);
 	cr_assert_null(ef_source_load(&srcs, path, &d, NULL));
 	cr_assert_eq(d.errors, 1);
-	cr_assert_str_eq(d.v[0].file, path);
-	cr_assert_eq(d.v[0].line, 1);
-	cr_assert_eq(d.v[0].col, 3);
-	cr_assert_str_eq(d.v[0].msg, "a NUL byte: not a text file");
+	assert_diag(&d, 0, path, 1, 3, "a NUL byte: not a text file");
 	free(path);
 	ef_sources_free(&srcs);
 	ef_diags_free(&d);
