@@ -27,6 +27,27 @@ static char *line_of(const char *text, unsigned int line)
 	return strndup(p, (size_t)(end - p));
 }
 
+/*
+ * What a diagnostic shows is text a terminal will not act on: a control
+ * character (but a tab), or a byte that is not UTF-8, becomes '?', byte
+ * for byte, so that the caret still stands under the same column.
+ */
+static void make_printable(char *s)
+{
+	unsigned char *p = (unsigned char *)s;
+
+	while (p && *p) {
+		size_t n = ef_utf8_char(p);
+
+		if (!n || (*p < 0x20 && *p != '\t') || *p == 0x7f ||
+		    (p[0] == 0xc2 && p[1] <= 0x9f)) {
+			n = n ? n : 1;
+			memset(p, '?', n);
+		}
+		p += n;
+	}
+}
+
 #define EF_DIAGS_MAX 50	/* a file of errors is a wrong file: stop there */
 
 enum kind { ERROR, WARNING, NOTE };
@@ -68,6 +89,8 @@ static void add(struct ef_diags *d, const char *file,
 		dg->col = loc->col;
 		dg->source = line_of(loc->text, loc->line);
 	}
+	make_printable(dg->msg);
+	make_printable(dg->source);
 	d->n++;
 }
 

@@ -55,42 +55,6 @@ static char *not_regular(const char *path)
 }
 
 /*
- * The length of the UTF-8 character at p, or 0 if it is not one (RFC
- * 3629: no overlong forms, no surrogates, nothing above U+10FFFF). Reads
- * no further than a NUL.
- */
-static size_t utf8_char(const unsigned char *p)
-{
-	unsigned char lo = 0x80, hi = 0xbf;
-	size_t n;
-
-	if (p[0] < 0x80)
-		return 1;
-	if (p[0] >= 0xc2 && p[0] <= 0xdf)
-		n = 2;
-	else if (p[0] >= 0xe0 && p[0] <= 0xef)
-		n = 3;
-	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
-		n = 4;
-	else
-		return 0;
-	if (p[0] == 0xe0)
-		lo = 0xa0;	/* overlong */
-	else if (p[0] == 0xed)
-		hi = 0x9f;	/* surrogates */
-	else if (p[0] == 0xf0)
-		lo = 0x90;	/* overlong */
-	else if (p[0] == 0xf4)
-		hi = 0x8f;	/* above U+10FFFF */
-	if (p[1] < lo || p[1] > hi)
-		return 0;
-	for (size_t i = 2; i < n; i++)
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-	return n;
-}
-
-/*
  * Text is text: a byte that is not UTF-8 would reach the kernel in a note
  * and come back as JSON nobody can read. Reports the first such byte of
  * every line; the file is still parsed, so that one run says everything.
@@ -101,7 +65,7 @@ static void check_utf8(const struct ef_source *src, struct ef_diags *d)
 	const unsigned char *p = (const unsigned char *)src->text;
 
 	while (*p) {
-		size_t n = utf8_char(p);
+		size_t n = ef_utf8_char(p);
 
 		if (!n) {
 			ef_error(d, &loc,
@@ -254,7 +218,7 @@ static void set_text(struct ef_lexer *lx, const char *start, size_t len)
  * lx->p (a tab is fine): notes are printed on terminals and in logs, where
  * one would be a command, not text. Reports the first.
  */
-static bool bad_control(struct ef_lexer *lx, const char *start)
+static void bad_control(struct ef_lexer *lx, const char *start)
 {
 	for (const char *p = start; p < lx->p; p++) {
 		unsigned char c = (unsigned char)p[0];
@@ -271,9 +235,8 @@ static bool bad_control(struct ef_lexer *lx, const char *start)
 		ef_error(lx->diags, &at,
 			 "control character U+%04X in a string",
 			 cp);
-		return true;
+		return;
 	}
-	return false;
 }
 
 void ef_lex_next(struct ef_lexer *lx)
@@ -324,11 +287,9 @@ void ef_lex_next(struct ef_lexer *lx)
 		start = lx->p;
 		while (*lx->p && *lx->p != '"' && *lx->p != '\n')
 			advance(lx);
-		if (*lx->p == '"' && bad_control(lx, start)) {
-			advance(lx);
-			lx->tok = T_BAD;
-			return;
-		}
+		/* Reported, and still a string: the line parses on. */
+		if (*lx->p == '"')
+			bad_control(lx, start);
 		if (*lx->p != '"') {
 			ef_error(lx->diags, &lx->loc,
 				 "unterminated string: a closing '\"' is missing on this line");

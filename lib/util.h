@@ -34,6 +34,13 @@ void ef_sb_free(struct ef_strbuf *sb);
 int ef_parse_uint(const char *s, unsigned long min, unsigned long max,
 		  unsigned long *ret);
 
+/*
+ * The length of the UTF-8 character at p, or 0 if it is not one (RFC
+ * 3629: no overlong forms, no surrogates, nothing above U+10FFFF). Reads
+ * no further than a NUL.
+ */
+size_t ef_utf8_char(const unsigned char *p);
+
 /* `path` as seen from the directory of `base` (absolute paths kept). */
 char *ef_path_relative_to(const char *base, const char *path);
 

@@ -802,8 +802,12 @@ Test(errors, invalid_utf8_every_line_reported)
 
 Test(errors, control_character_in_a_string)
 {
-	policy_error(ROW("\ttcp 80 any web \"bell\x07\""), 5, 22,
-		     "control character U+0007 in a string");
+	const struct file f = { "p.policy", ROW("\ttcp 80 any web \"bell\x07\""),
+				0644 };
+
+	/* Said once: the string is still a string. */
+	cr_assert_eq(expect_error_in(POLICY, &f, 1, "p.policy", 5, 22,
+				     "control character U+0007 in a string"), 1);
 	policy_error(ROW("\ttcp 80 any web \"\x1b[2Jclear\""), 5, 18,
 		     "control character U+001B in a string");
 	policy_error("policy t \"T\x7f\"\n", 1, 12,
@@ -837,6 +841,38 @@ Test(errors, nul_byte_has_a_place)
 	assert_first_error(&d, gpath, 2, 10, "a NUL byte: not a text file");
 	free(spath);
 	free(gpath);
+	free(path);
+	ef_diags_free(&d);
+	tdir_fini(&t);
+}
+
+/* A diagnostic never hands a terminal a control character or a byte
+ * that is not UTF-8: the line shown has '?' for them, caret in place. */
+Test(errors, shown_line_is_printable)
+{
+	struct ef_diags d = { 0 };
+	struct tdir t;
+	char *path, *text, *want = NULL;
+
+	tdir_init(&t);
+	path = tdir_write(&t, "p.policy",
+			  ROW("\ttcp 80 any web \"\x1b[2J\xc2\x9b\xff\" x"), 0644);
+	ef_policy_free(ef_policy_parse(path, &d));
+	text = ef_diags_format(&d);
+	cr_assert_neq(asprintf(&want,
+			       "%s:5:24: " BAD_UTF8(0xff) "\n"
+			       "\ttcp 80 any web \"?[2J???\" x\n"
+			       "\t                      ^\n"
+			       "%s:5:18: control character U+001B in a string\n"
+			       "\ttcp 80 any web \"?[2J???\" x\n"
+			       "\t                ^\n"
+			       "%s:5:27: expected end of line, got 'x'\n"
+			       "\ttcp 80 any web \"?[2J???\" x\n"
+			       "\t                         ^\n",
+			       path, path, path), -1);
+	cr_assert_str_eq(text, want);
+	free(want);
+	free(text);
 	free(path);
 	ef_diags_free(&d);
 	tdir_fini(&t);
