@@ -100,6 +100,19 @@ char *tdir_write_bytes(struct tdir *t, const char *name, const char *text,
 	return path;
 }
 
+char *subst_dir(const char *s, const char *dir)
+{
+	struct ef_strbuf sb = { 0 };
+	const char *at;
+
+	while ((at = strstr(s, "@DIR"))) {
+		ef_sb_printf(&sb, "%.*s%s", (int)(at - s), s, dir);
+		s = at + 4;
+	}
+	ef_sb_printf(&sb, "%s", s);
+	return ef_sb_steal(&sb);
+}
+
 void assert_diag(const struct ef_diags *d, size_t i, const char *file,
 		 unsigned int line, unsigned int col, const char *msg)
 {

@@ -34,6 +34,9 @@ char *tdir_mkdir(struct tdir *t, const char *name, mode_t mode);
 char *tdir_symlink(struct tdir *t, const char *name, const char *target);
 void tdir_fini(struct tdir *t);
 
+/* `s` with every "@DIR" replaced by `dir` (free it). */
+char *subst_dir(const char *s, const char *dir);
+
 /* Asserts diagnostic i (of any kind) is at file:line:col saying msg. */
 void assert_diag(const struct ef_diags *d, size_t i, const char *file,
 		 unsigned int line, unsigned int col, const char *msg);
