@@ -64,6 +64,10 @@ static void check_utf8(const struct ef_source *src, struct ef_diags *d)
 	struct ef_loc loc = { src->path, src->text, 1, 1 };
 	const unsigned char *p = (const unsigned char *)src->text;
 
+	/* Invisible, it would glue itself to the first word ("mode"). */
+	if (!strncmp(src->text, "\xef\xbb\xbf", 3))
+		ef_error(d, &loc,
+			 "a byte order mark (U+FEFF) starts the file: save it as UTF-8 without one");
 	while (*p) {
 		size_t n = ef_utf8_char(p);
 

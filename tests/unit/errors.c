@@ -739,6 +739,13 @@ Test(errors, invalid_utf8_in_names)
 		   BAD_UTF8(0xe9));
 }
 
+/* A byte order mark would make "mode" another word: refused. */
+Test(errors, byte_order_mark)
+{
+	site_error("\xef\xbb\xbfmode = gateway\nmanagement = none\n", 1, 1,
+		   "a byte order mark (U+FEFF) starts the file: save it as UTF-8 without one");
+}
+
 Test(errors, invalid_utf8_sequences)
 {
 	static const struct {
