@@ -54,6 +54,12 @@ UNIT_OBJ := $(UNIT_SRC:%.c=$(B)/%.o)
 UNIT_SAN_OBJ := $(UNIT_SRC:%.c=$(B)/san/%.o)
 KERNEL_SAN_OBJ := $(KERNEL_SRC:%.c=$(B)/san/%.o)
 
+# edgefwctl: the command table and main, the commands on files and the
+# kernel, the requests to edgefwd.
+CTL_SRC := agent/edgefwctl.c agent/ctl_local.c agent/ctl_daemon.c
+CTL_OBJ := $(CTL_SRC:%.c=$(B)/%.o)
+CTL_SAN_OBJ := $(CTL_SRC:%.c=$(B)/san/%.o)
+
 PROGS := $(B)/edgefwctl $(B)/edgefwd
 TOOLS := $(B)/netprobe $(B)/ctlraw
 
@@ -75,9 +81,8 @@ PATHS_NOW := $(SYSCONFDIR) $(DATADIR) $(VERSION)
 $(B)/paths.stamp: FORCE
 	@mkdir -p $(@D)
 	@echo '$(PATHS_NOW)' | cmp -s - $@ || echo '$(PATHS_NOW)' >$@
-$(B)/agent/edgefwd.o $(B)/agent/edgefwctl.o $(B)/san/agent/edgefwd.o \
-		$(B)/san/agent/edgefwctl.o $(B)/lib/paths.o $(B)/san/lib/paths.o: \
-	$(B)/paths.stamp
+$(B)/agent/edgefwd.o $(B)/san/agent/edgefwd.o $(B)/lib/paths.o \
+		$(B)/san/lib/paths.o $(CTL_OBJ) $(CTL_SAN_OBJ): $(B)/paths.stamp
 FORCE:
 
 $(B)/libedgefw.a: $(LIB_OBJ)
@@ -88,7 +93,7 @@ $(B)/san/libedgefw.a: $(LIB_SAN_OBJ)
 	$(E) AR $@
 	$(Q)$(AR) rcs $@ $^
 
-$(B)/edgefwctl: $(B)/agent/edgefwctl.o $(B)/libedgefw.a
+$(B)/edgefwctl: $(CTL_OBJ) $(B)/libedgefw.a
 	$(E) LD $@
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
 
@@ -104,7 +109,7 @@ $(B)/san/edgefwd: $(DAEMON_SRC:%.c=$(B)/san/%.o) $(B)/san/libedgefw.a
 	$(E) LD $@
 	$(Q)$(CC) $(CFLAGS) $(SAN) $(LDFLAGS) -o $@ $^ $(LIBS)
 
-$(B)/san/edgefwctl: $(B)/san/agent/edgefwctl.o $(B)/san/libedgefw.a
+$(B)/san/edgefwctl: $(CTL_SAN_OBJ) $(B)/san/libedgefw.a
 	$(E) LD $@
 	$(Q)$(CC) $(CFLAGS) $(SAN) $(LDFLAGS) -o $@ $^ $(LIBS)
 
@@ -195,6 +200,15 @@ install: $(PROGS)
 	install -m 0644 doc/policy-language.md README.md $(DESTDIR)$(DOCDIR)/
 	install -m 0644 contrib/edgefwctl.bash-completion \
 		$(DESTDIR)$(COMPLETIONDIR)/edgefwctl
+	# The Ansible collection edgefw.edgefw (contrib/ansible), the same
+	# version as the programs it drives, for a controller that has the
+	# package: ANSIBLE_COLLECTIONS_PATH=$(DATADIR)/ansible. Data, not
+	# documentation: /usr/share/doc may be left out of an installation.
+	for f in $$(cd contrib/ansible && find ansible_collections -type f \
+			! -name .ansible-lint ! -name '*.pyc' | LC_ALL=C sort); do \
+		install -D -m 0644 "contrib/ansible/$$f" \
+			"$(DESTDIR)$(DATADIR)/ansible/$$f" || exit 1; \
+	done
 	install -m 0644 packaging/edgefw.sysusers \
 		$(DESTDIR)$(LIBDIR_SYSTEMD)/sysusers.d/edgefw.conf
 	install -m 0644 packaging/edgefw.tmpfiles \

@@ -7,7 +7,6 @@
  */
 #include <errno.h>
 #include <grp.h>
-#include <poll.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +19,7 @@
 
 #include "daemon.h"
 #include "log.h"
+#include "util.h"
 
 /* A socket at PATH, mode 0660, group GID: the file system lets only root
  * and that group connect; the daemon checks each peer as well. */
@@ -27,26 +27,45 @@ static int open_listener(struct daemon *d, const char *path, gid_t gid,
 			 uint64_t tag, int *ret_fd)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	int fd;
+	const char *step = "bind";
+	int fd, err;
 
-	if (strlen(path) >= sizeof(sun.sun_path))
+	if (strlen(path) >= sizeof(sun.sun_path)) {
+		log_err("cannot bind %s: %s", path, strerror(ENAMETOOLONG));
 		return -ENAMETOOLONG;
+	}
 	strcpy(sun.sun_path, path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (fd < 0)
-		return -errno;
-	unlink(path);
-	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0 ||
-	    chmod(path, 0660) < 0 ||
-	    (gid != (gid_t)-1 && chown(path, 0, gid) < 0) ||
-	    listen(fd, 16) < 0) {
-		int err = -errno;
-
-		close(fd);
+	if (fd < 0) {
+		err = -errno;
+		log_err("cannot make a socket for %s: %s", path, strerror(-err));
 		return err;
 	}
+	unlink(path);
+	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0)
+		goto fail;
+	step = "chmod";
+	if (chmod(path, 0660) < 0)
+		goto fail;
+	step = "chown";
+	if (gid != (gid_t)-1 && chown(path, 0, gid) < 0)
+		goto fail;
+	step = "listen on";
+	if (listen(fd, 16) < 0)
+		goto fail;
+	err = loop_add(d, fd, tag);
+	if (err) {
+		errno = -err;
+		step = "watch";
+		goto fail;
+	}
 	*ret_fd = fd;
-	return loop_add(d, fd, tag);
+	return 0;
+fail:
+	err = -errno;
+	log_err("cannot %s %s: %s", step, path, strerror(-err));
+	close(fd);
+	return err;
 }
 
 int control_open(struct daemon *d)
@@ -73,9 +92,11 @@ int control_open(struct daemon *d)
 
 void control_close(struct daemon *d)
 {
-	for (size_t i = 0; i < MAX_CLIENTS; i++)
+	for (size_t i = 0; i < MAX_CLIENTS; i++) {
 		if (d->ctl.clients[i].fd >= 0)
 			close(d->ctl.clients[i].fd);
+		free(d->ctl.clients[i].out);
+	}
 }
 
 /* Did the peer hold `gid` among its supplementary groups when it
@@ -136,45 +157,111 @@ static bool peer_allowed(const struct control *ctl, int fd,
 }
 
 /*
- * Replies go out whole: a client that does not read its replies is given
- * a second per wait, then dropped (its socket is nonblocking).
+ * Replies are queued per client and written as the socket takes them,
+ * never waiting: a client that does not read cannot stall the loop (the
+ * timers, the events, the other clients). While more than OUT_PAUSE bytes
+ * wait, its next request waits too; a client whose replies pile up past
+ * OUT_MAX is dropped.
  */
-static int send_text(int fd, char *text)
+#define OUT_PAUSE (64u << 10)
+#define OUT_MAX (4u << 20)
+/* Read-only connections one user may hold: monitoring needs a few, and
+ * one user must not take every read-only slot. */
+#define READ_ONLY_PER_UID 16
+#define CLIENT_SNDBUF (32 << 10)
+
+static size_t pending(const struct client *c)
 {
-	size_t off = 0, len = text ? strlen(text) : 0;
-	int err = 0;
+	return c->out_len - c->out_off;
+}
 
-	while (off < len) {
-		ssize_t n = send(fd, text + off, len - off, MSG_NOSIGNAL);
-		struct pollfd pfd = { fd, POLLOUT, 0 };
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && errno == EAGAIN && poll(&pfd, 1, 1000) == 1)
-			continue;
-		if (n <= 0) {
-			err = -EPIPE;
-			break;
-		}
-		off += (size_t)n;
-	}
+/* One reply to a socket just accepted (its buffer is empty); no wait. */
+static void send_now(int fd, char *text)
+{
+	if (text)
+		(void)send(fd, text, strlen(text), MSG_NOSIGNAL | MSG_DONTWAIT);
 	free(text);
-	return err;
 }
 
 static void close_client(struct daemon *d, struct client *c)
 {
 	epoll_ctl(d->loop.epfd, EPOLL_CTL_DEL, c->fd, NULL);
 	close(c->fd);
+	free(c->out);
+	memset(c, 0, sizeof(*c));
 	c->fd = -1;
 }
 
-static size_t count_read_only(const struct control *ctl)
+/* Waits for the socket to take more only while replies wait. */
+static void want_out(struct daemon *d, struct client *c, bool want)
+{
+	struct epoll_event ev = {
+		.events = EPOLLIN | (want ? EPOLLOUT : 0),
+		.data.u64 = TAG_CLIENT + (uint64_t)(c - d->ctl.clients),
+	};
+
+	if (c->want_out == want)
+		return;
+	if (!epoll_ctl(d->loop.epfd, EPOLL_CTL_MOD, c->fd, &ev))
+		c->want_out = want;
+}
+
+/* Writes what the socket takes now. -EPIPE: the client is gone. */
+static int flush(struct daemon *d, struct client *c)
+{
+	while (pending(c)) {
+		ssize_t n = send(c->fd, c->out + c->out_off, pending(c),
+				 MSG_NOSIGNAL | MSG_DONTWAIT);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			break;
+		if (n <= 0)
+			return -EPIPE;
+		c->out_off += (size_t)n;
+	}
+	if (!pending(c))
+		c->out_off = c->out_len = 0;
+	want_out(d, c, pending(c));
+	return 0;
+}
+
+/* Queues the reply text (taken over) and writes what it can. */
+static int queue_reply(struct daemon *d, struct client *c, char *text)
+{
+	size_t len = text ? strlen(text) : 0;
+
+	if (!text)
+		return -ENOMEM;
+	if (pending(c) + len > OUT_MAX) {
+		log_warn("client uid %u does not read its replies (%zu bytes waiting): dropped",
+			 (unsigned int)c->uid, pending(c));
+		free(text);
+		return -ENOBUFS;
+	}
+	if (c->out_off && c->out_len + len > c->out_cap) {
+		memmove(c->out, c->out + c->out_off, pending(c));
+		c->out_len -= c->out_off;
+		c->out_off = 0;
+	}
+	if (ef_grow((void **)&c->out, &c->out_cap, c->out_len + len, 1)) {
+		free(text);
+		return -ENOMEM;
+	}
+	memcpy(c->out + c->out_len, text, len);
+	c->out_len += len;
+	free(text);
+	return flush(d, c);
+}
+
+static size_t count_read_only(const struct control *ctl, uid_t uid)
 {
 	size_t n = 0;
 
 	for (size_t i = 0; i < MAX_CLIENTS; i++)
-		n += ctl->clients[i].fd >= 0 && ctl->clients[i].read_only;
+		n += ctl->clients[i].fd >= 0 && ctl->clients[i].read_only &&
+		     (uid == (uid_t)-1 || ctl->clients[i].uid == uid);
 	return n;
 }
 
@@ -193,7 +280,7 @@ static void refuse_peer(const struct daemon *d, int fd, const struct ucred *cred
 		 groups);
 	snprintf(why, sizeof(why), "permission denied: root or group %s only",
 		 groups);
-	(void)send_text(fd, ef_ctl_error_text(why));
+	send_now(fd, ef_ctl_error_text(why));
 	close(fd);
 }
 
@@ -217,18 +304,32 @@ void control_on_accept(struct daemon *d, bool read_only)
 		if (ctl->clients[i].fd < 0)
 			c = &ctl->clients[i];
 	/* Lookers must not fill the table and lock operators out (of a
-	 * confirm, say): half of it is the control socket's alone. */
-	if (read_only && count_read_only(ctl) >= MAX_CLIENTS / 2)
+	 * confirm, say): half of it is the control socket's alone, and one
+	 * user gets a share of that half. */
+	if (read_only && (count_read_only(ctl, (uid_t)-1) >= MAX_CLIENTS / 2 ||
+			  count_read_only(ctl, cred.uid) >= READ_ONLY_PER_UID))
 		c = NULL;
 	if (!c || loop_add(d, fd, TAG_CLIENT + (uint64_t)(c - ctl->clients))) {
-		(void)send_text(fd, ef_ctl_error_text("busy: too many clients"));
+		send_now(fd, ef_ctl_error_text("busy: too many clients"));
 		close(fd);
 		return;
 	}
-	memset(&c->in, 0, sizeof(c->in));
+	/* Replies are small: a client that stops reading stops being
+	 * answered after a few, not after the kernel's default buffer. */
+	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &(int){ CLIENT_SNDBUF },
+		   sizeof(int));
+	memset(c, 0, sizeof(*c));
 	c->fd = fd;
 	c->read_only = read_only;
+	c->uid = cred.uid;
 	c->last = time(NULL);
+}
+
+/* May its next request be answered now? Not while its replies pile up. */
+static bool servable(const struct client *c)
+{
+	return c->fd >= 0 && pending(c) <= OUT_PAUSE &&
+	       ef_ctl_reader_has_line(&c->in);
 }
 
 /* Answers the client's next whole request, if it has one. */
@@ -237,13 +338,14 @@ static void serve_one(struct daemon *d, struct client *c)
 	char line[EF_CTL_REQUEST_MAX];
 	int r;
 
-	if (c->fd < 0 || !(r = ef_ctl_reader_line(&c->in, line)))
+	if (!servable(c) || !(r = ef_ctl_reader_line(&c->in, line)))
 		return;
-	if (send_text(c->fd, r < 0 ? ef_ctl_error_text("invalid request") :
-				     request_handle(d, line, c->read_only)) < 0)
+	/* Idle counts from the last whole request: trickling bytes is not
+	 * being busy. */
+	c->last = time(NULL);
+	if (queue_reply(d, c, r < 0 ? ef_ctl_error_text("invalid request") :
+				      request_handle(d, line, c->read_only)) < 0)
 		close_client(d, c);
-	else
-		c->last = time(NULL);	/* busy, not idle */
 }
 
 /*
@@ -254,13 +356,18 @@ static void serve_one(struct daemon *d, struct client *c)
  * beyond a whole request is read only once those before are answered, so
  * that its end of file cannot come before them.
  */
-void control_on_client(struct daemon *d, struct client *c)
+void control_on_client(struct daemon *d, struct client *c, uint32_t events)
 {
 	size_t room = ef_ctl_reader_room(&c->in);
 	char buf[4096];
 	ssize_t n;
 
-	if (c->fd < 0 || ef_ctl_reader_has_line(&c->in))
+	if (c->fd >= 0 && (events & EPOLLOUT) && flush(d, c) < 0) {
+		close_client(d, c);
+		return;
+	}
+	if (c->fd < 0 || !(events & (EPOLLIN | EPOLLHUP | EPOLLERR)) ||
+	    ef_ctl_reader_has_line(&c->in))
 		return;
 	n = recv(c->fd, buf, room < sizeof(buf) ? room : sizeof(buf), 0);
 	if (n <= 0) {
@@ -268,9 +375,8 @@ void control_on_client(struct daemon *d, struct client *c)
 			close_client(d, c);
 		return;
 	}
-	c->last = time(NULL);
 	if (ef_ctl_reader_feed(&c->in, buf, (size_t)n) < 0) {
-		(void)send_text(c->fd, ef_ctl_error_text("request too long"));
+		send_now(c->fd, ef_ctl_error_text("request too long"));
 		close_client(d, c);
 	}
 }
@@ -284,8 +390,7 @@ void control_serve_round(struct daemon *d)
 bool control_requests_waiting(const struct daemon *d)
 {
 	for (size_t i = 0; i < MAX_CLIENTS; i++)
-		if (d->ctl.clients[i].fd >= 0 &&
-		    ef_ctl_reader_has_line(&d->ctl.clients[i].in))
+		if (servable(&d->ctl.clients[i]))
 			return true;
 	return false;
 }

@@ -37,7 +37,8 @@ struct settings {
 	/* Searched in order: the operator's own policies shadow shipped
 	 * ones of the same name, and a package upgrade never touches them. */
 	struct ef_policy_dirs policy_dirs;
-	const char *user, *group, *default_policy;
+	const char *user, *group;
+	const char *default_policy;	/* --policy: if the site names none */
 	bool interval_set;		/* --interval given: the site's is ignored */
 	unsigned int client_timeout;	/* seconds a client may idle */
 	bool foreground;
@@ -77,6 +78,8 @@ struct switcher {
 	 * earlier run of the daemon do not match either. */
 	uint64_t id;
 	int timerfd;		/* the confirm deadline */
+	bool from_record;	/* the starting policy came from the record */
+	char site_policy[EF_STATE_NAME_MAX]; /* its `policy =`, last read */
 };
 
 /* watch.c */
@@ -91,8 +94,12 @@ struct watch {
 struct client {
 	int fd;
 	bool read_only;		/* came in on the read-only socket */
-	time_t last;
+	uid_t uid;		/* the peer's, when it connected */
+	time_t last;		/* its last whole request (or connecting) */
 	struct ef_ctl_reader in;
+	char *out;		/* replies not yet taken by the socket */
+	size_t out_off, out_len, out_cap;
+	bool want_out;		/* the loop waits for room to write */
 };
 
 /* control.c */
@@ -132,17 +139,18 @@ void loop_drain(int fd);
 /*
  * Compiles NAME with the site as it is now; its file goes to `file` (if
  * not NULL). For the policy to run, diagnostics are logged and the site's
- * interval taken. A dry run (`dry_why` not NULL) changes nothing and logs
- * nothing: what went wrong first comes back in *dry_why.
+ * interval taken; a dry run changes nothing and logs nothing. On failure
+ * *ret_why (if not NULL; the caller frees) says why for the client: the
+ * diagnostics with their lines and carets.
  */
-int enforce_compile(struct daemon *d, const char *name,
-		    struct ef_model **ret, char file[PATH_MAX],
-		    char **dry_why);
+int enforce_compile(struct daemon *d, const char *name, bool dry,
+		    struct ef_model **ret, char file[PATH_MAX], char **ret_why);
 /* Moves to `next` (taken over); NULL: the active model again, and a
- * change found there is drift. */
-int enforce_reconcile(struct daemon *d, struct ef_model *next, bool drift);
+ * change found there is drift. *ret_why as enforce_compile. */
+int enforce_reconcile(struct daemon *d, struct ef_model *next, bool drift,
+		      char **ret_why);
 /* Compiles the active policy again (site or addresses changed). */
-int enforce_recompile(struct daemon *d);
+int enforce_recompile(struct daemon *d, char **ret_why);
 /* The active policy now comes from `file`. */
 void enforce_set_policy_file(struct daemon *d, const char *file);
 /* A new minute of the fight window, if one began. */
@@ -152,16 +160,24 @@ unsigned int fight_delay(const struct daemon *d);
 
 /* switch.c */
 int switch_init(struct daemon *d);
-/* The policy to start with: the recorded one, else the default. */
-void switch_choose_start(struct daemon *d);
-/* On success the reply's fields; else -errno and why (for the client). */
+/* The policy to start with: the recorded one, else the one the site
+ * names (else --policy). -ENOENT: none is named anywhere (logged). */
+int switch_choose_start(struct daemon *d);
+/* The recorded policy cannot be applied: the site's, then. */
+int switch_start_default(struct daemon *d);
+/* SIGHUP, reload: the files again; a new `policy =` in the site is a
+ * switch to it. */
+int switch_reload(struct daemon *d, char **ret_why);
+/*
+ * A change of policy is done once it is recorded, so that a restart keeps
+ * it; one that cannot be recorded is undone. 0; else -errno and *ret_why
+ * (the caller frees) saying why, for the client.
+ */
 int switch_to(struct daemon *d, const char *name, unsigned int confirm_secs,
-	      char *why, size_t len);
-int switch_confirm(struct daemon *d, uint64_t id, char *why, size_t len);
-int switch_rollback(struct daemon *d, uint64_t id, char *why, size_t len);
+	      char **ret_why);
+int switch_confirm(struct daemon *d, uint64_t id, char **ret_why);
+int switch_rollback(struct daemon *d, uint64_t id, char **ret_why);
 void switch_on_deadline(struct daemon *d);
-/* Why a policy could not be compiled, for the client. */
-const char *switch_policy_why(int err);
 
 /* watch.c */
 int watch_open(struct daemon *d);
@@ -169,6 +185,9 @@ void watch_close(struct daemon *d);
 /* A reconcile soon (at most every FIGHT_DELAY_SECS while fighting). */
 void watch_kick(struct daemon *d);
 void watch_on_monitor(struct daemon *d);
+/* Reads the events already queued, so that an answer about the table
+ * takes in every commit made before the request. */
+void watch_catch_up(struct daemon *d);
 void watch_on_rtnl(struct daemon *d);
 void watch_on_kick(struct daemon *d);
 
@@ -176,7 +195,7 @@ void watch_on_kick(struct daemon *d);
 int control_open(struct daemon *d);
 void control_close(struct daemon *d);
 void control_on_accept(struct daemon *d, bool read_only);
-void control_on_client(struct daemon *d, struct client *c);
+void control_on_client(struct daemon *d, struct client *c, uint32_t events);
 /* Each client's next whole request, if it has one, answered. */
 void control_serve_round(struct daemon *d);
 /* Requests still waiting after this turn: the loop must not sleep. */

@@ -1,114 +1,28 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * edgefwctl: compile, check, apply and show edgefw policies.
+ * edgefwctl: compile, check, apply and show edgefw policies, and ask
+ * edgefwd. This file holds the command line: the table of commands, main()
+ * and usage, every option with its help, the parsing every command does
+ * of its own arguments (ctl_parse) and its --help; and how the commands
+ * write their output. The commands are in ctl_local.c (files and the
+ * kernel) and ctl_daemon.c (edgefwd).
  *
  * Exit status: 0 success, 1 a runtime or kernel error, 2 bad input or
  * usage (then nothing was applied), 3 the live table differs (verify,
  * diff).
  */
 #include <errno.h>
-#include <getopt.h>
-#include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/time.h>
-#include <sys/un.h>
-#include <time.h>
-#include <unistd.h>
 
-#include "addr.h"
-#include "compile.h"
-#include "ctl_proto.h"
-#include "json.h"
-#include "metrics.h"
-#include "nft_emit.h"
-#include "nl.h"
+#include "ctl.h"
 #include "paths.h"
-#include "policy.h"
-#include "reconcile.h"
-#include "state.h"
 
-#define EXIT_RUNTIME 1
-#define EXIT_INPUT 2
-#define EXIT_DIFFERS 3
+const char *const prog = "edgefwctl";
 
-static const char *prog = "edgefwctl";
-
-struct args {
-	const char *policy;
-	char policy_buf[PATH_MAX];	/* a policy found by name */
-	/* Where a policy given by name is looked for, in order; as edgefwd. */
-	struct ef_policy_dirs policy_dirs;
-	const char *site;
-	const char *socket;
-	unsigned int timeout;	/* seconds edgefwd has to answer */
-	int argc;		/* the request words, for daemon commands */
-	char **argv;
-	bool counters;
-	bool replace;
-	bool json;
-};
-
-static void print_diags(const struct ef_diags *d)
-{
-	char *text = ef_diags_format(d);
-
-	if (text)
-		fputs(text, stderr);
-	free(text);
-}
-
-/* Parses and compiles; prints every diagnostic. Returns an exit status. */
-static int load(const struct args *a, bool need_site, struct ef_model **ret,
-		struct ef_policy **ret_pol)
-{
-	struct ef_compile_opts opts = { .iface_addrs = ef_iface_addrs };
-	struct ef_diags d = { 0 };
-	struct ef_policy *pol;
-	struct ef_site *site = NULL;
-	struct ef_model *m = NULL;
-	int status = 0, err;
-
-	pol = ef_policy_parse(a->policy, &d);
-	if (a->site)
-		site = ef_site_parse(a->site, &d);
-	if (!pol || (a->site && !site)) {
-		status = EXIT_RUNTIME;
-		goto out;
-	}
-	if (!d.errors && site) {
-		err = ef_compile(pol, site, &opts, &d, &m);
-		if (err == -ENOMEM && !d.errors)
-			status = EXIT_RUNTIME;
-		/* The lock is for a reconciler that stays (edgefwd): this
-		 * process ends, and with it any ownership it took. */
-		if (m)
-			m->table_flags = 0;
-	} else if (need_site && !a->site) {
-		fprintf(stderr, "%s: --site SITE is needed\n", prog);
-		status = EXIT_INPUT;
-	}
-	print_diags(&d);
-	if (!status && d.errors)
-		status = EXIT_INPUT;
-	if (!status && ret)
-		*ret = m, m = NULL;
-	if (!status && ret_pol)
-		*ret_pol = pol, pol = NULL;
-out:
-	ef_model_free(m);
-	ef_policy_free(pol);
-	ef_site_free(site);
-	ef_diags_free(&d);
-	return status;
-}
-
-/* Prints the text built in sb and frees it: 0, or EXIT_RUNTIME (said
- * why) if building it ran out of memory or stdout cannot take it. */
-static int put_text(struct ef_strbuf *sb)
+int put_text(struct ef_strbuf *sb)
 {
 	int status = 0;
 
@@ -125,731 +39,368 @@ static int put_text(struct ef_strbuf *sb)
 	return status;
 }
 
-static int print_model(const struct ef_model *m, unsigned int flags)
-{
-	struct ef_strbuf sb = { 0 };
-
-	ef_emit_nft(&sb, m, flags);
-	return put_text(&sb);
-}
-
-static int cmd_compile(const struct args *a)
-{
-	struct ef_model *m = NULL;
-	int status = load(a, true, &m, NULL);
-
-	if (!status)
-		status = print_model(m, 0);
-	ef_model_free(m);
-	return status;
-}
-
-static int cmd_check(const struct args *a)
-{
-	struct ef_model *m = NULL;
-	struct ef_policy *pol = NULL;
-	int status = load(a, false, &m, &pol);
-
-	if (status)
-		return status;
-	if (m)
-		printf("%s: ok: policy %s, %zu rows, %zu set elements\n",
-		       a->policy, pol->name, pol->nrows, ef_model_elem_count(m));
-	else
-		printf("%s: ok: policy %s, %zu rows\n", a->policy, pol->name,
-		       pol->nrows);
-	ef_model_free(m);
-	ef_policy_free(pol);
-	return 0;
-}
-
-static int kernel_error(const char *what, int err, char *why)
-{
-	/* A batch's error (why names the object) may need the netlink
-	 * reading of errno; any other is what strerror says. */
-	fprintf(stderr, "%s: %s: %s%s%s\n", prog, what,
-		why ? ef_nl_strerror(err) : strerror(-err),
-		why ? " in " : "", why ? why : "");
-	if (err == -EPERM)
-		fprintf(stderr, "%s: changing the ruleset needs CAP_NET_ADMIN (run as root),\n"
-			"%s: and table inet %s must not be locked by another process (see: edgefwctl show)\n",
-			prog, prog, EF_TABLE);
-
-	free(why);
-	return EXIT_RUNTIME;
-}
-
-static int open_nl(struct ef_nl **nl)
-{
-	int err = ef_nl_open(nl);
-
-	if (err)
-		return kernel_error("cannot open the netfilter netlink socket",
-				    err, NULL);
-	return 0;
-}
-
-static void print_json(struct json_object *o)
+void print_json(struct json_object *o)
 {
 	puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
 						       JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(o);
 }
 
-static void report_reconcile(const struct args *a,
-			     const struct ef_reconcile_report *rep,
-			     const struct ef_model *m)
+/* ---- Options ---- */
+
+/* Every option of every command, as its --help describes it. */
+static const struct ctl_opt_doc {
+	struct option o;
+	const char *value;	/* its value's name; NULL: a flag */
+	const char *help;	/* "\n": a line more */
+} opt_docs[] = {
+	{ O_SITE, "SITE",
+	  "the site file: this machine's addresses and peers" },
+	{ O_POLICY_DIR, "DIR",
+	  "look a POLICY name up as DIR/NAME.policy; repeated:\n"
+	  "in the first DIR that has it (default:\n"
+	  EF_POLICY_DIR_LOCAL ",\nthen " EF_POLICY_DIR_SHIPPED ")" },
+	{ O_REPLACE, NULL,
+	  "send the whole table, not what differs (one\ntransaction)" },
+	{ O_JSON, NULL, "print JSON, the form for scripts" },
+	{ O_COUNTERS, NULL, "add every element's packets and bytes" },
+	{ O_SOCKET, "PATH",
+	  "edgefwd's socket (default " CTL_SOCKET ";\n"
+	  CTL_SOCKET_READ " for looking only)" },
+	{ O_TIMEOUT, "SECONDS",
+	  "wait at most SECONDS for edgefwd (1 to 3600,\ndefault 60)" },
+	{ O_DRY_RUN, NULL, "only check that the policy compiles there" },
+	{ O_CONFIRM, "SECONDS",
+	  "go back by itself unless confirmed within SECONDS\n(1 to 86400)" },
+	{ O_HELP, NULL, "print this help" },
+};
+
+static const struct ctl_opt_doc *opt_doc(int opt)
 {
-	const struct ef_delta_size *s = &rep->sent;
-
-	if (a->json) {
-		struct json_object *o = json_object_new_object();
-
-		json_object_object_add(o, "created", json_object_new_boolean(rep->created));
-		json_object_object_add(o, "elements_added", json_object_new_uint64(s->elems_added));
-		json_object_object_add(o, "elements_deleted", json_object_new_uint64(s->elems_deleted));
-		json_object_object_add(o, "rules_added", json_object_new_uint64(s->rules_added));
-		json_object_object_add(o, "rules_deleted", json_object_new_uint64(s->rules_deleted));
-		json_object_object_add(o, "objects", json_object_new_uint64(s->objects));
-		json_object_object_add(o, "tries", json_object_new_uint64(rep->tries));
-		json_object_object_add(o, "elements", json_object_new_uint64(ef_model_elem_count(m)));
-		print_json(o);
-		return;
-	}
-	if (ef_delta_size_zero(s)) {
-		printf("table inet %s already matches %s: nothing sent\n",
-		       EF_TABLE, a->policy);
-		return;
-	}
-	printf("%s %s: +%zu -%zu elements, +%zu -%zu rules, %zu other changes (%zu elements in all)\n",
-	       rep->created ? "created from" : "reconciled with", a->policy,
-	       s->elems_added, s->elems_deleted, s->rules_added,
-	       s->rules_deleted, s->objects, ef_model_elem_count(m));
-}
-
-/* The compiled policy and a socket to the kernel: what changes need. */
-static int load_and_open(const struct args *a, struct ef_model **m,
-			 struct ef_nl **nl)
-{
-	int status = load(a, true, m, NULL);
-
-	return status ? status : open_nl(nl);
-}
-
-static int cmd_apply(const struct args *a)
-{
-	struct ef_reconcile_report rep;
-	struct ef_model *m = NULL;
-	struct ef_nl *nl = NULL;
-	char *why = NULL;
-	int status, err;
-
-	status = load_and_open(a, &m, &nl);
-	if (status)
-		goto out;
-	if (a->replace) {
-		err = ef_nl_replace(nl, m, &why);
-		if (!err)
-			printf("replaced table inet %s with %s: %zu set elements\n",
-			       EF_TABLE, a->policy, ef_model_elem_count(m));
-	} else {
-		err = ef_reconcile(nl, m, &rep, &why);
-		if (!err)
-			report_reconcile(a, &rep, m);
-	}
-	if (err == -EAGAIN)
-		fprintf(stderr, "%s: gave up after %d tries: the ruleset changed under every one of them\n",
-			prog, EF_RECONCILE_TRIES);
-	if (err)
-		status = kernel_error("the kernel refused the ruleset", err, why);
-out:
-	ef_nl_close(nl);
-	ef_model_free(m);
-	return status;
-}
-
-static int cmd_diff(const struct args *a)
-{
-	struct ef_model *m = NULL, *live = NULL;
-	struct ef_delta delta = { 0 };
-	struct ef_nl *nl = NULL;
-	struct ef_strbuf sb = { 0 };
-	char *why = NULL;
-	int status, err;
-
-	status = load_and_open(a, &m, &nl);
-	if (status)
-		goto out;
-	err = ef_plan(nl, m, &live, &delta, &why);
-	if (err) {
-		status = kernel_error("cannot read table inet " EF_TABLE, err, why);
-		goto out;
-	}
-	if (a->json)
-		print_json(ef_delta_json(&delta));
-	else
-		ef_emit_delta(&sb, &delta);
-	status = put_text(&sb);
-	if (!status)
-		status = ef_delta_empty(&delta) ? 0 : EXIT_DIFFERS;
-out:
-	ef_delta_free(&delta);
-	ef_model_free(live);
-	ef_nl_close(nl);
-	ef_model_free(m);
-	return status;
-}
-
-static int read_live(struct ef_model **live)
-{
-	struct ef_nl *nl = NULL;
-	char *why = NULL;
-	int status, err;
-
-	status = open_nl(&nl);
-	if (status)
-		return status;
-	err = ef_nl_read(nl, live, &why);
-	ef_nl_close(nl);
-	if (err == -ENOENT) {
-		free(why);
-		fprintf(stderr, "%s: there is no table inet %s: nothing is applied\n",
-			prog, EF_TABLE);
-		return EXIT_RUNTIME;
-	}
-	if (err)
-		return kernel_error("cannot read table inet " EF_TABLE, err, why);
-	free(why);
-	return 0;
-}
-
-static int cmd_show(const struct args *a)
-{
-	struct ef_model *live = NULL;
-	int status = read_live(&live);
-
-	if (!status)
-		status = print_model(live, a->counters ? EF_EMIT_COUNTERS : 0);
-	ef_model_free(live);
-	return status;
-}
-
-static int cmd_verify(const struct args *a)
-{
-	struct ef_model *m = NULL, *live = NULL;
-	int status = load(a, true, &m, NULL);
-
-	if (!status)
-		status = read_live(&live);
-	if (!status && !ef_model_equal(m, live)) {
-		fprintf(stderr, "%s: table inet %s differs from %s\n", prog,
-			EF_TABLE, a->policy);
-		status = EXIT_DIFFERS;
-	} else if (!status) {
-		printf("table inet %s matches %s\n", EF_TABLE, a->policy);
-	}
-	ef_model_free(m);
-	ef_model_free(live);
-	return status;
-}
-
-/* ---- commands the daemon answers ---- */
-
-static int connect_daemon(const struct args *a)
-{
-	const char *path = a->socket;
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	/* A daemon that hangs must not hang its callers (scripts, timers)
-	 * with it: neither while its backlog is full (connect waits with the
-	 * send timeout) nor while it does not answer. */
-	struct timeval tv = { .tv_sec = a->timeout };
-	int fd;
-
-	if (strlen(path) >= sizeof(sun.sun_path)) {
-		fprintf(stderr, "%s: socket path too long: %s\n", prog, path);
-		return -1;
-	}
-	strcpy(sun.sun_path, path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd >= 0 &&
-	    !setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) &&
-	    !setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) &&
-	    connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0)
-		return fd;
-	if (errno == EAGAIN || errno == EINPROGRESS)
-		fprintf(stderr, "%s: edgefwd did not take the connection within %u seconds (--timeout)\n",
-			prog, a->timeout);
-	else if (errno == ENOENT || errno == ECONNREFUSED)
-		fprintf(stderr, "%s: edgefwd is not running (no one listens on %s)\n",
-			prog, path);
-	else if (errno == EACCES)
-		fprintf(stderr, "%s: access to %s denied: run as root or as a member of the socket's group (edgefw; edgefw-read for the read-only socket)\n",
-			prog, path);
-	else
-		fprintf(stderr, "%s: cannot reach edgefwd at %s: %s\n", prog,
-			path, strerror(errno));
-	if (fd >= 0)
-		close(fd);
-	return -1;
-}
-
-/*
- * One request, one reply line; NULL if none came. edgefwd answers a peer
- * it refuses and closes without reading: the send may then fail (EPIPE),
- * and the answer saying why is still there to read.
- */
-static char *ask(int fd, const char *line)
-{
-	static const size_t max = 1 << 24;
-	size_t len = 0, cap = 4096;
-	char *buf = malloc(cap);
-
-	if (!buf || (send(fd, line, strlen(line), MSG_NOSIGNAL) < 0 &&
-		     errno != EPIPE && errno != ECONNRESET)) {
-		free(buf);
-		return NULL;
-	}
-	for (;;) {
-		ssize_t n;
-
-		if (len + 1 >= cap) {
-			char *p = cap < max ? realloc(buf, cap * 2) : NULL;
-
-			if (!p) {
-				free(buf);
-				return NULL;
-			}
-			buf = p;
-			cap *= 2;
-		}
-		n = recv(fd, buf + len, cap - len - 1, 0);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			free(buf);
-			errno = ETIMEDOUT;	/* --timeout passed */
-			return NULL;
-		}
-		if (n <= 0)
-			break;
-		len += (size_t)n;
-		if (buf[len - 1] == '\n')
-			break;
-	}
-	if (!len) {
-		free(buf);
-		errno = ECONNRESET;
-		return NULL;
-	}
-	buf[len] = '\0';
-	return buf;
-}
-
-/* key: value lines; an array gets a line per item, an object item its
- * fields' values side by side (counters: row, where, note, packets, ...). */
-/* Times the daemon gives in seconds since the epoch: also as a person
- * reads them. The number stays first, for scripts. */
-static void print_time(const char *key, struct json_object *val)
-{
-	time_t t = (time_t)json_object_get_int64(val), now = time(NULL);
-	char when[32];
-	struct tm tm;
-
-	if (!t || !localtime_r(&t, &tm) ||
-	    !strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm)) {
-		printf("%-18s %lld\n", key, (long long)t);
-		return;
-	}
-	if (t > now)
-		printf("%-18s %lld (%s, in %lld s)\n", key, (long long)t, when,
-		       (long long)(t - now));
-	else
-		printf("%-18s %lld (%s, %lld s ago)\n", key, (long long)t, when,
-		       (long long)(now - t));
-}
-
-/* An array of objects (counters' rows) as a table: a header of the first
- * item's keys, then a line an item, each column as wide as its widest
- * cell (the last one as it comes). */
-#define TABLE_COLS 16
-
-/* Cell c of the table's line `line`: line 0 is the header. */
-static const char *table_cell(struct json_object *arr, size_t line, size_t c)
-{
-	struct json_object *item = json_object_array_get_idx(arr, line ? line - 1 : 0);
-	size_t k = 0;
-
-	if (!json_object_is_type(item, json_type_object))
-		return NULL;
-	json_object_object_foreach(item, key, val) {
-		if (k++ == c)
-			return line ? json_object_get_string(val) : key;
-	}
+	for (size_t i = 0; i < ARRAY_SIZE(opt_docs); i++)
+		if (opt_docs[i].o.val == opt)
+			return &opt_docs[i];
 	return NULL;
 }
 
-static void print_table(struct json_object *arr)
+const char *ctl_opt_name(int opt)
 {
-	size_t lines = json_object_array_length(arr) + 1, width[TABLE_COLS] = { 0 };
-	const char *cell;
+	const struct ctl_opt_doc *doc = opt_doc(opt);
 
-	for (size_t l = 0; l < lines; l++)
-		for (size_t c = 0; c < TABLE_COLS && (cell = table_cell(arr, l, c)); c++)
-			if (strlen(cell) > width[c])
-				width[c] = strlen(cell);
-	for (size_t l = 0; l < lines; l++) {
-		for (size_t c = 0; c < TABLE_COLS && (cell = table_cell(arr, l, c)); c++)
-			printf("  %-*s", table_cell(arr, l, c + 1) ? (int)width[c] : 0, cell);
-		putchar('\n');
-	}
-}
-
-/* key value lines; an array of strings gets a line per item, an array of
- * objects a table. --json is the stable interface for scripts. */
-static void print_human(struct json_object *o)
-{
-	json_object_object_foreach(o, key, val) {
-		if (!strcmp(key, "ok"))
-			continue;
-		if (!strcmp(key, "last_reconcile") || !strcmp(key, "confirm_by")) {
-			print_time(key, val);
-			continue;
-		}
-		if (json_object_is_type(val, json_type_object)) {
-			printf("%s:\n", key);
-			json_object_object_foreach(val, k, v)
-				printf("  %-16s %s\n", k, json_object_get_string(v));
-			continue;
-		}
-		if (!json_object_is_type(val, json_type_array)) {
-			printf("%-18s %s\n", key, json_object_get_string(val));
-			continue;
-		}
-		printf("%s:\n", key);
-		if (json_object_array_length(val) &&
-		    json_object_is_type(json_object_array_get_idx(val, 0),
-					json_type_object)) {
-			print_table(val);
-			continue;
-		}
-		for (size_t i = 0; i < json_object_array_length(val); i++)
-			printf("  %s\n", json_object_get_string(
-				json_object_array_get_idx(val, i)));
-	}
+	return doc ? doc->o.name : "?";
 }
 
 /*
- * Sends one request line over fd. Returns the reply if it says ok; else
- * NULL, having said why on stderr.
+ * The option a word of the command line names, as getopt_long reads it:
+ * "--NAME" or "--NAME=VALUE" (NAME, or the start of only one name), "-C"
+ * (C and what follows). NULL if none, or several (*ambiguous).
  */
-static struct json_object *call(const struct args *a, int fd,
-				 const char *line)
+static const struct ctl_opt_doc *opt_named(const char *word, bool *ambiguous)
 {
-	struct json_object *reply, *val;
-	char *text = ask(fd, line);
+	const struct ctl_opt_doc *found = NULL;
+	size_t len;
 
-	if (!text && errno == ETIMEDOUT)
-		fprintf(stderr, "%s: edgefwd did not answer within %u seconds (--timeout)\n",
-			prog, a->timeout);
-	if (!text && errno != ETIMEDOUT)
-		fprintf(stderr, "%s: no answer from edgefwd\n", prog);
-	if (!text)
+	*ambiguous = false;
+	if (word[0] != '-' || !word[1])
 		return NULL;
-	reply = ef_ctl_reply_parse(text);
-	free(text);
-	if (!reply) {
-		fprintf(stderr, "%s: edgefwd answered something that is not JSON\n",
-			prog);
-		return NULL;
+	if (word[1] != '-')
+		return opt_doc((unsigned char)word[1] < 128 ? word[1] : -1);
+	word += 2;
+	len = strcspn(word, "=");
+	for (size_t i = 0; len && i < ARRAY_SIZE(opt_docs); i++) {
+		const char *name = opt_docs[i].o.name;
+
+		if (strlen(name) == len && !strncmp(name, word, len)) {
+			*ambiguous = false;
+			return &opt_docs[i];
+		}
+		if (!strncmp(name, word, len)) {
+			*ambiguous = found != NULL;
+			found = &opt_docs[i];
+		}
 	}
-	if (json_object_object_get_ex(reply, "ok", &val) &&
-	    json_object_get_boolean(val))
-		return reply;
-	if (json_object_object_get_ex(reply, "error", &val))
-		fprintf(stderr, "%s: edgefwd: %s\n", prog,
-			json_object_get_string(val));
-	else
-		fprintf(stderr, "%s: edgefwd refused the request\n", prog);
-	json_object_put(reply);
-	return NULL;
+	return *ambiguous ? NULL : found;
 }
 
-static int cmd_daemon(const struct args *a)
+int ctl_refuse(const char *cmd, const char *fmt, ...)
 {
-	struct json_object *reply = NULL;
-	const char *why;
-	char *line;
-	int fd;
+	va_list ap;
 
-	line = ef_ctl_request_line(a->argc, a->argv, &why);
-	if (!line) {
-		fprintf(stderr, "%s: %s\n", prog, why);
-		return EXIT_INPUT;
-	}
-	fd = connect_daemon(a);
-	if (fd >= 0) {
-		reply = call(a, fd, line);
-		close(fd);
-	}
-	free(line);
-	if (!reply)
-		return EXIT_RUNTIME;
-	if (a->json) {
-		print_json(reply);
-	} else {
-		print_human(reply);
-		json_object_put(reply);
-	}
-	return 0;
-}
-
-/*
- * Status and counters, on one connection, as Prometheus text. Whatever
- * goes wrong, stdout still gets edgefw_up 0: a scraper (or the textfile
- * the timer writes) then says the daemon is down rather than going stale.
- */
-static int cmd_metrics(const struct args *a)
-{
-	struct json_object *status = NULL, *counters = NULL;
-	struct ef_strbuf sb = { 0 };
-	int fd, err = -EIO;
-
-	fd = connect_daemon(a);
-	if (fd >= 0) {
-		status = call(a, fd, "status\n");
-		counters = status ? call(a, fd, "counters\n") : NULL;
-		close(fd);
-	}
-	if (counters) {
-		err = ef_metrics_format(&sb, status, counters);
-		if (err == -EPROTO)
-			fprintf(stderr, "%s: edgefwd's status or counters reply is not what edgefwctl(8) says\n",
-				prog);
-		else if (err)
-			fprintf(stderr, "%s: %s\n", prog, strerror(-err));
-	}
-	json_object_put(status);
-	json_object_put(counters);
-	if (err) {
-		ef_sb_free(&sb);
-		ef_metrics_format_down(&sb);
-	}
-	return put_text(&sb) ?: (err ? EXIT_RUNTIME : 0);
-}
-
-/*
- * POLICY on the command line: a file as before (a path with a slash, a
- * .policy file, any file here), else a name looked up as edgefwd does,
- * in the first --policy-dir that has NAME.policy.
- */
-static int find_policy(struct args *a, const char *arg)
-{
-	size_t len = strlen(arg);
-	const char *bad_dir;
-	struct stat st;
-	int err;
-
-	a->policy = arg;
-	if (strchr(arg, '/') || (len > 7 && !strcmp(arg + len - 7, ".policy")) ||
-	    !stat(arg, &st) || !ef_state_name_valid(arg))
-		return 0;
-	err = ef_policy_find(&a->policy_dirs, arg, a->policy_buf, &bad_dir);
-	if (!err) {
-		a->policy = a->policy_buf;
-		return 0;
-	}
-	if (bad_dir) {
-		fprintf(stderr, "%s: cannot look for policy %s in %s: %s\n",
-			prog, arg, bad_dir, strerror(-err));
-		return EXIT_INPUT;
-	}
-	fprintf(stderr, "%s: %s: no such file, and no policy of that name in", prog,
-		arg);
-	for (size_t i = 0; i < a->policy_dirs.n; i++)
-		fprintf(stderr, "%s %s", i ? "," : "", a->policy_dirs.v[i]);
+	fprintf(stderr, "%s %s: ", prog, cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
 	fputc('\n', stderr);
 	return EXIT_INPUT;
 }
 
-static const struct {
+/*
+ * getopt_long refused an option of argv (c: '?', or ':' for a missing
+ * value): says which and why. The word it refused is argv[optind - 1]
+ * when it is a long option (optopt then 0 if unknown, else its val); a
+ * short one is optopt.
+ */
+static int bad_option(const struct ctl_syntax *syn, int c, char **argv)
+{
+	const char *word = argv[optind - 1], *cmd = argv[0], *why;
+	const struct ctl_opt_doc *doc = NULL;
+	bool ambiguous = false, own = false;
+	char name[48];
+
+	if (!strncmp(word, "--", 2)) {
+		doc = opt_named(word, &ambiguous);
+		if (optopt && optopt < 256 && (!doc || doc->o.val != optopt))
+			word = NULL;	/* a short one after all */
+	} else {
+		word = NULL;
+	}
+	if (word && doc)
+		snprintf(name, sizeof(name), "--%s", doc->o.name);
+	else if (word)
+		snprintf(name, sizeof(name), "%.*s", (int)strcspn(word, "="),
+			 word);
+	else if (optopt > ' ' && optopt < 0x7f)
+		snprintf(name, sizeof(name), "-%c", optopt);
+	else
+		snprintf(name, sizeof(name), "-\\x%02x", optopt & 0xff);
+	if (!word)
+		doc = opt_named(name, &ambiguous);
+	for (const struct option *o = syn->opts; doc && o->name; o++)
+		own = own || o->val == doc->o.val;
+	if (c == ':')
+		why = "needs a value";
+	else if (own)
+		why = "takes no value";
+	else if (doc)
+		why = "does not apply";
+	else
+		why = ambiguous ? "is ambiguous" : "is unknown";
+	return ctl_refuse(cmd, "option '%s' %s; see %s %s --help", name, why,
+			  prog, cmd);
+}
+
+/* ---- Commands ---- */
+
+static const struct command {
 	const char *name;
-	int (*fn)(const struct args *a);
-	const char *usage;
+	int (*fn)(int argc, char **argv);
 	const char *description;
 } commands[] = {
-	{ "check", cmd_check, "POLICY [--site SITE]",
+	{ "check", cmd_check,
 	  "Validates a policy (and site) offline; nothing is applied" },
-	{ "compile", cmd_compile, "POLICY --site SITE",
+	{ "compile", cmd_compile,
 	  "Prints the ruleset the policy compiles to, as nft text" },
-	{ "apply", cmd_apply, "POLICY --site SITE [--replace] [--json]",
+	{ "apply", cmd_apply,
 	  "Sends what differs from the live table, in one batch" },
-	{ "diff", cmd_diff, "[POLICY --site SITE] [--json]",
+	{ "diff", cmd_diff,
 	  "What apply would send (exit 3 if anything); no POLICY: edgefwd's" },
-	{ "show", cmd_show, "[--counters]",
+	{ "show", cmd_show,
 	  "Reads table inet edgefw from the kernel and prints it" },
-	{ "verify", cmd_verify, "POLICY --site SITE",
+	{ "verify", cmd_verify,
 	  "Exits 0 if the live table equals the compiled policy, 3 if not" },
-	{ "hello", cmd_daemon, "", "Asks edgefwd for its protocol version" },
-	{ "status", cmd_daemon, "",
+	{ "hello", cmd_hello, "Asks edgefwd for its protocol version" },
+	{ "status", cmd_status,
 	  "edgefwd's active policy, generation, last reconcile, corrections" },
-	{ "reconcile", cmd_daemon, "", "Has edgefwd reconcile now" },
-	{ "reload", cmd_daemon, "", "Has edgefwd read the site and policy again" },
-	{ "switch", cmd_daemon, "NAME [--dry-run] [--confirm SECONDS]",
+	{ "reconcile", cmd_reconcile, "Has edgefwd reconcile now" },
+	{ "reload", cmd_reload, "Has edgefwd read the site and policy again" },
+	{ "switch", cmd_switch,
 	  "Has edgefwd apply another policy (and go back unless confirmed)" },
-	{ "confirm", cmd_daemon, "[ID]", "Keeps the policy a switch --confirm applied (switch ID only)" },
-	{ "rollback", cmd_daemon, "[ID]", "Goes back to the policy before the last switch (while ID waits)" },
-	{ "list", cmd_daemon, "", "The policies edgefwd can switch to" },
-	{ "counters", cmd_daemon, "",
+	{ "confirm", cmd_confirm,
+	  "Keeps the policy a switch --confirm applied (switch ID only)" },
+	{ "rollback", cmd_rollback,
+	  "Goes back to the policy before the last switch (while ID waits)" },
+	{ "list", cmd_list, "The policies edgefwd can switch to" },
+	{ "counters", cmd_counters,
 	  "Packets and bytes per policy row, with the row's note" },
-	{ "metrics", cmd_metrics, "[--socket PATH]",
+	{ "metrics", cmd_metrics,
 	  "edgefwd's status and row counters for Prometheus (text format)" },
 };
 
+static const struct command *command_named(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+		if (!strcmp(commands[i].name, name))
+			return &commands[i];
+	return NULL;
+}
+
+static void usage_lines(FILE *f, const char *cmd,
+			const struct ctl_syntax *syn)
+{
+	fprintf(f, "Usage: %s %s %s\n", prog, cmd, syn->usage[0]);
+	if (syn->usage[1])
+		fprintf(f, "   or: %s %s %s\n", prog, cmd, syn->usage[1]);
+}
+
+#define HELP_COL 26	/* where an option's help starts */
+
+/* A command's --help: its usage, what it does, its options. Returns 0. */
+static int help(const char *cmd, const struct ctl_syntax *syn)
+{
+	const struct command *c = command_named(cmd);
+
+	usage_lines(stdout, cmd, syn);
+	printf("%s.\n\nOptions:\n", c ? c->description : cmd);
+	for (const struct option *o = syn->opts; o->name; o++) {
+		const struct ctl_opt_doc *doc = opt_doc(o->val);
+		int n;
+
+		if (o->val < 256)
+			n = printf("  -%c, --%s", o->val, o->name);
+		else
+			n = printf("      --%s", o->name);
+		if (doc && doc->value)
+			n += printf(" %s", doc->value);
+		printf("%*s", n < HELP_COL ? HELP_COL - n : 1, "");
+		for (const char *h = doc ? doc->help : ""; *h; h++) {
+			putchar(*h);
+			if (*h == '\n')
+				printf("%*s", HELP_COL, "");
+		}
+		putchar('\n');
+	}
+	return 0;
+}
+
+int ctl_parse(const struct ctl_syntax *syn, int argc, char **argv,
+	      ctl_opt_fn on_opt, void *ctx, struct ctl_words *ret)
+{
+	bool given[ARRAY_SIZE(opt_docs)] = { false };
+	char shorts[8] = ":";	/* ':': a missing value is told apart */
+	size_t n = 1;
+	int c, status;
+
+	for (const struct option *o = syn->opts; o->name; o++) {
+		if (o->val > 255 || n + 3 > sizeof(shorts))
+			continue;
+		shorts[n++] = (char)o->val;
+		if (o->has_arg == required_argument)
+			shorts[n++] = ':';
+	}
+	shorts[n] = '\0';
+	opterr = 0;	/* bad_option says why, naming the command */
+	optind = 0;	/* glibc: 0 starts afresh on a new argv, as 1 may not */
+	while ((c = getopt_long(argc, argv, shorts, syn->opts, NULL)) != -1) {
+		const struct ctl_opt_doc *doc = opt_doc(c);
+
+		if (c == '?' || c == ':' || !doc)
+			return bad_option(syn, c, argv);
+		if (c == OPT_HELP)
+			return help(argv[0], syn);
+		/* Two values could disagree; only directories add up. */
+		if (given[doc - opt_docs] && doc->o.has_arg &&
+		    c != OPT_POLICY_DIR)
+			return ctl_refuse(argv[0], "option '--%s' given twice",
+					  doc->o.name);
+		given[doc - opt_docs] = true;
+		status = on_opt(ctx, argv[0], c, optarg);
+		if (status)
+			return status;
+	}
+	if (argc - optind < syn->min_words || argc - optind > syn->max_words) {
+		usage_lines(stderr, argv[0], syn);
+		return EXIT_INPUT;
+	}
+	if (ret) {
+		ret->v = argv + optind;
+		ret->n = argc - optind;
+	}
+	return CTL_GO;
+}
+
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: %s COMMAND [ARGS]\n\nCommands:\n", prog);
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(f, "  %-9s %-40s %s\n", commands[i].name,
-			commands[i].usage, commands[i].description);
+	fprintf(f, "Usage: %s COMMAND [ARGUMENTS] [OPTIONS]\n"
+		   "       %s COMMAND --help | help [COMMAND] | --version\n"
+		   "\nCommands:\n", prog, prog);
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+		fprintf(f, "  %-10s %s\n", commands[i].name,
+			commands[i].description);
+	fprintf(f, "\nEach command takes only its own options, before or after its\n"
+		   "arguments: %s COMMAND --help lists them.\n", prog);
 	fprintf(f, "\nPOLICY is a file, or a name looked up as NAME.policy in the first\n"
 		   "--policy-dir DIR that has it (default %s, then\n%s).\n",
 		EF_POLICY_DIR_LOCAL, EF_POLICY_DIR_SHIPPED);
-	fprintf(f, "\nedgefwd's commands take --socket PATH (default /run/edgefw/control;\n"
-		   "/run/edgefw/read for looking only), --timeout SECONDS (default 60)\n"
-		   "and --json.\n");
 	fprintf(f, "\nExit status: 0 ok, 1 runtime or kernel error, "
 		   "2 bad input or usage (nothing applied), 3 differs.\n");
 }
 
-int main(int argc, char **argv)
+/*
+ * Where the command's name stands: after the options some put before it
+ * (each with its value, if it takes one). argc if nowhere; -1 after
+ * saying why.
+ */
+static int command_at(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "site", required_argument, NULL, 's' },
-		{ "counters", no_argument, NULL, 'c' },
-		{ "replace", no_argument, NULL, 'r' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "socket", required_argument, NULL, 'S' },
-		{ "timeout", required_argument, NULL, 'T' },
-		{ "dry-run", no_argument, NULL, 'd' },
-		{ "confirm", required_argument, NULL, 'C' },
-		{ "policy-dir", required_argument, NULL, 'P' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
-	/* A switch to a large policy compiles and applies it before the
-	 * answer: seconds at most; a daemon that hangs must not hang its
-	 * callers (scripts, timers) with it. */
-	struct args a = { .socket = "/run/edgefw/control", .timeout = 60 };
-	char *words[6];
-	const char *confirm = NULL;
-	bool dry_run = false;
-	const char *cmd;
-	int c;
+	int i;
 
-	/* Options may stand before or after the command (getopt permutes). */
-	while ((c = getopt_long(argc, argv, "s:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 's':
-			a.site = optarg;
-			break;
-		case 'c':
-			a.counters = true;
-			break;
-		case 'r':
-			a.replace = true;
-			break;
-		case 'j':
-			a.json = true;
-			break;
-		case 'S':
-			a.socket = optarg;
-			break;
-		case 'T': {
-			char *end;
-			unsigned long t = strtoul(optarg, &end, 10);
+	for (i = 1; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
+		const struct ctl_opt_doc *doc;
+		bool ambiguous;
 
-			if (*optarg < '0' || *optarg > '9' || *end || !t ||
-			    t > 3600) {
-				fprintf(stderr, "%s: --timeout must be 1 to 3600 seconds, not '%s'\n",
-					prog, optarg);
-				return EXIT_INPUT;
-			}
-			a.timeout = (unsigned int)t;
-			break;
+		if (!strcmp(argv[i], "--"))
+			return i + 1;
+		doc = opt_named(argv[i], &ambiguous);
+		if (!doc) {
+			fprintf(stderr, "%s: option '%.*s' is %s; see %s --help\n",
+				prog, (int)strcspn(argv[i], "="), argv[i],
+				ambiguous ? "ambiguous" : "unknown", prog);
+			return -1;
 		}
-		case 'd':
-			dry_run = true;
-			break;
-		case 'C':
-			confirm = optarg;
-			break;
-		case 'P':
-			if (ef_policy_dirs_add(&a.policy_dirs, optarg)) {
-				fprintf(stderr, "%s: at most %d --policy-dir\n",
-					prog, EF_POLICY_DIRS_MAX);
-				return EXIT_INPUT;
-			}
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			return EXIT_INPUT;
-		}
+		/* Its value is the next word, unless "--NAME=V" or "-sV". */
+		if (doc->o.has_arg == required_argument &&
+		    !strchr(argv[i], '=') && (argv[i][1] == '-' || !argv[i][2]))
+			i++;
 	}
-	ef_policy_dirs_default(&a.policy_dirs);
-	if (optind >= argc || !strcmp(argv[optind], "help")) {
-		usage(optind >= argc ? stderr : stdout);
-		return optind >= argc ? EXIT_INPUT : 0;
-	}
-	cmd = argv[optind++];
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
-		bool wants_policy = commands[i].fn != cmd_show &&
-				    commands[i].fn != cmd_metrics;
+	return i;
+}
 
-		if (strcmp(cmd, commands[i].name))
-			continue;
-		/* diff without a policy asks the daemon. */
-		if (commands[i].fn == cmd_daemon ||
-		    (commands[i].fn == cmd_diff && optind == argc)) {
-			/* The request as the protocol spells it. */
-			a.argc = 0;
-			words[a.argc++] = (char *)cmd;
-			if (optind < argc && a.argc < 3)
-				words[a.argc++] = argv[optind++];
-			if (dry_run)
-				words[a.argc++] = (char *)"--dry-run";
-			if (confirm) {
-				words[a.argc++] = (char *)"--confirm";
-				words[a.argc++] = (char *)confirm;
-			}
-			if (optind != argc) {
-				fprintf(stderr, "Usage: %s %s %s\n", prog, cmd,
-					commands[i].usage);
-				return EXIT_INPUT;
-			}
-			a.argv = words;
-			return cmd_daemon(&a);
-		}
-		if (wants_policy && optind != argc - 1) {
-			fprintf(stderr, "Usage: %s %s %s\n", prog, cmd,
-				commands[i].usage);
-			return EXIT_INPUT;
-		}
-		if (!wants_policy && optind != argc) {
-			fprintf(stderr, "Usage: %s %s %s\n", prog, cmd,
-				commands[i].usage);
-			return EXIT_INPUT;
-		}
-		if (wants_policy) {
-			int status = find_policy(&a, argv[optind]);
+/* help COMMAND: COMMAND --help. */
+static int help_of(const char *name)
+{
+	const struct command *c = command_named(name);
+	char *argv[] = { (char *)name, (char *)"--help", NULL };
 
-			if (status)
-				return status;
-		}
-		return commands[i].fn(&a);
-	}
-	fprintf(stderr, "%s: unknown command '%s'\n\n", prog, cmd);
+	if (c)
+		return c->fn(2, argv);
+	fprintf(stderr, "%s: unknown command '%s'\n\n", prog, name);
 	usage(stderr);
 	return EXIT_INPUT;
+}
+
+int main(int argc, char **argv)
+{
+	const struct command *c;
+	char *name;
+	int at;
+
+	if (argc == 2 && !strcmp(argv[1], "--version")) {
+		printf("%s %s\n", prog, EF_VERSION);
+		return 0;
+	}
+	if (argc >= 2 && (!strcmp(argv[1], "help") ||
+			  !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		if (argc == 3)
+			return help_of(argv[2]);
+		usage(argc == 2 ? stdout : stderr);
+		return argc == 2 ? 0 : EXIT_INPUT;
+	}
+	at = command_at(argc, argv);
+	if (at < 0)
+		return EXIT_INPUT;
+	if (at >= argc) {
+		usage(stderr);
+		return EXIT_INPUT;
+	}
+	c = command_named(argv[at]);
+	if (!c) {
+		fprintf(stderr, "%s: unknown command '%s'\n\n", prog, argv[at]);
+		usage(stderr);
+		return EXIT_INPUT;
+	}
+	/* The options before its name go to the command as if after it. */
+	name = argv[at];
+	memmove(argv + 2, argv + 1, (size_t)(at - 1) * sizeof(*argv));
+	argv[1] = name;
+	return c->fn(argc - 1, argv + 1);
 }

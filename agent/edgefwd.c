@@ -87,11 +87,63 @@ static int open_loop(struct daemon *d)
 	return loop_add(d, l->sigfd, TAG_SIG) ?: loop_add(d, l->tickfd, TAG_TICK);
 }
 
+/*
+ * The user to become. Running on as root is never a default: only
+ * `--user root` said out loud keeps it (then nothing is dropped).
+ */
+static int lookup_user(const struct settings *set, uid_t *uid, gid_t *gid)
+{
+	int err;
+
+	if (!set->user) {
+		if (geteuid() != 0)
+			return 0;
+		log_err("refusing to run as root: give --user USER (edgefw), or --user root to keep root");
+		return -EPERM;
+	}
+	err = ef_user_lookup(set->user, uid, gid);
+	if (err)
+		log_err("no user %s to run as: %s", set->user,
+			err == -ENOENT ? "no such user" : strerror(-err));
+	return err;
+}
+
+/* The first policy: the recorded one, or if that cannot be applied now
+ * (gone, broken), the one the site names. The daemon starts with some
+ * policy. */
+static int enforce_first(struct daemon *d)
+{
+	char file[PATH_MAX], recorded[EF_STATE_NAME_MAX], *why = NULL;
+	struct ef_model *m = NULL;
+	int err;
+
+	err = switch_choose_start(d);
+	if (err)
+		return err;
+	err = enforce_compile(d, d->enf.policy, false, &m, file, &why);
+	snprintf(recorded, sizeof(recorded), "%s", d->enf.policy);
+	if (err && d->sw.from_record && !switch_start_default(d) &&
+	    strcmp(d->enf.policy, recorded)) {
+		log_err("recorded policy %s cannot be applied (%s); starting with policy %s",
+			recorded, why ? why : strerror(-err), d->enf.policy);
+		free(why);
+		err = enforce_compile(d, d->enf.policy, false, &m, file, &why);
+	}
+	if (err) {
+		log_err("policy %s cannot be applied: %s", d->enf.policy,
+			why ? why : strerror(-err));
+		free(why);
+		return err;
+	}
+	err = enforce_reconcile(d, m, false, NULL);
+	if (!err)
+		enforce_set_policy_file(d, file);
+	return err;
+}
+
 static int start(struct daemon *d)
 {
 	const struct settings *set = &d->set;
-	char file[PATH_MAX];
-	struct ef_model *m = NULL;
 	uid_t uid = 0;
 	gid_t gid = 0;
 	int err;
@@ -104,40 +156,37 @@ static int start(struct daemon *d)
 	    ef_group_lookup(set->read_group, &d->ctl.read_gid) < 0)
 		log_warn("no group %s: the read-only socket serves the control group only",
 			 set->read_group);
-	if (set->user && (err = ef_user_lookup(set->user, &uid, &gid)) < 0) {
-		log_err("no user %s to run as: %s", set->user, strerror(-err));
+	err = lookup_user(set, &uid, &gid);
+	if (err)
 		return err;
-	}
+	/* Each step logs what it could not do, naming the object. */
 	err = open_loop(d);
-	err = err ?: ef_nl_open(&d->enf.nl);
+	if (err)
+		log_err("cannot set up the event loop: %s", strerror(-err));
+	if (!err && (err = ef_nl_open(&d->enf.nl)))
+		log_err("cannot open the netfilter netlink socket: %s",
+			strerror(-err));
 	if (!err)
 		ef_reconciler_init(&d->enf.rec, d->enf.nl);
 	err = err ?: watch_open(d);
 	err = err ?: switch_init(d);
 	err = err ?: control_open(d);
-	if (err) {
-		log_err("cannot set up: %s", strerror(-err));
-		return err;
-	}
-	if (set->user && geteuid() == 0) {
-		err = ef_drop_privileges(uid, gid);
-		if (err) {
-			log_err("cannot drop privileges: %s", strerror(-err));
-			return err;
-		}
-	}
-	/* Files are read as the user that will read them again later. */
-	switch_choose_start(d);
-	err = enforce_compile(d, d->enf.policy, &m, file, NULL);
-	if (err) {
-		log_err("policy %s does not compile: %s", d->enf.policy,
-			strerror(-err));
-		return err;
-	}
-	err = enforce_reconcile(d, m, false);
 	if (err)
 		return err;
-	enforce_set_policy_file(d, file);
+	if (uid && geteuid() == 0) {
+		err = ef_drop_privileges(uid, gid);
+		if (err) {
+			log_err("cannot drop privileges to user %s: %s",
+				set->user, strerror(-err));
+			return err;
+		}
+	} else if (geteuid() == 0) {
+		log_warn("running as root (--user root): nothing is dropped");
+	}
+	/* Files are read as the user that will read them again later. */
+	err = enforce_first(d);
+	if (err)
+		return err;
 	log_info("policy %s (%s) in force (%zu elements); control socket %s",
 		 d->enf.policy, d->enf.policy_file,
 		 ef_model_elem_count(ef_reconciler_model(&d->enf.rec)),
@@ -149,13 +198,15 @@ static int start(struct daemon *d)
 static void on_signal(struct daemon *d)
 {
 	struct signalfd_siginfo si;
+	char *why = NULL;
 
 	if (read(d->loop.sigfd, &si, sizeof(si)) != sizeof(si))
 		return;
 	if (si.ssi_signo == SIGHUP) {
 		log_info("SIGHUP: reading the site and policy %s again",
 			 d->enf.policy);
-		enforce_recompile(d);
+		switch_reload(d, &why);
+		free(why);
 		return;
 	}
 	/* The rules stay in force: the table persists without us. */
@@ -169,13 +220,13 @@ static void on_tick(struct daemon *d)
 	control_drop_idle(d);
 	fight_window(d, time(NULL));
 	if (++d->loop.ticks % d->enf.interval == 0)
-		enforce_reconcile(d, NULL, true);
+		enforce_reconcile(d, NULL, true, NULL);
 }
 
-static void dispatch(struct daemon *d, uint64_t tag)
+static void dispatch(struct daemon *d, uint64_t tag, uint32_t events)
 {
 	if (tag >= TAG_CLIENT) {
-		control_on_client(d, &d->ctl.clients[tag - TAG_CLIENT]);
+		control_on_client(d, &d->ctl.clients[tag - TAG_CLIENT], events);
 		return;
 	}
 	switch (tag) {
@@ -200,7 +251,7 @@ static void run(struct daemon *d)
 				   control_requests_waiting(d) ? 0 : -1);
 
 		for (int i = 0; i < n && !d->loop.stop; i++)
-			dispatch(d, ev[i].data.u64);
+			dispatch(d, ev[i].data.u64, ev[i].events);
 		control_serve_round(d);
 	}
 }
@@ -303,7 +354,6 @@ int main(int argc, char **argv)
 			.state_dir = "/var/lib/edgefw",
 			.socket_path = "/run/edgefw/control",
 			.group = "edgefw",
-			.default_policy = "edge-single-public",
 			.client_timeout = 10,
 		},
 		.enf.interval = 30,

@@ -7,6 +7,7 @@
  * watchers, the timer and the requests; which policy, by switch.c.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,23 +59,43 @@ static void log_diags(const struct ef_diags *diags)
 	free(text);
 }
 
-/* The first error, for a dry run's answer. */
-static void dry_error(const struct ef_diags *diags, char **dry_why)
-{
-	const struct ef_diag *g = ef_diags_first_error(diags);
+/* Why, for the client: the compile errors with their lines and carets. */
+#define WHY_MAX 4000
 
-	if (!g || *dry_why)
-		return;
-	if (asprintf(dry_why, "the policy does not compile: %s:%u:%u: %s",
-		     g->file ? g->file : "?", g->line, g->col, g->msg) < 0)
-		*dry_why = NULL;
+static int say_why(char **ret_why, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int say_why(char **ret_why, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (!ret_why)
+		return 0;
+	va_start(ap, fmt);
+	n = vasprintf(ret_why, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		*ret_why = NULL;
 	else
-		utf8_cut(*dry_why, 400);
+		utf8_cut(*ret_why, WHY_MAX);
+	return 0;
 }
 
-int enforce_compile(struct daemon *d, const char *name,
-		    struct ef_model **ret, char file[PATH_MAX],
-		    char **dry_why)
+static void diags_why(const struct ef_diags *diags, char **ret_why)
+{
+	char *text = ef_diags_format(diags);
+	size_t len = text ? strlen(text) : 0;
+
+	/* The last newline is the reply's. */
+	if (len && text[len - 1] == '\n')
+		text[len - 1] = '\0';
+	say_why(ret_why, "the policy does not compile: %s", text ? text : "");
+	free(text);
+}
+
+int enforce_compile(struct daemon *d, const char *name, bool dry,
+		    struct ef_model **ret, char file[PATH_MAX], char **ret_why)
 {
 	struct ef_load_opts opts = { .site = d->set.site_path };
 	struct ef_diags diags = { 0 };
@@ -83,14 +104,17 @@ int enforce_compile(struct daemon *d, const char *name,
 	const char *bad_dir;
 	int err;
 
+	if (ret_why)
+		*ret_why = NULL;
 	err = ef_policy_find(&d->set.policy_dirs, name, path, &bad_dir);
 	if (err && bad_dir) {
-		if (!dry_why)
+		if (!dry)
 			log_err("cannot look for policy %s in %s: %s", name,
 				bad_dir, strerror(-err));
-		else if (asprintf(dry_why, "cannot look for policy %s in %s: %s",
-				  name, bad_dir, strerror(-err)) < 0)
-			*dry_why = NULL;
+		say_why(ret_why, "cannot look for policy %s in %s: %s", name,
+			bad_dir, strerror(-err));
+	} else if (err) {
+		say_why(ret_why, "no such policy");
 	}
 	if (err)
 		return err;
@@ -98,15 +122,18 @@ int enforce_compile(struct daemon *d, const char *name,
 		memcpy(file, path, PATH_MAX);
 	opts.policy = path;
 	err = ef_load(&opts, &diags, &l);
-	if (diags.n && !dry_why)
+	/* A dry run logs nothing: anyone on the read-only socket may ask. */
+	if (diags.n && !dry)
 		log_diags(&diags);
-	if (err && dry_why)
-		dry_error(&diags, dry_why);
+	if (err == -ENOMEM && !diags.errors)
+		say_why(ret_why, "out of memory");
+	else if (err)
+		diags_why(&diags, ret_why);
 	ef_diags_free(&diags);
 	if (err)
 		return err;
 	/* The site says how often, unless the command line did. */
-	if (!dry_why && l.site->interval && !d->set.interval_set)
+	if (!dry && l.site->interval && !d->set.interval_set)
 		d->enf.interval = l.site->interval;
 	*ret = l.model;
 	l.model = NULL;
@@ -151,7 +178,8 @@ unsigned int fight_delay(const struct daemon *d)
 	return d->fight.fighting ? FIGHT_DELAY_SECS : 0;
 }
 
-int enforce_reconcile(struct daemon *d, struct ef_model *next, bool drift)
+int enforce_reconcile(struct daemon *d, struct ef_model *next, bool drift,
+		      char **ret_why)
 {
 	struct enforce *e = &d->enf;
 	const char *writer = d->fight.last_writer;
@@ -168,6 +196,8 @@ int enforce_reconcile(struct daemon *d, struct ef_model *next, bool drift)
 	e->reconciles++;
 	if (err) {
 		log_err("reconcile of policy %s failed: %s%s%s", e->policy,
+			ef_nl_strerror(err), why ? ": " : "", why ? why : "");
+		say_why(ret_why, "the kernel refused the policy: %s%s%s",
 			ef_nl_strerror(err), why ? ": " : "", why ? why : "");
 		free(why);
 		return err;
@@ -186,11 +216,11 @@ int enforce_reconcile(struct daemon *d, struct ef_model *next, bool drift)
 	return 0;
 }
 
-int enforce_recompile(struct daemon *d)
+int enforce_recompile(struct daemon *d, char **ret_why)
 {
 	char file[PATH_MAX];
 	struct ef_model *m = NULL;
-	int err = enforce_compile(d, d->enf.policy, &m, file, NULL);
+	int err = enforce_compile(d, d->enf.policy, false, &m, file, ret_why);
 
 	d->enf.recompile = false;
 	if (err) {
@@ -198,7 +228,7 @@ int enforce_recompile(struct daemon *d)
 			d->enf.policy);
 		return err;
 	}
-	err = enforce_reconcile(d, m, false);
+	err = enforce_reconcile(d, m, false, ret_why);
 	if (!err)
 		enforce_set_policy_file(d, file);
 	return err;

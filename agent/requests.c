@@ -50,7 +50,10 @@ static char *do_status(struct daemon *d)
 	const struct ef_model *m = ef_reconciler_model(&e->rec);
 	struct json_object *o = ef_ctl_ok();
 	uint32_t genid = 0;
-	bool known = ef_reconciler_known(&d->enf.rec, &genid);
+	bool known;
+
+	watch_catch_up(d);
+	known = ef_reconciler_known(&d->enf.rec, &genid);
 
 	add(o, "policy", jstr(e->policy));
 	add(o, "site", jstr(d->set.site_path));
@@ -79,6 +82,20 @@ static char *do_status(struct daemon *d)
 	return reply(o);
 }
 
+/* The error reply: "what: why", or either alone; why is taken over. */
+static char *failed(const char *what, char *why)
+{
+	char *text = NULL, *r;
+
+	if (what && why && asprintf(&text, "%s: %s", what, why) < 0)
+		text = NULL;
+	r = ef_ctl_error_text(text ? text : why ? why : what ? what :
+				     "out of memory");
+	free(text);
+	free(why);
+	return r;
+}
+
 /* {"ok":true,"policy":...}: what a change of policy answers. */
 static struct json_object *policy_reply(const struct daemon *d)
 {
@@ -92,18 +109,13 @@ static struct json_object *policy_reply(const struct daemon *d)
 static char *do_dry_run(struct daemon *d, const char *name)
 {
 	struct ef_model *m = NULL;
-	char *why = NULL, *text;
 	struct json_object *o;
-	int err = enforce_compile(d, name, &m, NULL, &why);
+	char *why = NULL;
+	int err = enforce_compile(d, name, true, &m, NULL, &why);
 
 	ef_model_free(m);
-	if (err) {
-		/* The reason itself, not "see the log": a dry run logs
-		 * nothing. */
-		text = ef_ctl_error_text(why ? why : switch_policy_why(err));
-		free(why);
-		return text;
-	}
+	if (err)
+		return failed(NULL, why);
 	o = ef_ctl_ok();
 	add(o, "dry_run", json_object_new_boolean(1));
 	add(o, "policy", jstr(name));
@@ -113,12 +125,12 @@ static char *do_dry_run(struct daemon *d, const char *name)
 static char *do_switch(struct daemon *d, const struct ef_ctl_request *rq)
 {
 	struct json_object *o;
-	char why[160];
+	char *why = NULL;
 
 	if (rq->dry_run)
 		return do_dry_run(d, rq->name);
-	if (switch_to(d, rq->name, rq->confirm_secs, why, sizeof(why)))
-		return ef_ctl_error_text(why);
+	if (switch_to(d, rq->name, rq->confirm_secs, &why))
+		return failed(NULL, why);
 	o = policy_reply(d);
 	if (rq->confirm_secs) {
 		add(o, "confirm_by", json_object_new_int64(d->sw.confirm_by));
@@ -219,23 +231,24 @@ static char *do_hello(void)
 }
 
 /* Confirm or rollback: the new state, or why not. */
-static char *settled(struct daemon *d, int err, const char *why)
+static char *settled(struct daemon *d, int err, char *why)
 {
-	return err ? ef_ctl_error_text(why) : reply(policy_reply(d));
+	return err ? failed(NULL, why) : reply(policy_reply(d));
 }
 
 char *request_handle(struct daemon *d, const char *line, bool read_only)
 {
 	struct ef_ctl_request rq;
 	const char *bad;
-	char why[160];
+	char ro[96], *why = NULL;
+	int err;
 
 	if (ef_ctl_parse(line, &rq, &bad) < 0)
 		return ef_ctl_error_text(bad);
 	if (read_only && !ef_ctl_request_read_only(&rq)) {
-		snprintf(why, sizeof(why), "read-only socket: %s needs the control socket",
+		snprintf(ro, sizeof(ro), "read-only socket: %s needs the control socket",
 			 ef_ctl_cmd_name(rq.cmd));
-		return ef_ctl_error_text(why);
+		return ef_ctl_error_text(ro);
 	}
 	switch (rq.cmd) {
 	case EF_CTL_HELLO:
@@ -244,12 +257,12 @@ char *request_handle(struct daemon *d, const char *line, bool read_only)
 		return do_status(d);
 	case EF_CTL_RECONCILE:
 		ef_reconciler_forget(&d->enf.rec);	/* asked for: read the table */
-		if (enforce_reconcile(d, NULL, true))
-			return ef_ctl_error_text("reconcile failed: see the log");
+		if (enforce_reconcile(d, NULL, true, &why))
+			return failed("reconcile failed", why);
 		return do_status(d);
 	case EF_CTL_RELOAD:
-		if (enforce_recompile(d))
-			return ef_ctl_error_text("reload failed: see the log");
+		if (switch_reload(d, &why))
+			return failed("reload failed; the running rules stay", why);
 		return do_status(d);
 	case EF_CTL_SWITCH:
 		return do_switch(d, &rq);
@@ -260,9 +273,11 @@ char *request_handle(struct daemon *d, const char *line, bool read_only)
 	case EF_CTL_COUNTERS:
 		return do_counters(d);
 	case EF_CTL_CONFIRM:
-		return settled(d, switch_confirm(d, rq.switch_id, why, sizeof(why)), why);
+		err = switch_confirm(d, rq.switch_id, &why);
+		return settled(d, err, why);
 	case EF_CTL_ROLLBACK:
-		return settled(d, switch_rollback(d, rq.switch_id, why, sizeof(why)), why);
+		err = switch_rollback(d, rq.switch_id, &why);
+		return settled(d, err, why);
 	}
 	return ef_ctl_error_text("unknown command");
 }

@@ -9,23 +9,39 @@
 #include <errno.h>
 #include <linux/rtnetlink.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/timerfd.h>
 
 #include <netlink/netlink.h>
 #include <netlink/socket.h>
 
 #include "daemon.h"
+#include "log.h"
 #include "nl_monitor.h"
+#include "util.h"
 
-#define KICK_DELAY_NS (50 * 1000 * 1000)	/* events come in bursts */
+#define KICK_DELAY_NS (20 * 1000 * 1000)	/* events come in bursts */
 
+static int64_t ns(const struct timespec *t)
+{
+	return (int64_t)t->tv_sec * 1000000000 + t->tv_nsec;
+}
+
+/*
+ * A reconcile soon. A kick already waiting is never pushed back: a writer
+ * changing the table every quarter second would otherwise put the
+ * correction off for as long as it went on.
+ */
 void watch_kick(struct daemon *d)
 {
-	struct itimerspec it = { .it_value = { 0, KICK_DELAY_NS } };
+	struct itimerspec it = { .it_value = { 0, KICK_DELAY_NS } }, now;
 	unsigned int delay = fight_delay(d);
 
 	if (delay)
 		it.it_value = (struct timespec){ delay, 0 };
+	if (!timerfd_gettime(d->watch.kickfd, &now) &&
+	    ns(&now.it_value) && ns(&now.it_value) <= ns(&it.it_value))
+		return;
 	timerfd_settime(d->watch.kickfd, 0, &it, NULL);
 }
 
@@ -33,25 +49,43 @@ void watch_on_kick(struct daemon *d)
 {
 	loop_drain(d->watch.kickfd);
 	if (d->enf.recompile)
-		enforce_recompile(d);
+		enforce_recompile(d, NULL);
 	else
-		enforce_reconcile(d, NULL, true);
+		enforce_reconcile(d, NULL, true, NULL);
 }
 
-void watch_on_monitor(struct daemon *d)
+/* One read of the event socket: -EAGAIN once it is empty. */
+static int read_events(struct daemon *d)
 {
 	struct ef_monitor_news news;
+	int err = ef_monitor_read(d->watch.mon, &news);
 
-	if (ef_monitor_read(d->watch.mon, &news))
-		return;
+	if (err)
+		return err;
 	if (news.writer[0])
 		snprintf(d->fight.last_writer, sizeof(d->fight.last_writer),
 			 "%s", news.writer);
+	/* Another table's commits leave ours as it was: still in sync. */
+	for (unsigned int i = 0; i < news.n_quiet && i < ARRAY_SIZE(news.quiet); i++)
+		ef_reconciler_untouched(&d->enf.rec, news.quiet[i]);
 	/* Events were lost: we cannot tell what changed. */
 	if (news.lost)
 		ef_reconciler_forget(&d->enf.rec);
 	if (news.lost || news.ours)
 		watch_kick(d);
+	return 0;
+}
+
+void watch_on_monitor(struct daemon *d)
+{
+	read_events(d);
+}
+
+void watch_catch_up(struct daemon *d)
+{
+	/* Bounded: a writer committing without pause cannot hold us. */
+	for (int i = 0; i < 64 && !read_events(d); i++)
+		;
 }
 
 static int on_route_msg(struct nl_msg *msg, void *arg)
@@ -95,12 +129,24 @@ int watch_open(struct daemon *d)
 
 	d->watch.kickfd = timerfd_create(CLOCK_MONOTONIC,
 					 TFD_CLOEXEC | TFD_NONBLOCK);
-	if (d->watch.kickfd < 0)
-		return -errno;
-	err = loop_add(d, d->watch.kickfd, TAG_KICK);
-	err = err ?: ef_monitor_open(&d->watch.mon);
+	err = d->watch.kickfd < 0 ? -errno : 0;
+	err = err ?: loop_add(d, d->watch.kickfd, TAG_KICK);
+	if (err) {
+		log_err("cannot make the reconcile timer: %s", strerror(-err));
+		return err;
+	}
+	err = ef_monitor_open(&d->watch.mon);
 	err = err ?: loop_add(d, ef_monitor_fd(d->watch.mon), TAG_MON);
-	return err ?: open_rtnl(d);
+	if (err) {
+		log_err("cannot subscribe to nftables events: %s",
+			strerror(-err));
+		return err;
+	}
+	err = open_rtnl(d);
+	if (err)
+		log_err("cannot subscribe to address changes (rtnetlink): %s",
+			strerror(-err));
+	return err;
 }
 
 void watch_close(struct daemon *d)

@@ -757,6 +757,7 @@ static int build(struct cctx *c, struct ef_model *m)
 	for (size_t g = 0; g < c->ngroups && !err; g++)
 		err = group_sets(c, &c->groups[g], m);
 	err = err ?: mgmt_sets(c, m);
+	err = err ?: ef_model_share_rows(m);
 	err = err ?: build_chains(c, m);
 	if (!err && ef_model_elem_count(m) > c->site->max_elements)
 		err = -E2BIG;

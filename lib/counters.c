@@ -5,19 +5,17 @@
  */
 #include <errno.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "counters.h"
 
-/* Adds the element's hits to every row of `compiled` it lists. */
+/* Adds the element's hits to every row of `compiled` it lists (rows cut
+ * off its comment are not known; EF_ROW_MGMT is no policy row). */
 static void count_elem(const struct ef_model *compiled,
 		       const struct ef_elem *e, struct ef_row_count *counts)
 {
-	for (const char *p = e->rows; p && (p = strchr(p, 'r'));) {
-		unsigned long id = strtoul(++p, NULL, 10);
-
+	for (size_t i = 0; e->rows && i < e->rows->n; i++) {
 		for (size_t r = 0; r < compiled->nrows; r++) {
-			if (compiled->rows[r].id != id)
+			if (compiled->rows[r].id != e->rows->id[i])
 				continue;
 			counts[r].packets += e->packets;
 			counts[r].bytes += e->bytes;

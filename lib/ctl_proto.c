@@ -90,7 +90,6 @@ static bool word_is(const struct word *w, const char *s)
 struct pctx {
 	struct ef_ctl_request *req;
 	const char **why;
-	bool quote;		/* quote bad words (in req->why_buf) */
 };
 
 static int fail(struct pctx *c, const char *msg)
@@ -101,17 +100,14 @@ static int fail(struct pctx *c, const char *msg)
 }
 
 /*
- * "what 'word'" in why_buf when quoting, else just `what`. The word is cut
- * and made printable ASCII, so the message stays one short line whatever
- * the client sent.
+ * "what 'word'" in why_buf. The word is cut and made printable ASCII, so
+ * the message stays one short line whatever the client sent.
  */
 static int fail_word(struct pctx *c, const char *what, const struct word *w)
 {
 	char q[QUOTE_MAX + 1];
 	size_t n = w->len < QUOTE_MAX ? w->len : QUOTE_MAX;
 
-	if (!c->quote)
-		return fail(c, what);
 	for (size_t i = 0; i < n; i++) {
 		unsigned char ch = w->s[i];
 
@@ -212,10 +208,10 @@ static int parse_switch_id(struct pctx *c, const char **pos, const char *end)
 	return 0;
 }
 
-static int parse(const char *line, struct ef_ctl_request *ret,
-		 const char **why, bool quote)
+int ef_ctl_parse(const char *line, struct ef_ctl_request *ret,
+		 const char **why)
 {
-	struct pctx c = { .req = ret, .why = why, .quote = quote };
+	struct pctx c = { .req = ret, .why = why };
 	const char *pos = line, *end;
 	struct word w;
 	size_t i;
@@ -241,12 +237,6 @@ static int parse(const char *line, struct ef_ctl_request *ret,
 	if (next_word(&pos, end, &w))
 		return fail_word(&c, "unexpected word", &w);
 	return 0;
-}
-
-int ef_ctl_parse(const char *line, struct ef_ctl_request *ret,
-		 const char **why)
-{
-	return parse(line, ret, why, true);
 }
 
 /* ------------------------------------------------------------------ */
@@ -386,70 +376,57 @@ char *ef_ctl_error_text(const char *msg)
 /* ------------------------------------------------------------------ */
 /* Client side                                                        */
 
-static const char *check_word(const char *w)
-{
-	if (!w || !*w)
-		return "empty word in request";
-	for (; *w; w++) {
-		unsigned char ch = *w;
-
-		if (ch <= ' ' || ch == 0x7f)
-			return "a word holds a blank or a control character";
-	}
-	return NULL;
-}
-
-/* Validates argv into *req; NULL, or why not. */
-static const char *parse_words(int argc, char *const *argv,
-			       struct ef_ctl_request *req)
+/* The canonical line of a request, "\n" included; NULL: out of memory. */
+static char *format(const struct ef_ctl_request *rq)
 {
 	struct ef_strbuf sb = { 0 };
-	const char *msg = NULL;
 
-	if (argc <= 0)
-		return "empty request";
-	for (int i = 0; !msg && i < argc; i++) {
-		msg = check_word(argv[i]);
-		if (!msg)
-			ef_sb_printf(&sb, "%s%s", i ? " " : "", argv[i]);
-		if (!msg && sb.len >= EF_CTL_REQUEST_MAX)
-			msg = "request too long";
+	ef_sb_printf(&sb, "%s", ef_ctl_cmd_name(rq->cmd));
+	if (rq->cmd == EF_CTL_SWITCH) {
+		ef_sb_printf(&sb, " %s", rq->name);
+		if (rq->dry_run)
+			ef_sb_printf(&sb, " --dry-run");
+		if (rq->confirm_secs)
+			ef_sb_printf(&sb, " --confirm %u", rq->confirm_secs);
 	}
-	if (!msg && sb.err)
-		msg = "out of memory";
-	if (!msg)
-		parse(sb.buf, req, &msg, false);
-	ef_sb_free(&sb);
-	return msg;
+	if (rq->switch_id)
+		ef_sb_printf(&sb, " %" PRIu64, rq->switch_id);
+	ef_sb_putc(&sb, '\n');
+	return ef_sb_steal(&sb);
 }
 
-char *ef_ctl_request_line(int argc, char *const *argv, const char **why)
+static bool same_request(const struct ef_ctl_request *a,
+			 const struct ef_ctl_request *b)
 {
-	struct ef_ctl_request req;
-	struct ef_strbuf sb = { 0 };
-	const char *msg = parse_words(argc, argv, &req);
-	char *line = NULL;
+	return a->cmd == b->cmd && !strcmp(a->name, b->name) &&
+	       a->dry_run == b->dry_run && a->confirm_secs == b->confirm_secs &&
+	       a->switch_id == b->switch_id;
+}
 
-	if (!msg) {
-		ef_sb_printf(&sb, "%s", ef_ctl_cmd_name(req.cmd));
-		if (req.cmd == EF_CTL_SWITCH) {
-			ef_sb_printf(&sb, " %s", req.name);
-			if (req.dry_run)
-				ef_sb_printf(&sb, " --dry-run");
-			if (req.confirm_secs)
-				ef_sb_printf(&sb, " --confirm %u",
-					  req.confirm_secs);
-		}
-		if (req.switch_id)
-			ef_sb_printf(&sb, " %" PRIu64, req.switch_id);
-		ef_sb_putc(&sb, '\n');
-		line = ef_sb_steal(&sb);
-		if (!line)
-			msg = "out of memory";
+int ef_ctl_request_format(const struct ef_ctl_request *rq, char **ret_line)
+{
+	struct ef_ctl_request back;
+	char *line;
+	size_t len;
+
+	if (!ef_ctl_cmd_name(rq->cmd) ||
+	    !memchr(rq->name, '\0', sizeof(rq->name)))
+		return -EINVAL;
+	line = format(rq);
+	if (!line)
+		return -ENOMEM;
+	/* What the daemon will read must be this very request: a field
+	 * that cannot be said, or is said so that it reads otherwise (a
+	 * name with a blank, seconds out of range), is refused here. */
+	len = strlen(line);
+	line[len - 1] = '\0';
+	if (ef_ctl_parse(line, &back, NULL) || !same_request(rq, &back)) {
+		free(line);
+		return -EINVAL;
 	}
-	if (msg && why)
-		*why = msg;
-	return line;
+	line[len - 1] = '\n';
+	*ret_line = line;
+	return 0;
 }
 
 static bool only_space(const char *s)

@@ -127,17 +127,17 @@ char *ef_ctl_error_text(const char *msg);
 struct json_object *ef_ctl_ok(void);
 
 /*
- * Client side: the request line, "\n" included, for argv-like words, e.g.
- * {"switch", "--confirm", "060", "web"} -> "switch web --confirm 60\n". The
- * words are validated with ef_ctl_parse and the line is rebuilt from the
- * parsed request, so it is canonical and can carry no second request.
- * Returns a malloc'd line, or NULL with *why (if not NULL) set to a string
- * literal: ef_ctl_parse's messages, except that "unknown command", "unknown
- * option" and "unexpected word" do not quote the word (the caller has
- * argv), plus "empty word in request", "a word holds a blank or a control
- * character", "request too long" and "out of memory".
+ * Client side: the request line for *rq, "\n" included, in the one form
+ * ef_ctl_parse reads back as the same request (name, then --dry-run, then
+ * --confirm; a switch id last), e.g. "switch web --confirm 60\n". why_buf
+ * is not read. 0 with a malloc'd line in *ret_line; -EINVAL, *ret_line
+ * untouched, if no line reads back as *rq: a command outside the enum, a
+ * name that is not a policy name (or not NUL-terminated), seconds out of
+ * range, or a field its command does not take (a name, --dry-run or
+ * seconds but for switch, a switch id but for confirm and rollback);
+ * -ENOMEM.
  */
-char *ef_ctl_request_line(int argc, char *const *argv, const char **why);
+int ef_ctl_request_format(const struct ef_ctl_request *rq, char **ret_line);
 /*
  * Client side: parses one reply line (a trailing "\n" or "\r\n" and blanks
  * around are fine). Returns the object (the caller puts it), or NULL if the

@@ -137,12 +137,6 @@ static int elem_cmp(const struct ef_elem *a, const struct ef_elem *b)
 	return r ? r : memcmp(a->key_end, b->key_end, EF_KEY_MAX);
 }
 
-static bool same_rows(const struct ef_elem *a, const struct ef_elem *b)
-{
-	return (!a->rows && !b->rows) ||
-	       (a->rows && b->rows && !strcmp(a->rows, b->rows));
-}
-
 static int add_index(size_t **v, size_t *n, size_t *cap, size_t idx)
 {
 	if (ef_grow((void **)v, cap, *n + 1, sizeof(**v)))
@@ -171,7 +165,8 @@ static int elem_changes(struct ef_delta *d, const struct ef_set *want,
 			err = add_index(&del.elems, &del.nelems, &del_cap, j++);
 		} else {
 			/* Same key, other rows: the comment is replaced. */
-			if (!same_rows(&want->elems[i], &have->elems[j]))
+			if (!ef_rows_equal(want->elems[i].rows,
+					   have->elems[j].rows))
 				err = add_index(&del.elems, &del.nelems,
 						&del_cap, j) ?:
 				      add_index(&add.elems, &add.nelems,

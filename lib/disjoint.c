@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "disjoint.h"
-#include "util.h"
 
 struct dctx {
 	struct ef_set *set;
@@ -46,17 +45,13 @@ static int cmp_u32(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/*
- * "r5,r31": the rows an element serves, as its comment. nft takes comments
- * of at most 127 bytes (and the kernel 256 of user data), so a long list is
- * cut at a row and ends in ",+N" (N rows more); the cut is deterministic,
- * so the comment read back is the one compiled.
- */
-static char *rows_string(struct ef_box **b, size_t n)
+/* The rows the boxes serve, each once, in order (ef_rows_new cuts a list
+ * too long for a comment). */
+static struct ef_rows *row_list(struct ef_box **b, size_t n)
 {
-	struct ef_strbuf sb = { 0 };
 	unsigned int *ids = malloc(n * sizeof(*ids));
-	size_t k = 0, uniq = 0;
+	struct ef_rows *rows;
+	size_t uniq = 0;
 
 	if (!ids)
 		return NULL;
@@ -66,24 +61,9 @@ static char *rows_string(struct ef_box **b, size_t n)
 	for (size_t i = 0; i < n; i++)
 		if (!i || ids[i] != ids[i - 1])
 			ids[uniq++] = ids[i];
-	for (size_t i = 0; i < uniq; i++) {
-		size_t before = sb.len;
-
-		if (ids[i] == EF_ROW_MGMT)
-			ef_sb_printf(&sb, "%smgmt", k ? "," : "");
-		else
-			ef_sb_printf(&sb, "%sr%u", k ? "," : "", ids[i]);
-		/* Room for ",+NNNNNNNNNN" after the last row that fits. */
-		if (!sb.err && sb.len > EF_ROWS_MAX - 12) {
-			sb.len = before;
-			sb.buf[before] = '\0';
-			ef_sb_printf(&sb, ",+%zu", uniq - i);
-			break;
-		}
-		k++;
-	}
+	rows = ef_rows_new(ids, uniq);
 	free(ids);
-	return ef_sb_steal(&sb);
+	return rows;
 }
 
 /* Dimensions below `d` come from the piece, the rest from b[0]. */
@@ -92,7 +72,7 @@ static int emit(struct dctx *c, struct ef_box **b, size_t n, unsigned int d)
 	uint8_t key[EF_KEY_MAX], key_end[EF_KEY_MAX];
 	size_t split = d < c->set->nfields ? c->off[d] :
 					     ef_set_key_len(c->set);
-	char *rows;
+	struct ef_rows *rows;
 	int err;
 
 	if (c->set->nelems >= c->max)
@@ -101,11 +81,11 @@ static int emit(struct dctx *c, struct ef_box **b, size_t n, unsigned int d)
 	memcpy(key_end, c->hi, split);
 	memcpy(key + split, b[0]->key + split, EF_KEY_MAX - split);
 	memcpy(key_end + split, b[0]->key_end + split, EF_KEY_MAX - split);
-	rows = rows_string(b, n);
+	rows = row_list(b, n);
 	if (!rows)
 		return -ENOMEM;
 	err = ef_set_add_elem(c->set, key, key_end, rows);
-	free(rows);
+	ef_rows_put(rows);
 	return err;
 }
 

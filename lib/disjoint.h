@@ -10,9 +10,7 @@
 #define EDGEFW_DISJOINT_H
 
 #include "model.h"
-
-#define EF_ROW_MGMT 0u		/* the management guard, not a policy row */
-#define EF_ROWS_MAX 127		/* bytes of an element's rows comment */
+#include "rows.h"
 
 struct ef_box {
 	uint8_t key[EF_KEY_MAX];

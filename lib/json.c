@@ -48,9 +48,13 @@ static struct json_object *elements(const struct ef_op *op)
 		struct json_object *o = json_object_new_object();
 
 		json_object_object_add(o, "key", text(elem_text, &a));
-		if (e->rows)
+		if (e->rows) {
+			char rows[EF_COMMENT_MAX];
+
+			ef_rows_text(e->rows, rows, sizeof(rows));
 			json_object_object_add(o, "rows",
-					       json_object_new_string(e->rows));
+					       json_object_new_string(rows));
+		}
 		json_object_array_add(arr, o);
 	}
 	return arr;

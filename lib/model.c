@@ -81,7 +81,7 @@ void ef_model_free(struct ef_model *m)
 		return;
 	for (size_t i = 0; i < m->nsets; i++) {
 		for (size_t j = 0; j < m->sets[i].nelems; j++)
-			free(m->sets[i].elems[j].rows);
+			ef_rows_put(m->sets[i].elems[j].rows);
 		free(m->sets[i].elems);
 	}
 	for (size_t i = 0; i < m->nchains; i++) {
@@ -128,24 +128,19 @@ struct ef_set *ef_model_find_set(const struct ef_model *m, const char *name)
 }
 
 int ef_set_add_elem(struct ef_set *set, const uint8_t *key,
-		    const uint8_t *key_end, const char *rows)
+		    const uint8_t *key_end, struct ef_rows *rows)
 {
 	uint32_t len = ef_set_key_len(set);
 	struct ef_elem *e;
-	char *copy = NULL;
 
-	if (rows && !(copy = strdup(rows)))
-		return -ENOMEM;
 	if (ef_grow((void **)&set->elems, &set->cap, set->nelems + 1,
-		 sizeof(*set->elems)) < 0) {
-		free(copy);
+		 sizeof(*set->elems)) < 0)
 		return -ENOMEM;
-	}
 	e = &set->elems[set->nelems++];
 	memset(e, 0, sizeof(*e));
 	memcpy(e->key, key, len);
 	memcpy(e->key_end, key_end, len);
-	e->rows = copy;
+	e->rows = ef_rows_get(rows);
 	return 0;
 }
 
@@ -161,6 +156,49 @@ void ef_set_sort(struct ef_set *set)
 {
 	if (set->nelems > 1)
 		qsort(set->elems, set->nelems, sizeof(*set->elems), elem_cmp);
+}
+
+/* Orders pointers to elements' rows by the lists they point to. */
+static int rows_ref_cmp(const void *a, const void *b)
+{
+	struct ef_rows *const *x = *(struct ef_rows *const *const *)a;
+	struct ef_rows *const *y = *(struct ef_rows *const *const *)b;
+
+	return ef_rows_cmp(*x, *y);
+}
+
+int ef_model_share_rows(struct ef_model *m)
+{
+	struct ef_rows ***refs = NULL;
+	size_t n = 0, cap = 0;
+
+	for (size_t s = 0; s < m->nsets; s++) {
+		for (size_t i = 0; i < m->sets[s].nelems; i++) {
+			struct ef_elem *e = &m->sets[s].elems[i];
+
+			if (!e->rows)
+				continue;
+			if (ef_grow((void **)&refs, &cap, n + 1,
+				    sizeof(*refs))) {
+				free(refs);
+				return -ENOMEM;
+			}
+			refs[n++] = &e->rows;
+		}
+	}
+	if (n > 1)
+		qsort(refs, n, sizeof(*refs), rows_ref_cmp);
+	/* Equal lists are neighbours now: a run takes the list of its first. */
+	for (size_t i = 1; i < n; i++) {
+		struct ef_rows *first = *refs[i - 1];
+
+		if (*refs[i] != first && ef_rows_equal(*refs[i], first)) {
+			ef_rows_put(*refs[i]);
+			*refs[i] = ef_rows_get(first);
+		}
+	}
+	free(refs);
+	return 0;
 }
 
 struct ef_chain *ef_model_add_chain(struct ef_model *m, const char *name,
@@ -234,11 +272,6 @@ size_t ef_model_elem_count(const struct ef_model *m)
 	return n;
 }
 
-static bool str_equal(const char *a, const char *b)
-{
-	return (!a && !b) || (a && b && !strcmp(a, b));
-}
-
 bool ef_rule_equal(const struct ef_rule *a, const struct ef_rule *b)
 {
 	if (a->foreign || b->foreign)
@@ -278,7 +311,7 @@ bool ef_set_equal(const struct ef_set *a, const struct ef_set *b)
 
 		if (memcmp(x->key, y->key, len) ||
 		    memcmp(x->key_end, y->key_end, len) ||
-		    !str_equal(x->rows, y->rows))
+		    !ef_rows_equal(x->rows, y->rows))
 			return false;
 	}
 	return true;

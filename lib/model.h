@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "rows.h"
+
 #define EF_TABLE "edgefw"
 #define EF_NAME_MAX 256		/* sets and chains, with NUL: the kernel's own limit */
 #define EF_KEY_MAX 64		/* 16 registers of 32 bits */
@@ -46,7 +48,10 @@ enum ef_field {
 struct ef_elem {
 	uint8_t key[EF_KEY_MAX];	/* first key of the range */
 	uint8_t key_end[EF_KEY_MAX];	/* last key of the range, inclusive */
-	char *rows;			/* "12,27": policy rows it serves */
+	/* The policy rows it serves, its comment in the kernel; NULL for
+	 * none (a group's addresses). Shared with other elements: see
+	 * rows.h. */
+	struct ef_rows *rows;
 	uint64_t packets, bytes;	/* read back only, never compared */
 };
 
@@ -163,9 +168,16 @@ struct ef_set *ef_model_add_set(struct ef_model *m, const char *name,
 /* Same name, key, flags and capacity: elements aside, the same set. */
 bool ef_set_same_shape(const struct ef_set *a, const struct ef_set *b);
 struct ef_set *ef_model_find_set(const struct ef_model *m, const char *name);
+/* The element takes a reference to `rows` of its own. */
 int ef_set_add_elem(struct ef_set *set, const uint8_t *key,
-		    const uint8_t *key_end, const char *rows);
+		    const uint8_t *key_end, struct ef_rows *rows);
 void ef_set_sort(struct ef_set *set);
+/*
+ * Elements that serve the same rows, in any set, then share one list: a
+ * compile or a read makes one per element. 0, or -ENOMEM with the model
+ * as it was.
+ */
+int ef_model_share_rows(struct ef_model *m);
 
 struct ef_chain *ef_model_add_chain(struct ef_model *m, const char *name,
 				    enum ef_hook hook, int32_t prio,

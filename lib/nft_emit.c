@@ -107,6 +107,17 @@ void ef_emit_elem_key(struct ef_strbuf *sb, const struct ef_set *set,
 	}
 }
 
+/* The comment naming the rows an element serves, if it serves any. */
+static void emit_comment(struct ef_strbuf *sb, const struct ef_elem *e)
+{
+	char text[EF_COMMENT_MAX];
+
+	if (!e->rows)
+		return;
+	ef_rows_text(e->rows, text, sizeof(text));
+	ef_sb_printf(sb, " comment \"%s\"", text);
+}
+
 static void emit_set(struct ef_strbuf *sb, const struct ef_set *set,
 		     unsigned int flags)
 {
@@ -129,8 +140,7 @@ static void emit_set(struct ef_strbuf *sb, const struct ef_set *set,
 		if ((flags & EF_EMIT_COUNTERS) && set->counter)
 			ef_sb_printf(sb, " counter packets %" PRIu64 " bytes %" PRIu64,
 				  e->packets, e->bytes);
-		if (e->rows)
-			ef_sb_printf(sb, " comment \"%s\"", e->rows);
+		emit_comment(sb, e);
 	}
 	if (set->nelems)
 		ef_sb_printf(sb, " }\n");
@@ -268,8 +278,7 @@ static void emit_elems(struct ef_strbuf *sb, char sign, const struct ef_op *op)
 
 		ef_sb_printf(sb, "%c element %s { ", sign, op->set->name);
 		ef_emit_elem_key(sb, op->set, e);
-		if (e->rows)
-			ef_sb_printf(sb, " comment \"%s\"", e->rows);
+		emit_comment(sb, e);
 		ef_sb_printf(sb, " }\n");
 	}
 }

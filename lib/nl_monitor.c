@@ -22,6 +22,9 @@
 struct ef_monitor {
 	struct mnl_socket *sock;
 	uint32_t self;		/* our process id: our own commits */
+	/* Since the last new generation: an object of our table changed,
+	 * or events were lost (so it may have). */
+	bool touched;
 };
 
 int ef_monitor_open(struct ef_monitor **ret)
@@ -33,6 +36,7 @@ int ef_monitor_open(struct ef_monitor **ret)
 	if (!mon)
 		return -ENOMEM;
 	mon->self = (uint32_t)getpid();
+	mon->touched = true;	/* what came before we listened is unknown */
 	mon->sock = mnl_socket_open2(NETLINK_NETFILTER,
 				     SOCK_CLOEXEC | SOCK_NONBLOCK);
 	if (!mon->sock || mnl_socket_bind(mon->sock,
@@ -77,15 +81,24 @@ static bool about_our_table(const struct nlmsghdr *nlh)
 	return false;
 }
 
-/* A new generation names the process that made it: remember strangers. */
-static void note_writer(const struct ef_monitor *mon,
-			const struct nlmsghdr *nlh, struct ef_monitor_news *news)
+/*
+ * A new generation names the process that made it: remember strangers.
+ * It closes a transaction: was our table in it?
+ */
+static void new_generation(struct ef_monitor *mon, const struct nlmsghdr *nlh,
+			   struct ef_monitor_news *news)
 {
 	const struct nlattr *a;
 	const char *name = "?";
-	uint32_t pid = 0;
+	uint32_t pid = 0, genid = 0;
+	bool has_id = false;
 
 	mnl_attr_for_each(a, nlh, sizeof(struct nfgenmsg)) {
+		if (mnl_attr_get_type(a) == NFTA_GEN_ID &&
+		    mnl_attr_validate(a, MNL_TYPE_U32) == 0) {
+			genid = ntohl(mnl_attr_get_u32(a));
+			has_id = true;
+		}
 		if (mnl_attr_get_type(a) == NFTA_GEN_PROC_PID &&
 		    mnl_attr_validate(a, MNL_TYPE_U32) == 0)
 			pid = ntohl(mnl_attr_get_u32(a));
@@ -96,6 +109,12 @@ static void note_writer(const struct ef_monitor *mon,
 	if (pid && pid != mon->self)
 		snprintf(news->writer, sizeof(news->writer), "%s[%u]", name,
 			 pid);
+	if (has_id && !mon->touched) {
+		if (news->n_quiet < sizeof(news->quiet) / sizeof(news->quiet[0]))
+			news->quiet[news->n_quiet] = genid;
+		news->n_quiet++;
+	}
+	mon->touched = false;
 }
 
 int ef_monitor_read(struct ef_monitor *mon, struct ef_monitor_news *ret)
@@ -108,15 +127,18 @@ int ef_monitor_read(struct ef_monitor *mon, struct ef_monitor_news *ret)
 	memset(ret, 0, sizeof(*ret));
 	if (n < 0 && errno == ENOBUFS) {
 		ret->lost = true;
+		mon->touched = true;
 		return 0;
 	}
 	if (n < 0)
 		return -errno;
 	for (; mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len)) {
-		if (NFNL_MSG_TYPE(nlh->nlmsg_type) == NFT_MSG_NEWGEN)
-			note_writer(mon, nlh, ret);
-		else if (about_our_table(nlh))
+		if (NFNL_MSG_TYPE(nlh->nlmsg_type) == NFT_MSG_NEWGEN) {
+			new_generation(mon, nlh, ret);
+		} else if (about_our_table(nlh)) {
 			ret->ours = true;
+			mon->touched = true;
+		}
 	}
 	return 0;
 }

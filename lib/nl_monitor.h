@@ -20,6 +20,12 @@ struct ef_monitor_news {
 	/* "nft[1234]": who committed the last generation seen in this read,
 	 * if that was not us (our own process id); "" otherwise. */
 	char writer[64];
+	/* The generations this read saw committed that changed nothing of
+	 * our table (another table's commit), oldest first; n_quiet is
+	 * their count, which may exceed what `quiet` holds (the rest are
+	 * not listed). */
+	uint32_t quiet[32];
+	unsigned int n_quiet;
 };
 
 /* Subscribes to nftables events; nonblocking, close-on-exec. */

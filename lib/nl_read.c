@@ -234,7 +234,7 @@ static void read_counter(const struct nlattr *expr, struct ef_elem *e)
 }
 
 /* The element comment (nft's udata TLV), if any. */
-static char *comment(const struct nlattr *udata)
+static const char *comment(const struct nlattr *udata)
 {
 	const uint8_t *p = mnl_attr_get_payload(udata);
 	uint16_t len = mnl_attr_get_payload_len(udata);
@@ -242,7 +242,7 @@ static char *comment(const struct nlattr *udata)
 	while (len >= 2 && p[1] + 2 <= len) {
 		if (p[0] == NFTNL_UDATA_SET_ELEM_COMMENT && p[1] &&
 		    p[2 + p[1] - 1] == '\0')
-			return strndup((const char *)p + 2, p[1]);
+			return (const char *)p + 2;
 		len -= (uint16_t)(p[1] + 2);
 		p += p[1] + 2;
 	}
@@ -260,8 +260,9 @@ static int read_elem(struct elem_ctx *c, const struct nlattr *nest)
 {
 	const void *key = NULL, *key_end = NULL;
 	const struct nlattr *a, *x;
+	const char *text = NULL;
+	struct ef_rows *rows = NULL;
 	struct ef_elem *e;
-	char *rows = NULL;
 	bool end = false;
 	int err;
 
@@ -279,20 +280,23 @@ static int read_elem(struct elem_ctx *c, const struct nlattr *nest)
 			key_end = data_value(a, c->key_len);
 			break;
 		case NFTA_SET_ELEM_USERDATA:
-			free(rows);
-			rows = comment(a);
+			text = comment(a);
 			break;
 		}
 	}
 	if (!key) {
 		/* A catch-all element, or a key of another length: not a
 		 * set we made. Marked, so that the diff makes it again. */
-		free(rows);
 		c->broken = true;
 		return 0;
 	}
+	if (text) {
+		err = ef_rows_parse(text, &rows);
+		if (err)
+			return err;
+	}
 	err = ef_set_add_elem(c->set, key, key_end ? key_end : key, rows);
-	free(rows);
+	ef_rows_put(rows);
 	if (err)
 		return err;
 	e = &c->set->elems[c->set->nelems - 1];
@@ -330,7 +334,7 @@ static void fold_ranges(struct ef_set *set)
 		struct ef_elem *e = &set->elems[i];
 
 		if (e->key_end[END_MARK]) {
-			free(e->rows);
+			ef_rows_put(e->rows);
 			continue;
 		}
 		if (i + 1 < set->nelems && set->elems[i + 1].key_end[END_MARK]) {
@@ -367,7 +371,7 @@ static int elem_cb(const struct nlmsghdr *nlh, void *data)
 static void forget_elems(struct ef_set *set)
 {
 	for (size_t i = 0; i < set->nelems; i++)
-		free(set->elems[i].rows);
+		ef_rows_put(set->elems[i].rows);
 	set->nelems = 0;
 	set->nfields = 0;
 }
@@ -509,7 +513,7 @@ static int read_once(struct ef_nl *nl, struct rctx *c)
 	err = err ?: read_objects(nl, c, NFT_MSG_GETRULE, rule_cb);
 	for (size_t i = 0; i < c->m->nsets && !err; i++)
 		ef_set_sort(&c->m->sets[i]);
-	return err;
+	return err ?: ef_model_share_rows(c->m);
 }
 
 int ef_nl_read(struct ef_nl *nl, struct ef_model **ret, char **ret_why)

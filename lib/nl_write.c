@@ -112,14 +112,14 @@ static void put_data(struct nlmsghdr *nlh, uint16_t type, const void *data,
 	mnl_attr_nest_end(nlh, nest);
 }
 
-/* Worst case bytes one element adds to a message. */
-static size_t elem_room(const struct ef_set *set, const struct ef_elem *e)
+/* Worst case bytes one element, and its comment if any, add to a message. */
+static size_t elem_room(const struct ef_set *set, const char *comment)
 {
 	return 2 * (64 + 2 * (16 + ef_set_key_len(set))) +
-	       (e->rows ? strlen(e->rows) + 16 : 0);
+	       (comment ? strlen(comment) + 16 : 0);
 }
 
-static void put_comment(struct nlmsghdr *nlh, const struct ef_elem *e);
+static void put_comment(struct nlmsghdr *nlh, const char *comment);
 
 /*
  * A one-field interval set (the kernel's rbtree) takes a range as two
@@ -127,7 +127,7 @@ static void put_comment(struct nlmsghdr *nlh, const struct ef_elem *e);
  * nothing ends a range that runs to the top of the key space.
  */
 static void put_range(struct nlmsghdr *nlh, const struct ef_set *set,
-		      const struct ef_elem *e)
+		      const struct ef_elem *e, const char *comment)
 {
 	uint32_t len = ef_set_key_len(set);
 	uint8_t after[EF_KEY_MAX];
@@ -136,7 +136,7 @@ static void put_range(struct nlmsghdr *nlh, const struct ef_set *set,
 
 	nest = mnl_attr_nest_start(nlh, NFTA_LIST_ELEM);
 	put_data(nlh, NFTA_SET_ELEM_KEY, e->key, len);
-	put_comment(nlh, e);
+	put_comment(nlh, comment);
 	mnl_attr_nest_end(nlh, nest);
 	memcpy(after, e->key_end, len);
 	for (uint32_t i = len; i-- > 0 && top;)
@@ -150,41 +150,41 @@ static void put_range(struct nlmsghdr *nlh, const struct ef_set *set,
 }
 
 static void put_elem(struct nlmsghdr *nlh, const struct ef_set *set,
-		     const struct ef_elem *e)
+		     const struct ef_elem *e, const char *comment)
 {
 	uint32_t len = ef_set_key_len(set);
 	struct nlattr *nest;
 
 	if (set->nfields == 1 && !set->hashed) {
-		put_range(nlh, set, e);
+		put_range(nlh, set, e, comment);
 		return;
 	}
 	if (set->hashed) {
 		nest = mnl_attr_nest_start(nlh, NFTA_LIST_ELEM);
 		put_data(nlh, NFTA_SET_ELEM_KEY, e->key, len);
-		put_comment(nlh, e);
+		put_comment(nlh, comment);
 		mnl_attr_nest_end(nlh, nest);
 		return;
 	}
 	nest = mnl_attr_nest_start(nlh, NFTA_LIST_ELEM);
 	put_data(nlh, NFTA_SET_ELEM_KEY, e->key, len);
 	put_data(nlh, NFTA_SET_ELEM_KEY_END, e->key_end, len);
-	put_comment(nlh, e);
+	put_comment(nlh, comment);
 	mnl_attr_nest_end(nlh, nest);
 }
 
-static void put_comment(struct nlmsghdr *nlh, const struct ef_elem *e)
+static void put_comment(struct nlmsghdr *nlh, const char *comment)
 {
-	if (e->rows) {
+	if (comment) {
 		/* nft's element comment: one TLV, NUL-terminated string. */
-		size_t n = strlen(e->rows) + 1;
-		uint8_t udata[2 + 256];
+		size_t n = strlen(comment) + 1;
+		uint8_t udata[2 + EF_COMMENT_MAX];
 
 		if (n > 255)
 			n = 255;
 		udata[0] = NFTNL_UDATA_SET_ELEM_COMMENT;
 		udata[1] = (uint8_t)n;
-		memcpy(udata + 2, e->rows, n - 1);
+		memcpy(udata + 2, comment, n - 1);
 		udata[2 + n - 1] = '\0';
 		mnl_attr_put(nlh, NFTA_SET_ELEM_USERDATA, 2 + n, udata);
 	}
@@ -217,10 +217,18 @@ static int put_elems(struct ef_batch *b, struct ef_nl *nl,
 	mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_TABLE, EF_TABLE);
 	mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_SET, set->name);
 	list = mnl_attr_nest_start(nlh, NFTA_SET_ELEM_LIST_ELEMENTS);
-	while (*pos < l->n &&
-	       nlh->nlmsg_len + elem_room(set, list_elem(l, *pos)) < EF_MSG_ROOM) {
-		put_elem(nlh, set, list_elem(l, *pos));
-		(*pos)++;
+	for (; *pos < l->n; (*pos)++) {
+		const struct ef_elem *e = list_elem(l, *pos);
+		char buf[EF_COMMENT_MAX];
+		const char *comment = NULL;
+
+		if (e->rows) {
+			ef_rows_text(e->rows, buf, sizeof(buf));
+			comment = buf;
+		}
+		if (nlh->nlmsg_len + elem_room(set, comment) >= EF_MSG_ROOM)
+			break;
+		put_elem(nlh, set, e, comment);
 	}
 	mnl_attr_nest_end(nlh, list);
 	ef_batch_msg_done(b, nlh);

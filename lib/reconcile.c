@@ -171,6 +171,12 @@ void ef_reconciler_forget(struct ef_reconciler *r)
 	r->synced = false;
 }
 
+void ef_reconciler_untouched(struct ef_reconciler *r, uint32_t genid)
+{
+	if (r->synced && r->synced_genid + 1 == genid)
+		r->synced_genid = genid;
+}
+
 const struct ef_model *ef_reconciler_model(const struct ef_reconciler *r)
 {
 	return r->model;

@@ -56,6 +56,9 @@ int ef_reconciler_recheck(struct ef_reconciler *r,
 			  struct ef_reconcile_report *rep, char **ret_why);
 /* Events were lost, or someone asked: the next run reads the table. */
 void ef_reconciler_forget(struct ef_reconciler *r);
+/* Generation `genid` was committed without touching our table (an event
+ * said so): if the table matched before it, it still does. */
+void ef_reconciler_untouched(struct ef_reconciler *r, uint32_t genid);
 /* The model it holds (NULL before the first run applied one). */
 const struct ef_model *ef_reconciler_model(const struct ef_reconciler *r);
 /* What a run would send now, without sending it: nothing read while the

@@ -6,10 +6,12 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <net/if.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "site.h"
+#include "state.h"
 #include "util.h"
 
 /* The first 96 bits of ::ffff:192.0.2.1. */
@@ -529,6 +531,17 @@ static bool parse_setting(struct sparser *sp, struct ef_lexer *lx,
 			return false;
 		}
 		s->interval = (unsigned int)v;
+	} else if (!strcmp(key, "policy")) {
+		if (lx->tok != T_WORD || !ef_state_name_valid(lx->text)) {
+			char what[64];
+
+			ef_error(sp->d, &lx->loc, "policy must be a policy name ([a-z][a-z0-9_-]*, at most 31 bytes), not %s",
+				 ef_lex_what(lx, what, sizeof(what)));
+			return false;
+		}
+		snprintf(s->policy, sizeof(s->policy), "%s", lx->text);
+		s->policy_loc = lx->loc;
+		ef_lex_next(lx);
 	} else if (!strcmp(key, "max-elements")) {
 		s->max_elements_loc = lx->loc;
 		if (!parse_number(lx, 100000000, &v))
@@ -658,4 +671,43 @@ void ef_site_free(struct ef_site *s)
 	free(s->zones);
 	ef_sources_free(&s->sources);
 	free(s);
+}
+
+int ef_site_policy(const char *path, char ret[EF_ROLE_MAX],
+		   struct ef_diags *why)
+{
+	struct ef_sources srcs = { 0 };
+	struct ef_diags d = { 0 };
+	const struct ef_source *src = ef_source_load(&srcs, path,
+						     why ? why : &d, NULL);
+	struct ef_lexer lx;
+	int err = -ENOENT;
+
+	if (!src) {
+		err = -EINVAL;
+		goto out;
+	}
+	/* Only the file's own refusals go to `why`: the lines are the
+	 * parser's to judge. */
+	ef_lex_init(&lx, src, &d);
+	/* Only the lines: the values of the others are the parser's. */
+	while (lx.tok != T_EOF) {
+		bool at_policy = lx.tok == T_WORD && !strcmp(lx.text, "policy");
+
+		if (at_policy) {
+			ef_lex_next(&lx);
+			if (lx.tok == T_EQUALS)
+				ef_lex_next(&lx);
+			if (lx.tok == T_WORD && ef_state_name_valid(lx.text)) {
+				snprintf(ret, EF_ROLE_MAX, "%s", lx.text);
+				err = 0;
+			}
+		}
+		ef_lex_skip_line(&lx);
+	}
+	ef_lex_fini(&lx);
+out:
+	ef_diags_free(&d);
+	ef_sources_free(&srcs);
+	return err;
 }

@@ -62,6 +62,8 @@ struct ef_site {
 	uint64_t max_elements;
 	struct ef_loc max_elements_loc;	/* where it was set, if it was */
 	unsigned int interval;		/* edgefwd: seconds between reconciles */
+	char policy[EF_ROLE_MAX];	/* the policy to enforce; "" = not said */
+	struct ef_loc policy_loc;
 	struct ef_sources sources;
 };
 
@@ -85,5 +87,14 @@ const struct ef_zone_bind *ef_site_find_zone(const struct ef_site *s,
  * Returns 0 or a negative errno with a message in `why` (static text).
  */
 int ef_prefix_parse(const char *s, struct ef_prefix *ret, const char **why);
+
+/*
+ * The name the site's `policy = NAME` line gives (the last one), read
+ * without parsing the rest (group files are not read). 0; -ENOENT when it
+ * has none; -EINVAL when the file cannot be read, said on `why` (if not
+ * NULL).
+ */
+int ef_site_policy(const char *path, char ret[EF_ROLE_MAX],
+		   struct ef_diags *why);
 
 #endif

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Installs what building and testing edgefw need on Debian 12, when
 # missing. Silent when everything is there. nftables is for the tests only
-# (nft -c -f, reading rulesets); edgefw itself never runs nft.
+# (nft -c -f, reading rulesets); edgefw itself never runs nft. ansible-core
+# and ansible-lint are for the tests of contrib/ansible (t_ansible.sh).
 set -euo pipefail
 
 packages=(
@@ -10,6 +11,7 @@ packages=(
 	libnftnl-dev libmnl-dev libnl-3-dev libnl-route-3-dev libcap-ng-dev
 	libcriterion-dev libjson-c-dev
 	iproute2 nftables valgrind time procps util-linux
+	ansible-core ansible-lint
 )
 
 missing=()

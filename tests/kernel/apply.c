@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "compile.h"
+#include "diff.h"
 #include "helpers.h"
 #include "nft_emit.h"
 #include "nl.h"
@@ -74,6 +75,33 @@ static void assert_live_equals(struct ef_nl *nl, const struct ef_model *m,
 	ef_model_free(live);
 }
 
+static int ptr_cmp(const void *a, const void *b)
+{
+	uintptr_t x = (uintptr_t)*(void *const *)a;
+	uintptr_t y = (uintptr_t)*(void *const *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* How many row lists the elements of m point to. */
+static size_t lists_held(const struct ef_model *m)
+{
+	const void **p = calloc(ef_model_elem_count(m) + 1, sizeof(*p));
+	size_t n = 0, distinct = 0;
+
+	cr_assert_not_null(p);
+	for (size_t s = 0; s < m->nsets; s++)
+		for (size_t i = 0; i < m->sets[s].nelems; i++)
+			if (m->sets[s].elems[i].rows)
+				p[n++] = m->sets[s].elems[i].rows;
+	qsort(p, n, sizeof(*p), ptr_cmp);
+	for (size_t i = 0; i < n; i++)
+		distinct += !i || p[i] != p[i - 1];
+	free(p);
+	return distinct;
+}
+
+/* Read back equal, and holding as few row lists as compiled (shared). */
 Test(apply, every_scenario_reads_back_equal)
 {
 	struct ef_nl *nl;
@@ -83,10 +111,15 @@ Test(apply, every_scenario_reads_back_equal)
 	for (size_t i = 0; i < sizeof(scenarios) / sizeof(scenarios[0]); i++) {
 		struct ef_model *m = compile_files(scenarios[i][0],
 						   scenarios[i][1]);
+		struct ef_model *live;
 
 		/* Applied over whatever the previous scenario left. */
 		apply(nl, m);
 		assert_live_equals(nl, m, scenarios[i][1]);
+		live = read_live(nl);
+		cr_assert_eq(lists_held(live), lists_held(m), "%s",
+			     scenarios[i][1]);
+		ef_model_free(live);
 		ef_model_free(m);
 	}
 	ef_nl_close(nl);
@@ -123,7 +156,7 @@ Test(apply, refused_batch_changes_nothing)
 	/* An element whose range overlaps the first one's: refused. */
 	dup = in4->elems[0];
 	dup.key_end[ef_set_key_len(in4) - 4 + 1]++;
-	cr_assert_eq(ef_set_add_elem(in4, dup.key, dup.key_end, "overlap"), 0);
+	cr_assert_eq(ef_set_add_elem(in4, dup.key, dup.key_end, dup.rows), 0);
 	err = ef_nl_replace(nl, bad, &why);
 	cr_assert_neq(err, 0, "the kernel took overlapping elements");
 	cr_assert(why && strstr(why, "elements of set in4"),
@@ -199,6 +232,65 @@ Test(apply, foreign_table_untouched)
 		     "table inet other changed");
 	unlink("/tmp/edgefw-other.before");
 	unlink("/tmp/edgefw-other.after");
+	ef_model_free(m);
+	ef_nl_close(nl);
+}
+
+/* Element i of a set, key as nft writes it, into cmd after `prefix`. */
+static void nft_elem(char *cmd, size_t size, const char *prefix,
+		     const struct ef_set *s, size_t i, const char *suffix)
+{
+	struct ef_strbuf key = { 0 };
+
+	ef_emit_elem_key(&key, s, &s->elems[i]);
+	cr_assert_eq(key.err, 0);
+	snprintf(cmd, size, "nft %s element inet edgefw %s '{ %s%s }'", prefix,
+		 s->name, key.buf, suffix);
+	ef_sb_free(&key);
+}
+
+/*
+ * Row lists through the kernel: a list too long for its comment, cut,
+ * reads back as the list compiled; a comment written by hand reads back
+ * as foreign, and the diff replaces that element only.
+ */
+Test(apply, row_comments_read_back_as_compiled)
+{
+	struct ef_model *m = compile_files("edge-single-public",
+					   "edge-single-public");
+	struct ef_set *in4 = ef_model_find_set(m, "in4");
+	struct ef_model *live;
+	unsigned int ids[200];
+	struct ef_delta_size z;
+	struct ef_delta d;
+	struct ef_nl *nl;
+	char cmd[1024];
+
+	kt_private_netns(true);
+	for (unsigned int i = 0; i < 200; i++)
+		ids[i] = i + 1;
+	ef_rows_put(in4->elems[0].rows);
+	in4->elems[0].rows = ef_rows_new(ids, 200);
+	cr_assert_not_null(in4->elems[0].rows);
+	cr_assert_gt(in4->elems[0].rows->cut, 0);
+	cr_assert_eq(ef_nl_open(&nl), 0);
+	apply(nl, m);
+	assert_live_equals(nl, m, "a cut list");
+
+	nft_elem(cmd, sizeof(cmd), "delete", in4, 1, "");
+	cr_assert_eq(kt_run(cmd), 0, "%s", cmd);
+	nft_elem(cmd, sizeof(cmd), "add", in4, 1, " comment \"by hand\"");
+	cr_assert_eq(kt_run(cmd), 0, "%s", cmd);
+	live = read_live(nl);
+	cr_assert_not(ef_model_equal(m, live));
+	cr_assert_eq(ef_diff(m, live, &d), 0);
+	z = ef_delta_size(&d);
+	cr_assert_eq(z.elems_deleted, 1);
+	cr_assert_eq(z.elems_added, 1);
+	cr_assert_eq(z.objects + z.rules_added + z.rules_deleted, 0);
+	cr_assert(d.ops[0].set->elems[d.ops[0].elems[0]].rows->foreign);
+	ef_delta_free(&d);
+	ef_model_free(live);
 	ef_model_free(m);
 	ef_nl_close(nl);
 }

@@ -260,7 +260,7 @@ Test(drift, new_model_diffs_against_the_last)
 	cr_assert_eq(ef_reconciler_run(&r, compile_copy(), &rep, NULL), 0);
 	next = compile_copy();
 	in4 = ef_model_find_set(next, "in4");
-	free(in4->elems[0].rows);
+	ef_rows_put(in4->elems[0].rows);
 	in4->elems[0] = in4->elems[--in4->nelems];
 	ef_set_sort(in4);
 	cr_assert_eq(ef_reconciler_run(&r, next, &rep, NULL), 0);

@@ -4,8 +4,10 @@
 # t_cli.sh BUILD_DIR: edgefwctl as an operator meets it, in a namespace of
 # its own: bad input is refused with file:line:col and exit 2 and leaves
 # the live table as it was; verify notices a change made behind its back;
-# errors from the kernel and from missing privileges are named; and the
-# sanitizer build and valgrind find nothing wrong in apply, show, verify.
+# errors from the kernel and from missing privileges are named; an option
+# a command does not take, or a number or name edgefwd would refuse, is
+# exit 2 with a message; every command has --help; and the sanitizer
+# build and valgrind find nothing wrong in apply, show, verify.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . tests/netns/lib.sh
@@ -18,6 +20,25 @@ CTL=$EFW_BUILD/edgefwctl
 SAN_CTL=$EFW_BUILD/san/edgefwctl
 [[ -x $CTL ]] || bail_out "$CTL not built"
 ns_add edge
+
+# The site names its policy: POLICY may be left out.
+expect_status 0 "check --site alone checks the site's own policy" \
+	"$CTL" check --site $SITE --policy-dir policies
+if grep -q "ok: policy edge-single-public" "$EFW_TMP/out"; then
+	ok "and names it"
+else
+	not_ok "check --site alone: $(cat "$EFW_TMP/out")"
+fi
+grep -v '^policy =' $SITE >"$EFW_TMP/nopolicy.site"
+expect_status 2 "a site naming no policy, and no POLICY" \
+	"$CTL" check --site "$EFW_TMP/nopolicy.site" --policy-dir policies
+stderr_has "says what is missing" "no 'policy = NAME' line"
+expect_status 0 "a POLICY given still wins over the site's" \
+	"$CTL" check policies/public-im-connectivity.policy --site $SITE
+sed 's/^policy = .*/policy = Not_A_Name/' $SITE >"$EFW_TMP/badpolicy.site"
+expect_status 2 "a bad policy name in the site" \
+	"$CTL" check $POLICY --site "$EFW_TMP/badpolicy.site"
+stderr_has "is refused where it is" "badpolicy.site:14:10: policy must be a policy name"
 
 expect_status 1 "show with no table" in_ns edge "$CTL" show
 stderr_has "show says there is no table" "there is no table inet edgefw"
@@ -94,6 +115,86 @@ fi
 
 expect_status 2 "unknown command" "$CTL" frobnicate
 expect_status 2 "apply without a site" "$CTL" apply $POLICY
+
+# Each command takes only its own options: any other is refused, naming
+# it, wherever it stands (before the command's name too).
+not_here() {
+	local cmd=$1 opt=$2
+	shift 2
+	expect_status 2 "$cmd $opt" "$@"
+	stderr_has "$cmd $opt: says it does not apply" \
+		"edgefwctl $cmd: option '$opt' does not apply; see edgefwctl $cmd --help"
+}
+not_here check --replace "$CTL" check $POLICY --site $SITE --replace
+not_here check --counters "$CTL" --counters check $POLICY
+not_here show --site in_ns edge "$CTL" show --site $SITE
+not_here status --replace "$CTL" status --replace --socket "$EFW_TMP/none"
+not_here apply --counters in_ns edge "$CTL" apply $POLICY --site $SITE --counters
+not_here compile --json "$CTL" compile $POLICY --site $SITE --json
+not_here verify --socket in_ns edge "$CTL" verify $POLICY --site $SITE --socket /x
+not_here metrics --json "$CTL" metrics --json --socket "$EFW_TMP/none"
+not_here switch --site "$CTL" switch edge-single-nat --site $SITE
+not_here confirm --dry-run "$CTL" --dry-run confirm
+expect_status 2 "an unknown option" "$CTL" status --frobnicate
+stderr_has "is named" "edgefwctl status: option '--frobnicate' is unknown"
+expect_status 2 "an unknown option before the command" "$CTL" --frobnicate status
+stderr_has "is named" "edgefwctl: option '--frobnicate' is unknown"
+expect_status 2 "a flag with a value" "$CTL" status --json=yes
+stderr_has "says so" "edgefwctl status: option '--json' takes no value"
+expect_status 2 "a value option at the end, without its value" "$CTL" check $POLICY --site
+stderr_has "says so" "edgefwctl check: option '--site' needs a value"
+expect_status 2 "--site twice" "$CTL" check $POLICY --site $SITE --site "$EFW_TMP/open.site"
+stderr_has "says so" "edgefwctl check: option '--site' given twice"
+expect_status 2 "apply --replace --json" in_ns edge "$CTL" apply $POLICY --site $SITE --replace --json
+stderr_has "says why" "options '--replace' and '--json' do not go together"
+# diff with a POLICY compares here, without one asks edgefwd: each form
+# takes its own options.
+expect_status 2 "diff POLICY --socket" in_ns edge "$CTL" diff $POLICY --site $SITE --socket /x
+stderr_has "says why" "edgefwctl diff: option '--socket' does not apply with a POLICY"
+expect_status 2 "diff --site without a POLICY" "$CTL" diff --site $SITE
+stderr_has "says why" "edgefwctl diff: option '--site' does not apply without a POLICY"
+expect_status 0 "the live table is untouched by all of them" \
+	in_ns edge "$CTL" verify $POLICY --site $SITE
+
+# Numbers and names edgefwd would refuse are refused here, before any
+# connection (no one listens on the socket: that would be exit 1).
+none=(--socket "$EFW_TMP/none")
+expect_status 2 "switch --confirm 0" "$CTL" switch edge-single-nat --confirm 0 "${none[@]}"
+stderr_has "says the range" "edgefwctl switch: --confirm needs seconds (1 to 86400), not '0'"
+expect_status 2 "switch --confirm 86401" "$CTL" switch edge-single-nat --confirm 86401 "${none[@]}"
+expect_status 2 "switch --confirm 1m" "$CTL" switch edge-single-nat --confirm 1m "${none[@]}"
+expect_status 2 "switch --confirm given twice" "$CTL" switch edge-single-nat \
+	--confirm 5 --confirm 6 "${none[@]}"
+expect_status 2 "switch to a file" "$CTL" switch $POLICY "${none[@]}"
+stderr_has "says what a name is" "is not a policy name ([a-z][a-z0-9_-]*, at most 31 bytes)"
+expect_status 2 "switch to a name of 32 bytes" "$CTL" switch "$(printf 'a%.0s' $(seq 32))" "${none[@]}"
+expect_status 2 "confirm x" "$CTL" confirm x "${none[@]}"
+stderr_has "says what an id is" "edgefwctl confirm: 'x' is not a switch id"
+expect_status 2 "rollback 0" "$CTL" rollback 0 "${none[@]}"
+expect_status 2 "rollback 18446744073709551616 (past 64 bits)" "$CTL" rollback 18446744073709551616 "${none[@]}"
+expect_status 2 "confirm 1 2" "$CTL" confirm 1 2 "${none[@]}"
+stderr_has "shows the usage" "Usage: edgefwctl confirm [ID]"
+expect_status 1 "a good request reaches for edgefwd (none here)" \
+	"$CTL" switch edge-single-nat --confirm 086400 "${none[@]}"
+stderr_has "and says no one listens" "edgefwd is not running"
+
+# --help of every command, help COMMAND, --version.
+for cmd in check compile apply diff show verify hello status reconcile \
+	reload switch confirm rollback list counters metrics; do
+	expect_status 0 "$cmd --help" "$CTL" "$cmd" --help
+	check "$cmd --help: its usage on stdout" \
+		grep -q "^Usage: edgefwctl $cmd" "$EFW_TMP/out"
+done
+expect_status 0 "--help of a command after its other options" "$CTL" check $POLICY --help
+expect_status 0 "help switch" "$CTL" help switch
+check "help switch lists switch's own options" grep -q -- '--confirm SECONDS' "$EFW_TMP/out"
+check "and no other command's" bash -c "! grep -q -- '--site' '$EFW_TMP/out'"
+expect_status 0 "help" "$CTL" help
+expect_status 0 "--help" "$CTL" --help
+expect_status 2 "no command" "$CTL"
+expect_status 0 "--version" "$CTL" --version
+version=$(sed -n 's/^VERSION := //p' Makefile)
+check "--version says 'edgefwctl $version'" test "$(cat "$EFW_TMP/out")" = "edgefwctl $version"
 
 # The sanitizer build and valgrind over the netlink paths.
 if [[ -x $SAN_CTL ]]; then

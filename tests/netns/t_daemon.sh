@@ -72,6 +72,36 @@ check "--client-timeout ' 7' is refused" bad_number --client-timeout ' 7'
 check "--client-timeout 3601 is refused" bad_number --client-timeout 3601
 check "edgefwd --version names the release" \
 	bash -c "'$D' --version | grep -qE '^edgefwd [0-9]+\.[0-9]+\.[0-9]+$'"
+# Root is never kept by default, and start-up failures name the object.
+rc=0
+in_ns edge timeout 10 "$D" --foreground --site "$site" --policy-dir policies \
+	--state-dir "$state" --socket "$EFW_TMP/asroot" >"$EFW_TMP/asroot.log" 2>&1 || rc=$?
+check "as root without --user: refused (exit $rc)" test "$rc" -eq 1
+check "and says how to mean it" grep -q "refusing to run as root: give --user USER" "$EFW_TMP/asroot.log"
+check "no table was made" bash -c "! in_ns edge nft list table inet edgefw 2>/dev/null"
+rc=0
+in_ns edge timeout 10 "$D" --foreground --site "$site" --policy-dir policies \
+	--state-dir "$state" --socket "$EFW_TMP/no/such/dir/control" --user nobody \
+	>"$EFW_TMP/nodir.log" 2>&1 || rc=$?
+check "a socket in a missing directory: exit $rc" test "$rc" -eq 1
+check "names the path and the operation" \
+	grep -q "cannot bind $EFW_TMP/no/such/dir/control: No such file or directory" "$EFW_TMP/nodir.log"
+rc=0
+in_ns edge timeout 10 "$D" --foreground --site "$site" --socket "$EFW_TMP/nouser" \
+	--user no-such-user-here >"$EFW_TMP/nouser.log" 2>&1 || rc=$?
+check "a user that does not exist: exit $rc, named" bash -c \
+	"test $rc -eq 1 && grep -q 'no user no-such-user-here to run as: no such user' '$EFW_TMP/nouser.log'"
+# No record, no 'policy =' in the site, no --policy: nothing to enforce.
+mkdir -p "$EFW_TMP/nostate"
+chown nobody "$EFW_TMP/nostate"
+grep -v '^policy =' "$site" >"$EFW_TMP/nopolicy.site"
+chmod 0644 "$EFW_TMP/nopolicy.site"
+rc=0
+in_ns edge timeout 10 "$D" --foreground --site "$EFW_TMP/nopolicy.site" \
+	--policy-dir policies --state-dir "$EFW_TMP/nostate" \
+	--socket "$EFW_TMP/nopolicy" --user nobody >"$EFW_TMP/nopolicy.log" 2>&1 || rc=$?
+check "a site naming no policy, nothing recorded: exit $rc" test "$rc" -eq 1
+check "says what to write" grep -q "no policy to enforce: write 'policy = NAME' in $EFW_TMP/nopolicy.site" "$EFW_TMP/nopolicy.log"
 check "edgefwd starts and answers" start_daemon
 check "it applied the default policy" verify edge-single-public
 
@@ -116,6 +146,43 @@ check "the state records it" grep -q '^policy public-im-connectivity$' "$state/s
 check "switch to a policy that does not exist is refused" bash -c \
 	"! '$CTL' --socket '$sock' switch no-such-policy 2>/dev/null"
 
+# A switch is done once it is recorded: one that cannot be is undone.
+chmod 0555 "$state"
+rc=0
+ctl switch edge-single-public >/dev/null 2>"$EFW_TMP/unrecorded" || rc=$?
+check "a switch that cannot be recorded fails (exit $rc)" test "$rc" -eq 1
+check "and says why" grep -q "cannot record the active policy in $state: Permission denied; back to public-im-connectivity" "$EFW_TMP/unrecorded"
+check "the policy before it is back" verify public-im-connectivity
+id=$("$CTL" --socket "$sock" --json switch edge-single-public --confirm 60 |
+	tr -d ' \n' | grep -o '"switch_id":[0-9]*' | cut -d: -f2)
+rc=0
+ctl confirm "$id" >/dev/null 2>"$EFW_TMP/unrecorded" || rc=$?
+check "a confirm that cannot be recorded fails (exit $rc)" test "$rc" -eq 1
+check "goes back" verify public-im-connectivity
+check "and nothing waits any more" bash -c \
+	"! '$CTL' --socket '$sock' --json status | grep -q unconfirmed"
+chmod 0755 "$state"
+chmod 0775 "$state"
+check "a state directory others may write: the switch is refused" bash -c \
+	"'$CTL' --socket '$sock' switch edge-single-public 2>&1 | grep -q 'writable by others than the daemon.s user'"
+chmod 0755 "$state"
+check "the state still records public-im-connectivity" grep -q '^policy public-im-connectivity$' "$state/state"
+
+# reload and switch tell the caller what does not compile, where.
+cp "$site" "$site.good"
+echo 'mode = sideways' >>"$site"
+rc=0
+ctl reload >/dev/null 2>"$EFW_TMP/reload" || rc=$?
+check "reload of a broken site fails (exit $rc)" test "$rc" -eq 1
+check "with file:line:col, the line and a caret" bash -c \
+	"grep -q 'reload failed; the running rules stay: the policy does not compile:' '$EFW_TMP/reload' &&
+	 grep -q 'site.conf:[0-9]*:[0-9]*: mode must be' '$EFW_TMP/reload' &&
+	 grep -qx 'mode = sideways' '$EFW_TMP/reload' && grep -qx ' *\^' '$EFW_TMP/reload'"
+check "switch says the same" bash -c \
+	"'$CTL' --socket '$sock' switch edge-single-public 2>&1 | grep -q 'mode must be'"
+cp "$site.good" "$site"
+check "the running policy stays" verify public-im-connectivity
+
 # A corrupt state: reported, and the default policy, never an open firewall.
 # (The daemon running now keeps its policy; a restart below reads it.)
 # kill -9: the rules stay; a new daemon restores the recorded policy.
@@ -134,6 +201,15 @@ printf 'garbage\n' >"$state/state"
 rm -f "$sock"
 check "edgefwd starts with a corrupt state" start_daemon
 check "says so" grep -q "state in .* is unreadable" "$EFW_TMP/edgefwd.log"
+check "and applies the default policy" verify edge-single-public
+
+# A record naming a policy that is gone: the default, said why; it starts.
+kill -9 "$DPID"
+while kill -0 "$DPID" 2>/dev/null; do sleep 0.05; done
+printf 'edgefw-state 1\npolicy gone-away\n' >"$state/state"
+rm -f "$sock"
+check "edgefwd starts with a record of a missing policy" start_daemon
+check "says which and why" grep -q "recorded policy gone-away cannot be applied (no such policy); starting with policy edge-single-public" "$EFW_TMP/edgefwd.log"
 check "and applies the default policy" verify edge-single-public
 
 # The rest of the protocol.
@@ -236,6 +312,45 @@ check "a half-sent request is dropped after the client timeout" bash -c \
 	"timeout 10 '$RAW' '$sock' half 'stat' | grep -q closed"
 check "the daemon still answers after all that" ctl hello
 
+# Clients that never read their replies cannot stall the loop: replies
+# wait in the daemon, never the daemon on them.
+ms() { echo $(($(date +%s%N) / 1000000)); }
+many=$(printf 'counters\\n%.0s' $(seq 300))
+deaf=()
+for _ in $(seq 30); do
+	"$RAW" "$sock" deaf "$many" >>"$EFW_TMP/deaf" 2>&1 &
+	deaf+=($!)
+done
+# Each is answered until its socket and its share of the daemon's
+# buffer are full (a few replies): then it costs the loop nothing. Wait
+# for that (the daemon's CPU time stops growing), however busy the
+# machine is.
+cpu() { awk '{ print $14 + $15 }' "/proc/$DPID/stat"; }
+prev=-1
+for _ in $(seq 100); do
+	now=$(cpu)
+	[[ $now == "$prev" ]] && break
+	prev=$now
+	sleep 0.1
+done
+t0=$(ms)
+ctl status >/dev/null
+t=$(($(ms) - t0))
+check "30 clients that never read: status answers in $t ms (<= 100)" test "$t" -le 100
+in_ns edge nft add element inet edgefw in4 '{ "eth0" . 198.51.100.10 . tcp . 25 }'
+t0=$(ms)
+# Each look costs a process or two: the correction came before the start
+# of the look that saw it.
+while t1=$(ms); in_ns edge nft list set inet edgefw in4 | grep -q 'tcp . 25 '; do
+	((t1 - t0 < 3000)) || break
+done
+t=$((t1 - t0))
+check "and drift is corrected in $t ms (<= 100)" test "$t" -le 100
+for p in "${deaf[@]}"; do wait "$p" || true; done
+check "clients that never read are dropped ($(grep -c dropped "$EFW_TMP/deaf") of 30)" \
+	test "$(grep -c dropped "$EFW_TMP/deaf")" -eq 30
+check "the daemon answers after them" ctl hello
+
 # A site that no longer parses, then SIGHUP: reported, rules stay.
 cp "$site" "$site.good"
 echo "mode = sideways" >>"$site"
@@ -247,6 +362,15 @@ check "and the running policy stays" \
 	in_ns edge "$CTL" verify policies/edge-single-public.policy --site "$site.good"
 cp "$site.good" "$site"
 check "reload with the site mended" ctl reload
+
+# The site names another policy: a reload switches to it and records it.
+sed -i 's/^policy = .*/policy = public-im-connectivity/' "$site"
+check "reload after the site names another policy" ctl reload
+check "switches to it" verify public-im-connectivity
+check "and records it" grep -q '^policy public-im-connectivity$' "$state/state"
+sed -i 's/^policy = .*/policy = edge-single-public/' "$site"
+check "and back the same way" ctl reload
+check "is back" verify edge-single-public
 
 # A FIFO where the site was: the reload is refused at once. (It hung the
 # daemon in open() until someone wrote to the FIFO.)
@@ -273,6 +397,50 @@ check "status counts it" bash -c \
 	"'$CTL' --socket '$sock' --json status | tr -d ' \n' | grep -q '\"writer_fights\":1,\"fighting\":true'"
 sleep 5.5
 check "and still corrected" verify edge-single-public
+
+# A writer that never stops is still corrected, at least every 5 s: each
+# of its events must not put the correction off again.
+corrections() {
+	"$CTL" --socket "$sock" --json status | tr -d ' \n' |
+		grep -o '"drift_corrections":[0-9]*' | cut -d: -f2
+}
+(
+	end=$((SECONDS + 13))
+	while ((SECONDS < end)); do
+		in_ns edge nft add element inet edgefw in4 \
+			'{ "eth0" . 198.51.100.10 . tcp . 24 }' 2>/dev/null || true
+		sleep 0.25
+	done
+) &
+writer=$!
+track_pid "$writer"
+t_start=$(date +%s.%N)
+last=$(corrections)
+: >"$EFW_TMP/fixes"
+while kill -0 "$writer" 2>/dev/null; do
+	now=$(corrections)
+	if [[ $now != "$last" ]]; then
+		date +%s.%N >>"$EFW_TMP/fixes"
+		last=$now
+	fi
+	sleep 0.2
+done
+gap=$(awk -v t="$t_start" '{ g = $1 - t; if (g > m) m = g; t = $1 } END { printf "%.1f", m }' "$EFW_TMP/fixes")
+check "a writer every 0.25 s for 13 s: corrected $(wc -l <"$EFW_TMP/fixes") times, at most $gap s apart" \
+	awk -v g="$gap" -v n="$(wc -l <"$EFW_TMP/fixes")" 'BEGIN { exit !(n >= 2 && g <= 5.7) }'
+check "status says it is fighting" bash -c \
+	"'$CTL' --socket '$sock' --json status | tr -d ' \n' | grep -q '\"fighting\":true'"
+sleep 5.5
+check "and the writer's element is gone once it stops" verify edge-single-public
+
+# Another table's commit is not ours: the daemon still knows it is in sync.
+check "in sync before" bash -c "'$CTL' --socket '$sock' --json status | grep -q '\"in_sync\":true'"
+in_ns edge nft add table inet not-ours
+check "a commit to another table leaves status in sync" bash -c \
+	"'$CTL' --socket '$sock' --json status | grep -q '\"in_sync\":true'"
+in_ns edge nft delete table inet not-ours
+check "and so does its removal" bash -c \
+	"'$CTL' --socket '$sock' --json status | grep -q '\"in_sync\":true'"
 
 # Strangers: uid 1 is neither root nor in group nogroup. With the socket
 # file open to all, the daemon's own SO_PEERCRED check refuses it.
@@ -376,7 +544,7 @@ rm -f "$sock" "$EFW_TMP/notify"
 npid=$!
 sleep 0.2
 NOTIFY_SOCKET=$EFW_TMP/notify in_ns edge "$D" --site "$site" \
-	--policy-dir policies --state-dir "$state" --socket "$sock" \
+	--policy-dir policies --state-dir "$state" --socket "$sock" --user root \
 	>>"$EFW_TMP/edgefwd.log" 2>&1 &
 track_pid $!
 wait "$npid" || true
@@ -390,7 +558,8 @@ if command -v valgrind >/dev/null; then
 	in_ns edge valgrind -q --leak-check=full --errors-for-leak-kinds=definite \
 		--error-exitcode=99 --log-file="$EFW_TMP/vg" "$D" --foreground \
 		--site "$site" --policy-dir policies --state-dir "$state" \
-		--socket "$sock" --interval 30 >>"$EFW_TMP/edgefwd.log" 2>&1 &
+		--socket "$sock" --interval 30 --user root \
+		>>"$EFW_TMP/edgefwd.log" 2>&1 &
 	vgpid=$!
 	track_pid "$vgpid"
 	for _ in $(seq 100); do
@@ -414,7 +583,7 @@ fi
 # The read-only socket may not be the control socket, however spelled.
 rc=0
 in_ns edge timeout 10 "$D" --foreground --site "$site" --policy-dir policies \
-	--state-dir "$state" --socket "$EFW_TMP/twice" \
+	--state-dir "$state" --socket "$EFW_TMP/twice" --user root \
 	--read-socket "$EFW_TMP//twice" >"$EFW_TMP/twice.log" 2>&1 || rc=$?
 check "--read-socket naming the control socket is refused (exit $rc)" test "$rc" -eq 1
 check "and says so" grep -q "is the control socket" "$EFW_TMP/twice.log"

@@ -10,6 +10,8 @@
  *                               for the server to give up (prints "closed")
  *   ctlraw PATH slow STRING     as text, but reads the replies slowly (4 KiB
  *                               every 10 ms): a client that is busy, not idle
+ *   ctlraw PATH deaf STRING     as text, then never reads: waits until the
+ *                               server drops it (prints "dropped") or 30 s
  *   ctlraw PATH notify SECONDS  binds a datagram socket at PATH and prints
  *                               the first datagram (a service manager's
  *                               NOTIFY_SOCKET, for READY=1)
@@ -100,6 +102,16 @@ int main(int argc, char **argv)
 		/* the server may close first on an oversized request */
 	}
 	free(data);
+	if (!strcmp(argv[2], "deaf")) {
+		/* POLLIN stays quiet while replies only queue: wait for the
+		 * server to hang up. */
+		pfd.fd = fd;
+		pfd.events = POLLRDHUP;
+		if (poll(&pfd, 1, 30000) > 0)
+			puts("dropped");
+		close(fd);
+		return 0;
+	}
 	pfd.fd = fd;
 	pfd.events = POLLIN;
 	/* A half-sent request: the server must not wait forever. */

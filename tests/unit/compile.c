@@ -151,6 +151,26 @@ static void assert_elems_well_formed(const struct ef_set *s)
 		}
 }
 
+/* Elements that serve the same rows, in any set, share one list. */
+static void assert_rows_shared(const struct ef_model *m)
+{
+	const struct ef_rows **lists = calloc(ef_model_elem_count(m) + 1,
+					      sizeof(*lists));
+	size_t n = 0;
+
+	cr_assert_not_null(lists);
+	for (size_t s = 0; s < m->nsets; s++)
+		for (size_t i = 0; i < m->sets[s].nelems; i++)
+			if (m->sets[s].elems[i].rows)
+				lists[n++] = m->sets[s].elems[i].rows;
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = i + 1; j < n; j++)
+			cr_assert_eq(ef_rows_equal(lists[i], lists[j]),
+				     lists[i] == lists[j],
+				     "\"%s\" made twice", rows_text(lists[i]));
+	free(lists);
+}
+
 /* The kernel refuses overlapping interval elements, in every set. */
 static void assert_sets_disjoint(const struct ef_model *m)
 {
@@ -296,11 +316,13 @@ static void assert_peer_rule(const struct ef_rule *r)
  * - a group's row set (in4_x ...) is not empty and looked up exactly once,
  *   behind the lookup of its group's addresses of the same family, with
  *   the peer at the right end; it is never looked up without that;
- * - every set is looked up, by keys of its types; every set is sorted.
+ * - every set is looked up, by keys of its types; every set is sorted;
+ * - elements that serve the same rows share one list.
  */
 static void assert_model_shape(const struct ef_model *m)
 {
 	assert_sets_disjoint(m);
+	assert_rows_shared(m);
 	for (size_t i = 0; i < m->nsets; i++) {
 		const struct ef_set *s = &m->sets[i];
 		size_t as_set = 0, as_peer = 0;

@@ -689,131 +689,6 @@ Test(ctl_proto, reply_round_trip)
 	free(text);
 }
 
-/* ------------------------------------------------------------------ */
-/* Client side                                                        */
-
-static void request_ok(const char *want, int argc, ...)
-{
-	char *argv[16];
-	const char *why = NULL;
-	char *line;
-	va_list ap;
-
-	cr_assert_leq(argc, 16);
-	va_start(ap, argc);
-	for (int i = 0; i < argc; i++)
-		argv[i] = va_arg(ap, char *);
-	va_end(ap);
-	line = ef_ctl_request_line(argc, argv, &why);
-	cr_assert_not_null(line, "want '%s': %s", want, why);
-	cr_assert_str_eq(line, want);
-	free(line);
-}
-
-static void request_bad(const char *msg, int argc, ...)
-{
-	char *argv[16];
-	const char *why = NULL;
-	char *line;
-	va_list ap;
-
-	cr_assert_leq(argc, 16);
-	va_start(ap, argc);
-	for (int i = 0; i < argc; i++)
-		argv[i] = va_arg(ap, char *);
-	va_end(ap);
-	line = ef_ctl_request_line(argc, argv, &why);
-	cr_assert_null(line, "accepted: %s", line);
-	cr_assert_not_null(why);
-	cr_assert_str_eq(why, msg);
-}
-
-Test(ctl_proto, request_lines)
-{
-	request_ok("hello\n", 1, "hello");
-	request_ok("status\n", 1, "status");
-	request_ok("reload\n", 1, "reload");
-	request_ok("switch web\n", 2, "switch", "web");
-	request_ok("switch web --dry-run\n", 3, "switch", "web", "--dry-run");
-	request_ok("switch web --confirm 60\n", 4, "switch", "web",
-		   "--confirm", "60");
-	/* Canonical: name first, then --dry-run, then --confirm. */
-	request_ok("switch web --dry-run --confirm 60\n", 6, "switch",
-		   "--confirm", "060", "--dry-run", "web", "--dry-run");
-}
-
-Test(ctl_proto, request_line_errors)
-{
-	char long_name[EF_CTL_REQUEST_MAX + 1];
-
-	request_bad("empty request", 0);
-	request_bad("empty word in request", 1, "");
-	request_bad("empty word in request", 3, "switch", "", "web");
-	request_bad("a word holds a blank or a control character", 2,
-		    "switch", "web status");
-	/* No second request smuggled in a word. */
-	request_bad("a word holds a blank or a control character", 2,
-		    "switch", "web\nreload");
-	request_bad("a word holds a blank or a control character", 1,
-		    "hello\r");
-	request_bad("unknown command", 1, "apply");
-	request_bad("unexpected word", 2, "status", "now");
-	request_bad("unknown option", 3, "switch", "web", "--force");
-	request_bad("switch needs a policy name", 1, "switch");
-	request_bad("invalid policy name", 2, "switch", "Web");
-	request_bad("--confirm needs seconds (1 to 86400)", 4, "switch",
-		    "web", "--confirm", "86401");
-	request_bad("--confirm given twice", 6, "switch", "web", "--confirm",
-		    "1", "--confirm", "2");
-
-	memset(long_name, 'a', sizeof(long_name) - 1);
-	long_name[sizeof(long_name) - 1] = '\0';
-	request_bad("request too long", 2, "switch", long_name);
-	/* NULL why is fine. */
-	cr_assert_null(ef_ctl_request_line(0, NULL, NULL));
-}
-
-/* Line -> parse gives what parsing the words joined by blanks gives. */
-Test(ctl_proto, request_line_round_trip)
-{
-	static const char *const cases[][6] = {
-		{ "hello" }, { "status" }, { "list" }, { "confirm" },
-		{ "rollback" }, { "diff" }, { "reconcile" }, { "counters" },
-		{ "reload" },
-		{ "switch", "edge-single-public" },
-		{ "switch", "web", "--dry-run" },
-		{ "switch", "--confirm", "86400", "web" },
-		{ "switch", "--dry-run", "a_b-c", "--confirm", "1" },
-	};
-
-	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
-		struct ef_ctl_request a, b;
-		struct ef_strbuf joined = { 0 };
-		const char *why = NULL;
-		char *line;
-		int argc = 0;
-
-		while (argc < 6 && cases[i][argc]) {
-			ef_sb_printf(&joined, "%s%s", argc ? " " : "",
-				  cases[i][argc]);
-			argc++;
-		}
-		line = ef_ctl_request_line(argc, (char *const *)cases[i], &why);
-		cr_assert_not_null(line, "%s: %s", joined.buf, why);
-		cr_assert_eq(strchr(line, '\n'), line + strlen(line) - 1);
-		line[strlen(line) - 1] = '\0';
-		cr_assert_eq(ef_ctl_parse(line, &a, &why), 0, "%s: %s", line,
-			     why);
-		cr_assert_eq(ef_ctl_parse(joined.buf, &b, &why), 0);
-		cr_assert_eq(a.cmd, b.cmd, "%s", line);
-		cr_assert_str_eq(a.name, b.name, "%s", line);
-		cr_assert_eq(a.dry_run, b.dry_run, "%s", line);
-		cr_assert_eq(a.confirm_secs, b.confirm_secs, "%s", line);
-		free(line);
-		ef_sb_free(&joined);
-	}
-}
-
 /* confirm and rollback may name the switch they are meant for. */
 Test(ctl_proto, confirm_and_rollback_with_a_switch_id)
 {
@@ -833,7 +708,145 @@ Test(ctl_proto, confirm_and_rollback_with_a_switch_id)
 	parse_bad("rollback 18446744073709551616",
 		  "not a switch id '18446744073709551616'");
 	parse_bad("confirm 7 8", "unexpected word '8'");
-	request_ok("confirm 42\n", 2, "confirm", "42");
-	request_ok("rollback\n", 1, "rollback");
-	request_bad("not a switch id", 2, "rollback", "now");
+}
+
+/* ------------------------------------------------------------------ */
+/* Client side: requests as edgefwctl builds them                     */
+
+static void format_ok(const struct ef_ctl_request *rq, const char *want)
+{
+	struct ef_ctl_request back;
+	const char *why = NULL;
+	char *line = NULL;
+
+	cr_assert_eq(ef_ctl_request_format(rq, &line), 0, "want '%s'", want);
+	cr_assert_str_eq(line, want);
+	/* The daemon reads the very request back. */
+	line[strlen(line) - 1] = '\0';
+	cr_assert_eq(ef_ctl_parse(line, &back, &why), 0, "%s: %s", line, why);
+	cr_assert_eq(back.cmd, rq->cmd, "%s", line);
+	cr_assert_str_eq(back.name, rq->name, "%s", line);
+	cr_assert_eq(back.dry_run, rq->dry_run, "%s", line);
+	cr_assert_eq(back.confirm_secs, rq->confirm_secs, "%s", line);
+	cr_assert_eq(back.switch_id, rq->switch_id, "%s", line);
+	free(line);
+}
+
+static void format_bad(const struct ef_ctl_request *rq, const char *what)
+{
+	char *line = (char *)"untouched";
+
+	cr_assert_eq(ef_ctl_request_format(rq, &line), -EINVAL,
+		     "%s: formatted as '%s'", what, line);
+	cr_assert_str_eq(line, "untouched", "%s", what);
+}
+
+Test(ctl_proto, request_format_every_command)
+{
+	static const struct {
+		enum ef_ctl_cmd cmd;
+		const char *line;
+	} t[] = {
+		{ EF_CTL_HELLO, "hello\n" },
+		{ EF_CTL_STATUS, "status\n" },
+		{ EF_CTL_LIST, "list\n" },
+		{ EF_CTL_CONFIRM, "confirm\n" },
+		{ EF_CTL_ROLLBACK, "rollback\n" },
+		{ EF_CTL_DIFF, "diff\n" },
+		{ EF_CTL_RECONCILE, "reconcile\n" },
+		{ EF_CTL_COUNTERS, "counters\n" },
+		{ EF_CTL_RELOAD, "reload\n" },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(t); i++) {
+		struct ef_ctl_request rq = { .cmd = t[i].cmd };
+
+		format_ok(&rq, t[i].line);
+	}
+}
+
+Test(ctl_proto, request_format_switch_and_ids)
+{
+	struct ef_ctl_request rq = { .cmd = EF_CTL_SWITCH };
+
+	strcpy(rq.name, "web");
+	format_ok(&rq, "switch web\n");
+	rq.dry_run = true;
+	format_ok(&rq, "switch web --dry-run\n");
+	rq.confirm_secs = EF_CTL_CONFIRM_MAX;
+	format_ok(&rq, "switch web --dry-run --confirm 86400\n");
+	rq.dry_run = false;
+	rq.confirm_secs = 1;
+	format_ok(&rq, "switch web --confirm 1\n");
+	/* The longest name there is. */
+	memset(rq.name, 'a', EF_CTL_NAME_MAX);
+	rq.name[EF_CTL_NAME_MAX] = '\0';
+	rq.confirm_secs = 0;
+	format_ok(&rq, "switch aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n");
+	strcpy(rq.name, "a_b-9");
+	format_ok(&rq, "switch a_b-9\n");
+
+	rq = (struct ef_ctl_request){ .cmd = EF_CTL_CONFIRM, .switch_id = 42 };
+	format_ok(&rq, "confirm 42\n");
+	rq = (struct ef_ctl_request){ .cmd = EF_CTL_ROLLBACK,
+				      .switch_id = UINT64_MAX };
+	format_ok(&rq, "rollback 18446744073709551615\n");
+}
+
+/* What the daemon would read otherwise, or not at all, is never sent. */
+Test(ctl_proto, request_format_refuses)
+{
+	struct ef_ctl_request rq = { .cmd = (enum ef_ctl_cmd)99 };
+
+	format_bad(&rq, "a command outside the enum");
+
+	rq = (struct ef_ctl_request){ .cmd = EF_CTL_SWITCH };
+	format_bad(&rq, "switch without a name");
+	strcpy(rq.name, "Web");
+	format_bad(&rq, "an upper-case name");
+	strcpy(rq.name, "web reload");
+	format_bad(&rq, "a name with a blank");
+	strcpy(rq.name, "web\nreload");
+	format_bad(&rq, "a name with a newline: a second request");
+	strcpy(rq.name, "-web");
+	format_bad(&rq, "a name read as an option");
+	memset(rq.name, 'a', sizeof(rq.name));
+	format_bad(&rq, "a name without its NUL");
+	strcpy(rq.name, "web");
+	rq.confirm_secs = EF_CTL_CONFIRM_MAX + 1;
+	format_bad(&rq, "seconds out of range");
+	rq.confirm_secs = 0;
+	rq.switch_id = 7;
+	format_bad(&rq, "a switch id on switch");
+
+	rq = (struct ef_ctl_request){ .cmd = EF_CTL_STATUS };
+	strcpy(rq.name, "web");
+	format_bad(&rq, "a name on status");
+	rq = (struct ef_ctl_request){ .cmd = EF_CTL_HELLO, .dry_run = true };
+	format_bad(&rq, "--dry-run on hello");
+	rq = (struct ef_ctl_request){ .cmd = EF_CTL_LIST, .confirm_secs = 5 };
+	format_bad(&rq, "seconds on list");
+	rq = (struct ef_ctl_request){ .cmd = EF_CTL_STATUS, .switch_id = 5 };
+	format_bad(&rq, "a switch id on status");
+}
+
+/* Whatever the daemon parsed, formatted again, is its one canonical line. */
+Test(ctl_proto, request_format_is_canonical)
+{
+	static const struct {
+		const char *line, *canonical;
+	} t[] = {
+		{ "switch --confirm 060 --dry-run web --dry-run",
+		  "switch web --dry-run --confirm 60\n" },
+		{ "  switch\tweb  ", "switch web\n" },
+		{ "confirm 007", "confirm 7\n" },
+		{ "rollback", "rollback\n" },
+		{ "status\r", "status\n" },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(t); i++) {
+		struct ef_ctl_request rq = parse_ok(t[i].line);
+
+		format_ok(&rq, t[i].canonical);
+	}
 }

@@ -126,7 +126,7 @@ static void remove_rule(struct ef_chain *c, size_t i)
 static void remove_elem(struct ef_set *s, size_t i)
 {
 	cr_assert_lt(i, s->nelems);
-	free(s->elems[i].rows);
+	ef_rows_put(s->elems[i].rows);
 	memmove(&s->elems[i], &s->elems[i + 1],
 		(s->nelems - i - 1) * sizeof(s->elems[0]));
 	s->nelems--;
@@ -138,7 +138,7 @@ static void remove_set(struct ef_model *m, size_t i)
 
 	cr_assert_lt(i, m->nsets);
 	for (size_t j = 0; j < s->nelems; j++)
-		free(s->elems[j].rows);
+		ef_rows_put(s->elems[j].rows);
 	free(s->elems);
 	memmove(&m->sets[i], &m->sets[i + 1],
 		(m->nsets - i - 1) * sizeof(m->sets[0]));
@@ -160,9 +160,8 @@ static void remove_chain(struct ef_model *m, size_t i)
 
 static void set_rows(struct ef_elem *e, const char *rows)
 {
-	free(e->rows);
-	e->rows = rows ? strdup(rows) : NULL;
-	cr_assert(!rows || e->rows);
+	ef_rows_put(e->rows);
+	e->rows = rows_of(rows);
 }
 
 static struct ef_set *get_set(const struct ef_model *m, const char *name)
@@ -197,7 +196,7 @@ static void add_lonely_set(struct ef_model *m, const char *name, uint8_t host)
 	struct ef_set *s = ef_model_add_set(m, name, t, 3, true);
 
 	cr_assert_not_null(s);
-	cr_assert_eq(ef_set_add_elem(s, key, key, "x1"), 0);
+	cr_assert_eq(add_elem_rows(s, key, key, "x1"), 0);
 }
 
 static struct ef_rule foreign_rule(void)
@@ -774,7 +773,7 @@ Test(diff, element_missing_in_live)
 	assert_op(&d, 0, EF_OP_ADD_ELEMS, ws);
 	cr_assert_eq(d.ops[0].nelems, 1);
 	cr_assert_eq(d.ops[0].elems[0], i);
-	cr_assert_str_eq(ws->elems[d.ops[0].elems[0]].rows, "r8");
+	cr_assert_str_eq(rows_text(ws->elems[d.ops[0].elems[0]].rows), "r8");
 	z = ef_delta_size(&d);
 	cr_assert_eq(z.elems_added, 1);
 	cr_assert_eq(z.elems_deleted + z.rules_added + z.rules_deleted +
@@ -795,7 +794,7 @@ Test(diff, element_extra_in_live)
 	/* 198.51.100.13: an address the policy never opened. */
 	e.key[16 + 3] = 13;
 	e.key_end[16 + 3] = 13;
-	cr_assert_eq(ef_set_add_elem(hs, e.key, e.key_end, "r99"), 0);
+	cr_assert_eq(add_elem_rows(hs, e.key, e.key_end, "r99"), 0);
 	ef_set_sort(hs);
 	i = elem_index(hs, "\"eth0\" . 198.51.100.13 . tcp . 443");
 	cr_assert_eq(hs->nelems, get_set(want, "in4")->nelems + 1);
@@ -822,7 +821,7 @@ Test(diff, element_with_other_rows_is_replaced)
 		size_t i = elem_index(ws, R5_KEY);
 		struct ef_delta d;
 
-		cr_assert_str_eq(ws->elems[i].rows, "r5,r31");
+		cr_assert_str_eq(rows_text(ws->elems[i].rows), "r5,r31");
 		set_rows(&hs->elems[i], rows[k]);
 		diff_checked(want, have, &d);
 		assert_nops(&d, 2);
@@ -878,7 +877,7 @@ Test(diff, elements_added_and_deleted_in_one_op_each)
 
 		e.key[port] = e.key_end[port] = 0;	/* port 1, 2 */
 		e.key[port + 1] = e.key_end[port + 1] = p;
-		cr_assert_eq(ef_set_add_elem(hs, e.key, e.key_end, "x"), 0);
+		cr_assert_eq(add_elem_rows(hs, e.key, e.key_end, "x"), 0);
 	}
 	ef_set_sort(hs);
 	diff_checked(want, have, &d);
@@ -1670,8 +1669,8 @@ static bool mut_add_elem(struct ef_model *m, unsigned int *seed,
 	e.rows = NULL;
 	if (overlaps_any(s, &e))
 		return false;
-	cr_assert_eq(ef_set_add_elem(s, e.key, e.key_end,
-				     rnd(seed, 3) ? "r77" : NULL), 0);
+	cr_assert_eq(add_elem_rows(s, e.key, e.key_end,
+				   rnd(seed, 3) ? "r77" : NULL), 0);
 	k = elem_key(s, s->nelems - 1);
 	ef_sb_printf(log, "add element %s { %s }\n", s->name, k);
 	free(k);
@@ -1792,7 +1791,8 @@ static bool mutate(struct ef_model *m, unsigned int *seed, unsigned int serial,
 		set_rows(&s->elems[i], rnd(seed, 4) ? "r99" : NULL);
 		k = elem_key(s, i);
 		ef_sb_printf(log, "rows of %s { %s } -> %s\n", s->name, k,
-			  s->elems[i].rows ? s->elems[i].rows : "(none)");
+			  s->elems[i].rows ? rows_text(s->elems[i].rows) :
+					     "(none)");
 		free(k);
 		return true;
 	case MUT_NARROW:

@@ -135,7 +135,7 @@ Test(emit, element_key)
 	lo[24] = hi[24] = 17;
 	lo[28] = 0xc3, lo[29] = 0x50;	/* 50000 */
 	hi[28] = 0xea, hi[29] = 0x5f;	/* 59999 */
-	cr_assert_eq(ef_set_add_elem(s, lo, hi, "r9"), 0);
+	cr_assert_eq(add_elem_rows(s, lo, hi, "r9"), 0);
 	k = elem_key(s, 0);
 	cr_assert_str_eq(k,
 			 "\"eth1\" . 192.0.2.0/25 . 198.51.100.10 . udp . 50000-59999");
@@ -318,7 +318,7 @@ static struct ef_model *golden_model(void)
 	memcpy(lo + 16, (uint8_t[]){ 192, 0, 2, 1 }, 4);
 	lo[20] = 6;
 	lo[24] = 0x01, lo[25] = 0xbb;	/* 443 */
-	cr_assert_eq(ef_set_add_elem(s, lo, lo, "r1"), 0);
+	cr_assert_eq(add_elem_rows(s, lo, lo, "r1"), 0);
 	memset(lo, 0, sizeof(lo));
 	memcpy(lo, "eth1", 4);
 	memcpy(hi, "eth1", 4);
@@ -327,7 +327,7 @@ static struct ef_model *golden_model(void)
 	lo[20] = hi[20] = 17;
 	lo[24] = 0xc3, lo[25] = 0x50;	/* 50000 */
 	hi[24] = 0xea, hi[25] = 0x5f;	/* 59999 */
-	cr_assert_eq(ef_set_add_elem(s, lo, hi, "r2,r3"), 0);
+	cr_assert_eq(add_elem_rows(s, lo, hi, "r2,r3"), 0);
 	s->elems[1].packets = 7;
 	s->elems[1].bytes = 420;
 
@@ -459,7 +459,7 @@ Test(emit, golden_group_model)
 	memcpy(lo + 16, (uint8_t[]){ 192, 0, 2, 1 }, 4);
 	lo[20] = 6;
 	lo[24] = 0x20, lo[25] = 0xfb;	/* 8443 */
-	cr_assert_eq(ef_set_add_elem(s, lo, lo, "r3"), 0);
+	cr_assert_eq(add_elem_rows(s, lo, lo, "r3"), 0);
 	cr_assert_not_null(ef_model_add_set(m, "g6_peers", &t6, 1, false));
 	c = ef_model_add_chain(m, "input", EF_HOOK_INPUT, 0, EF_V_DROP);
 	r = ef_chain_add_rule(c);

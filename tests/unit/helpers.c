@@ -138,6 +138,37 @@ void assert_first_error(const struct ef_diags *d, const char *file,
 	assert_diag(d, 0, file, line, col, msg);
 }
 
+struct ef_rows *rows_of(const char *comment)
+{
+	struct ef_rows *rows = NULL;
+
+	if (comment)
+		cr_assert_eq(ef_rows_parse(comment, &rows), 0, "%s", comment);
+	return rows;
+}
+
+int add_elem_rows(struct ef_set *set, const uint8_t *key,
+		  const uint8_t *key_end, const char *comment)
+{
+	struct ef_rows *rows = rows_of(comment);
+	int err = ef_set_add_elem(set, key, key_end, rows);
+
+	ef_rows_put(rows);
+	return err;
+}
+
+const char *rows_text(const struct ef_rows *rows)
+{
+	static char ring[8][EF_COMMENT_MAX];
+	static unsigned int next;
+	char *buf = ring[next++ % 8];
+
+	if (!rows)
+		return NULL;
+	ef_rows_text(rows, buf, EF_COMMENT_MAX);
+	return buf;
+}
+
 char *elem_key(const struct ef_set *set, size_t i)
 {
 	struct ef_strbuf sb = { 0 };
@@ -166,7 +197,8 @@ static char *set_dump(const struct ef_set *set)
 	for (size_t i = 0; i < set->nelems; i++) {
 		ef_emit_elem_key(&sb, set, &set->elems[i]);
 		ef_sb_printf(&sb, " comment \"%s\"\n",
-			  set->elems[i].rows ? set->elems[i].rows : "(null)");
+			  set->elems[i].rows ? rows_text(set->elems[i].rows) :
+					       "(null)");
 	}
 	return ef_sb_steal(&sb);
 }
@@ -187,7 +219,7 @@ void assert_set_elems(const struct ef_model *m, const char *set,
 		cr_assert_str_eq(k, want[i].key, "%s element %zu:\n%s", set, i,
 				 dump);
 		cr_assert_not_null(s->elems[i].rows);
-		cr_assert_str_eq(s->elems[i].rows, want[i].rows,
+		cr_assert_str_eq(rows_text(s->elems[i].rows), want[i].rows,
 				 "%s element %zu (%s):\n%s", set, i, k, dump);
 		free(k);
 	}
@@ -205,7 +237,10 @@ void assert_has_elem(const struct ef_model *m, const char *set,
 	dump = set_dump(s);
 	i = find_elem(s, key);
 	cr_assert_geq(i, 0, "set %s has no element %s:\n%s", set, key, dump);
-	cr_assert_str_eq(s->elems[i].rows, rows, "set %s element %s:\n%s",
+	cr_assert_not_null(s->elems[i].rows, "set %s element %s:\n%s", set,
+			   key, dump);
+	cr_assert_str_eq(rows_text(s->elems[i].rows), rows,
+			 "set %s element %s:\n%s",
 			 set, key, dump);
 	free(dump);
 }

@@ -44,6 +44,14 @@ void assert_diag(const struct ef_diags *d, size_t i, const char *file,
 void assert_first_error(const struct ef_diags *d, const char *file,
 			unsigned int line, unsigned int col, const char *msg);
 
+/* The rows a comment names ("r5,r31", foreign text too); NULL for NULL. */
+struct ef_rows *rows_of(const char *comment);
+/* ef_set_add_elem with the rows a comment names (NULL: none). */
+int add_elem_rows(struct ef_set *set, const uint8_t *key,
+		  const uint8_t *key_end, const char *comment);
+/* The comment of a list, NULL for none; it lasts eight more calls. */
+const char *rows_text(const struct ef_rows *rows);
+
 /* Element i of a set as nft writes its key ("\"eth0\" . 192.0.2.1 ..."). */
 char *elem_key(const struct ef_set *set, size_t i);
 /* Index of the element with this key, or -1. */

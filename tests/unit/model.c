@@ -16,7 +16,19 @@ static void add_elem(struct ef_set *s, uint8_t host, uint16_t port,
 	uint8_t key[EF_KEY_MAX] = { 192, 0, 2, host, 6, 0, 0, 0,
 				    (uint8_t)(port >> 8), (uint8_t)port };
 
-	cr_assert_eq(ef_set_add_elem(s, key, key, rows), 0);
+	cr_assert_eq(add_elem_rows(s, key, key, rows), 0);
+}
+
+/* Index of the element 192.0.2.<host> . tcp . <port>. */
+static size_t elem_at(const struct ef_set *s, uint8_t host, uint16_t port)
+{
+	for (size_t i = 0; i < s->nelems; i++)
+		if (s->elems[i].key[3] == host &&
+		    s->elems[i].key[8] == (uint8_t)(port >> 8) &&
+		    s->elems[i].key[9] == (uint8_t)port)
+			return i;
+	cr_assert_fail("no element 192.0.2.%u . tcp . %u", host, port);
+	return 0;
 }
 
 static struct ef_rule *add_rule(struct ef_chain *c, enum ef_verdict v)
@@ -153,15 +165,15 @@ Test(model, elements_sorted)
 	add_elem(s, 9, 1, "c");
 	add_elem(s, 1, 443, "b");
 	/* Same start, different end: ordered by the end. */
-	cr_assert_eq(ef_set_add_elem(s, lo, hi, "a2"), 0);
-	cr_assert_eq(ef_set_add_elem(s, lo, lo, "a1"), 0);
+	cr_assert_eq(add_elem_rows(s, lo, hi, "a2"), 0);
+	cr_assert_eq(add_elem_rows(s, lo, lo, "a1"), 0);
 	add_elem(s, 1, 22, "a0");
 	ef_set_sort(s);
-	cr_assert_str_eq(s->elems[0].rows, "a0");
-	cr_assert_str_eq(s->elems[1].rows, "a1");
-	cr_assert_str_eq(s->elems[2].rows, "a2");
-	cr_assert_str_eq(s->elems[3].rows, "b");
-	cr_assert_str_eq(s->elems[4].rows, "c");
+	cr_assert_str_eq(rows_text(s->elems[0].rows), "a0");
+	cr_assert_str_eq(rows_text(s->elems[1].rows), "a1");
+	cr_assert_str_eq(rows_text(s->elems[2].rows), "a2");
+	cr_assert_str_eq(rows_text(s->elems[3].rows), "b");
+	cr_assert_str_eq(rows_text(s->elems[4].rows), "c");
 	for (size_t i = 1; i < s->nelems; i++)
 		cr_assert_leq(memcmp(s->elems[i - 1].key, s->elems[i].key,
 				     EF_KEY_MAX), 0);
@@ -236,13 +248,53 @@ Test(model, differing_rows_comment)
 {
 	struct ef_model *a = sample(false), *b = sample(false);
 
-	free(b->sets[0].elems[0].rows);
-	b->sets[0].elems[0].rows = strdup("r1");
+	ef_rows_put(b->sets[0].elems[0].rows);
+	b->sets[0].elems[0].rows = rows_of("r1");
 	cr_assert_not(ef_model_equal(a, b));
-	free(b->sets[0].elems[0].rows);
+	ef_rows_put(b->sets[0].elems[0].rows);
 	b->sets[0].elems[0].rows = NULL;
 	cr_assert_not(ef_model_equal(a, b));
 	cr_assert_not(ef_model_equal(b, a));
+	ef_model_free(a);
+	ef_model_free(b);
+}
+
+/* Equal lists, made apart, in one set or two, become one; the model says
+ * what it said. */
+Test(model, share_rows)
+{
+	struct ef_model *a = sample(false), *b = sample(false);
+	struct ef_set *web = &b->sets[0], *other = &b->sets[1];
+	const struct ef_rows *r13, *r2;
+
+	add_elem(other, 10, 53, "r1,r3");
+	add_elem(other, 11, 53, "r2");
+	add_elem(other, 12, 53, NULL);
+	add_elem(other, 13, 53, "by hand");
+	add_elem(web, 14, 53, "by hand");
+	ef_set_sort(web);
+	ef_set_sort(other);
+	cr_assert_eq(ef_model_share_rows(b), 0);
+	r13 = web->elems[elem_at(web, 1, 443)].rows;
+	r2 = web->elems[elem_at(web, 2, 80)].rows;
+	cr_assert_eq(other->elems[elem_at(other, 10, 53)].rows, r13);
+	cr_assert_eq(other->elems[elem_at(other, 11, 53)].rows, r2);
+	cr_assert_eq(r13->refs, 2);
+	cr_assert_eq(r2->refs, 2);
+	cr_assert_null(other->elems[elem_at(other, 12, 53)].rows);
+	cr_assert_eq(other->elems[elem_at(other, 13, 53)].rows,
+		     web->elems[elem_at(web, 14, 53)].rows);
+	cr_assert_neq(other->elems[elem_at(other, 9, 53)].rows, r13);
+	cr_assert_str_eq(rows_text(other->elems[elem_at(other, 9, 53)].rows),
+			 "r4");
+	cr_assert_str_eq(rows_text(r13), "r1,r3");
+	/* Sharing again changes nothing. */
+	cr_assert_eq(ef_model_share_rows(b), 0);
+	cr_assert_eq(r13->refs, 2);
+	ef_model_free(b);
+	b = sample(false);
+	cr_assert_eq(ef_model_share_rows(a), 0);
+	cr_assert(ef_model_equal(a, b));
 	ef_model_free(a);
 	ef_model_free(b);
 }

@@ -75,7 +75,7 @@ Test(nl_build, elements_share_messages)
 	for (int i = 0; i < 5000; i++) {
 		snprintf((char *)key, EF_IFNAME_LEN, "x%d", i);
 		memcpy(end, key, EF_IFNAME_LEN);
-		cr_assert_eq(ef_set_add_elem(set, key, end, "r1"), 0);
+		cr_assert_eq(add_elem_rows(set, key, end, "r1"), 0);
 	}
 	ef_set_sort(set);
 	ef_batch_init(&b, &fake, NULL);
@@ -114,7 +114,7 @@ static void put_range(struct ef_set *s, int af, const char *lo, const char *hi,
 
 	cr_assert_eq(inet_pton(af, lo, k), 1, "%s", lo);
 	cr_assert_eq(inet_pton(af, hi, e), 1, "%s", hi);
-	cr_assert_eq(ef_set_add_elem(s, k, e, rows), 0);
+	cr_assert_eq(add_elem_rows(s, k, e, rows), 0);
 }
 
 /*
@@ -158,7 +158,7 @@ Test(nl_build, one_field_sets_round_trip)
 	s = ef_model_add_set(m, "in4_x", in4_t, 4, true);
 	memcpy(key, "eth0", 4);
 	key[16] = 192, key[19] = 1, key[20] = 6, key[25] = 80;
-	cr_assert_eq(ef_set_add_elem(s, key, key, "r2"), 0);
+	cr_assert_eq(add_elem_rows(s, key, key, "r2"), 0);
 	c = ef_model_add_chain(m, "input", EF_HOOK_INPUT, 0, EF_V_DROP);
 	r = ef_chain_add_rule(c);
 	r->nfproto = 2;
