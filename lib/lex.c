@@ -59,7 +59,7 @@ static char *not_regular(const char *path)
  * and come back as JSON nobody can read. Reports the first such byte of
  * every line; the file is still parsed, so that one run says everything.
  */
-static void check_utf8(const struct ef_source *src, struct ef_diags *d)
+void ef_source_check_text(const struct ef_source *src, struct ef_diags *d)
 {
 	struct ef_loc loc = { src->path, src->text, 1, 1 };
 	const unsigned char *p = (const unsigned char *)src->text;
@@ -158,7 +158,6 @@ struct ef_source *ef_source_load(struct ef_sources *srcs, const char *path,
 	}
 	src->text = text;
 	srcs->v[srcs->n++] = src;
-	check_utf8(src, d);
 	return src;
 }
 
@@ -182,6 +181,7 @@ void ef_lex_init(struct ef_lexer *lx, const struct ef_source *src,
 	lx->line = 1;
 	lx->col = 1;
 	lx->diags = d;
+	ef_source_check_text(src, d);
 	ef_lex_next(lx);
 }
 

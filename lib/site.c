@@ -91,7 +91,7 @@ int ef_prefix_parse(const char *s, struct ef_prefix *ret, const char **why)
 /* The settings a site gives once; `management` is among them. */
 static const char *const settings[] = {
 	"mode", "lock", "output", "log", "management-port", "interval",
-	"max-elements", "management",
+	"max-elements", "management", "policy",
 };
 
 struct sparser {
@@ -145,6 +145,7 @@ static bool read_group_file(struct sparser *sp, struct ef_binding *b,
 	src = ef_source_load(&sp->site->sources, path, sp->d, from);
 	if (!src)
 		return false;
+	ef_source_check_text(src, sp->d);
 	for (line = src->text; *line; ) {
 		const char *end = strchrnul(line, '\n'), *p = line, *w;
 		struct ef_loc loc = { src->path, src->text, ++lineno, 1 };

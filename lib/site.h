@@ -89,10 +89,11 @@ const struct ef_zone_bind *ef_site_find_zone(const struct ef_site *s,
 int ef_prefix_parse(const char *s, struct ef_prefix *ret, const char **why);
 
 /*
- * The name the site's `policy = NAME` line gives (the last one), read
- * without parsing the rest (group files are not read). 0; -ENOENT when it
- * has none; -EINVAL when the file cannot be read, said on `why` (if not
- * NULL).
+ * The name the site's `policy = NAME` line gives (the last one; the parser
+ * refuses a second), read without parsing the rest (group files are not
+ * read). 0; -ENOENT when it has none; -EINVAL when the file cannot be read,
+ * said on `why` (if not NULL): only such whole-file refusals, the lines
+ * are the parser's to judge.
  */
 int ef_site_policy(const char *path, char ret[EF_ROLE_MAX],
 		   struct ef_diags *why);

@@ -550,6 +550,7 @@ Test(errors, duplicate_settings)
 		{ "interval", "30", "30" },
 		{ "max-elements", "100", "1000000" },
 		{ "management", "none", "192.0.2.0/24" },
+		{ "policy", "edge-single-public", "reverse-proxy" },
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(twice); i++) {
@@ -744,6 +745,16 @@ Test(errors, byte_order_mark)
 {
 	site_error("\xef\xbb\xbfmode = gateway\nmanagement = none\n", 1, 1,
 		   "a byte order mark (U+FEFF) starts the file: save it as UTF-8 without one");
+}
+
+Test(errors, invalid_utf8_in_a_group_file)
+{
+	const struct file f[] = {
+		{ "s.site", "peers = file \"g.txt\"\nmanagement = none\n", 0 },
+		{ "g.txt", "192.0.2.1  # caf\xe9\n", 0 },
+	};
+
+	expect_error_in(SITE, f, 2, "g.txt", 1, 17, BAD_UTF8(0xe9));
 }
 
 Test(errors, invalid_utf8_sequences)

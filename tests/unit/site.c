@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "helpers.h"
 #include "policy.h"
@@ -393,4 +394,38 @@ Test(site, group_paths_relative_to_the_site_file)
 	p = ef_path_relative_to("/etc/edgefw/site", "../x");
 	cr_assert_str_eq(p, "/etc/edgefw/../x");
 	free(p);
+}
+
+/*
+ * The site's policy is read before the site is parsed: only a refusal of
+ * the whole file is said there (a FIFO at once, without blocking), a bad
+ * line is left for the parser to say once.
+ */
+Test(site, policy_read_ahead, .timeout = 20)
+{
+	struct ef_diags d = { 0 };
+	char name[EF_ROLE_MAX] = "";
+	struct tdir t;
+	char *path, *fifo = NULL, *all;
+
+	tdir_init(&t);
+	path = tdir_write(&t, "s.site",
+			  "# caf\xe9\npolicy = reverse-proxy\nmode = sideways\n",
+			  0644);
+	cr_assert_eq(ef_site_policy(path, name, &d), 0);
+	cr_assert_str_eq(name, "reverse-proxy");
+	cr_assert_eq(d.n, 0);
+	cr_assert_neq(asprintf(&fifo, "%s/fifo", t.path), -1);
+	cr_assert_eq(mkfifo(fifo, 0644), 0);
+	cr_assert_eq(ef_site_policy(fifo, name, &d), -EINVAL);
+	all = ef_diags_format(&d);
+	free(path);
+	cr_assert_neq(asprintf(&path, "%s: not a regular file (a FIFO)\n", fifo),
+		      -1);
+	cr_assert_str_eq(all, path);
+	free(all);
+	free(fifo);
+	free(path);
+	ef_diags_free(&d);
+	tdir_fini(&t);
 }
