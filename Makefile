@@ -198,8 +198,9 @@ install: $(PROGS)
 	install -m 0644 policies/examples/*.site $(DESTDIR)$(DATADIR)/examples/
 	install -m 0644 doc/edgefwctl.8 doc/edgefwd.8 $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 doc/policy-language.md README.md $(DESTDIR)$(DOCDIR)/
-	install -m 0644 contrib/edgefwctl.bash-completion \
-		$(DESTDIR)$(COMPLETIONDIR)/edgefwctl
+	sed -e 's|^_edgefwctl_policy_dirs=.*|_edgefwctl_policy_dirs="$(SYSCONFDIR)/edgefw/policies $(DATADIR)/policies"|' \
+		contrib/edgefwctl.bash-completion >$(DESTDIR)$(COMPLETIONDIR)/edgefwctl
+	chmod 0644 $(DESTDIR)$(COMPLETIONDIR)/edgefwctl
 	# The Ansible collection edgefw.edgefw (contrib/ansible), the same
 	# version as the programs it drives, for a controller that has the
 	# package: ANSIBLE_COLLECTIONS_PATH=$(DATADIR)/ansible. Data, not
