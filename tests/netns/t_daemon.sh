@@ -20,7 +20,6 @@ rsock=$EFW_TMP/read
 site=$EFW_TMP/site.conf
 mkdir -p "$state"
 chown nobody "$state"
-chmod 0755 "$EFW_TMP"
 # The example site, unlocked (drift is made with nft here) and following
 # the internal interface's addresses.
 sed -e 's/^edge_internal .*/edge_internal = iface eth1/' \
@@ -39,7 +38,7 @@ chmod 0644 "$mine"/*.policy
 DPID=""
 start_daemon() {
 	start_edgefwd edge "$sock" "$EFW_TMP/edgefwd.log" --site "$site" \
-		--policy-dir "$mine" --policy-dir policies \
+		--policy-dir "$mine" --policy-dir "$POLICIES" \
 		--read-socket "$rsock" --read-group daemon --state-dir "$state" \
 		--user nobody --group nogroup --interval 30 --client-timeout 2
 }
@@ -130,7 +129,7 @@ check "and the operator's own, once each" bash -c \
 	"'$CTL' --socket '$sock' --json list | grep -q '\"my-im\"' &&
 	 test \"\$('$CTL' --socket '$sock' --json list | grep -o '\"internal-servers\"' | wc -l)\" -eq 1"
 check "status names the policy directories in order" bash -c \
-	"'$CTL' --socket '$sock' --json status | tr -d ' \n' | grep -qF '\"policy_dirs\":[\"$mine\",\"policies\"]'"
+	"'$CTL' --socket '$sock' --json status | tr -d ' \n' | grep -qF '\"policy_dirs\":[\"$mine\",\"$POLICIES\"]'"
 check "switch to a name both directories have" ctl switch internal-servers
 check "runs the operator's file, not the shipped one" verify public-im-connectivity
 check "status names the file" bash -c \
@@ -348,7 +347,7 @@ rm -f "$sock" "$EFW_TMP/notify"
 npid=$!
 sleep 0.2
 NOTIFY_SOCKET=$EFW_TMP/notify in_ns edge "$D" --site "$site" \
-	--policy-dir policies --state-dir "$state" --socket "$sock" \
+	--policy-dir "$POLICIES" --state-dir "$state" --socket "$sock" \
 	>>"$EFW_TMP/edgefwd.log" 2>&1 &
 track_pid $!
 wait "$npid" || true
@@ -361,7 +360,7 @@ if command -v valgrind >/dev/null; then
 	rm -f "$sock"
 	in_ns edge valgrind -q --leak-check=full --errors-for-leak-kinds=definite \
 		--error-exitcode=99 --log-file="$EFW_TMP/vg" "$D" --foreground \
-		--site "$site" --policy-dir policies --state-dir "$state" \
+		--site "$site" --policy-dir "$POLICIES" --state-dir "$state" \
 		--socket "$sock" --interval 30 >>"$EFW_TMP/edgefwd.log" 2>&1 &
 	vgpid=$!
 	track_pid "$vgpid"
@@ -385,7 +384,7 @@ fi
 
 # The read-only socket may not be the control socket, however spelled.
 rc=0
-in_ns edge timeout 10 "$D" --foreground --site "$site" --policy-dir policies \
+in_ns edge timeout 10 "$D" --foreground --site "$site" --policy-dir "$POLICIES" \
 	--state-dir "$state" --socket "$EFW_TMP/twice" \
 	--read-socket "$EFW_TMP//twice" >"$EFW_TMP/twice.log" 2>&1 || rc=$?
 check "--read-socket naming the control socket is refused (exit $rc)" test "$rc" -eq 1

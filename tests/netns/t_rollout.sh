@@ -35,7 +35,6 @@ ROLLOUT=$PWD/contrib/fleet/edgefw-rollout
 command -v unshare >/dev/null || skip "unshare (util-linux) not installed"
 
 T=$EFW_TMP
-chmod 0755 "$T"
 H1=$(ns_name h1)
 H2=$(ns_name h2)
 H3=$(ns_name h3)
@@ -48,11 +47,11 @@ dir() { echo "$T/$(ns_name "$1")"; }
 for n in h1 h2 h3; do
 	ns_add "$n" || bail_out "cannot make namespace $n"
 	d=$(dir "$n")
-	mkdir -p "$d/state" "$d/mine" "$d/policies"
+	mkdir -p "$d/state" "$d/mine"
 	chown nobody "$d/state"
-	cp policies/*.policy "$d/policies/"
+	copy_policies "$d/policies"
 	cp policies/examples/edge-single-public.site "$d/site.conf"
-	chmod 0644 "$d/site.conf" "$d/policies"/*.policy
+	chmod 0644 "$d/site.conf"
 done
 mkdir -p "$T/host" # the common path each host's directory is seen at
 
