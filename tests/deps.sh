@@ -3,6 +3,10 @@
 # Installs what building and testing edgefw need on Debian 12, when
 # missing. Silent when everything is there. nftables is for the tests only
 # (nft -c -f, reading rulesets); edgefw itself never runs nft.
+#
+# usage: tests/deps.sh [fuzz]
+#   fuzz: also clang, libFuzzer's runtime (libclang-rt-dev) and
+#   llvm-symbolizer (llvm: stack traces with lines), for `make fuzz`.
 set -euo pipefail
 
 packages=(
@@ -11,6 +15,14 @@ packages=(
 	libcriterion-dev libjson-c-dev
 	iproute2 nftables valgrind time procps util-linux
 )
+case ${1:-} in
+"") ;;
+fuzz) packages+=(clang libclang-rt-dev llvm) ;;
+*)
+	echo "usage: tests/deps.sh [fuzz]" >&2
+	exit 2
+	;;
+esac
 
 missing=()
 for p in "${packages[@]}"; do
