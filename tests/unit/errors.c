@@ -694,6 +694,31 @@ Test(errors, not_a_regular_file)
 	tdir_fini(&t);
 }
 
+/* A FIFO named as a group file (anyone can make one in /tmp) is refused
+ * at once: opening it must not wait for a writer, which would hang
+ * edgefwd's reload. */
+Test(errors, fifo_refused_without_waiting, .timeout = 10)
+{
+	struct ef_diags d = { 0 };
+	struct tdir t;
+	char *fifo = NULL, *site, *want = NULL;
+
+	tdir_init(&t);
+	cr_assert_neq(asprintf(&fifo, "%s/g.fifo", t.path), -1);
+	cr_assert_eq(mkfifo(fifo, 0644), 0);
+	site = tdir_write(&t, "s.site",
+			  "management = none\npeers = file \"g.fifo\"\n", 0644);
+	ef_site_free(ef_site_parse(site, &d));
+	cr_assert_neq(asprintf(&want, "cannot read '%s': not a regular file",
+			       fifo), -1);
+	assert_first_error(&d, site, 2, 14, want);
+	free(want);
+	free(site);
+	free(fifo);
+	ef_diags_free(&d);
+	tdir_fini(&t);
+}
+
 /* --- compile */
 
 #define CPOL "policy t \"T\"\naddress web db\nzone z {\n\ttcp 80 any web \"n\"\n\ttcp 81 any db \"m\"\n}\n"
