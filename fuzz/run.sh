@@ -11,6 +11,10 @@
 # longer than 10 s or needing more than 2 GiB fails the run: the input is
 # saved under FUZZ_BUILD_DIR/artifacts/ and the command that replays it is
 # printed. Quiet (one line a harness) unless V=1.
+#
+# By hand: FUZZ_BUILD_DIR/NAME FILE... runs those inputs once
+# (EDGEFW_FUZZ_SHOW=1 prints the diagnostics). Given a directory, libFuzzer
+# fuzzes and writes what it finds into the first one: never fuzz/corpus.
 set -uo pipefail
 
 if (($# < 3)); then
