@@ -11,7 +11,13 @@
 #include "diag.h"
 #include "fuzz.h"
 
-/* Named after the pid, so that fuzz/run.sh can remove it after a crash. */
+/*
+ * In memory (tmpfs) where there is one: a disk's metadata writes would
+ * cost most of the time of an input. Named after the pid, so that
+ * fuzz/run.sh can remove it after a crash. Both are sticky directories of
+ * root's, which read_config_file accepts above our own.
+ */
+static const char *const parents[] = { "/dev/shm", "/tmp" };
 static char dir[64];
 
 /* The harnesses write plain files only, never a subdirectory. */
@@ -32,14 +38,16 @@ const char *fuzz_dir(void)
 {
 	if (dir[0])
 		return dir;
-	snprintf(dir, sizeof(dir), "/tmp/edgefw-fuzz.%ld.XXXXXX",
-		 (long)getpid());
-	if (!mkdtemp(dir)) {
-		perror("fuzz: mkdtemp");
-		abort();
+	for (size_t i = 0; i < sizeof(parents) / sizeof(parents[0]); i++) {
+		snprintf(dir, sizeof(dir), "%s/edgefw-fuzz.%ld.XXXXXX",
+			 parents[i], (long)getpid());
+		if (mkdtemp(dir)) {
+			atexit(remove_dir);
+			return dir;
+		}
 	}
-	atexit(remove_dir);
-	return dir;
+	perror("fuzz: mkdtemp");
+	abort();
 }
 
 const char *fuzz_path(const char *name)

@@ -17,7 +17,8 @@
 /* libFuzzer calls it with each input; 0, or -1: not worth keeping. */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* This process's own directory under /tmp (made once, removed at exit). */
+/* This process's own directory in /dev/shm, or /tmp (made once, removed
+ * at exit). */
 const char *fuzz_dir(void);
 
 /* fuzz_dir()/name in a static buffer. */

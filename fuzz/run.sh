@@ -85,7 +85,7 @@ for name in "$@"; do
 		rc=$?
 	fi
 	# A harness that crashed leaves its directory (fuzz/files.c) behind.
-	rm -rf -- /tmp/edgefw-fuzz."$pid".*
+	rm -rf -- /dev/shm/edgefw-fuzz."$pid".* /tmp/edgefw-fuzz."$pid".*
 	pid=""
 	[[ ${V:-} == 1 ]] && cat "$log"
 
