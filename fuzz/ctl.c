@@ -12,7 +12,8 @@
  *   EF_CTL_REQUEST_MAX;
  * - a request that parses is rebuilt by the client's ef_ctl_request_line
  *   from its words, and that line parses to the same request;
- * - a refusal says why in one short line of printable ASCII.
+ * - a refusal says why in one short line of printable ASCII, and the
+ *   client reads that message back from edgefwd's error reply.
  *
  * Each line also goes through ef_ctl_reply_parse, the client's reader of
  * the daemon's replies.
@@ -25,8 +26,11 @@
 #include "ctl_proto.h"
 #include "fuzz.h"
 
+/* The refusal edgefwd sends, and what the client reads of it. */
 static void check_why(const char *why)
 {
+	struct json_object *o, *err;
+	char *reply;
 	size_t n;
 
 	if (!why)
@@ -37,6 +41,15 @@ static void check_why(const char *why)
 	for (size_t i = 0; i < n; i++)
 		if (why[i] < ' ' || why[i] > '~')
 			abort();
+	reply = ef_ctl_error_text(why);
+	if (!reply)
+		abort();
+	o = ef_ctl_reply_parse(reply);
+	if (!o || !json_object_object_get_ex(o, "error", &err) ||
+	    strcmp(json_object_get_string(err), why))
+		abort();
+	json_object_put(o);
+	free(reply);
 }
 
 static bool same(const struct ef_ctl_request *a,
