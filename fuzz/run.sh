@@ -95,19 +95,19 @@ for name in "$@"; do
 	if ((rc == 0)); then
 		printf '  %-7s %s: %s runs in %ss, %s, corpus %s: nothing found\n' \
 			FUZZ "$name" "${runs:-?}" "$secs" "${cov:-cov: ?}" "$corpus"
-		continue
+	elif ((!interrupted)); then
+		failed=1
+		printf '  %-7s %s: FAILED (exit %s) after %s runs\n' FUZZ \
+			"$name" "$rc" "${runs:-?}"
+		[[ ${V:-} == 1 ]] || tail -n 60 "$log" | sed 's/^/    /'
+		artifact=$(sed -n 's/.*Test unit written to \(.*\)$/\1/p' \
+			"$log" | tail -n1)
+		if [[ -n $artifact ]]; then
+			echo "fuzz: the input: $artifact"
+			echo "fuzz: replay it: $bin $artifact"
+		fi
+		echo "fuzz: the whole log: $log"
 	fi
-	failed=1
-	printf '  %-7s %s: FAILED (exit %s) after %s runs\n' FUZZ "$name" \
-		"$rc" "${runs:-?}"
-	[[ ${V:-} == 1 ]] || tail -n 60 "$log" | sed 's/^/    /'
-	artifact=$(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$log" |
-		tail -n1)
-	if [[ -n $artifact ]]; then
-		echo "fuzz: the input: $artifact"
-		echo "fuzz: replay it: $bin $artifact"
-	fi
-	echo "fuzz: the whole log: $log"
 	((!interrupted)) || break
 done
 ((!interrupted)) || echo "fuzz: interrupted"
