@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Group files (one address, CIDR or range a line), which lib/site.c reads
- * in read_group_file() for `NAME = file "PATH"`: the input is the group
- * file, named from a fixed site file. What parses must be a prefix of the
- * family it says, low end below high end.
+ * Group files (one address or CIDR a line, '#' comments), which
+ * lib/site.c reads in read_group_file() for `NAME = file "PATH"`: the
+ * input is the group file, named from a fixed site file. What parses must
+ * be a prefix of the family it says, low end below high end.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,13 +42,15 @@ static void check_prefixes(const struct ef_binding *b)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char *const names[] = { "group" };
-	static int site_written;
+	static bool site_written;
 	struct ef_diags d = { 0 };
 	const struct ef_binding *b;
 	struct ef_site *site;
 
-	if (!site_written++)
+	if (!site_written) {
 		write_site();
+		site_written = true;
+	}
 	fuzz_write_files(data, size, names, 1);
 	site = ef_site_parse(fuzz_path("site"), &d);
 	b = site ? ef_site_find(site, "peers") : NULL;
