@@ -22,39 +22,6 @@
 /* ------------------------------------------------------------------ */
 /* Notes                                                              */
 
-/* The code point of the UTF-8 sequence at s (n bytes left), its length in
- * *len; -1 for no valid sequence (overlong, surrogate, beyond U+10FFFF). */
-static long utf8_next(const unsigned char *s, size_t n, size_t *len)
-{
-	static const long min[] = { 0, 0, 0x80, 0x800, 0x10000 };
-	size_t want;
-	long cp;
-
-	if (s[0] < 0x80) {
-		*len = 1;
-		return s[0];
-	}
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		want = 2, cp = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		want = 3, cp = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		want = 4, cp = s[0] & 0x07;
-	else
-		return -1;
-	if (n < want)
-		return -1;
-	for (size_t i = 1; i < want; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return -1;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if (cp < min[want] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return -1;
-	*len = want;
-	return cp;
-}
-
 bool ef_note_valid(const char *s, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)s;
@@ -64,12 +31,14 @@ bool ef_note_valid(const char *s, size_t len)
 	if (!len || len > EF_EXC_NOTE_MAX)
 		return false;
 	for (size_t i = 0; i < len; i += n) {
-		long cp = utf8_next(p + i, len - i, &n);
-
-		/* Control characters: C0, DEL, C1. */
-		if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f))
+		n = ef_utf8_char(p + i);
+		if (!n || n > len - i)
 			return false;
-		text = text || cp != ' ';
+		/* Control characters: C0 and DEL, C1 (U+0080 to U+009F). */
+		if ((n == 1 && (p[i] < 0x20 || p[i] == 0x7f)) ||
+		    (n == 2 && p[i] == 0xc2 && p[i + 1] <= 0x9f))
+			return false;
+		text = text || p[i] != ' ';
 	}
 	return text;
 }

@@ -61,6 +61,7 @@ struct ef_exceptions {
 /*
  * Is it a note: 1 to EF_EXC_NOTE_MAX bytes of UTF-8 text (shortest forms,
  * no surrogates), no control characters (C0, DEL, C1), not only blanks?
+ * s[len] must be readable (a NUL there, as in a string).
  */
 bool ef_note_valid(const char *s, size_t len);
 
