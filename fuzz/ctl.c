@@ -52,14 +52,6 @@ static void check_why(const char *why)
 	free(reply);
 }
 
-static bool same(const struct ef_ctl_request *a,
-		 const struct ef_ctl_request *b)
-{
-	return a->cmd == b->cmd && !strcmp(a->name, b->name) &&
-	       a->dry_run == b->dry_run && a->confirm_secs == b->confirm_secs &&
-	       a->switch_id == b->switch_id;
-}
-
 /* The client writes the same request again, as one line. */
 static void check_rebuilt(const struct ef_ctl_request *rq)
 {
@@ -75,7 +67,7 @@ static void check_rebuilt(const struct ef_ctl_request *rq)
 	    memchr(again, '\n', len - 1))
 		abort();
 	again[len - 1] = '\0';
-	if (ef_ctl_parse(again, &rq2, &why) || !same(rq, &rq2))
+	if (ef_ctl_parse(again, &rq2, &why) || !ef_ctl_request_equal(rq, &rq2))
 		abort();
 	free(again);
 }

@@ -633,8 +633,8 @@ static bool same_allow(const struct ef_ctl_allow *a,
 	       !strcmp(a->note, b->note);
 }
 
-static bool same_request(const struct ef_ctl_request *a,
-			 const struct ef_ctl_request *b)
+bool ef_ctl_request_equal(const struct ef_ctl_request *a,
+			  const struct ef_ctl_request *b)
 {
 	return a->cmd == b->cmd && !strcmp(a->name, b->name) &&
 	       a->dry_run == b->dry_run && a->confirm_secs == b->confirm_secs &&
@@ -662,7 +662,7 @@ int ef_ctl_request_format(const struct ef_ctl_request *rq, char **ret_line)
 	 * name with a blank, seconds out of range), is refused here. */
 	len = strlen(line);
 	line[len - 1] = '\0';
-	if (ef_ctl_parse(line, &back, NULL) || !same_request(rq, &back)) {
+	if (ef_ctl_parse(line, &back, NULL) || !ef_ctl_request_equal(rq, &back)) {
 		free(line);
 		return -EINVAL;
 	}

@@ -174,6 +174,9 @@ struct json_object *ef_ctl_ok(void);
  * exception but for allow, an exception id but for revoke); -ENOMEM.
  */
 int ef_ctl_request_format(const struct ef_ctl_request *rq, char **ret_line);
+/* The same request (why_buf aside)? */
+bool ef_ctl_request_equal(const struct ef_ctl_request *a,
+			  const struct ef_ctl_request *b);
 /*
  * Client side: parses one reply line (a trailing "\n" or "\r\n" and blanks
  * around are fine). Returns the object (the caller puts it), or NULL if the
