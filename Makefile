@@ -203,7 +203,7 @@ bench-run: all $(B)/efbench
 # in $(B)/fuzz/corpus for the next run.
 FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 60
-FUZZERS := policy site group ctl state
+FUZZERS := policy site group ctl state exceptions
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer
 # (clang, unlike gcc, also asks for a format attribute on functions that
