@@ -3,9 +3,10 @@
 #
 # t_completion.sh BUILD_DIR: the bash completion as a person meets it:
 # each command's own options, policy names from the policy directories
-# (those given with --policy-dir on the line first), and the id of the
-# switch that waits for confirm and rollback (asked of edgefwd, here a
-# stand-in that answers status). No namespace is needed.
+# (those given with --policy-dir on the line first), the id of the
+# switch that waits for confirm and rollback and the ids of the timed
+# exceptions for revoke (asked of edgefwd, here a stand-in that answers
+# status and exceptions). No namespace is needed.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . tests/netns/lib.sh
@@ -51,10 +52,20 @@ check "and of the default directories" \
 mkdir -p "$EFW_TMP/bin"
 cat >"$EFW_TMP/bin/edgefwctl" <<'STUB'
 #!/bin/sh
-echo '{ "ok": true, "policy": "x", "unconfirmed": true, "switch_id": 4242 }'
+case $1 in
+exceptions)
+	printf '{\n  "ok":true,\n  "exceptions":[\n    {\n      "id":7,\n      "proto":"tcp"\n    },\n    {\n      "id":12,\n      "uid":0\n    }\n  ]\n}\n' ;;
+*) echo '{ "ok": true, "policy": "x", "unconfirmed": true, "switch_id": 4242 }' ;;
+esac
 STUB
 chmod 0755 "$EFW_TMP/bin/edgefwctl"
 PATH=$EFW_TMP/bin:$PATH
 check "confirm completes the waiting switch's id" bash -c "[[ '$(complete_line confirm '')' == 4242 ]]"
 check "so does rollback" bash -c "[[ '$(complete_line rollback 42)' == 4242 ]]"
+# revoke: the open exceptions' ids, from edgefwctl exceptions --json.
+check "revoke completes the ids of the exceptions open" \
+	bash -c "[[ '$(complete_line revoke '' | tr '\n' ' ')' == '7 12 ' ]]"
+check "allow: the protocol first" bash -c "[[ '$(complete_line allow '' | tr '\n' ' ')' == 'tcp udp ' ]]"
+check "then from and to" bash -c "[[ '$(complete_line allow tcp 8443 '' | tr '\n' ' ')' == 'from to ' ]]"
+check "and its option --for" bash -c "[[ '$(complete_line allow --f)' == --for ]]"
 finish

@@ -88,8 +88,10 @@ check "allow answers with an exception id ($id)" test -n "$id"
 expect_pass client tcp 198.51.100.10 8443
 expect_drop client tcp 198.51.100.10 8444
 expect_drop client tcp 198.51.100.11 8443
-check "exceptions lists it with its note and time left" bash -c \
-	"'$CTL' --socket '$sock' exceptions | grep -E '^ +$id +tcp +8443 +198.51.100.100 +access_edge +[123]s +0 .*debugging the federation with ACME'"
+check "exceptions lists it with its time left and note (cut to the width)" bash -c \
+	"'$CTL' --socket '$sock' exceptions | grep -E '^ +$id +tcp +8443 +198.51.100.100 +access_edge +[123]s +0 +[0-9]+ +[0-9]+ +debugging the federation'"
+check "the whole note in --json" bash -c \
+	"'$CTL' --socket '$sock' --json exceptions | grep -q '\"note\":\"debugging the federation with ACME\"'"
 check "and its hits" bash -c \
 	"'$CTL' --socket '$sock' --json exceptions | tr -d ' \n' | grep -qE '\"id\":$id,[^}]*\"packets\":[1-9]'"
 check "the log says who added what and why" grep -q \
