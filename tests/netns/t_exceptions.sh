@@ -9,7 +9,8 @@
 # the site's exception-max is enforced; a restarted daemon opens again
 # what has time left, for that time only; a corrupt record opens nothing;
 # drift correction restores the rule and leaves the exceptions; another
-# writer's element in the exception set is removed.
+# writer's element in the exception set is removed; with the table locked
+# the daemon still opens and closes them, and nobody else can.
 # Functions below are called through check, which shellcheck cannot see.
 # shellcheck disable=SC2317
 set -euo pipefail
@@ -275,4 +276,18 @@ check "to a role of the hosts behind it ($id)" test -n "$id"
 expect_pass client tcp 192.0.2.10 8443
 check "revoke" ctl revoke "$id"
 expect_drop client tcp 192.0.2.10 8443
+stop_daemon
+
+# With the table locked (lock = on): the daemon still opens and closes
+# them; nobody else can touch them.
+sed -i 's/^lock = off$/lock = on/' "$site"
+check "edgefwd starts owning the table" start_daemon
+check "the table is locked" bash -c \
+	"ip netns exec '$(ns_name edge)' nft list table inet edgefw | grep -q 'flags owner'"
+id=$(ctl --json allow tcp 8443 --for 1m "locked" | new_id)
+expect_pass client tcp 198.51.100.10 8443
+check "another writer cannot remove it" bash -c \
+	"! ip netns exec '$(ns_name edge)' nft flush set inet edgefw ex4 2>/dev/null"
+check "revoke $id" ctl revoke "$id"
+expect_drop client tcp 198.51.100.10 8443
 finish
