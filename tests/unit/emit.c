@@ -572,3 +572,44 @@ Test(emit, compiled_policy_text)
 	ef_model_free(m);
 	ef_diags_free(&d);
 }
+
+/* Maps, nat chains, the NAT statements and ct status, as nft lists them. */
+Test(emit, golden_nat_model)
+{
+	static const char want[] =
+		"table inet edgefw {\n"
+		"\tmap nat_dnat4 {\n"
+		"\t\ttype ipv4_addr : ipv4_addr\n"
+		"\t\telements = { 198.51.100.20 : 192.0.2.66 }\n"
+		"\t}\n"
+		"\n"
+		"\tmap nat_snat4 {\n"
+		"\t\ttype ipv4_addr : ipv4_addr\n"
+		"\t\telements = { 192.0.2.66 : 198.51.100.20 }\n"
+		"\t}\n"
+		"\n"
+		"\tchain prerouting {\n"
+		"\t\ttype nat hook prerouting priority dstnat; policy accept;\n"
+		"\t\tdnat ip to ip daddr map @nat_dnat4\n"
+		"\t}\n"
+		"\n"
+		"\tchain postrouting {\n"
+		"\t\ttype nat hook postrouting priority srcnat; policy accept;\n"
+		"\t\tsnat ip to ip saddr map @nat_snat4\n"
+		"\t}\n"
+		"\n"
+		"\tchain forward {\n"
+		"\t\ttype filter hook forward priority filter; policy drop;\n"
+		"\t\tct status dnat accept\n"
+		"\t}\n"
+		"}\n";
+	struct ef_model *m = nat_model();
+	struct ef_strbuf sb = { 0 };
+	char *got;
+
+	ef_emit_nft(&sb, m, 0);
+	got = ef_sb_steal(&sb);
+	cr_assert_str_eq(got, want, "got:\n%s", got);
+	free(got);
+	ef_model_free(m);
+}

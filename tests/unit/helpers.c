@@ -292,3 +292,44 @@ char *tdir_symlink(struct tdir *t, const char *name,
 	cr_assert_eq(symlink(target, link), 0, "%s: %s", link, strerror(errno));
 	return link;
 }
+
+struct ef_model *nat_model(void)
+{
+	static const uint8_t pub[4] = { 198, 51, 100, 20 }, prv[4] = { 192, 0, 2, 66 };
+	struct ef_model *m = ef_model_new();
+	struct ef_set *dnat, *snat;
+	struct ef_chain *c;
+	struct ef_rule *r;
+
+	cr_assert_not_null(m);
+	dnat = ef_model_add_map(m, "nat_dnat4", EF_T_IPV4, EF_T_IPV4);
+	cr_assert_not_null(dnat);
+	cr_assert_eq(ef_map_add_elem(dnat, pub, prv), 0);
+	snat = ef_model_add_map(m, "nat_snat4", EF_T_IPV4, EF_T_IPV4);
+	cr_assert_not_null(snat);
+	cr_assert_eq(ef_map_add_elem(snat, prv, pub), 0);
+
+	c = ef_model_add_chain(m, "prerouting", EF_HOOK_PREROUTING,
+			       EF_PRIO_DSTNAT, EF_V_ACCEPT);
+	c->type = EF_CHAIN_NAT;
+	r = ef_chain_add_rule(c);
+	r->nfproto = 2;
+	strcpy(r->set, "nat_dnat4");
+	r->nkeys = 1;
+	r->key[0] = EF_F_DADDR4;
+	r->nat = EF_NAT_DNAT;
+	c = ef_model_add_chain(m, "postrouting", EF_HOOK_POSTROUTING,
+			       EF_PRIO_SRCNAT, EF_V_ACCEPT);
+	c->type = EF_CHAIN_NAT;
+	r = ef_chain_add_rule(c);
+	r->nfproto = 2;
+	strcpy(r->set, "nat_snat4");
+	r->nkeys = 1;
+	r->key[0] = EF_F_SADDR4;
+	r->nat = EF_NAT_SNAT;
+	c = ef_model_add_chain(m, "forward", EF_HOOK_FORWARD, 0, EF_V_DROP);
+	r = ef_chain_add_rule(c);
+	r->ct_status = EF_CT_STATUS_DNAT;
+	r->verdict = EF_V_ACCEPT;
+	return m;
+}
