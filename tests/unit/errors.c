@@ -472,6 +472,69 @@ Test(errors, missing_management)
 		   "no 'management' network: set the network allowed to SSH in, or write 'management = none'");
 }
 
+/* --- `public`: one private IPv4 address to one public one */
+
+Test(errors, public_of_an_ipv6_address)
+{
+	site_error("web = 192.0.2.1, 2001:db8::1 public 198.51.100.1\nmanagement = none\n",
+		   1, 18,
+		   "'2001:db8::1': IPv6 addresses are not translated: bind it without 'public'");
+}
+
+Test(errors, public_of_a_network)
+{
+	site_error("web = 192.0.2.64/30 public 198.51.100.20\nmanagement = none\n",
+		   1, 7,
+		   "'192.0.2.64/30' is a network: 'public' translates one address to one address");
+}
+
+Test(errors, public_address_not_one_ipv4_address)
+{
+	site_error("web = 192.0.2.1 public 2001:db8::5\nmanagement = none\n", 1,
+		   24,
+		   "'2001:db8::5': the public address of an IPv4 address is IPv4 (IPv6 is not translated)");
+	site_error("web = 192.0.2.1 public 198.51.100.0/30\nmanagement = none\n",
+		   1, 24,
+		   "'198.51.100.0/30' is a network: give one public address per private address");
+	site_error("web = 192.0.2.1 public\nmanagement = none\n", 1, 23,
+		   "expected the public IPv4 address after 'public', got end of line");
+	site_error("web = 192.0.2.1 public 198.51.100.256\nmanagement = none\n",
+		   1, 24, "'198.51.100.256': not an IPv4 or IPv6 address");
+}
+
+Test(errors, public_only_after_an_address_of_a_role)
+{
+	site_error("web = iface eth0 public 198.51.100.20\nmanagement = none\n",
+		   1, 18, "'public' follows one address, not 'iface' or 'file'");
+	site_error("management = 203.0.113.0/24 public 198.51.100.1\n", 1, 29,
+		   "'public' is for the addresses of a role, not for management");
+}
+
+/* The caret under the address that is mapped twice. */
+Test(errors, two_private_addresses_on_one_public_one)
+{
+	site_error("management = none\n"
+		   "web = 192.0.2.66 public 198.51.100.20\n"
+		   "db = 192.0.2.67 public 198.51.100.20\n", 3, 24,
+		   "198.51.100.20 is already the public address of 192.0.2.66 (line 2): translation is 1:1, one private address per public address");
+}
+
+Test(errors, one_private_address_on_two_public_ones)
+{
+	site_error("management = none\n"
+		   "web = 192.0.2.66 public 198.51.100.20, 192.0.2.66 public 198.51.100.21\n",
+		   2, 40,
+		   "192.0.2.66 is already translated to 198.51.100.20 (line 2): translation is 1:1, one public address per private address");
+}
+
+Test(errors, one_public_address_for_two_roles)
+{
+	site_error("management = none\n"
+		   "web = 192.0.2.66 public 198.51.100.20\n"
+		   "db = 192.0.2.66 public 198.51.100.20\n", 3, 24,
+		   "198.51.100.20 is already the public address of web (line 2): each Edge role needs a public address of its own");
+}
+
 Test(errors, iface_in_management)
 {
 	site_error("management = iface eth0\n", 1, 14,
