@@ -134,13 +134,13 @@ static void compile_error(const char *policy, const char *site, int ret,
 Test(errors, unknown_statement)
 {
 	policy_error("policy t \"T\"\nfrobnicate x\n", 2, 1,
-		     "unknown statement 'frobnicate': expected policy, address, group, zone or include");
+		     "unknown statement 'frobnicate': expected policy, address, group, zone, no-nat or include");
 }
 
 Test(errors, statement_is_not_a_word)
 {
 	policy_error("policy t \"T\"\n\"address\" web\n", 2, 1,
-		     "expected a statement (policy, address, group, zone or include), got a string");
+		     "expected a statement (policy, address, group, zone, no-nat or include), got a string");
 }
 
 Test(errors, missing_policy_statement)
@@ -330,6 +330,23 @@ Test(errors, row_with_both_ends_local)
 {
 	policy_error(ROW("\ttcp 80 web db \"n\""), 5, 2,
 		     "both ends are address roles: one end must be a peer ('any' or a group)");
+}
+
+Test(errors, no_nat_of_an_unknown_role_or_a_group)
+{
+	policy_error(HEAD "\ttcp 80 any web \"n\"\n}\nno-nat web dbx \"no\"\n",
+		     7, 12, "unknown role 'dbx': declare it with 'address'");
+	policy_error(HEAD "\ttcp 80 any web \"n\"\n}\nno-nat peers \"no\"\n",
+		     7, 8,
+		     "'peers' is a group of peers: only an address role is translated");
+}
+
+Test(errors, no_nat_without_roles_or_reason)
+{
+	policy_error(HEAD "\ttcp 80 any web \"n\"\n}\nno-nat \"no\"\n", 7, 8,
+		     "expected at least one role name");
+	policy_error(HEAD "\ttcp 80 any web \"n\"\n}\nno-nat web\n", 7, 11,
+		     "expected why in double quotes (the scenario's words), got end of line");
 }
 
 Test(errors, zone_not_closed)
@@ -806,7 +823,7 @@ Test(errors, all_errors_of_a_file_are_reported)
 		{ 7, 8, "port out of range in '0': ports are 1 to 65535" },
 		{ 8, 8, "empty port range '90-80': the first port is above the last" },
 		{ 9, 25, "expected the row's note in double quotes, got end of line" },
-		{ 13, 1, "unknown statement 'frobnicate': expected policy, address, group, zone or include" },
+		{ 13, 1, "unknown statement 'frobnicate': expected policy, address, group, zone, no-nat or include" },
 		{ 10, 22, "unknown role 'nobody': declare it with 'address' or 'group'" },
 		{ 11, 2, "no local end: the source or the destination must be an address role" },
 	};
