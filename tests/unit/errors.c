@@ -103,7 +103,7 @@ static void compile_error(const char *policy, const char *site, int ret,
 	struct ef_policy *pol;
 	struct ef_site *s;
 	struct tdir t;
-	char *ppath, *spath, *want_file = NULL;
+	char *ppath, *spath, *want_file = NULL, *want_msg;
 
 	tdir_init(&t);
 	ppath = tdir_write(&t, "p.policy", policy, 0644);
@@ -114,7 +114,9 @@ static void compile_error(const char *policy, const char *site, int ret,
 	cr_assert_eq(ef_compile(pol, s, NULL, &d, &m), ret);
 	cr_assert_eq(m, (struct ef_model *)&d, "a model on failure");
 	cr_assert_neq(asprintf(&want_file, "%s/%s", t.path, where), -1);
-	assert_first_error(&d, want_file, line, col, msg);
+	want_msg = subst_dir(msg, t.path);
+	assert_first_error(&d, want_file, line, col, want_msg);
+	free(want_msg);
 	free(want_file);
 	free(ppath);
 	free(spath);
@@ -809,6 +811,92 @@ Test(errors, element_cap_counts_management)
 		      "db = none\nmanagement = 203.0.113.0/24\n",
 		      -E2BIG, "s.site", 1, 16,
 		      "the compiled ruleset would hold more than 1 set elements; raise 'max-elements' if that is meant");
+}
+
+/* --- gateway NAT: what Lync forbids, at the public address */
+
+#define NPOL "policy t \"T\"\naddress web av edge_internal\ngroup peers\n" \
+	"no-nat av \"the A/V Edge must not be NATed\"\n" \
+	"zone external {\n\ttcp 443 any web \"w\"\n\tudp 3478 any av \"a\"\n}\n" \
+	"zone internal {\n\ttcp 5061 peers edge_internal \"i\"\n}\n"
+#define NSITE(lines) "mode = gateway\nzone external = eth0\nzone internal = eth1\n" \
+	lines "management = none\n"
+
+Test(errors, public_in_host_mode)
+{
+	compile_error(NPOL, "zone external = eth0\nzone internal = eth1\n"
+		      "web = 192.0.2.66 public 198.51.100.20\nav = none\n"
+		      "edge_internal = none\nmanagement = none\n",
+		      -EINVAL, "s.site", 3, 25,
+		      "'public' needs 'mode = gateway': a host does not translate its own addresses (the firewall in front of it does)");
+}
+
+Test(errors, public_on_a_group)
+{
+	compile_error(NPOL, NSITE("web = 192.0.2.66\nav = none\nedge_internal = none\n"
+				  "peers = 192.0.2.10 public 198.51.100.30\n"),
+		      -EINVAL, "s.site", 7, 27,
+		      "'peers' is a group of peers: only the Edge's own addresses (address roles) are translated");
+}
+
+Test(errors, public_on_the_internal_interface)
+{
+	compile_error(NPOL, NSITE("web = 192.0.2.66\nav = none\n"
+				  "edge_internal = 192.0.2.129 public 198.51.100.29\n"),
+		      -EINVAL, "s.site", 6, 36,
+		      "NAT is never done for the Edge's internal interface: 'edge_internal' has rows in zone internal (@DIR/p.policy:10)");
+}
+
+Test(errors, public_on_a_role_the_policy_says_no_nat_for)
+{
+	compile_error(NPOL, NSITE("web = 192.0.2.66\nav = 192.0.2.68 public 198.51.100.22\n"
+				  "edge_internal = none\n"),
+		      -EINVAL, "s.site", 5, 24,
+		      "'av' must not be translated: the A/V Edge must not be NATed (@DIR/p.policy:4)");
+}
+
+/* A translated address is one role's: the caret under the other's. */
+Test(errors, translated_address_of_two_roles)
+{
+	compile_error(NPOL, NSITE("web = 192.0.2.66 public 198.51.100.20\n"
+				  "av = 2001:db8::1, 192.0.2.66\nedge_internal = none\n"),
+		      -EINVAL, "s.site", 5, 19,
+		      "this address of 'av' is translated for 'web' (line 4): each Edge role needs a public address of its own");
+}
+
+/* The shipped HLB policy: its own words. */
+Test(errors, hlb_av_edge_must_not_be_translated)
+{
+	struct ef_diags d = { 0 };
+	struct ef_model *m = NULL;
+	struct ef_policy *pol = ef_policy_parse("../../policies/edge-scaled-hlb.policy", &d);
+	struct ef_site *s;
+	const struct ef_diag *e;
+	struct tdir t;
+	char *path;
+
+	tdir_init(&t);
+	path = tdir_write(&t, "s.site",
+			  "mode = gateway\nzone external = eth0\nzone internal = eth1\n"
+			  "access_edge = 192.0.2.61 public 198.51.100.61\n"
+			  "av_edge = 192.0.2.63 public 198.51.100.63\n"
+			  "edge_internal = none\naccess_edge_vip = none\n"
+			  "webconf_edge_vip = none\nav_edge_vip = none\n"
+			  "internal_vip = none\nmanagement = none\n", 0644);
+	s = ef_site_parse(path, &d);
+	cr_assert_eq(d.n, 0);
+	cr_assert_eq(ef_compile(pol, s, NULL, &d, &m), -EINVAL);
+	cr_assert_eq(d.errors, 1);
+	e = ef_diags_first_error(&d);
+	cr_assert_eq(e->line, 5);
+	cr_assert_eq(e->col, 29);
+	cr_assert(strstr(e->msg, "'av_edge' must not be translated: with hardware load balancers the A/V Edge must not be NATed"),
+		  "%s", e->msg);
+	free(path);
+	ef_site_free(s);
+	ef_policy_free(pol);
+	ef_diags_free(&d);
+	tdir_fini(&t);
 }
 
 /* --- several errors in one run */

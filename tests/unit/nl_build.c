@@ -16,6 +16,7 @@
 static const char *const scenarios[][2] = {
 	{ "edge-single-public", "edge-single-public" },
 	{ "edge-scaled-hlb", "edge-scaled-hlb-gateway" },
+	{ "edge-scaled-dns-nat", "edge-scaled-dns-nat-gateway" },
 	{ "internal-servers", "internal-servers" },
 	{ "reverse-proxy", "reverse-proxy" },
 };

@@ -266,6 +266,7 @@ Test(site, shipped_example_sites_parse)
 		"edge-single-public", "edge-single-nat",
 		"edge-scaled-dns-public", "edge-scaled-dns-nat",
 		"edge-scaled-hlb", "edge-scaled-hlb-gateway",
+		"edge-single-nat-gateway", "edge-scaled-dns-nat-gateway",
 		"reverse-proxy", "sip-xmpp-federation-pic",
 		"public-im-connectivity", "internal-servers",
 	};
