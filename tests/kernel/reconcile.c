@@ -30,12 +30,12 @@ static struct ef_model *compile_copy(void)
 			  EF_LOCK_OFF);
 }
 
-static void setup(struct fixture *f)
+static void setup_with(struct fixture *f, struct ef_model *desired)
 {
 	struct ef_reconcile_report rep;
 
 	kt_private_netns(true);
-	f->desired = compile_copy();
+	f->desired = desired;
 	cr_assert_eq(ef_nl_open(&f->nl), 0);
 	cr_assert_eq(ef_reconcile(f->nl, f->desired, &rep, NULL), 0);
 	cr_assert(rep.created);
@@ -91,7 +91,7 @@ static struct fixture f;
 
 static void init(void)
 {
-	setup(&f);
+	setup_with(&f, compile_copy());
 }
 
 static void fini(void)
@@ -327,4 +327,61 @@ Test(drift, group_outgrowing_its_hash_gets_a_new_set)
 	cr_assert_eq(ef_model_find_set(live, g->name)->size, 256);
 	ef_model_free(live);
 	ef_model_free(next);
+}
+
+/* Gateway NAT: the maps and nat chains drift and come back like the rest. */
+static void init_nat(void)
+{
+	setup_with(&f, kt_compile("edge-single-nat", "edge-single-nat-gateway",
+				  EF_LOCK_OFF));
+}
+
+TestSuite(nat_drift, .init = init_nat, .fini = fini);
+
+/* A public address pointed elsewhere: that element only is replaced. */
+Test(nat_drift, map_element_redirected)
+{
+	struct ef_delta_size s;
+
+	nft("delete element inet edgefw nat_dnat4 '{ 198.51.100.20 }'");
+	nft("add element inet edgefw nat_dnat4 '{ 198.51.100.20 : 192.0.2.99 }'");
+	s = correct(&f);
+	cr_assert_eq(s.elems_deleted, 1);
+	cr_assert_eq(s.elems_added, 1);
+	cr_assert_eq(s.rules_added + s.rules_deleted + s.objects, 0);
+}
+
+Test(nat_drift, foreign_mapping_added)
+{
+	struct ef_delta_size s;
+
+	nft("add element inet edgefw nat_snat4 '{ 192.0.2.99 : 198.51.100.99 }'");
+	s = correct(&f);
+	cr_assert_eq(s.elems_deleted, 1);
+	cr_assert_eq(s.elems_added + s.rules_added + s.objects, 0);
+}
+
+Test(nat_drift, nat_chain_deleted)
+{
+	struct ef_delta_size s;
+
+	nft("delete chain inet edgefw prerouting");
+	s = correct(&f);
+	cr_assert_eq(s.objects, 1);
+	cr_assert_eq(s.rules_added, 1);
+	cr_assert_eq(s.elems_added + s.elems_deleted, 0);
+}
+
+/* Masquerade instead of our SNAT: a rule we do not know, replaced. */
+Test(nat_drift, snat_replaced_by_masquerade)
+{
+	struct ef_delta_size s;
+
+	nft("flush chain inet edgefw postrouting");
+	nft("add rule inet edgefw postrouting oifname eth0 masquerade");
+	s = correct(&f);
+	/* The chain's one rule goes (deleted, or the chain flushed). */
+	cr_assert_eq(s.rules_deleted + s.objects, 1);
+	cr_assert_eq(s.rules_added, 1);
+	cr_assert_eq(s.elems_added + s.elems_deleted, 0);
 }
