@@ -163,9 +163,9 @@ uint32_t ef_set_data_len(const struct ef_set *set)
 }
 
 int ef_map_add_elem(struct ef_set *map, const uint8_t *key,
-		    const uint8_t *data)
+		    const uint8_t *data, struct ef_rows *rows)
 {
-	int err = ef_set_add_elem(map, key, key, NULL);
+	int err = ef_set_add_elem(map, key, key, rows);
 
 	if (!err)
 		memcpy(map->elems[map->nelems - 1].data, data,

@@ -204,9 +204,10 @@ int ef_set_add_elem(struct ef_set *set, const uint8_t *key,
 /* A map of single keys to data of one type: a hash, no counters. */
 struct ef_set *ef_model_add_map(struct ef_model *m, const char *name,
 				enum ef_type key, enum ef_type data);
-/* key -> data (both in register layout). 0 or -ENOMEM. */
+/* key -> data (both in register layout), with its comment (rows, or
+ * NULL); a reference to `rows` as ef_set_add_elem. 0 or -ENOMEM. */
 int ef_map_add_elem(struct ef_set *map, const uint8_t *key,
-		    const uint8_t *data);
+		    const uint8_t *data, struct ef_rows *rows);
 uint32_t ef_set_data_len(const struct ef_set *set);
 void ef_set_sort(struct ef_set *set);
 /*

@@ -159,11 +159,37 @@ static void sort_unique(struct ef_set *map)
 	size_t out = 0;
 
 	ef_set_sort(map);
-	for (size_t i = 0; i < map->nelems; i++)
-		if (!out || memcmp(map->elems[i].key, map->elems[out - 1].key,
-				   ef_set_key_len(map)))
-			map->elems[out++] = map->elems[i];
+	for (size_t i = 0; i < map->nelems; i++) {
+		if (out && !memcmp(map->elems[i].key, map->elems[out - 1].key,
+				   ef_set_key_len(map))) {
+			ef_rows_put(map->elems[i].rows);
+			continue;
+		}
+		map->elems[out++] = map->elems[i];
+	}
 	map->nelems = out;
+}
+
+/*
+ * public -> private and private -> public, each element commented with
+ * its role, so that `show` (and whoever reads the kernel's table) says
+ * whose address it is. The comment goes through the rows parser, as any
+ * read back does: the same text compiles and reads to equal lists.
+ */
+static int add_mapping(struct ef_set *dnat, struct ef_set *snat,
+		       const struct ef_binding *b, const struct ef_nat_map *map)
+{
+	uint8_t pub[EF_KEY_MAX] = { 0 }, priv[EF_KEY_MAX] = { 0 };
+	struct ef_rows *role = NULL;
+	int err;
+
+	memcpy(pub, map->pub, 4);
+	memcpy(priv, map->priv, 4);
+	err = ef_rows_parse(b->name, &role);
+	err = err ?: ef_map_add_elem(dnat, pub, priv, role);
+	err = err ?: ef_map_add_elem(snat, priv, pub, role);
+	ef_rows_put(role);
+	return err;
 }
 
 static int maps(const struct ef_site *site, const struct ef_policy *pol,
@@ -180,14 +206,8 @@ static int maps(const struct ef_site *site, const struct ef_policy *pol,
 	for (size_t i = 0; i < site->nbinds && !err; i++) {
 		const struct ef_binding *b = &site->binds[i];
 
-		for (size_t k = 0; translates(pol, b) && k < b->nnat && !err; k++) {
-			uint8_t pub[EF_KEY_MAX] = { 0 }, priv[EF_KEY_MAX] = { 0 };
-
-			memcpy(pub, b->nat[k].pub, 4);
-			memcpy(priv, b->nat[k].priv, 4);
-			err = ef_map_add_elem(dnat, pub, priv) ?:
-			      ef_map_add_elem(snat, priv, pub);
-		}
+		for (size_t k = 0; translates(pol, b) && k < b->nnat && !err; k++)
+			err = add_mapping(dnat, snat, b, &b->nat[k]);
 	}
 	sort_unique(dnat);
 	sort_unique(snat);

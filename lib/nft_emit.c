@@ -128,6 +128,22 @@ static void emit_comment(struct ef_strbuf *sb, const struct ef_elem *e)
 	ef_sb_printf(sb, " comment \"%s\"", text);
 }
 
+/* An element as nft writes it in a list: its key, counter and comment,
+ * then what a map's maps it to. */
+static void emit_elem_line(struct ef_strbuf *sb, const struct ef_set *set,
+			   const struct ef_elem *e, unsigned int flags)
+{
+	ef_emit_elem_key(sb, set, e);
+	if ((flags & EF_EMIT_COUNTERS) && set->counter)
+		ef_sb_printf(sb, " counter packets %" PRIu64 " bytes %" PRIu64,
+			     e->packets, e->bytes);
+	emit_comment(sb, e);
+	if (set->map) {
+		ef_sb_printf(sb, " : ");
+		ef_emit_field(sb, set->data, e->data, e->data);
+	}
+}
+
 static void emit_set(struct ef_strbuf *sb, const struct ef_set *set,
 		     unsigned int flags)
 {
@@ -146,14 +162,8 @@ static void emit_set(struct ef_strbuf *sb, const struct ef_set *set,
 	if (set->counter)
 		ef_sb_printf(sb, "\t\tcounter\n");
 	for (size_t i = 0; i < set->nelems; i++) {
-		const struct ef_elem *e = &set->elems[i];
-
 		ef_sb_printf(sb, i ? ",\n\t\t\t     " : "\t\telements = { ");
-		ef_emit_elem(sb, set, e);
-		if ((flags & EF_EMIT_COUNTERS) && set->counter)
-			ef_sb_printf(sb, " counter packets %" PRIu64 " bytes %" PRIu64,
-				  e->packets, e->bytes);
-		emit_comment(sb, e);
+		emit_elem_line(sb, set, &set->elems[i], flags);
 	}
 	if (set->nelems)
 		ef_sb_printf(sb, " }\n");
@@ -331,8 +341,7 @@ static void emit_elems(struct ef_strbuf *sb, char sign, const struct ef_op *op)
 		const struct ef_elem *e = &op->set->elems[op->elems[i]];
 
 		ef_sb_printf(sb, "%c element %s { ", sign, op->set->name);
-		ef_emit_elem(sb, op->set, e);
-		emit_comment(sb, e);
+		emit_elem_line(sb, op->set, e, 0);
 		ef_sb_printf(sb, " }\n");
 	}
 }

@@ -198,9 +198,9 @@ expect_peer edge udp 198.51.100.22 3478 198.51.100.22 --source 192.0.2.68
 expect_peer edge tcp 198.51.100.22 443 198.51.100.22 --source 192.0.2.68
 
 echo "# edgefwctl sees the translation, and puts a drifted one right"
-check "show lists the maps, public : private" bash -c \
+check "show lists the maps: public, its role, private" bash -c \
 	"ip netns exec '$(ns_name gw)' '$CTL' show |
-	 grep -q '198.51.100.20 : 192.0.2.66'"
+	 grep -q '198.51.100.20 comment \"access_edge\" : 192.0.2.66'"
 check "show --counters: the hairpin element counted" bash -c \
 	"ip netns exec '$(ns_name gw)' '$CTL' show --counters |
 	 grep -qE '192.0.2.68 . 192.0.2.68 . udp . 3478 counter packets [1-9]'"
@@ -210,7 +210,8 @@ rc=0
 gwctl diff "$POLICY" --site "$SITE" >"$EFW_TMP/diff.out" || rc=$?
 check "diff finds the redirected mapping (exit $rc)" test "$rc" -eq 3
 check "and names it" grep -qx \
-	'+ element nat_dnat4 { 198.51.100.20 : 192.0.2.66 }' "$EFW_TMP/diff.out"
+	'+ element nat_dnat4 { 198.51.100.20 comment "access_edge" : 192.0.2.66 }' \
+	"$EFW_TMP/diff.out"
 check "verify says it differs" bash -c \
 	"! ip netns exec '$(ns_name gw)' '$CTL' verify $POLICY --site $SITE 2>/dev/null"
 check "apply puts it right" gwctl apply "$POLICY" --site "$SITE"

@@ -2712,8 +2712,8 @@ Test(diff, map_element_with_other_data_is_replaced)
 	assert_op(&d, 1, EF_OP_ADD_ELEMS, ws);
 	text = delta_text(&d);
 	cr_assert_str_eq(text,
-			 "- element nat_dnat4 { 198.51.100.20 : 192.0.2.99 }\n"
-			 "+ element nat_dnat4 { 198.51.100.20 : 192.0.2.66 }\n");
+			 "- element nat_dnat4 { 198.51.100.20 comment \"access_edge\" : 192.0.2.99 }\n"
+			 "+ element nat_dnat4 { 198.51.100.20 comment \"access_edge\" : 192.0.2.66 }\n");
 	free(text);
 	ef_delta_free(&d);
 	ef_model_free(have);

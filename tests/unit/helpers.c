@@ -298,16 +298,19 @@ struct ef_model *nat_model(void)
 	static const uint8_t pub[4] = { 198, 51, 100, 20 }, prv[4] = { 192, 0, 2, 66 };
 	struct ef_model *m = ef_model_new();
 	struct ef_set *dnat, *snat;
+	struct ef_rows *role;
 	struct ef_chain *c;
 	struct ef_rule *r;
 
 	cr_assert_not_null(m);
 	dnat = ef_model_add_map(m, "nat_dnat4", EF_T_IPV4, EF_T_IPV4);
 	cr_assert_not_null(dnat);
-	cr_assert_eq(ef_map_add_elem(dnat, pub, prv), 0);
+	role = rows_of("access_edge");
+	cr_assert_eq(ef_map_add_elem(dnat, pub, prv, role), 0);
 	snat = ef_model_add_map(m, "nat_snat4", EF_T_IPV4, EF_T_IPV4);
 	cr_assert_not_null(snat);
-	cr_assert_eq(ef_map_add_elem(snat, prv, pub), 0);
+	cr_assert_eq(ef_map_add_elem(snat, prv, pub, role), 0);
+	ef_rows_put(role);
 
 	c = ef_model_add_chain(m, "prerouting", EF_HOOK_PREROUTING,
 			       EF_PRIO_DSTNAT, EF_V_ACCEPT);
