@@ -338,50 +338,39 @@ static void init_nat(void)
 
 TestSuite(nat_drift, .init = init_nat, .fini = fini);
 
-/* A public address pointed elsewhere: that element only is replaced. */
-Test(nat_drift, map_element_redirected)
+/*
+ * Each drift in turn, each put right by one reconcile that sends only
+ * what it changed: a public address pointed elsewhere, a mapping nobody
+ * compiled, a nat chain deleted, our SNAT swapped for masquerade (its
+ * chain's one rule goes: deleted, or the chain flushed).
+ */
+Test(nat_drift, each_drift_corrected_alone)
 {
-	struct ef_delta_size s;
+	static const struct {
+		const char *nft[2];
+		size_t elems_deleted, elems_added, rules_added, gone;
+	} cases[] = {
+		{ { "delete element inet edgefw nat_dnat4 '{ 198.51.100.20 }'",
+		    "add element inet edgefw nat_dnat4 '{ 198.51.100.20 : 192.0.2.99 }'" },
+		  1, 1, 0, 0 },
+		{ { "add element inet edgefw nat_snat4 '{ 192.0.2.99 : 198.51.100.99 }'" },
+		  1, 0, 0, 0 },
+		{ { "delete chain inet edgefw prerouting" }, 0, 0, 1, 1 },
+		{ { "flush chain inet edgefw postrouting",
+		    "add rule inet edgefw postrouting oifname eth0 masquerade" },
+		  0, 0, 1, 1 },
+	};
 
-	nft("delete element inet edgefw nat_dnat4 '{ 198.51.100.20 }'");
-	nft("add element inet edgefw nat_dnat4 '{ 198.51.100.20 : 192.0.2.99 }'");
-	s = correct(&f);
-	cr_assert_eq(s.elems_deleted, 1);
-	cr_assert_eq(s.elems_added, 1);
-	cr_assert_eq(s.rules_added + s.rules_deleted + s.objects, 0);
-}
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct ef_delta_size s;
 
-Test(nat_drift, foreign_mapping_added)
-{
-	struct ef_delta_size s;
-
-	nft("add element inet edgefw nat_snat4 '{ 192.0.2.99 : 198.51.100.99 }'");
-	s = correct(&f);
-	cr_assert_eq(s.elems_deleted, 1);
-	cr_assert_eq(s.elems_added + s.rules_added + s.objects, 0);
-}
-
-Test(nat_drift, nat_chain_deleted)
-{
-	struct ef_delta_size s;
-
-	nft("delete chain inet edgefw prerouting");
-	s = correct(&f);
-	cr_assert_eq(s.objects, 1);
-	cr_assert_eq(s.rules_added, 1);
-	cr_assert_eq(s.elems_added + s.elems_deleted, 0);
-}
-
-/* Masquerade instead of our SNAT: a rule we do not know, replaced. */
-Test(nat_drift, snat_replaced_by_masquerade)
-{
-	struct ef_delta_size s;
-
-	nft("flush chain inet edgefw postrouting");
-	nft("add rule inet edgefw postrouting oifname eth0 masquerade");
-	s = correct(&f);
-	/* The chain's one rule goes (deleted, or the chain flushed). */
-	cr_assert_eq(s.rules_deleted + s.objects, 1);
-	cr_assert_eq(s.rules_added, 1);
-	cr_assert_eq(s.elems_added + s.elems_deleted, 0);
+		for (size_t k = 0; k < 2 && cases[i].nft[k]; k++)
+			nft(cases[i].nft[k]);
+		s = correct(&f);
+		cr_assert_eq(s.elems_deleted, cases[i].elems_deleted, "case %zu", i);
+		cr_assert_eq(s.elems_added, cases[i].elems_added, "case %zu", i);
+		cr_assert_eq(s.rules_added, cases[i].rules_added, "case %zu", i);
+		cr_assert_eq(s.rules_deleted + s.objects, cases[i].gone,
+			     "case %zu", i);
+	}
 }

@@ -28,8 +28,9 @@
 #    the two nodes' A/V Edges reach each other's public addresses through
 #    the gateway (hairpin), each seeing the other's public address.
 #
-# Functions below are called through check, which shellcheck cannot see.
-# shellcheck disable=SC2317
+# Functions below are called through check, and the flow tables by name,
+# which shellcheck cannot see.
+# shellcheck disable=SC2317,SC2034
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . tests/netns/lib.sh
@@ -108,6 +109,27 @@ expect_peer() {
 	fi
 }
 
+# run_nat_flows TABLE: probes every row "NS PROTO ADDR PORT SOURCE SEEN
+# NOTE...": from namespace NS (SOURCE "-": its own address), SEEN "drop"
+# (must not arrive), "-" (must arrive) or the address the far end must
+# see the connection come from.
+run_nat_flows() {
+	local -n _rows=$1
+	local row ns proto addr port src seen note
+	local -a opts
+	for row in "${_rows[@]}"; do
+		read -r ns proto addr port src seen note <<<"$row"
+		opts=()
+		[[ $src == - ]] || opts=(--source "$src")
+		echo "# $note"
+		case $seen in
+		drop) expect_drop "$ns" "$proto" "$addr" "$port" "${opts[@]}" ;;
+		-) expect_pass "$ns" "$proto" "$addr" "$port" "${opts[@]}" ;;
+		*) expect_peer "$ns" "$proto" "$addr" "$port" "$seen" "${opts[@]}" ;;
+		esac
+	done
+}
+
 # nat_rules CHAIN: the rules of a nat chain on the gateway, one a line.
 nat_rules() {
 	in_ns gw nft list chain inet edgefw "$1" |
@@ -151,51 +173,48 @@ start_listener edge --tcp "$EDGE_TCP" --udp "$EDGE_UDP"
 start_listener client --tcp 22,53,80,443,5061 --udp 53,3478
 start_listener internal --tcp 5061
 
-echo "# the Internet reaches the public addresses, and the Edge sees it"
-expect_peer client tcp 198.51.100.20 443 203.0.113.100
-expect_peer client tcp 198.51.100.20 5061 203.0.113.100
-expect_pass client tcp 198.51.100.20 5269
-expect_pass client tcp 198.51.100.21 443
-expect_peer client udp 198.51.100.22 3478 203.0.113.100
-expect_pass client tcp 198.51.100.22 443
-expect_pass client tcp 198.51.100.22 50000
-expect_pass client udp 198.51.100.22 59999
-echo "# ports the rows do not name, on the public addresses, are dropped"
-expect_drop client tcp 198.51.100.20 22
-expect_drop client tcp 198.51.100.20 80
-expect_drop client tcp 198.51.100.20 8080
-expect_drop client udp 198.51.100.20 3478
-expect_drop client tcp 198.51.100.21 5061
-expect_drop client tcp 198.51.100.22 5061
-expect_drop client udp 198.51.100.21 53
-expect_drop client tcp 198.51.100.23 443
-echo "# IPv6 is not translated"
-expect_peer client tcp 2001:db8:100::20 443 2001:db8:1::100
-expect_drop client tcp 2001:db8:100::20 22
-
-echo "# the Edge's own connections leave with its public address"
-expect_peer edge udp 203.0.113.100 53 198.51.100.20 --source 192.0.2.66
-expect_peer edge tcp 203.0.113.100 53 198.51.100.20 --source 192.0.2.66
-expect_peer edge tcp 203.0.113.100 80 198.51.100.20 --source 192.0.2.66
-expect_peer edge tcp 203.0.113.100 5061 198.51.100.20 --source 192.0.2.66
-expect_peer edge udp 203.0.113.100 3478 198.51.100.22 --source 192.0.2.68
-expect_peer edge tcp 203.0.113.100 443 198.51.100.22 --source 192.0.2.68
-expect_peer edge udp 2001:db8:1::100 53 2001:db8:100::20 \
-	--source 2001:db8:100::20
-expect_drop edge tcp 203.0.113.100 80 --source 192.0.2.67
-expect_drop edge udp 203.0.113.100 53 --source 192.0.2.68
-expect_drop edge tcp 203.0.113.100 22 --source 192.0.2.66
-
-echo "# the internal side is never translated"
-expect_peer internal tcp 192.0.2.129 5061 192.0.2.20 --source 192.0.2.20
-expect_pass internal tcp 192.0.2.129 8057 --source 192.0.2.10
-expect_drop internal tcp 192.0.2.129 5061 --source 192.0.2.50
-expect_peer edge tcp 192.0.2.20 5061 192.0.2.129 --source 192.0.2.129
-expect_drop internal tcp 198.51.100.20 443 --source 192.0.2.10
-
-echo "# the A/V Edge reaches its own public address through the gateway"
-expect_peer edge udp 198.51.100.22 3478 198.51.100.22 --source 192.0.2.68
-expect_peer edge tcp 198.51.100.22 443 198.51.100.22 --source 192.0.2.68
+# the Internet reaches the public addresses, and the Edge sees the client
+A_FLOWS=(
+	"client tcp 198.51.100.20    443   -           203.0.113.100   r5 SIP/TLS to access_edge"
+	"client tcp 198.51.100.20    5061  -           203.0.113.100   r6 SIP federation in"
+	"client tcp 198.51.100.20    5269  -           -               r1 XMPP in"
+	"client tcp 198.51.100.21    443   -           -               r8 web conferencing"
+	"client udp 198.51.100.22    3478  -           203.0.113.100   r14 STUN/UDP in"
+	"client tcp 198.51.100.22    443   -           -               r15 STUN/TCP in"
+	"client tcp 198.51.100.22    50000 -           -               r11 RTP/TCP in"
+	"client udp 198.51.100.22    59999 -           -               r12 RTP/UDP in, range end"
+	"client tcp 198.51.100.20    22    -           drop            no SSH on a public address"
+	"client tcp 198.51.100.20    80    -           drop            CRL is outbound only"
+	"client tcp 198.51.100.20    8080  -           drop            no row"
+	"client udp 198.51.100.20    3478  -           drop            STUN is av_edge's"
+	"client tcp 198.51.100.21    5061  -           drop            SIP is access_edge's"
+	"client tcp 198.51.100.22    5061  -           drop            SIP is access_edge's"
+	"client udp 198.51.100.21    53    -           drop            DNS is outbound only"
+	"client tcp 198.51.100.23    443   -           drop            a public address nobody has"
+	"client tcp 2001:db8:100::20 443   -           2001:db8:1::100 r5 IPv6, not translated"
+	"client tcp 2001:db8:100::20 22    -           drop            IPv6: no SSH"
+	# the Edge's own connections leave with its public address
+	"edge   udp 203.0.113.100    53    192.0.2.66  198.51.100.20   r4 DNS over UDP"
+	"edge   tcp 203.0.113.100    53    192.0.2.66  198.51.100.20   r3 DNS over TCP"
+	"edge   tcp 203.0.113.100    80    192.0.2.66  198.51.100.20   r2 CRL download"
+	"edge   tcp 203.0.113.100    5061  192.0.2.66  198.51.100.20   r7 SIP to a federated partner"
+	"edge   udp 203.0.113.100    3478  192.0.2.68  198.51.100.22   r13 STUN/UDP out"
+	"edge   tcp 203.0.113.100    443   192.0.2.68  198.51.100.22   r16 STUN/TCP out"
+	"edge   udp 2001:db8:1::100  53 2001:db8:100::20 2001:db8:100::20 r4 IPv6 DNS, not translated"
+	"edge   tcp 203.0.113.100    80    192.0.2.67  drop            webconf_edge sends nothing out"
+	"edge   udp 203.0.113.100    53    192.0.2.68  drop            DNS is access_edge's"
+	"edge   tcp 203.0.113.100    22    192.0.2.66  drop            no SSH out"
+	# the internal side is never translated
+	"internal tcp 192.0.2.129    5061  192.0.2.20  192.0.2.20      r18 SIP from the director"
+	"internal tcp 192.0.2.129    8057  192.0.2.10  -               r20 PSOM from the front end"
+	"internal tcp 192.0.2.129    5061  192.0.2.50  drop            not a director"
+	"edge   tcp 192.0.2.20       5061  192.0.2.129 192.0.2.129     r19 SIP to the director"
+	"internal tcp 198.51.100.20  443   192.0.2.10  drop            no row lets the inside in there"
+	# the A/V Edge reaches its own public address through the gateway
+	"edge   udp 198.51.100.22    3478  192.0.2.68  198.51.100.22   r13,r14 hairpin to itself"
+	"edge   tcp 198.51.100.22    443   192.0.2.68  198.51.100.22   r15,r16 hairpin to itself"
+)
+run_nat_flows A_FLOWS
 
 echo "# edgefwctl sees the translation, and puts a drifted one right"
 check "show lists the maps: public, its role, private" bash -c \
@@ -248,28 +267,30 @@ start_listener n1 --tcp "$EDGE_TCP" --udp "$EDGE_UDP"
 start_listener n2 --tcp "$EDGE_TCP" --udp "$EDGE_UDP"
 start_listener client --tcp 443 --udp 53
 
-echo "# each node's public addresses, both ways"
-expect_peer client tcp 198.51.100.51 443 203.0.113.100
-expect_peer client tcp 198.51.100.61 443 203.0.113.100
-expect_peer client udp 198.51.100.63 3478 203.0.113.100
-expect_drop client tcp 198.51.100.61 22
-expect_peer n2 udp 203.0.113.100 53 198.51.100.61 --source 192.0.2.101
-expect_peer n1 udp 203.0.113.100 53 198.51.100.51 --source 192.0.2.97
-
-echo "# hairpin: the A/V Edges reach each other's public addresses"
-expect_peer n1 udp 198.51.100.63 3478 198.51.100.53 --source 192.0.2.99
-expect_peer n2 udp 198.51.100.53 3478 198.51.100.63 --source 192.0.2.103
-expect_peer n1 tcp 198.51.100.63 443 198.51.100.53 --source 192.0.2.99
-expect_peer n2 tcp 198.51.100.53 50000 198.51.100.63 --source 192.0.2.103
-expect_peer n1 udp 198.51.100.63 59999 198.51.100.53 --source 192.0.2.99
-expect_peer n1 tcp 198.51.100.62 443 198.51.100.53 --source 192.0.2.99
-expect_peer n2 tcp 198.51.100.53 443 198.51.100.63 --source 192.0.2.103
-expect_peer n2 udp 198.51.100.63 3478 198.51.100.63 --source 192.0.2.103
-echo "# ... and no more than the rows of both ends admit"
-expect_drop n1 tcp 198.51.100.63 5061 --source 192.0.2.99
-expect_drop n1 udp 198.51.100.61 53 --source 192.0.2.97
-expect_drop n1 tcp 198.51.100.63 22 --source 192.0.2.99
-expect_drop n1 tcp 198.51.100.61 443 --source 192.0.2.98
+B_FLOWS=(
+	# each node's public addresses, both ways
+	"client tcp 198.51.100.51 443   -           203.0.113.100 r5 node 1"
+	"client tcp 198.51.100.61 443   -           203.0.113.100 r5 node 2"
+	"client udp 198.51.100.63 3478  -           203.0.113.100 r14 node 2's A/V Edge"
+	"client tcp 198.51.100.61 22    -           drop          no SSH"
+	"n2     udp 203.0.113.100 53    192.0.2.101 198.51.100.61 r4 node 2's DNS"
+	"n1     udp 203.0.113.100 53    192.0.2.97  198.51.100.51 r4 node 1's DNS"
+	# hairpin: the A/V Edges reach each other's public addresses
+	"n1     udp 198.51.100.63 3478  192.0.2.99  198.51.100.53 r14,r15 STUN"
+	"n2     udp 198.51.100.53 3478  192.0.2.103 198.51.100.63 r14,r15 STUN"
+	"n1     tcp 198.51.100.63 443   192.0.2.99  198.51.100.53 r16,r17 STUN/TCP"
+	"n2     tcp 198.51.100.53 50000 192.0.2.103 198.51.100.63 r10,r12 RTP/TCP"
+	"n1     udp 198.51.100.63 59999 192.0.2.99  198.51.100.53 r11,r13 RTP/UDP"
+	"n1     tcp 198.51.100.62 443   192.0.2.99  198.51.100.53 r9,r17 to node 2's web conferencing"
+	"n2     tcp 198.51.100.53 443   192.0.2.103 198.51.100.63 r16,r17 STUN/TCP"
+	"n2     udp 198.51.100.63 3478  192.0.2.103 198.51.100.63 r14,r15 to itself"
+	# ... and no more than the rows of both ends admit
+	"n1     tcp 198.51.100.63 5061  192.0.2.99  drop          A/V sends no SIP"
+	"n1     udp 198.51.100.61 53    192.0.2.97  drop          DNS goes out, nobody takes it in"
+	"n1     tcp 198.51.100.63 22    192.0.2.99  drop          no SSH"
+	"n1     tcp 198.51.100.61 443   192.0.2.98  drop          webconf_edge sends nothing out"
+)
+run_nat_flows B_FLOWS
 
 check "the hairpin elements counted the probes" bash -c \
 	"ip netns exec '$(ns_name gw)' '$CTL' show --counters |

@@ -822,46 +822,36 @@ Test(errors, element_cap_counts_management)
 #define NSITE(lines) "mode = gateway\nzone external = eth0\nzone internal = eth1\n" \
 	lines "management = none\n"
 
-Test(errors, public_in_host_mode)
+/* Each refused at the public address (the caret under the other role's
+ * address for the last), in Lync's terms. */
+Test(errors, public_where_lync_forbids_nat)
 {
-	compile_error(NPOL, "zone external = eth0\nzone internal = eth1\n"
-		      "web = 192.0.2.66 public 198.51.100.20\nav = none\n"
-		      "edge_internal = none\nmanagement = none\n",
-		      -EINVAL, "s.site", 3, 25,
-		      "'public' needs 'mode = gateway': a host does not translate its own addresses (the firewall in front of it does)");
-}
+	static const struct {
+		const char *site;
+		unsigned int line, col;
+		const char *msg;
+	} cases[] = {
+		{ "zone external = eth0\nzone internal = eth1\n"
+		  "web = 192.0.2.66 public 198.51.100.20\nav = none\n"
+		  "edge_internal = none\nmanagement = none\n", 3, 25,
+		  "'public' needs 'mode = gateway': a host does not translate its own addresses (the firewall in front of it does)" },
+		{ NSITE("web = 192.0.2.66\nav = none\nedge_internal = none\n"
+			"peers = 192.0.2.10 public 198.51.100.30\n"), 7, 27,
+		  "'peers' is a group of peers: only the Edge's own addresses (address roles) are translated" },
+		{ NSITE("web = 192.0.2.66\nav = none\n"
+			"edge_internal = 192.0.2.129 public 198.51.100.29\n"), 6, 36,
+		  "NAT is never done for the Edge's internal interface: 'edge_internal' has rows in zone internal (@DIR/p.policy:10)" },
+		{ NSITE("web = 192.0.2.66\nav = 192.0.2.68 public 198.51.100.22\n"
+			"edge_internal = none\n"), 5, 24,
+		  "'av' must not be translated: the A/V Edge must not be NATed (@DIR/p.policy:4)" },
+		{ NSITE("web = 192.0.2.66 public 198.51.100.20\n"
+			"av = 2001:db8::1, 192.0.2.66\nedge_internal = none\n"), 5, 19,
+		  "this address of 'av' is translated for 'web' (line 4): each Edge role needs a public address of its own" },
+	};
 
-Test(errors, public_on_a_group)
-{
-	compile_error(NPOL, NSITE("web = 192.0.2.66\nav = none\nedge_internal = none\n"
-				  "peers = 192.0.2.10 public 198.51.100.30\n"),
-		      -EINVAL, "s.site", 7, 27,
-		      "'peers' is a group of peers: only the Edge's own addresses (address roles) are translated");
-}
-
-Test(errors, public_on_the_internal_interface)
-{
-	compile_error(NPOL, NSITE("web = 192.0.2.66\nav = none\n"
-				  "edge_internal = 192.0.2.129 public 198.51.100.29\n"),
-		      -EINVAL, "s.site", 6, 36,
-		      "NAT is never done for the Edge's internal interface: 'edge_internal' has rows in zone internal (@DIR/p.policy:10)");
-}
-
-Test(errors, public_on_a_role_the_policy_says_no_nat_for)
-{
-	compile_error(NPOL, NSITE("web = 192.0.2.66\nav = 192.0.2.68 public 198.51.100.22\n"
-				  "edge_internal = none\n"),
-		      -EINVAL, "s.site", 5, 24,
-		      "'av' must not be translated: the A/V Edge must not be NATed (@DIR/p.policy:4)");
-}
-
-/* A translated address is one role's: the caret under the other's. */
-Test(errors, translated_address_of_two_roles)
-{
-	compile_error(NPOL, NSITE("web = 192.0.2.66 public 198.51.100.20\n"
-				  "av = 2001:db8::1, 192.0.2.66\nedge_internal = none\n"),
-		      -EINVAL, "s.site", 5, 19,
-		      "this address of 'av' is translated for 'web' (line 4): each Edge role needs a public address of its own");
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++)
+		compile_error(NPOL, cases[i].site, -EINVAL, "s.site",
+			      cases[i].line, cases[i].col, cases[i].msg);
 }
 
 /* The shipped HLB policy: its own words. */
