@@ -243,10 +243,15 @@ static int push_end(struct hp_ends *e, const uint8_t *addr, uint8_t proto,
 	return 0;
 }
 
-/* A row's peer is any: 'any', or a group the site leaves unbound. */
+/* A row's peer is any: 'any', or a group the site binds to any. */
 static bool peer_any(const struct ef_site *site, const char *peer)
 {
-	return !strcmp(peer, "any") || !ef_site_find(site, peer);
+	const struct ef_binding *b;
+
+	if (!strcmp(peer, "any"))
+		return true;
+	b = ef_site_find(site, peer);
+	return b && b->kind == EF_BIND_ANY;
 }
 
 /* The rows of translated roles whose peer is any: out[] by source, in[]
