@@ -21,7 +21,7 @@
 #define EF_KEY_MAX 64		/* 16 registers of 32 bits */
 #define EF_FIELDS_MAX 6
 #define EF_IFNAME_LEN 16
-#define EF_DATA_MAX 16		/* a map's data: one field, up to an IPv6 address */
+#define EF_DATA_MAX 16		/* a map's data: IPv6 at most */
 
 /* The type of one field of a set's key: decides its width. */
 enum ef_type {
@@ -98,7 +98,7 @@ enum ef_nat { EF_NAT_NONE, EF_NAT_SNAT, EF_NAT_DNAT };
  */
 struct ef_rule {
 	uint32_t ct_state;		/* ct state & mask != 0; 0 = no match */
-	uint32_t ct_status;		/* ct status & mask != 0; 0 = no match */
+	uint32_t ct_status;		/* the same, of ct status */
 	bool iif_lo, oif_lo;		/* loopback by ifindex 1 */
 	uint8_t nfproto;		/* 0 = both families */
 	uint8_t l4proto;		/* 0 = any */
@@ -116,7 +116,7 @@ struct ef_rule {
 	bool log;
 	char log_prefix[128];		/* NF_LOG_PREFIXLEN */
 	uint32_t log_level;
-	enum ef_nat nat;		/* `set` is the map, key[0] the address */
+	enum ef_nat nat;		/* `set` the map, key[0] the address */
 	enum ef_verdict verdict;
 	char *foreign;			/* kernel text of a rule we do not know */
 	uint64_t handle;		/* read back only, never compared */

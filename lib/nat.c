@@ -7,7 +7,8 @@
  *   chain prerouting  (nat, dstnat):  dnat ip to ip daddr map @nat_dnat4
  *   chain postrouting (nat, srcnat):  snat ip to ip saddr map @nat_snat4
  *   chain forward (filter): the policy's rows on the private addresses,
- *     ct status dnat ip saddr . ip daddr . meta l4proto . th dport @hairpin4 accept
+ *     ct status dnat
+ *     ip saddr . ip daddr . meta l4proto . th dport @hairpin4 accept
  *
  * One map lookup each way, on every interface, for the first packet of a
  * connection (conntrack does the rest). Forward runs after prerouting, so
@@ -81,9 +82,9 @@ static const struct ef_prow *row_in_zone(const struct ef_policy *pol,
 }
 
 /* Why the role of `b` cannot be translated at all; reported at `at`. */
-static bool role_refused(const struct ef_policy *pol, const struct ef_site *site,
-			 const struct ef_binding *b, const struct ef_loc *at,
-			 struct ef_diags *d)
+static bool role_refused(const struct ef_policy *pol,
+			 const struct ef_site *site, const struct ef_binding *b,
+			 const struct ef_loc *at, struct ef_diags *d)
 {
 	const struct ef_role *r = ef_policy_find_role(pol, b->name);
 	const struct ef_no_nat *no;
@@ -95,7 +96,7 @@ static bool role_refused(const struct ef_policy *pol, const struct ef_site *site
 		return true;
 	}
 	if (!r)
-		return true;	/* an unused binding: warned about already */
+		return true;	/* unused: warned about already */
 	if (r->kind == EF_ROLE_GROUP) {
 		ef_error(d, at,
 			 "'%s' is a group of peers: only the Edge's own addresses (address roles) are translated",
@@ -110,7 +111,8 @@ static bool role_refused(const struct ef_policy *pol, const struct ef_site *site
 	if ((row = row_in_zone(pol, b->name, EF_ZONE_INTERNAL))) {
 		ef_error(d, at,
 			 "NAT is never done for the Edge's internal interface: '%s' has rows in zone %s (%s:%u)",
-			 b->name, EF_ZONE_INTERNAL, row->loc.file, row->loc.line);
+			 b->name, EF_ZONE_INTERNAL, row->loc.file,
+			 row->loc.line);
 		return true;
 	}
 	return false;
@@ -118,9 +120,9 @@ static bool role_refused(const struct ef_policy *pol, const struct ef_site *site
 
 /* A translated private address is one role's: another role binding it
  * would be reached through the same public address. */
-static void check_shared(const struct ef_policy *pol, const struct ef_site *site,
-			 const struct ef_binding *b, const struct ef_nat_map *map,
-			 struct ef_diags *d)
+static void check_shared(const struct ef_policy *pol,
+			 const struct ef_site *site, const struct ef_binding *b,
+			 const struct ef_nat_map *map, struct ef_diags *d)
 {
 	for (size_t i = 0; i < site->nbinds; i++) {
 		const struct ef_binding *o = &site->binds[i];
@@ -206,7 +208,8 @@ static int maps(const struct ef_site *site, const struct ef_policy *pol,
 	for (size_t i = 0; i < site->nbinds && !err; i++) {
 		const struct ef_binding *b = &site->binds[i];
 
-		for (size_t k = 0; translates(pol, b) && k < b->nnat && !err; k++)
+		for (size_t k = 0; translates(pol, b) && k < b->nnat && !err;
+		     k++)
 			err = add_mapping(dnat, snat, b, &b->nat[k]);
 	}
 	sort_unique(dnat);
@@ -263,7 +266,8 @@ static int hairpin_ends(const struct ef_policy *pol, const struct ef_site *site,
 
 	for (size_t i = 0; i < pol->nrows && !err; i++) {
 		const struct ef_prow *row = &pol->rows[i];
-		const struct ef_role *from = ef_policy_find_role(pol, row->from);
+		const struct ef_role *from =
+			ef_policy_find_role(pol, row->from);
 		bool outbound = from && from->kind == EF_ROLE_ADDRESS;
 		const char *local = outbound ? row->from : row->to;
 		const struct ef_binding *b = ef_site_find(site, local);
@@ -273,11 +277,12 @@ static int hairpin_ends(const struct ef_policy *pol, const struct ef_site *site,
 			continue;
 		for (size_t k = 0; k < b->nnat && !err; k++) {
 			struct hp_ends *e = outbound ? out : in;
+			const uint8_t *a = b->nat[k].priv;
 
 			if (row->tcp)
-				err = push_end(e, b->nat[k].priv, IPPROTO_TCP, row);
+				err = push_end(e, a, IPPROTO_TCP, row);
 			if (!err && row->udp)
-				err = push_end(e, b->nat[k].priv, IPPROTO_UDP, row);
+				err = push_end(e, a, IPPROTO_UDP, row);
 		}
 	}
 	return err;
@@ -294,7 +299,8 @@ static int pair_boxes(const struct ef_set *set, const struct hp_end *o,
 {
 	uint16_t lo = o->lo > i->lo ? o->lo : i->lo;
 	uint16_t hi = o->hi < i->hi ? o->hi : i->hi;
-	uint8_t plo[2] = { lo >> 8, lo & 0xff }, phi[2] = { hi >> 8, hi & 0xff };
+	uint8_t plo[2] = { lo >> 8, lo & 0xff };
+	uint8_t phi[2] = { hi >> 8, hi & 0xff };
 
 	if (o->proto != i->proto || lo > hi)
 		return 0;

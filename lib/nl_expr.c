@@ -207,7 +207,8 @@ static int lin_nat(struct nftnl_rule *r, const struct ef_rule *er)
 	if (!e)
 		return -ENOMEM;
 	nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_TYPE,
-			   er->nat == EF_NAT_DNAT ? NFT_NAT_DNAT : NFT_NAT_SNAT);
+			   er->nat == EF_NAT_DNAT ? NFT_NAT_DNAT :
+						    NFT_NAT_SNAT);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_FAMILY,
 			   ef_field_info(er->key[0])->type == EF_T_IPV6 ?
 			   NFPROTO_IPV6 : NFPROTO_IPV4);
@@ -258,7 +259,7 @@ int ef_rule_linearize(struct nftnl_rule *r, const struct ef_model *m,
 		if (!set)
 			err = -ENOENT;
 		else if (!er->nat != !set->map || (er->nat && er->nkeys != 1))
-			err = -EINVAL;	/* a map only for NAT, by one field */
+			err = -EINVAL;	/* a map: NAT, by one field */
 		else
 			err = lin_lookup(r, set, er->key, er->nkeys, er->nat);
 	}

@@ -144,9 +144,10 @@ static int add_set(struct rctx *c, struct nftnl_set *s)
 			n = 0;
 	}
 	/* A map of ours: one of our types, at its length. */
-	if (map && (!type_of(nftnl_set_get_u32(s, NFTNL_SET_DATA_TYPE), &data) ||
-		    nftnl_set_get_u32(s, NFTNL_SET_DATA_LEN) !=
-		    ef_type_info(data)->reg_len))
+	if (map &&
+	    (!type_of(nftnl_set_get_u32(s, NFTNL_SET_DATA_TYPE), &data) ||
+	     nftnl_set_get_u32(s, NFTNL_SET_DATA_LEN) !=
+	     ef_type_info(data)->reg_len))
 		n = 0;
 	nftnl_set_expr_foreach(s, has_counter, &counter);
 	set = ef_model_add_set(c->m, name, types, n ? n : 1, counter);

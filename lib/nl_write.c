@@ -133,7 +133,8 @@ static void put_map_data(struct nlmsghdr *nlh, const struct ef_set *set,
 			 const struct ef_elem *e)
 {
 	if (set->map)
-		put_data(nlh, NFTA_SET_ELEM_DATA, e->data, ef_set_data_len(set));
+		put_data(nlh, NFTA_SET_ELEM_DATA, e->data,
+			 ef_set_data_len(set));
 }
 
 /*

@@ -685,7 +685,7 @@ struct nat_ref {
 	size_t order;			/* in the file */
 	const struct ef_binding *clash_b;
 	const struct ef_nat_map *clash;
-	bool by_priv;			/* the private address is the clash */
+	bool by_priv;			/* the clash is the private one */
 };
 
 static int cmp_order(const void *a, const void *b)
@@ -721,7 +721,8 @@ static void find_clashes(struct nat_ref *v, size_t n, bool by_priv)
 	qsort(v, n, sizeof(*v), by_priv ? cmp_priv : cmp_pub);
 	for (size_t i = 1; i < n; i++) {
 		const uint8_t *a = by_priv ? v[i].map->priv : v[i].map->pub;
-		const uint8_t *f = by_priv ? v[first].map->priv : v[first].map->pub;
+		const uint8_t *f = by_priv ? v[first].map->priv :
+					     v[first].map->pub;
 		const uint8_t *other = by_priv ? v[i].map->pub : v[i].map->priv;
 		const uint8_t *fother = by_priv ? v[first].map->pub :
 						  v[first].map->priv;

@@ -42,7 +42,7 @@ struct ef_binding {
 	size_t nprefixes, prefixes_cap;
 	char **ifaces;			/* EF_BIND_IFACE */
 	size_t nifaces;
-	struct ef_nat_map *nat;		/* its addresses that have `public` */
+	struct ef_nat_map *nat;		/* its addresses with `public` */
 	size_t nnat, nat_cap;
 };
 
