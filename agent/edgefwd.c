@@ -169,6 +169,9 @@ static int start(struct daemon *d)
 	if (!err)
 		ef_reconciler_init(&d->enf.rec, d->enf.nl);
 	err = err ?: watch_open(d);
+	/* Our own commits then cost the kernel no events (reconcile.h). */
+	if (!err)
+		d->enf.rec.events = d->watch.mon;
 	err = err ?: switch_init(d);
 	err = err ?: control_open(d);
 	if (err)

@@ -183,7 +183,7 @@ int enforce_reconcile(struct daemon *d, struct ef_model *next, bool drift,
 {
 	struct enforce *e = &d->enf;
 	const char *writer = d->fight.last_writer;
-	struct ef_reconcile_report rep;
+	struct ef_reconcile_report rep = { 0 };
 	char *why = NULL;
 	int err;
 
@@ -194,6 +194,9 @@ int enforce_reconcile(struct daemon *d, struct ef_model *next, bool drift,
 	e->last_time = time(NULL);
 	e->last_result = err;
 	e->reconciles++;
+	/* Someone committed while our events were muted: read soon. */
+	if (rep.unseen)
+		watch_kick(d);
 	if (err) {
 		log_err("reconcile of policy %s failed: %s%s%s", e->policy,
 			ef_nl_strerror(err), why ? ": " : "", why ? why : "");

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/socket.h>
 #include <netinet/in.h>	/* before the linux/ headers */
 #include <linux/netfilter.h>
 #include <linux/netfilter/nfnetlink.h>
@@ -59,6 +60,17 @@ void ef_monitor_close(struct ef_monitor *mon)
 	if (mon->sock)
 		mnl_socket_close(mon->sock);
 	free(mon);
+}
+
+int ef_monitor_mute(struct ef_monitor *mon, bool mute)
+{
+	int group = NFNLGRP_NFTABLES;
+
+	if (setsockopt(mnl_socket_get_fd(mon->sock), SOL_NETLINK,
+		       mute ? NETLINK_DROP_MEMBERSHIP : NETLINK_ADD_MEMBERSHIP,
+		       &group, sizeof(group)) < 0)
+		return -errno;
+	return 0;
 }
 
 int ef_monitor_fd(const struct ef_monitor *mon)

@@ -33,6 +33,19 @@ int ef_monitor_open(struct ef_monitor **ret);
 void ef_monitor_close(struct ef_monitor *mon);
 int ef_monitor_fd(const struct ef_monitor *mon);
 /*
+ * Leaves (mute) or joins again the event group. While the kernel commits a
+ * batch, it builds one notification per element for as long as any
+ * socket listens (nf_tables_setelem_notify returns early only when
+ * !nfnetlink_has_listeners(net, NFNLGRP_NFTABLES)); a reconciler leaves
+ * the group around its own commits, so that it neither pays for them nor
+ * overflows its socket with them. The group is global to the host, not
+ * to the namespace (netlink_has_listeners tests one bitmap per netlink
+ * protocol): another listener anywhere still makes the kernel build them.
+ * Whoever mutes must find out from the generation id whether someone
+ * else committed meanwhile (see ef_reconciler_run). 0 or -errno.
+ */
+int ef_monitor_mute(struct ef_monitor *mon, bool mute);
+/*
  * Reads what is waiting (one recv). 0 with *ret filled; -EAGAIN when
  * nothing was; a lost event is reported as ret->lost, not as an error.
  */

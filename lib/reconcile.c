@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "nl_monitor.h"
 #include "reconcile.h"
 
 int ef_plan(struct ef_nl *nl, const struct ef_model *desired,
@@ -49,14 +50,41 @@ static bool needs_handles(const struct ef_delta *d)
 }
 
 /*
+ * Sends the delta with our own events muted, when there are any: the
+ * kernel then builds no notification for it (unless someone else
+ * listens), and our socket cannot overflow with our own commit. What
+ * that costs is the events of other writers during the send; the caller
+ * compares the generation afterwards (rep->unseen).
+ */
+static int send_muted(struct ef_nl *nl, struct ef_monitor *events,
+		      const struct ef_model *desired,
+		      const struct ef_delta *delta,
+		      struct ef_reconcile_report *rep, char **ret_why)
+{
+	bool muted = events && !ef_delta_empty(delta) &&
+		     !ef_monitor_mute(events, true);
+	int err = ef_nl_send_delta(nl, desired, delta, rep->genid, ret_why);
+
+	if (muted) {
+		rep->unseen = true;	/* until the generation says */
+		/* Deaf from now on would be worse than any error. */
+		if (ef_monitor_mute(events, false) &&
+		    ef_monitor_mute(events, false) && !err)
+			err = -ENOTCONN;
+	}
+	return err;
+}
+
+/*
  * One reconcile. With `base` (a model the live table is known to equal at
  * generation `base_genid`), the first try diffs against it instead of
  * reading the table back; the generation guard catches anyone who
  * committed since, and the next try reads.
  */
-static int run(struct ef_nl *nl, const struct ef_model *desired,
-	       const struct ef_model *base, uint32_t base_genid,
-	       struct ef_reconcile_report *rep, char **ret_why)
+static int run(struct ef_nl *nl, struct ef_monitor *events,
+	       const struct ef_model *desired, const struct ef_model *base,
+	       uint32_t base_genid, struct ef_reconcile_report *rep,
+	       char **ret_why)
 {
 	unsigned int seed = (unsigned int)time(NULL) ^ (unsigned int)(uintptr_t)rep;
 	int err = -EAGAIN;
@@ -85,7 +113,7 @@ static int run(struct ef_nl *nl, const struct ef_model *desired,
 			return err;
 		rep->created = delta.n && delta.ops[0].kind <= EF_OP_ADD_TABLE;
 		rep->sent = ef_delta_size(&delta);
-		err = ef_nl_send_delta(nl, desired, &delta, rep->genid, ret_why);
+		err = send_muted(nl, events, desired, &delta, rep, ret_why);
 		ef_delta_free(&delta);
 		ef_model_free(live);
 		if (err != -ERESTART)
@@ -105,7 +133,7 @@ int ef_reconcile(struct ef_nl *nl, const struct ef_model *desired,
 		 struct ef_reconcile_report *rep, char **ret_why)
 {
 	memset(rep, 0, sizeof(*rep));
-	return run(nl, desired, NULL, 0, rep, ret_why);
+	return run(nl, NULL, desired, NULL, 0, rep, ret_why);
 }
 
 bool ef_reconciler_known(struct ef_reconciler *r, uint32_t *ret_genid)
@@ -133,7 +161,8 @@ int ef_reconciler_run(struct ef_reconciler *r, struct ef_model *desired,
 		rep->genid = now;
 		return 0;
 	}
-	err = run(r->nl, desired, known ? r->model : NULL, now, rep, ret_why);
+	err = run(r->nl, r->events, desired, known ? r->model : NULL, now,
+		  rep, ret_why);
 	if (err && desired != r->model) {
 		/* Not applied: the last model stays the one we hold. */
 		ef_model_free(desired);
@@ -149,6 +178,15 @@ int ef_reconciler_run(struct ef_reconciler *r, struct ef_model *desired,
 	r->synced = !err && !ef_nl_genid(r->nl, &now) &&
 		    now == rep->genid + (ef_delta_size_zero(&rep->sent) ? 0 : 1);
 	r->synced_genid = now;
+	/*
+	 * Muted, we saw no event of the send's time. Sound all the same:
+	 * a commit before ours made the kernel refuse our batch (the
+	 * generation guard); one after it, even one whose events were half
+	 * sent when we joined again, had moved the generation before the
+	 * read just above (the kernel counts a generation before it sends
+	 * its events), so synced is false and the next run reads.
+	 */
+	rep->unseen = rep->unseen && !err && !r->synced;
 	return err;
 }
 

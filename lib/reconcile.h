@@ -18,6 +18,10 @@ struct ef_reconcile_report {
 	struct ef_delta_size sent;	/* zero: nothing was sent */
 	unsigned int tries;		/* batches refused for a race, plus one */
 	uint32_t genid;			/* the generation the delta was based on */
+	/* A batch was sent with the events muted, and the generation after
+	 * it shows another commit: its events may be lost, so reconcile
+	 * again soon (the reconciler reads the table then). */
+	bool unseen;
 };
 
 /*
@@ -36,8 +40,13 @@ int ef_reconcile(struct ef_nl *nl, const struct ef_model *desired,
  * switched) is diffed against the old one without reading the table back;
  * the generation guard makes either safe against other writers.
  */
+struct ef_monitor;
+
 struct ef_reconciler {
 	struct ef_nl *nl;
+	/* Borrowed, may be NULL: the event socket of the process, muted
+	 * while its own batches commit (ef_monitor_mute). */
+	struct ef_monitor *events;
 	struct ef_model *model;		/* owned: the last desired model */
 	bool synced;			/* live == model at synced_genid */
 	uint32_t synced_genid;
