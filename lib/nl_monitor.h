@@ -11,7 +11,16 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "dirty.h"
+
 struct ef_monitor;
+
+/* One generation committed, and what it changed of our table: nothing
+ * (another table's commit), or the objects it named. */
+struct ef_monitor_gen {
+	uint32_t genid;
+	struct ef_dirty dirty;
+};
 
 /* What one read of the event socket said. */
 struct ef_monitor_news {
@@ -20,12 +29,9 @@ struct ef_monitor_news {
 	/* "nft[1234]": who committed the last generation seen in this read,
 	 * if that was not us (our own process id); "" otherwise. */
 	char writer[64];
-	/* The generations this read saw committed that changed nothing of
-	 * our table (another table's commit), oldest first; n_quiet is
-	 * their count, which may exceed what `quiet` holds (the rest are
-	 * not listed). */
-	uint32_t quiet[32];
-	unsigned int n_quiet;
+	/* The generations this read saw committed, oldest first. */
+	struct ef_monitor_gen *gens;
+	size_t ngens, cap;
 };
 
 /* Subscribes to nftables events; nonblocking, close-on-exec. */
@@ -46,9 +52,11 @@ int ef_monitor_fd(const struct ef_monitor *mon);
  */
 int ef_monitor_mute(struct ef_monitor *mon, bool mute);
 /*
- * Reads what is waiting (one recv). 0 with *ret filled; -EAGAIN when
- * nothing was; a lost event is reported as ret->lost, not as an error.
+ * Reads what is waiting (one recv). 0 with *ret filled (free it with
+ * ef_monitor_news_free); -EAGAIN when nothing was; a lost event (or no
+ * memory to list it) is reported as ret->lost, not as an error.
  */
 int ef_monitor_read(struct ef_monitor *mon, struct ef_monitor_news *ret);
+void ef_monitor_news_free(struct ef_monitor_news *news);
 
 #endif
