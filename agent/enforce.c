@@ -210,7 +210,9 @@ int enforce_reconcile(struct daemon *d, struct ef_model *next, bool drift,
 	if (drift)
 		note_correction(d);
 	log_info("%s policy %s (generation %u, %zu elements): +%zu -%zu elements, +%zu -%zu rules, %zu other changes%s%s%s",
-		 drift ? "drift corrected for" : "applied", e->policy,
+		 !drift ? "applied" : rep.partial ?
+		 "drift corrected (what events named read back) for" :
+		 "drift corrected for", e->policy,
 		 rep.genid, ef_model_elem_count(ef_reconciler_model(&e->rec)),
 		 rep.sent.elems_added, rep.sent.elems_deleted,
 		 rep.sent.rules_added, rep.sent.rules_deleted, rep.sent.objects,
