@@ -387,9 +387,20 @@ int ef_reconciler_run(struct ef_reconciler *r, struct ef_model *desired,
 			memset(rep, 0, sizeof(*rep));
 		}
 	}
-	if (err == -ERESTART || err == -ECANCELED)
-		err = run(r->nl, r->events, desired, known ? r->model : NULL,
-			  now, rep, ret_why);
+	if (err == -ERESTART || err == -ECANCELED) {
+		const struct ef_model *base = known ? r->model : NULL;
+		struct ef_model recorded;
+
+		/* As the last reconciler left it: its model, its flags. */
+		if (r->trusted && !r->model && now == r->trusted_genid) {
+			recorded = *desired;
+			recorded.table_flags = r->trusted_flags;
+			base = &recorded;
+		}
+		err = run(r->nl, r->events, desired, base, now, rep, ret_why);
+		rep->recorded = base && base != r->model && rep->tries == 1;
+	}
+	r->trusted = false;
 	ef_dirty_clear(&r->dirty);
 	if (err && desired != r->model) {
 		/* Not applied: the last model stays the one we hold. */
@@ -430,6 +441,14 @@ int ef_reconciler_recheck(struct ef_reconciler *r,
 	if (!r->model)
 		return -ENOENT;
 	return ef_reconciler_run(r, r->model, rep, ret_why);
+}
+
+void ef_reconciler_trust(struct ef_reconciler *r, uint32_t genid,
+			 uint32_t flags)
+{
+	r->trusted = true;
+	r->trusted_genid = genid;
+	r->trusted_flags = flags;
 }
 
 void ef_reconciler_forget(struct ef_reconciler *r)

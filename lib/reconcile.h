@@ -16,6 +16,7 @@
 struct ef_reconcile_report {
 	bool unchanged;			/* the generation had not moved: no read */
 	bool partial;			/* only the objects events named read */
+	bool recorded;			/* the table taken as recorded: no read */
 	bool created;			/* the table was made (anew) */
 	struct ef_delta_size sent;	/* zero: nothing was sent */
 	unsigned int tries;		/* batches refused for a race, plus one */
@@ -55,6 +56,9 @@ struct ef_reconciler {
 	bool synced;
 	uint32_t synced_genid;
 	struct ef_dirty dirty;
+	/* ef_reconciler_trust, for the first run only. */
+	bool trusted;
+	uint32_t trusted_genid, trusted_flags;
 };
 
 /* The reconciler sends through `nl`, which it borrows. */
@@ -70,6 +74,15 @@ int ef_reconciler_run(struct ef_reconciler *r, struct ef_model *desired,
  * no model. */
 int ef_reconciler_recheck(struct ef_reconciler *r,
 			  struct ef_reconcile_report *rep, char **ret_why);
+/*
+ * The last reconciler recorded that the table equaled the model the first
+ * run will be given, with table flags `flags`, at generation `genid` (see
+ * synced.h: the caller checked the model's fingerprint, the boot and the
+ * namespace). If the generation is still `genid`, nobody has committed
+ * since, and that run reads nothing back.
+ */
+void ef_reconciler_trust(struct ef_reconciler *r, uint32_t genid,
+			 uint32_t flags);
 /* Events were lost, or someone asked: the next run reads the table. */
 void ef_reconciler_forget(struct ef_reconciler *r);
 /*

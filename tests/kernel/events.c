@@ -256,3 +256,33 @@ Test(events, another_table_keeps_it_known)
 	cr_assert(ef_reconciler_known(&s.r, NULL));
 	stay_down(&s);
 }
+
+/*
+ * A restart trusts the last reconciler's record while the generation is
+ * the recorded one (nothing read, nothing sent), and reads once anyone
+ * committed since, even to another table.
+ */
+Test(events, restart_trusts_the_record_while_nobody_committed)
+{
+	struct ef_reconcile_report rep;
+	struct ef_reconciler r2;
+	uint32_t genid;
+	struct stay s;
+
+	stay_up(&s);
+	cr_assert(ef_reconciler_known(&s.r, &genid));
+	ef_reconciler_init(&r2, s.nl);
+	ef_reconciler_trust(&r2, genid, 0);
+	cr_assert_eq(ef_reconciler_run(&r2, unlocked(), &rep, NULL), 0);
+	cr_assert(rep.recorded && ef_delta_size_zero(&rep.sent));
+	cr_assert(ef_reconciler_known(&r2, NULL));
+	ef_reconciler_fini(&r2);
+
+	nft("add table inet not-ours");
+	ef_reconciler_init(&r2, s.nl);
+	ef_reconciler_trust(&r2, genid, 0);
+	cr_assert_eq(ef_reconciler_run(&r2, unlocked(), &rep, NULL), 0);
+	cr_assert(!rep.recorded, "trusted a record that a commit outdated");
+	ef_reconciler_fini(&r2);
+	stay_down(&s);
+}
