@@ -1,5 +1,6 @@
 # edgefw: one non-recursive Makefile. `make`, `make check`, `make demo`,
-# `make install DESTDIR=... PREFIX=...`. Quiet unless V=1.
+# `make check-system`, `make install DESTDIR=... PREFIX=...`. Quiet unless
+# V=1.
 
 PKG_CONFIG ?= pkg-config
 # The release: packaging/debian/changelog and packaging/rpm/edgefw.spec
@@ -154,10 +155,28 @@ SAN_ENV := ASAN_OPTIONS=detect_leaks=1 \
 
 check-run: all $(B)/unit $(B)/san/unit $(B)/san/kernel $(B)/san/edgefwctl
 	$(Q)tests/policy_rows.sh
+	$(Q)$(MAKE) --no-print-directory check-man
 	$(Q)cd tests/unit && ../../$(B)/unit --jobs 2
 	$(Q)cd tests/unit && $(SAN_ENV) ../../$(B)/san/unit --jobs 2
 	$(Q)cd tests/unit && $(SAN_ENV) ../../$(B)/san/kernel --jobs 2
 	$(Q)tests/netns/run.sh $(B)
+
+# Every man page, as mandoc reads it: errors, warnings and style (when
+# mandoc is there; tests/deps.sh installs it).
+check-man:
+	$(Q)if command -v mandoc >/dev/null; then \
+		mandoc -Tlint $(MAN5) $(MAN8) && \
+		echo "man: mandoc -Tlint clean: $(notdir $(MAN5) $(MAN8))"; \
+	else \
+		echo "man: mandoc not installed: pages not checked"; \
+	fi
+
+# The .deb built, installed into a Debian 12 container booted under
+# systemd (systemd-nspawn) and run as an operator would; root, and a few
+# minutes. It installs what it needs (mmdebstrap, systemd-container,
+# debhelper, lintian, ...) with apt-get when missing.
+check-system: deps
+	$(Q)tests/system/run.sh
 
 unit: $(B)/unit $(B)/san/unit
 	$(Q)cd tests/unit && ../../$(B)/unit --jobs 2
@@ -176,9 +195,56 @@ bench: deps
 bench-run: all $(B)/efbench
 	$(Q)bench/bench.sh $(B)
 
-# Installs what building and testing need on Debian 12, when missing.
+# One libFuzzer harness per parser (fuzz/NAME.c), built with clang under
+# ASan+UBSan against its own build of lib/. `make fuzz` runs each for
+# FUZZ_SECONDS from its seeds (fuzz/run.sh says which) and fails on the
+# first crash, leak, hang or undefined behaviour; the corpus it grows stays
+# in $(B)/fuzz/corpus for the next run.
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 60
+FUZZERS := policy site group ctl state
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer
+# (clang, unlike gcc, also asks for a format attribute on functions that
+# pass a va_list on, as add() in lib/diag.c does.)
+FUZZ_CFLAGS = -std=gnu11 $(WARN) -Wno-format-nonliteral -O1 -g $(CPPFLAGS) \
+	$(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null) -MMD -MP \
+	$(FUZZ_SAN) -fsanitize=fuzzer-no-link
+FUZZ_LIB_OBJ := $(LIB_SRC:%.c=$(B)/fuzz/%.o)
+FUZZ_BINS := $(FUZZERS:%=$(B)/fuzz/%)
+
+$(B)/fuzz/%.o: %.c
+	$(E) CC-FUZZ $@
+	@mkdir -p $(@D)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
+
+$(B)/fuzz/libedgefw.a: $(FUZZ_LIB_OBJ)
+	$(E) AR $@
+	$(Q)$(AR) rcs $@ $^
+
+$(FUZZ_BINS): $(B)/fuzz/%: $(B)/fuzz/fuzz/%.o $(B)/fuzz/fuzz/files.o \
+		$(B)/fuzz/libedgefw.a
+	$(E) LD $@
+	$(Q)$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer $(LDFLAGS) -o $@ $^ $(LIBS)
+
+fuzz: deps-fuzz
+	$(Q)$(MAKE) --no-print-directory fuzz-run
+
+fuzz-run: $(FUZZ_BINS)
+	$(Q)V=$(V) fuzz/run.sh $(B)/fuzz $(FUZZ_SECONDS) $(FUZZERS)
+
+# Installs what building and testing need on Debian 12, when missing;
+# deps-fuzz also clang and libFuzzer's runtime.
 deps:
 	$(Q)tests/deps.sh
+
+MAN5 := doc/edgefw.policy.5 doc/edgefw.site.5
+MAN8 := doc/edgefwctl.8 doc/edgefwd.8
+UNITS := packaging/edgefwd.service contrib/metrics/edgefw-metrics.service \
+	contrib/metrics/edgefw-metrics.timer
+
+deps-fuzz:
+	$(Q)tests/deps.sh fuzz
 
 DOCDIR ?= $(PREFIX)/share/doc/edgefw
 LIBDIR_SYSTEMD ?= $(PREFIX)/lib
@@ -186,7 +252,8 @@ COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
 
 install: $(PROGS)
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(DATADIR)/policies \
-		$(DESTDIR)$(DATADIR)/examples $(DESTDIR)$(MANDIR)/man8 \
+		$(DESTDIR)$(DATADIR)/examples $(DESTDIR)$(MANDIR)/man5 \
+		$(DESTDIR)$(MANDIR)/man8 \
 		$(DESTDIR)$(DOCDIR) $(DESTDIR)$(COMPLETIONDIR) \
 		$(DESTDIR)$(LIBDIR_SYSTEMD)/sysusers.d \
 		$(DESTDIR)$(LIBDIR_SYSTEMD)/tmpfiles.d \
@@ -196,8 +263,10 @@ install: $(PROGS)
 	install -m 0755 $(B)/edgefwd $(DESTDIR)$(SBINDIR)/edgefwd
 	install -m 0644 policies/*.policy $(DESTDIR)$(DATADIR)/policies/
 	install -m 0644 policies/examples/*.site $(DESTDIR)$(DATADIR)/examples/
-	install -m 0644 doc/edgefwctl.8 doc/edgefwd.8 $(DESTDIR)$(MANDIR)/man8/
-	install -m 0644 doc/policy-language.md README.md $(DESTDIR)$(DOCDIR)/
+	install -m 0644 $(MAN5) $(DESTDIR)$(MANDIR)/man5/
+	install -m 0644 $(MAN8) $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 README.md $(DESTDIR)$(DOCDIR)/
+	install -m 0644 policies/README.md $(DESTDIR)$(DOCDIR)/policies.md
 	sed -e 's|^_edgefwctl_policy_dirs=.*|_edgefwctl_policy_dirs="$(SYSCONFDIR)/edgefw/policies $(DATADIR)/policies"|' \
 		contrib/edgefwctl.bash-completion >$(DESTDIR)$(COMPLETIONDIR)/edgefwctl
 	chmod 0644 $(DESTDIR)$(COMPLETIONDIR)/edgefwctl
@@ -214,12 +283,17 @@ install: $(PROGS)
 		$(DESTDIR)$(LIBDIR_SYSTEMD)/sysusers.d/edgefw.conf
 	install -m 0644 packaging/edgefw.tmpfiles \
 		$(DESTDIR)$(LIBDIR_SYSTEMD)/tmpfiles.d/edgefw.conf
-	# The unit names the installed paths, whatever PREFIX was.
-	sed -e 's|/usr/sbin/|$(SBINDIR)/|g' \
-		-e 's|/usr/share/edgefw/|$(DATADIR)/|g' \
-		-e 's|/etc/edgefw/|$(SYSCONFDIR)/edgefw/|g' \
-		packaging/edgefwd.service >$(DESTDIR)$(LIBDIR_SYSTEMD)/systemd/system/edgefwd.service
-	chmod 0644 $(DESTDIR)$(LIBDIR_SYSTEMD)/systemd/system/edgefwd.service
+	# The units name the installed paths, whatever PREFIX was. The
+	# metrics service and timer (contrib/metrics) are installed too, for
+	# `systemctl enable --now edgefw-metrics.timer`.
+	for u in $(UNITS); do \
+		sed -e 's|/usr/sbin/|$(SBINDIR)/|g' \
+			-e 's|/usr/share/edgefw/|$(DATADIR)/|g' \
+			-e 's|/etc/edgefw/|$(SYSCONFDIR)/edgefw/|g' \
+			$$u >$(DESTDIR)$(LIBDIR_SYSTEMD)/systemd/system/$${u##*/} && \
+		chmod 0644 $(DESTDIR)$(LIBDIR_SYSTEMD)/systemd/system/$${u##*/} || \
+		exit 1; \
+	done
 	test -e $(DESTDIR)$(SYSCONFDIR)/edgefw/site.conf || \
 		install -m 0644 packaging/site.conf \
 		$(DESTDIR)$(SYSCONFDIR)/edgefw/site.conf
@@ -227,6 +301,7 @@ install: $(PROGS)
 clean:
 	rm -rf $(B)
 
-.PHONY: FORCE all check check-run unit netns demo demo-run bench bench-run deps install clean
+.PHONY: FORCE all check check-run check-man check-system unit netns demo \
+	demo-run bench bench-run fuzz fuzz-run deps deps-fuzz install clean
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

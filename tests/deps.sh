@@ -4,6 +4,10 @@
 # missing. Silent when everything is there. nftables is for the tests only
 # (nft -c -f, reading rulesets); edgefw itself never runs nft. ansible-core
 # and ansible-lint are for the tests of contrib/ansible (t_ansible.sh).
+#
+# usage: tests/deps.sh [fuzz]
+#   fuzz: also clang, libFuzzer's runtime (libclang-rt-dev) and
+#   llvm-symbolizer (llvm: stack traces with lines), for `make fuzz`.
 set -euo pipefail
 
 packages=(
@@ -11,8 +15,16 @@ packages=(
 	libnftnl-dev libmnl-dev libnl-3-dev libnl-route-3-dev libcap-ng-dev
 	libcriterion-dev libjson-c-dev
 	iproute2 nftables valgrind time procps util-linux
-	ansible-core ansible-lint
+	ansible-core ansible-lint mandoc
 )
+case ${1:-} in
+"") ;;
+fuzz) packages+=(clang libclang-rt-dev llvm) ;;
+*)
+	echo "usage: tests/deps.sh [fuzz]" >&2
+	exit 2
+	;;
+esac
 
 missing=()
 for p in "${packages[@]}"; do

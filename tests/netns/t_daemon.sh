@@ -20,7 +20,6 @@ rsock=$EFW_TMP/read
 site=$EFW_TMP/site.conf
 mkdir -p "$state"
 chown nobody "$state"
-chmod 0755 "$EFW_TMP"
 # The example site, unlocked (drift is made with nft here) and following
 # the internal interface's addresses.
 sed -e 's/^edge_internal .*/edge_internal = iface eth1/' \
@@ -39,7 +38,7 @@ chmod 0644 "$mine"/*.policy
 DPID=""
 start_daemon() {
 	start_edgefwd edge "$sock" "$EFW_TMP/edgefwd.log" --site "$site" \
-		--policy-dir "$mine" --policy-dir policies \
+		--policy-dir "$mine" --policy-dir "$POLICIES" \
 		--read-socket "$rsock" --read-group daemon --state-dir "$state" \
 		--user nobody --group nogroup --interval 30 --client-timeout 2
 }
@@ -74,13 +73,13 @@ check "edgefwd --version names the release" \
 	bash -c "'$D' --version | grep -qE '^edgefwd [0-9]+\.[0-9]+\.[0-9]+$'"
 # Root is never kept by default, and start-up failures name the object.
 rc=0
-in_ns edge timeout 10 "$D" --foreground --site "$site" --policy-dir policies \
+in_ns edge timeout 10 "$D" --foreground --site "$site" --policy-dir "$POLICIES" \
 	--state-dir "$state" --socket "$EFW_TMP/asroot" >"$EFW_TMP/asroot.log" 2>&1 || rc=$?
 check "as root without --user: refused (exit $rc)" test "$rc" -eq 1
 check "and says how to mean it" grep -q "refusing to run as root: give --user USER" "$EFW_TMP/asroot.log"
 check "no table was made" bash -c "! in_ns edge nft list table inet edgefw 2>/dev/null"
 rc=0
-in_ns edge timeout 10 "$D" --foreground --site "$site" --policy-dir policies \
+in_ns edge timeout 10 "$D" --foreground --site "$site" --policy-dir "$POLICIES" \
 	--state-dir "$state" --socket "$EFW_TMP/no/such/dir/control" --user nobody \
 	>"$EFW_TMP/nodir.log" 2>&1 || rc=$?
 check "a socket in a missing directory: exit $rc" test "$rc" -eq 1
@@ -98,11 +97,13 @@ grep -v '^policy =' "$site" >"$EFW_TMP/nopolicy.site"
 chmod 0644 "$EFW_TMP/nopolicy.site"
 rc=0
 in_ns edge timeout 10 "$D" --foreground --site "$EFW_TMP/nopolicy.site" \
-	--policy-dir policies --state-dir "$EFW_TMP/nostate" \
+	--policy-dir "$POLICIES" --state-dir "$EFW_TMP/nostate" \
 	--socket "$EFW_TMP/nopolicy" --user nobody >"$EFW_TMP/nopolicy.log" 2>&1 || rc=$?
 check "a site naming no policy, nothing recorded: exit $rc" test "$rc" -eq 1
 check "says what to write" grep -q "no policy to enforce: write 'policy = NAME' in $EFW_TMP/nopolicy.site" "$EFW_TMP/nopolicy.log"
 check "edgefwd starts and answers" start_daemon
+check "no warning when this machine has all the site names" bash -c \
+	"! grep -q 'this machine has no' '$EFW_TMP/edgefwd.log'"
 check "it applied the default policy" verify edge-single-public
 
 status=/proc/$DPID/status
@@ -134,6 +135,19 @@ within_1s "a new internal address is in the ruleset within 1 s" bash -c \
 in_ns edge ip addr del 192.0.2.77/24 dev eth1
 within_1s "and gone when the address goes" bash -c \
 	"! ip netns exec '$(ns_name edge)' nft list set inet edgefw in4 | grep -q '192.0.2.77'"
+
+# An interface that is not there yet (at boot): applied without it, and
+# its addresses followed once it appears.
+sed -i 's/^edge_internal = iface eth1$/edge_internal = iface eth1, iface eth9/' "$site"
+check "reload with a role on an interface not there yet" ctl reload
+check "warns of it" grep -q "there is no interface 'eth9' (yet)" "$EFW_TMP/edgefwd.log"
+in_ns edge ip link add eth9 type veth peer name eth9p
+in_ns edge ip addr add 192.0.2.99/24 dev eth9
+within_1s "its address is in the ruleset within 1 s of appearing" bash -c \
+	"ip netns exec '$(ns_name edge)' nft list set inet edgefw in4 | grep -q '192.0.2.99 . tcp . 443'"
+in_ns edge ip link del eth9
+sed -i 's/^edge_internal = iface eth1, iface eth9$/edge_internal = iface eth1/' "$site"
+check "and back" ctl reload
 
 # Switching policies, recorded for a restart.
 check "switch --dry-run leaves the policy" bash -c \
@@ -219,7 +233,7 @@ check "and the operator's own, once each" bash -c \
 	"'$CTL' --socket '$sock' --json list | grep -q '\"my-im\"' &&
 	 test \"\$('$CTL' --socket '$sock' --json list | grep -o '\"internal-servers\"' | wc -l)\" -eq 1"
 check "status names the policy directories in order" bash -c \
-	"'$CTL' --socket '$sock' --json status | tr -d ' \n' | grep -qF '\"policy_dirs\":[\"$mine\",\"policies\"]'"
+	"'$CTL' --socket '$sock' --json status | tr -d ' \n' | grep -qF '\"policy_dirs\":[\"$mine\",\"$POLICIES\"]'"
 check "switch to a name both directories have" ctl switch internal-servers
 check "runs the operator's file, not the shipped one" verify public-im-connectivity
 check "status names the file" bash -c \
@@ -367,6 +381,14 @@ check "and the running policy stays" \
 cp "$site.good" "$site"
 check "reload with the site mended" ctl reload
 
+# An interface this machine lacks: applied all the same, with a warning
+# at its line in the log (it may appear later).
+sed -i 's/^zone internal = eth1$/zone internal = eth1, eht9/' "$site"
+check "reload with an interface this machine lacks" ctl reload
+check "the log names it, at its line" grep -q "site.conf:[0-9]*:[0-9]*: warning: this machine has no interface 'eht9'" "$EFW_TMP/edgefwd.log"
+cp "$site.good" "$site"
+check "and back" ctl reload
+
 # The site names another policy: a reload switches to it and records it.
 sed -i 's/^policy = .*/policy = public-im-connectivity/' "$site"
 check "reload after the site names another policy" ctl reload
@@ -375,6 +397,21 @@ check "and records it" grep -q '^policy public-im-connectivity$' "$state/state"
 sed -i 's/^policy = .*/policy = edge-single-public/' "$site"
 check "and back the same way" ctl reload
 check "is back" verify edge-single-public
+
+# A FIFO where the site was: the reload is refused at once. (It hung the
+# daemon in open() until someone wrote to the FIFO.)
+mv "$site" "$site.good"
+mkfifo -m 0644 "$site"
+rc=0
+timeout 10 "$CTL" --socket "$sock" reload >/dev/null 2>&1 || rc=$?
+check "reload with a FIFO as the site is refused, not hung (exit $rc)" \
+	test "$rc" -ne 0 -a "$rc" -ne 124
+check "the log names the file, then what it is" \
+	grep -qF "$site: not a regular file (a FIFO)" "$EFW_TMP/edgefwd.log"
+check "the daemon still answers" ctl hello
+rm "$site"
+mv "$site.good" "$site"
+check "reload with the site back" ctl reload
 
 # Another writer that changes the table back every time: noticed.
 for _ in $(seq 12); do
@@ -533,7 +570,7 @@ rm -f "$sock" "$EFW_TMP/notify"
 npid=$!
 sleep 0.2
 NOTIFY_SOCKET=$EFW_TMP/notify in_ns edge "$D" --site "$site" \
-	--policy-dir policies --state-dir "$state" --socket "$sock" --user root \
+	--policy-dir "$POLICIES" --state-dir "$state" --socket "$sock" --user root \
 	>>"$EFW_TMP/edgefwd.log" 2>&1 &
 track_pid $!
 wait "$npid" || true
@@ -546,7 +583,7 @@ if command -v valgrind >/dev/null; then
 	rm -f "$sock"
 	in_ns edge valgrind -q --leak-check=full --errors-for-leak-kinds=definite \
 		--error-exitcode=99 --log-file="$EFW_TMP/vg" "$D" --foreground \
-		--site "$site" --policy-dir policies --state-dir "$state" \
+		--site "$site" --policy-dir "$POLICIES" --state-dir "$state" \
 		--socket "$sock" --interval 30 --user root \
 		>>"$EFW_TMP/edgefwd.log" 2>&1 &
 	vgpid=$!
@@ -571,7 +608,7 @@ fi
 
 # The read-only socket may not be the control socket, however spelled.
 rc=0
-in_ns edge timeout 10 "$D" --foreground --site "$site" --policy-dir policies \
+in_ns edge timeout 10 "$D" --foreground --site "$site" --policy-dir "$POLICIES" \
 	--state-dir "$state" --socket "$EFW_TMP/twice" --user root \
 	--read-socket "$EFW_TMP//twice" >"$EFW_TMP/twice.log" 2>&1 || rc=$?
 check "--read-socket naming the control socket is refused (exit $rc)" test "$rc" -eq 1
