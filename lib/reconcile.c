@@ -228,35 +228,18 @@ static int probe(struct ef_nl *nl, const struct ef_set *set,
 	return err;
 }
 
-/* The view's object of this name is replaced by the fresh one, or goes. */
-static void put_set(struct ef_model *view, struct ef_model *fresh,
-		    const char *name)
+/* The view's object `v` (an entry of `size` bytes in an array of *n)
+ * becomes the fresh one, or leaves the array when the kernel has none. */
+static void put(void *arr, size_t *n, size_t size, void *v, const void *fresh)
 {
-	struct ef_set *v = ef_model_find_set(view, name);
-	struct ef_set *f = ef_model_find_set(fresh, name);
-	size_t i = (size_t)(v - view->sets);
+	size_t i = (size_t)((char *)v - (char *)arr) / size;
 
-	if (f) {
-		*v = *f;
+	if (fresh) {
+		memcpy(v, fresh, size);
 		return;
 	}
-	memmove(v, v + 1, (view->nsets - i - 1) * sizeof(*v));
-	view->nsets--;
-}
-
-static void put_chain(struct ef_model *view, struct ef_model *fresh,
-		      const char *name)
-{
-	struct ef_chain *v = ef_model_find_chain(view, name);
-	struct ef_chain *f = ef_model_find_chain(fresh, name);
-	size_t i = (size_t)(v - view->chains);
-
-	if (f) {
-		*v = *f;
-		return;
-	}
-	memmove(v, v + 1, (view->nchains - i - 1) * sizeof(*v));
-	view->nchains--;
+	memmove(v, (char *)v + size, (*n - i - 1) * size);
+	(*n)--;
 }
 
 /* Reads what r->dirty names into p. */
@@ -300,7 +283,9 @@ static int read_named(struct ef_reconciler *r, struct partial *p)
 		const struct ef_dirty_object *o = &d->objs[i];
 
 		if (!o->chain && !by_key(ef_model_find_set(m, o->name), o))
-			put_set(&p->view, p->fresh, o->name);
+			put(p->view.sets, &p->view.nsets, sizeof(*m->sets),
+			    ef_model_find_set(&p->view, o->name),
+			    ef_model_find_set(p->fresh, o->name));
 	}
 	/* Rules are read with the sets as the kernel has them now. */
 	for (size_t i = 0; i < d->n && !err; i++) {
@@ -313,7 +298,9 @@ static int read_named(struct ef_reconciler *r, struct partial *p)
 	}
 	for (size_t i = 0; i < d->n && !err; i++)
 		if (d->objs[i].chain)
-			put_chain(&p->view, p->fresh, d->objs[i].name);
+			put(p->view.chains, &p->view.nchains, sizeof(*m->chains),
+			    ef_model_find_chain(&p->view, d->objs[i].name),
+			    ef_model_find_chain(p->fresh, d->objs[i].name));
 	for (size_t i = 0; i < p->want->nsets && !err; i++) {
 		ef_set_sort(&p->want->sets[i]);
 		ef_set_sort(&p->have->sets[i]);
