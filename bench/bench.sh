@@ -244,7 +244,7 @@ packet_rows() {
 		   printf ' }\n}\n' ;;
 		esac >"$tmp/rx.nft"
 		if [[ $r == edgefw ]]; then
-			ip netns exec "$rx" "$CTL" apply --replace $POLICY --site "$(site 100000)" >/dev/null
+			ip netns exec "$rx" "$CTL" apply --replace $POLICY --site "$(site 100000)" >/dev/null 2>&1
 		else
 			ip netns exec "$rx" nft -f "$tmp/rx.nft"
 		fi
