@@ -647,7 +647,8 @@ int ef_nl_read_chain(struct ef_nl *nl, struct ef_model *into,
 int ef_nl_get_elem(struct ef_nl *nl, struct ef_set *into, const void *key)
 {
 	char buf[REQ_SIZE] = { 0 };
-	struct elem_ctx c = { into, ef_set_key_len(into), false };
+	struct elem_ctx c = { into, ef_set_key_len(into), ef_set_data_len(into),
+			      false };
 	struct nlattr *list, *el, *k;
 	struct nlmsghdr *nlh;
 	int err;
