@@ -74,6 +74,7 @@ static int save(struct daemon *d)
 static int apply(struct daemon *d, struct ef_delta_size *sent,
 		 char **ret_why)
 {
+	struct ef_reconcile_report rep;
 	const struct ef_model *m = ef_reconciler_model(&d->enf.rec);
 	const struct ef_set *shape4 = m ? ef_model_find_set(m, EF_SET_EX4) : NULL;
 	const struct ef_set *shape6 = m ? ef_model_find_set(m, EF_SET_EX6) : NULL;
@@ -93,8 +94,13 @@ static int apply(struct daemon *d, struct ef_delta_size *sent,
 	if (!err) {
 		want[0] = &sets->sets[0];
 		want[1] = &sets->sets[1];
-		err = ef_reconciler_set_elems(&d->enf.rec, want, 2, sent,
+		err = ef_reconciler_set_elems(&d->enf.rec, want, 2, &rep,
 					      ret_why);
+		/* Someone committed while our events were muted. */
+		if (rep.unseen)
+			watch_kick(d);
+		if (!err && sent)
+			*sent = rep.sent;
 	}
 	ef_model_free(sets);
 	return err;
@@ -399,20 +405,18 @@ static long commented(const struct ef_exceptions *xs, const struct ef_elem *e)
 
 int exceptions_hits(struct daemon *d, struct ef_row_count **ret)
 {
-	const struct ef_model *m = ef_reconciler_model(&d->enf.rec);
 	const struct ef_exceptions *xs = &d->exc.list;
 	struct ef_row_count *counts = calloc(xs->n + 1, sizeof(*counts));
 	struct ef_model *live = ef_model_new();
 	static const char *const names[] = { EF_SET_EX4, EF_SET_EX6 };
-	int err = counts && live && m ? 0 : -ENOMEM;
+	int err = counts && live ? 0 : -ENOMEM;
 
 	for (size_t s = 0; s < 2 && !err; s++) {
-		const struct ef_set *shape = ef_model_find_set(m, names[s]);
-		struct ef_set *set = shape ? ef_model_add_set_like(live, shape) :
-					     NULL;
+		const struct ef_set *set;
 
-		err = set ? ef_nl_read_elems(d->enf.nl, set) : -ENOENT;
-		for (size_t i = 0; !err && i < set->nelems; i++) {
+		err = ef_nl_read_set(d->enf.nl, live, names[s]);
+		set = err ? NULL : &live->sets[s];
+		for (size_t i = 0; set && i < set->nelems; i++) {
 			long k = commented(xs, &set->elems[i]);
 
 			if (k < 0)

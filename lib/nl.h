@@ -55,13 +55,18 @@ int ef_nl_send_delta(struct ef_nl *nl, const struct ef_model *desired,
  * filled). -ENOENT when the table does not exist.
  */
 int ef_nl_read(struct ef_nl *nl, struct ef_model **ret, char **ret_why);
+
 /*
- * Reads the elements of the live set named as `set` into it, in place of
- * those it held, taking its shape as given; sorted, counters filled.
- * -ENOENT when there is no such set; -EINVAL when its elements are not of
- * that shape (then `set` is no longer usable).
+ * One object of our table read alone, into `into`: set `name` with its
+ * elements (sorted), or chain `name` with its rules (their lookups
+ * described by the sets of `sets`). -ENOENT: the kernel has none.
  */
-int ef_nl_read_elems(struct ef_nl *nl, struct ef_set *set);
+int ef_nl_read_set(struct ef_nl *nl, struct ef_model *into, const char *name);
+int ef_nl_read_chain(struct ef_nl *nl, struct ef_model *into,
+		     const struct ef_model *sets, const char *name);
+/* The element of set `into` (by its name, key and shape) at `key`, a key
+ * of ef_set_key_len bytes, added to `into`. -ENOENT: none. */
+int ef_nl_get_elem(struct ef_nl *nl, struct ef_set *into, const void *key);
 
 /* nl_expr.c */
 int ef_rule_linearize(struct nftnl_rule *r, const struct ef_model *m,

@@ -29,6 +29,9 @@
 
 struct rctx {
 	struct ef_model *m;
+	/* Where rules find the sets they look up (NULL: in m), when m holds
+	 * one chain read alone. */
+	const struct ef_model *sets;
 	char *why;		/* first problem met, for the report */
 };
 
@@ -118,7 +121,9 @@ static int add_set(struct rctx *c, struct nftnl_set *s)
 	uint32_t key_type = nftnl_set_get_u32(s, NFTNL_SET_KEY_TYPE);
 	uint32_t flags = nftnl_set_get_u32(s, NFTNL_SET_FLAGS);
 	bool timeout = flags & NFT_SET_TIMEOUT;
-	enum ef_type types[EF_FIELDS_MAX] = { 0 };
+	/* data: a valid type even for a map not ours, since it indexes. */
+	enum ef_type types[EF_FIELDS_MAX] = { 0 }, data = EF_T_IPV4;
+	bool map = flags & NFT_SET_MAP;
 	unsigned int n = 0;
 	bool counter = false;
 	struct ef_set *set;
@@ -126,10 +131,10 @@ static int add_set(struct rctx *c, struct nftnl_set *s)
 
 	if (!name || strlen(name) >= EF_NAME_MAX)
 		return -EINVAL;
+	flags &= ~(uint32_t)(NFT_SET_MAP | NFT_SET_TIMEOUT);
 	if (nftnl_set_is_set(s, NFTNL_SET_DESC_CONCAT))
 		nftnl_set_get_data(s, NFTNL_SET_DESC_CONCAT, &len);
 	n = len;
-	flags &= ~(uint32_t)NFT_SET_TIMEOUT;
 	if ((flags == NFT_SET_INTERVAL || flags == 0) && !n)
 		n = 1;		/* one field: rbtree, or hash without ranges */
 	else if (flags != (NFT_SET_INTERVAL | NFT_SET_CONCAT) || n < 2 ||
@@ -142,12 +147,20 @@ static int add_set(struct rctx *c, struct nftnl_set *s)
 		if (!type_of(id, &types[i]))
 			n = 0;
 	}
+	/* A map of ours: one of our types, at its length. */
+	if (map &&
+	    (!type_of(nftnl_set_get_u32(s, NFTNL_SET_DATA_TYPE), &data) ||
+	     nftnl_set_get_u32(s, NFTNL_SET_DATA_LEN) !=
+	     ef_type_info(data)->reg_len))
+		n = 0;
 	nftnl_set_expr_foreach(s, has_counter, &counter);
 	set = ef_model_add_set(c->m, name, types, n ? n : 1, counter);
 	if (!set)
 		return -ENOMEM;
 	set->hashed = n == 1 && flags == 0;
 	set->timeout = timeout;
+	set->map = map;
+	set->data = data;
 	if (nftnl_set_is_set(s, NFTNL_SET_DESC_SIZE))
 		set->size = nftnl_set_get_u32(s, NFTNL_SET_DESC_SIZE);
 	if (!n) {
@@ -199,6 +212,7 @@ static int read_sets(struct ef_nl *nl, struct rctx *c)
 struct elem_ctx {
 	struct ef_set *set;
 	uint32_t key_len;
+	uint32_t data_len;	/* a map's; 0 for a plain set */
 	bool broken;		/* an element we cannot hold (no key of ours) */
 };
 
@@ -261,7 +275,7 @@ static const char *comment(const struct nlattr *udata)
 
 static int read_elem(struct elem_ctx *c, const struct nlattr *nest)
 {
-	const void *key = NULL, *key_end = NULL;
+	const void *key = NULL, *key_end = NULL, *data = NULL;
 	const struct nlattr *a, *x;
 	const char *text = NULL;
 	struct ef_rows *rows = NULL;
@@ -283,6 +297,10 @@ static int read_elem(struct elem_ctx *c, const struct nlattr *nest)
 		case NFTA_SET_ELEM_KEY_END:
 			key_end = data_value(a, c->key_len);
 			break;
+		case NFTA_SET_ELEM_DATA:
+			if (c->data_len)
+				data = data_value(a, c->data_len);
+			break;
 		case NFTA_SET_ELEM_USERDATA:
 			text = comment(a);
 			break;
@@ -301,9 +319,10 @@ static int read_elem(struct elem_ctx *c, const struct nlattr *nest)
 	/* Gone for packets already, only not yet collected. */
 	if (expired)
 		return 0;
-	if (!key) {
-		/* A catch-all element, or a key of another length: not a
-		 * set we made. Marked, so that the diff makes it again. */
+	if (!key || (c->data_len && !data && !end)) {
+		/* A catch-all element, a key of another length, a map's
+		 * element without data of its length: not a set we made.
+		 * Marked, so that the diff makes it again. */
 		c->broken = true;
 		return 0;
 	}
@@ -319,6 +338,8 @@ static int read_elem(struct elem_ctx *c, const struct nlattr *nest)
 	e = &c->set->elems[c->set->nelems - 1];
 	e->timeout_ms = timeout;
 	e->expires_ms = expires;
+	if (data)
+		memcpy(e->data, data, c->data_len);
 	if (c->set->nfields == 1 && !c->set->hashed && end)
 		e->key_end[END_MARK] = 1;
 	mnl_attr_for_each_nested(a, nest) {
@@ -398,7 +419,8 @@ static void forget_elems(struct ef_set *set)
 static int read_elems(struct ef_nl *nl, struct ef_set *set)
 {
 	char buf[REQ_SIZE] = { 0 };
-	struct elem_ctx c = { set, ef_set_key_len(set), false };
+	struct elem_ctx c = { set, ef_set_key_len(set), ef_set_data_len(set),
+			      false };
 	struct nlmsghdr *nlh;
 
 	int err;
@@ -412,29 +434,13 @@ static int read_elems(struct ef_nl *nl, struct ef_set *set)
 	return err;
 }
 
-int ef_nl_read_elems(struct ef_nl *nl, struct ef_set *set)
-{
-	int err = -EINTR;
-
-	for (int i = 0; i < READ_TRIES && err == -EINTR; i++) {
-		for (size_t k = 0; k < set->nelems; k++)
-			ef_rows_put(set->elems[k].rows);
-		set->nelems = 0;
-		err = read_elems(nl, set);
-	}
-	if (!err && !set->nfields)
-		return -EINVAL;	/* elements of another shape */
-	if (!err && set->nfields == 1 && !set->hashed)
-		fold_ranges(set);
-	ef_set_sort(set);
-	return err;
-}
-
 static int add_chain(struct rctx *c, struct nftnl_chain *ch)
 {
 	const char *name = nftnl_chain_get_str(ch, NFTNL_CHAIN_NAME);
+	enum ef_chain_type ctype = EF_CHAIN_FILTER;
 	enum ef_verdict policy = EF_V_NONE;
 	enum ef_hook hook = EF_HOOK_INPUT;
+	struct ef_chain *chain;
 	const char *type;
 
 	if (!name || strlen(name) >= EF_NAME_MAX)
@@ -450,19 +456,30 @@ static int add_chain(struct rctx *c, struct nftnl_chain *ch)
 		case NF_INET_LOCAL_OUT:
 			hook = EF_HOOK_OUTPUT;
 			break;
+		case NF_INET_PRE_ROUTING:
+			hook = EF_HOOK_PREROUTING;
+			break;
+		case NF_INET_POST_ROUTING:
+			hook = EF_HOOK_POSTROUTING;
+			break;
 		default:
 			why(c, "chain %s has a hook edgefw does not use", name);
 		}
 		policy = nftnl_chain_get_u32(ch, NFTNL_CHAIN_POLICY) == NF_ACCEPT ?
 			 EF_V_ACCEPT : EF_V_DROP;
 		type = nftnl_chain_get_str(ch, NFTNL_CHAIN_TYPE);
-		if (type && strcmp(type, "filter"))
+		if (type && !strcmp(type, "nat"))
+			ctype = EF_CHAIN_NAT;
+		else if (type && strcmp(type, "filter"))
 			policy = EF_V_NONE;
 	}
 	/* A regular chain gets no policy: it never equals one of ours. */
-	if (!ef_model_add_chain(c->m, name, hook,
-				nftnl_chain_get_s32(ch, NFTNL_CHAIN_PRIO), policy))
+	chain = ef_model_add_chain(c->m, name, hook,
+				   nftnl_chain_get_s32(ch, NFTNL_CHAIN_PRIO),
+				   policy);
+	if (!chain)
 		return -ENOMEM;
+	chain->type = ctype;
 	return 0;
 }
 
@@ -514,7 +531,7 @@ static int rule_cb(const struct nlmsghdr *nlh, void *data)
 	if (!ch)
 		goto out;
 	er = ef_chain_add_rule(ch);
-	if (!er || ef_rule_delinearize(r, c->m, er) < 0)
+	if (!er || ef_rule_delinearize(r, c->sets ? c->sets : c->m, er) < 0)
 		err = cb_fail(ENOMEM);
 	else
 		er->handle = nftnl_rule_get_u64(r, NFTNL_RULE_HANDLE);
@@ -580,6 +597,94 @@ int ef_nl_read(struct ef_nl *nl, struct ef_model **ret, char **ret_why)
 	return 0;
 }
 
+/*
+ * One object alone, for drift that events named: a get of the set (then a
+ * dump of its elements), of the chain (then a dump of its rules only),
+ * of one element by its key. Each is a read of the generation it runs
+ * in; the batch that corrects what they found is guarded by the
+ * generation read before them.
+ */
+int ef_nl_read_set(struct ef_nl *nl, struct ef_model *into, const char *name)
+{
+	char buf[REQ_SIZE] = { 0 };
+	struct rctx c = { .m = into };
+	struct nftnl_set *s = nftnl_set_alloc();
+	size_t before = into->nsets;
+	struct ef_set *set;
+	struct nlmsghdr *nlh;
+	int err;
+
+	if (!s)
+		return -ENOMEM;
+	nftnl_set_set_str(s, NFTNL_SET_TABLE, EF_TABLE);
+	nftnl_set_set_str(s, NFTNL_SET_NAME, name);
+	nlh = request(buf, nl, NFT_MSG_GETSET, 0);
+	nftnl_set_nlmsg_build_payload(nlh, s);
+	nftnl_set_free(s);
+	err = ef_nl_get(nl, nlh, set_cb, &c);
+	free(c.why);
+	if (err)
+		return err;
+	if (into->nsets != before + 1)
+		return -EPROTO;
+	set = &into->sets[before];
+	if (set->nfields)
+		err = read_elems(nl, set);
+	if (!err && set->nfields == 1 && !set->hashed)
+		fold_ranges(set);
+	if (!err)
+		ef_set_sort(set);
+	return err;
+}
+
+int ef_nl_read_chain(struct ef_nl *nl, struct ef_model *into,
+		     const struct ef_model *sets, const char *name)
+{
+	char buf[REQ_SIZE] = { 0 };
+	struct rctx c = { .m = into, .sets = sets };
+	struct nlmsghdr *nlh;
+	int err;
+
+	nlh = request(buf, nl, NFT_MSG_GETCHAIN, 0);
+	mnl_attr_put_strz(nlh, NFTA_CHAIN_TABLE, EF_TABLE);
+	mnl_attr_put_strz(nlh, NFTA_CHAIN_NAME, name);
+	err = ef_nl_get(nl, nlh, chain_cb, &c);
+	if (!err && !ef_model_find_chain(into, name))
+		err = -EPROTO;
+	if (!err) {
+		memset(buf, 0, sizeof(buf));
+		nlh = request(buf, nl, NFT_MSG_GETRULE, NLM_F_DUMP);
+		mnl_attr_put_strz(nlh, NFTA_RULE_TABLE, EF_TABLE);
+		mnl_attr_put_strz(nlh, NFTA_RULE_CHAIN, name);
+		err = ef_nl_dump(nl, nlh, rule_cb, &c);
+	}
+	free(c.why);
+	return err;
+}
+
+int ef_nl_get_elem(struct ef_nl *nl, struct ef_set *into, const void *key)
+{
+	char buf[REQ_SIZE] = { 0 };
+	struct elem_ctx c = { into, ef_set_key_len(into), ef_set_data_len(into),
+			      false };
+	struct nlattr *list, *el, *k;
+	struct nlmsghdr *nlh;
+	int err;
+
+	nlh = request(buf, nl, NFT_MSG_GETSETELEM, 0);
+	mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_TABLE, EF_TABLE);
+	mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_SET, into->name);
+	list = mnl_attr_nest_start(nlh, NFTA_SET_ELEM_LIST_ELEMENTS);
+	el = mnl_attr_nest_start(nlh, NFTA_LIST_ELEM);
+	k = mnl_attr_nest_start(nlh, NFTA_SET_ELEM_KEY);
+	mnl_attr_put(nlh, NFTA_DATA_VALUE, c.key_len, key);
+	mnl_attr_nest_end(nlh, k);
+	mnl_attr_nest_end(nlh, el);
+	mnl_attr_nest_end(nlh, list);
+	err = ef_nl_get(nl, nlh, elem_cb, &c);
+	return !err && c.broken ? -EPROTO : err;
+}
+
 /* The set an element message is for, by name. */
 static struct ef_set *elem_msg_set(const struct nlmsghdr *nlh,
 				   const struct ef_model *m)
@@ -612,6 +717,7 @@ static int parse_msg(const struct nlmsghdr *nlh, struct rctx *c)
 		if (!ec.set)
 			return cb_fail(EINVAL);
 		ec.key_len = ef_set_key_len(ec.set);
+		ec.data_len = ef_set_data_len(ec.set);
 		ec.broken = false;
 		return elem_cb(nlh, &ec) == MNL_CB_OK && !ec.broken ?
 		       MNL_CB_OK : cb_fail(EINVAL);
