@@ -39,6 +39,19 @@ static void back_off(unsigned int try, unsigned int *seed)
 	nanosleep(&ts, NULL);
 }
 
+/* A try lost a race: nothing of it counts; -EAGAIN once tries run out. */
+static int retry_later(struct ef_reconcile_report *rep, char **ret_why,
+		       unsigned int try, unsigned int *seed)
+{
+	memset(&rep->sent, 0, sizeof(rep->sent));
+	if (ret_why) {
+		free(*ret_why);
+		*ret_why = NULL;
+	}
+	back_off(try, seed);
+	return -EAGAIN;
+}
+
 /* Rule changes name live rules by handle, which only a read-back has. */
 static bool needs_handles(const struct ef_delta *d)
 {
@@ -119,13 +132,7 @@ static int run(struct ef_nl *nl, struct ef_monitor *events,
 		ef_model_free(live);
 		if (err != -ERESTART)
 			break;
-		memset(&rep->sent, 0, sizeof(rep->sent));
-		if (ret_why) {
-			free(*ret_why);
-			*ret_why = NULL;
-		}
-		err = -EAGAIN;
-		back_off(try, &seed);
+		err = retry_later(rep, ret_why, try, &seed);
 	}
 	return err;
 }
@@ -547,13 +554,7 @@ int ef_reconciler_set_elems(struct ef_reconciler *r,
 		if (err != -ERESTART && err != -EINTR &&
 		    !(err == -ENOENT && sending))
 			return err;
-		memset(&rep->sent, 0, sizeof(rep->sent));
-		if (ret_why) {
-			free(*ret_why);
-			*ret_why = NULL;
-		}
-		err = -EAGAIN;
-		back_off(try, &seed);
+		err = retry_later(rep, ret_why, try, &seed);
 	}
 	return err;
 }
