@@ -36,7 +36,7 @@ chmod 0644 "$site"
 
 DPID=""
 start_daemon() {
-	start_edgefwd edge "$sock" "$log" --site "$site" --policy-dir policies \
+	start_edgefwd edge "$sock" "$log" --site "$site" --policy-dir "$POLICIES" \
 		--read-socket "$rsock" --read-group daemon --state-dir "$state" \
 		--user nobody --group nogroup --client-timeout 5
 }
@@ -259,7 +259,7 @@ printf 'edgefw-exceptions 1\nnext 9\nx 8 %s %s 0 tcp 8443-8443 any local - host 
 	"$now" "$((now + 600000))" >"$gstate/exceptions"
 chown -R nobody "$gstate"
 check "edgefwd starts in gateway mode" start_edgefwd edge "$sock" "$log" \
-	--site "$gsite" --policy-dir policies --state-dir "$gstate" \
+	--site "$gsite" --policy-dir "$POLICIES" --state-dir "$gstate" \
 	--user nobody --group nogroup
 check "a recorded 'to this machine' is closed, and said why" grep -q \
 	"exception 8 closed: in gateway mode 'to this machine' would open every host behind it" "$log"
