@@ -291,6 +291,18 @@ EOF
 		{ systemctl status edgefw-metrics.service; ls -la "${prom%/*}"; } 2>&1 | tail -n 20 | diag
 	fi
 
+	# A timed exception, as an operator opens one: the sandboxed unit
+	# records it in /var/lib/edgefw and logs who opened what, and why.
+	check "edgefwctl allow tcp 8443 --for 10m: a timed exception opened" \
+		edgefwctl allow tcp 8443 --for 10m "system test, ticket 4711"
+	id=$(sed -n 's/^x \([0-9]*\) .* tcp 8443-8443 any local - system test, ticket 4711$/\1/p' \
+		/var/lib/edgefw/exceptions 2>/dev/null)
+	check "recorded in /var/lib/edgefw/exceptions (id ${id:-none})" test -n "$id"
+	check "in set ex4 with its timeout" bash -c \
+		"nft list set inet edgefw ex4 | grep -q 'timeout .*comment \"exception $id\"'"
+	check "logged with the uid and the note" wait_for 5 bash -c \
+		"journalctl -q -u edgefwd -o cat | grep -qF 'exception $id added by uid 0 for 10m: tcp 8443 from any to this machine: \"system test, ticket 4711\"'"
+
 	# Restart: the new edgefwd finds the rules in place and keeps them
 	# (it may take the table over, but sends no element and no rule).
 	pid=$(unit_prop edgefwd MainPID)
@@ -312,7 +324,7 @@ EOF
 }
 
 phase_after_reboot() {
-	local out boot
+	local out boot id
 
 	out="$(unit_prop edgefwd ActiveState)/$(unit_prop edgefwd SubState) restarts=$(unit_prop edgefwd NRestarts)"
 	if [[ $out == "active/running restarts=0" ]] &&
@@ -325,6 +337,17 @@ phase_after_reboot() {
 		notok "a reboot keeps the rules and the recorded policy ($out)"
 		{ edgefwctl status; journalctl -b -u edgefwd -o cat; } 2>&1 | tail -n 20 | diag
 	fi
+	# The timed exception opened before the reboot, for the time it had
+	# left; revoked, it is gone from the kernel and the record.
+	id=$(sed -n 's/^x \([0-9]*\) .* system test, ticket 4711$/\1/p' /var/lib/edgefw/exceptions)
+	check "after the reboot timed exception ${id:-none} is open again for the time it had left" \
+		bash -c "journalctl -b -u edgefwd -o cat | grep -q 'exception $id opened again for the .* it has left' &&
+			 nft list set inet edgefw ex4 | grep -q 'timeout .*comment \"exception $id\"'"
+	check "edgefwctl exceptions lists it" bash -c \
+		"edgefwctl --json exceptions | grep -q '\"note\":\"system test, ticket 4711\"'"
+	check "edgefwctl revoke $id" edgefwctl revoke "$id"
+	check "closed: gone from the kernel and the record" bash -c \
+		"! nft list set inet edgefw ex4 | grep -q 'exception $id' && ! grep -q '^x ' /var/lib/edgefw/exceptions"
 	# The timer starts at boot (OnBootSec=0): a file of this boot.
 	boot=$(date -d "$(systemctl show -P UserspaceTimestamp)" +%s)
 	if wait_for 15 bash -c "(( \$(stat -c %Y $prom) >= $boot ))" &&
