@@ -284,7 +284,7 @@ bool ef_rule_equal(const struct ef_rule *a, const struct ef_rule *b)
 	       (!a->peer_set[0] || a->peer_key == b->peer_key) &&
 	       !strcmp(a->set, b->set) && a->nkeys == b->nkeys &&
 	       !memcmp(a->key, b->key, a->nkeys * sizeof(a->key[0])) &&
-	       a->limit_rate == b->limit_rate &&
+	       a->counter == b->counter && a->limit_rate == b->limit_rate &&
 	       a->limit_unit == b->limit_unit &&
 	       a->limit_burst == b->limit_burst && a->log == b->log &&
 	       !strcmp(a->log_prefix, b->log_prefix) &&

@@ -95,6 +95,8 @@ struct ef_rule {
 	char set[EF_NAME_MAX];		/* lookup in this set; "" = none */
 	uint8_t nkeys;			/* of the key built for the lookup */
 	enum ef_field key[EF_FIELDS_MAX];
+	bool counter;			/* counts the packets that get this far */
+	uint64_t packets, bytes;	/* its counts: read back, never compared */
 	uint32_t limit_rate;		/* packets per limit_unit; 0 = no limit */
 	uint64_t limit_unit;		/* seconds */
 	uint32_t limit_burst;

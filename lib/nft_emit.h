@@ -7,7 +7,8 @@
 #include "util.h"
 
 enum {
-	EF_EMIT_COUNTERS = 1 << 0,	/* element counters (read-back models) */
+	/* counts of elements and rules (read-back models) */
+	EF_EMIT_COUNTERS = 1 << 0,
 };
 
 void ef_emit_nft(struct ef_strbuf *sb, const struct ef_model *m, unsigned int flags);
@@ -17,6 +18,7 @@ void ef_emit_field(struct ef_strbuf *sb, enum ef_type t, const uint8_t *lo,
 /* One element: "eth0" . 192.0.2.1 . tcp . 443 */
 void ef_emit_elem_key(struct ef_strbuf *sb, const struct ef_set *set,
 		      const struct ef_elem *e);
+/* One rule, a counter without its counts. */
 void ef_emit_rule(struct ef_strbuf *sb, const struct ef_model *m,
 		  const struct ef_rule *r);
 
