@@ -2,6 +2,8 @@
 /* The ruleset model: construction, ordering, equality. */
 
 #include <errno.h>
+#include <netinet/in.h>	/* before the linux/ headers */
+#include <linux/netfilter.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -360,6 +362,12 @@ const char *ef_hook_name(enum ef_hook h)
 		return "output";
 	}
 	return "?";
+}
+
+const char *ef_family_name(uint8_t nfproto)
+{
+	return nfproto == NFPROTO_IPV4 ? "ip" :
+	       nfproto == NFPROTO_IPV6 ? "ip6" : "?";
 }
 
 const char *ef_verdict_name(enum ef_verdict v)

@@ -201,6 +201,8 @@ bool ef_chain_equal(const struct ef_chain *a, const struct ef_chain *b);
 bool ef_model_equal(const struct ef_model *a, const struct ef_model *b);
 
 const char *ef_hook_name(enum ef_hook h);
+/* "ip" or "ip6", as nft names the family of NFPROTO_IPV4 or _IPV6. */
+const char *ef_family_name(uint8_t nfproto);
 const char *ef_verdict_name(enum ef_verdict v);
 
 #endif

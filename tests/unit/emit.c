@@ -581,14 +581,18 @@ Test(emit, compiled_policy_text)
 				  "\t\tip6 saddr @g6_front_end iifname . ip6 daddr . meta l4proto . th dport @in6_front_end accept\n"
 				  "\t\tip saddr @g4_director iifname . ip daddr . meta l4proto . th dport @in4_director accept\n"
 				  "\t\tip6 saddr @g6_director iifname . ip6 daddr . meta l4proto . th dport @in6_director accept\n"
-				  "\t\tlimit rate 10/second burst 5 packets log prefix \"edgefw drop input: \" level info\n"),
+				  "\t\tmeta nfproto ipv4 counter limit rate 10/second burst 5 packets log prefix \"edgefw drop input ip: \" level info\n"
+				  "\t\tmeta nfproto ipv6 counter limit rate 10/second burst 5 packets log prefix \"edgefw drop input ip6: \" level info\n"
+				  "\t}\n"),
 			   "%s", got);
 	cr_assert_not_null(strstr(got,
 				  "\t\toifname . ip saddr . meta l4proto . th dport @out4 accept\n"
 				  "\t\toifname . ip6 saddr . meta l4proto . th dport @out6 accept\n"
 				  "\t\tip daddr @g4_director oifname . ip saddr . meta l4proto . th dport @out4_director accept\n"
 				  "\t\tip6 daddr @g6_director oifname . ip6 saddr . meta l4proto . th dport @out6_director accept\n"
-				  "\t\tlimit rate 10/second burst 5 packets log prefix \"edgefw drop output: \" level info\n"),
+				  "\t\tmeta nfproto ipv4 counter limit rate 10/second burst 5 packets log prefix \"edgefw drop output ip: \" level info\n"
+				  "\t\tmeta nfproto ipv6 counter limit rate 10/second burst 5 packets log prefix \"edgefw drop output ip6: \" level info\n"
+				  "\t}\n"),
 			   "%s", got);
 	/* The concatenated peer sets are gone. */
 	cr_assert_null(strstr(got, "_peer"), "%s", got);
