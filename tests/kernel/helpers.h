@@ -8,6 +8,7 @@
 
 #include "model.h"
 #include "policy.h"
+#include "site.h"
 
 /* Skips the test unless root can unshare a network namespace (and, with
  * need_nft, nft is installed); then the test runs in that namespace. */
