@@ -200,7 +200,7 @@ static const struct command {
 	  "Exits 0 if the live table equals the compiled policy, 3 if not" },
 	{ "hello", cmd_hello, "Asks edgefwd for its protocol version" },
 	{ "status", cmd_status,
-	  "edgefwd's active policy, generation, last reconcile, corrections" },
+	  "edgefwd's policy, generation, last reconcile, corrections, drops" },
 	{ "reconcile", cmd_reconcile, "Has edgefwd reconcile now" },
 	{ "reload", cmd_reload, "Has edgefwd read the site and policy again" },
 	{ "switch", cmd_switch,
@@ -211,9 +211,9 @@ static const struct command {
 	  "Goes back to the policy before the last switch (while ID waits)" },
 	{ "list", cmd_list, "The policies edgefwd can switch to" },
 	{ "counters", cmd_counters,
-	  "Packets and bytes per policy row, with the row's note" },
+	  "Packets and bytes per policy row (with its note), drops per chain" },
 	{ "metrics", cmd_metrics,
-	  "edgefwd's status and row counters for Prometheus (text format)" },
+	  "edgefwd's status, rows and drops for Prometheus (text format)" },
 };
 
 static const struct command *command_named(const char *name)
