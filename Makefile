@@ -1,5 +1,6 @@
 # edgefw: one non-recursive Makefile. `make`, `make check`, `make demo`,
-# `make install DESTDIR=... PREFIX=...`. Quiet unless V=1.
+# `make check-system`, `make install DESTDIR=... PREFIX=...`. Quiet unless
+# V=1.
 
 PKG_CONFIG ?= pkg-config
 # The release: packaging/debian/changelog and packaging/rpm/edgefw.spec
@@ -154,10 +155,28 @@ SAN_ENV := ASAN_OPTIONS=detect_leaks=1 \
 
 check-run: all $(B)/unit $(B)/san/unit $(B)/san/kernel $(B)/san/edgefwctl
 	$(Q)tests/policy_rows.sh
+	$(Q)$(MAKE) --no-print-directory check-man
 	$(Q)cd tests/unit && ../../$(B)/unit --jobs 2
 	$(Q)cd tests/unit && $(SAN_ENV) ../../$(B)/san/unit --jobs 2
 	$(Q)cd tests/unit && $(SAN_ENV) ../../$(B)/san/kernel --jobs 2
 	$(Q)tests/netns/run.sh $(B)
+
+# Every man page, as mandoc reads it: errors, warnings and style (when
+# mandoc is there; tests/deps.sh installs it).
+check-man:
+	$(Q)if command -v mandoc >/dev/null; then \
+		mandoc -Tlint $(MAN5) $(MAN8) && \
+		echo "man: mandoc -Tlint clean: $(notdir $(MAN5) $(MAN8))"; \
+	else \
+		echo "man: mandoc not installed: pages not checked"; \
+	fi
+
+# The .deb built, installed into a Debian 12 container booted under
+# systemd (systemd-nspawn) and run as an operator would; root, and a few
+# minutes. It installs what it needs (mmdebstrap, systemd-container,
+# debhelper, lintian, ...) with apt-get when missing.
+check-system: deps
+	$(Q)tests/system/run.sh
 
 unit: $(B)/unit $(B)/san/unit
 	$(Q)cd tests/unit && ../../$(B)/unit --jobs 2
@@ -180,13 +199,19 @@ bench-run: all $(B)/efbench
 deps:
 	$(Q)tests/deps.sh
 
+MAN5 := doc/edgefw.policy.5 doc/edgefw.site.5
+MAN8 := doc/edgefwctl.8 doc/edgefwd.8
+UNITS := packaging/edgefwd.service contrib/metrics/edgefw-metrics.service \
+	contrib/metrics/edgefw-metrics.timer
+
 DOCDIR ?= $(PREFIX)/share/doc/edgefw
 LIBDIR_SYSTEMD ?= $(PREFIX)/lib
 COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
 
 install: $(PROGS)
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(DATADIR)/policies \
-		$(DESTDIR)$(DATADIR)/examples $(DESTDIR)$(MANDIR)/man8 \
+		$(DESTDIR)$(DATADIR)/examples $(DESTDIR)$(MANDIR)/man5 \
+		$(DESTDIR)$(MANDIR)/man8 \
 		$(DESTDIR)$(DOCDIR) $(DESTDIR)$(COMPLETIONDIR) \
 		$(DESTDIR)$(LIBDIR_SYSTEMD)/sysusers.d \
 		$(DESTDIR)$(LIBDIR_SYSTEMD)/tmpfiles.d \
@@ -196,10 +221,13 @@ install: $(PROGS)
 	install -m 0755 $(B)/edgefwd $(DESTDIR)$(SBINDIR)/edgefwd
 	install -m 0644 policies/*.policy $(DESTDIR)$(DATADIR)/policies/
 	install -m 0644 policies/examples/*.site $(DESTDIR)$(DATADIR)/examples/
-	install -m 0644 doc/edgefwctl.8 doc/edgefwd.8 $(DESTDIR)$(MANDIR)/man8/
-	install -m 0644 doc/policy-language.md README.md $(DESTDIR)$(DOCDIR)/
-	install -m 0644 contrib/edgefwctl.bash-completion \
-		$(DESTDIR)$(COMPLETIONDIR)/edgefwctl
+	install -m 0644 $(MAN5) $(DESTDIR)$(MANDIR)/man5/
+	install -m 0644 $(MAN8) $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 README.md $(DESTDIR)$(DOCDIR)/
+	install -m 0644 policies/README.md $(DESTDIR)$(DOCDIR)/policies.md
+	sed -e 's|^_edgefwctl_policy_dirs=.*|_edgefwctl_policy_dirs="$(SYSCONFDIR)/edgefw/policies $(DATADIR)/policies"|' \
+		contrib/edgefwctl.bash-completion >$(DESTDIR)$(COMPLETIONDIR)/edgefwctl
+	chmod 0644 $(DESTDIR)$(COMPLETIONDIR)/edgefwctl
 	# The Ansible collection edgefw.edgefw (contrib/ansible), the same
 	# version as the programs it drives, for a controller that has the
 	# package: ANSIBLE_COLLECTIONS_PATH=$(DATADIR)/ansible. Data, not
@@ -213,12 +241,17 @@ install: $(PROGS)
 		$(DESTDIR)$(LIBDIR_SYSTEMD)/sysusers.d/edgefw.conf
 	install -m 0644 packaging/edgefw.tmpfiles \
 		$(DESTDIR)$(LIBDIR_SYSTEMD)/tmpfiles.d/edgefw.conf
-	# The unit names the installed paths, whatever PREFIX was.
-	sed -e 's|/usr/sbin/|$(SBINDIR)/|g' \
-		-e 's|/usr/share/edgefw/|$(DATADIR)/|g' \
-		-e 's|/etc/edgefw/|$(SYSCONFDIR)/edgefw/|g' \
-		packaging/edgefwd.service >$(DESTDIR)$(LIBDIR_SYSTEMD)/systemd/system/edgefwd.service
-	chmod 0644 $(DESTDIR)$(LIBDIR_SYSTEMD)/systemd/system/edgefwd.service
+	# The units name the installed paths, whatever PREFIX was. The
+	# metrics service and timer (contrib/metrics) are installed too, for
+	# `systemctl enable --now edgefw-metrics.timer`.
+	for u in $(UNITS); do \
+		sed -e 's|/usr/sbin/|$(SBINDIR)/|g' \
+			-e 's|/usr/share/edgefw/|$(DATADIR)/|g' \
+			-e 's|/etc/edgefw/|$(SYSCONFDIR)/edgefw/|g' \
+			$$u >$(DESTDIR)$(LIBDIR_SYSTEMD)/systemd/system/$${u##*/} && \
+		chmod 0644 $(DESTDIR)$(LIBDIR_SYSTEMD)/systemd/system/$${u##*/} || \
+		exit 1; \
+	done
 	test -e $(DESTDIR)$(SYSCONFDIR)/edgefw/site.conf || \
 		install -m 0644 packaging/site.conf \
 		$(DESTDIR)$(SYSCONFDIR)/edgefw/site.conf
@@ -226,6 +259,7 @@ install: $(PROGS)
 clean:
 	rm -rf $(B)
 
-.PHONY: FORCE all check check-run unit netns demo demo-run bench bench-run deps install clean
+.PHONY: FORCE all check check-run check-man check-system unit netns demo \
+	demo-run bench bench-run deps install clean
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -106,6 +106,7 @@ void print_json(struct json_object *o);
 /* The options of every request: --socket, --timeout, --json. */
 struct ctl_daemon_args {
 	const char *socket;
+	bool socket_given;	/* --socket: no read-only fall-back */
 	unsigned int timeout;	/* seconds edgefwd has to answer */
 	bool json;
 };

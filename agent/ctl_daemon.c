@@ -20,20 +20,18 @@
 #include "metrics.h"
 #include "state.h"
 
-static int connect_daemon(const struct ctl_daemon_args *a)
+/* A connection to edgefwd at path, or -errno. */
+static int connect_to(const char *path, unsigned int timeout)
 {
-	const char *path = a->socket;
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	/* A daemon that hangs must not hang its callers (scripts, timers)
 	 * with it: neither while its backlog is full (connect waits with the
 	 * send timeout) nor while it does not answer. */
-	struct timeval tv = { .tv_sec = a->timeout };
-	int fd;
+	struct timeval tv = { .tv_sec = timeout };
+	int fd, err;
 
-	if (strlen(path) >= sizeof(sun.sun_path)) {
-		fprintf(stderr, "%s: socket path too long: %s\n", prog, path);
-		return -1;
-	}
+	if (strlen(path) >= sizeof(sun.sun_path))
+		return -ENAMETOOLONG;
 	strcpy(sun.sun_path, path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd >= 0 &&
@@ -41,20 +39,50 @@ static int connect_daemon(const struct ctl_daemon_args *a)
 	    !setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) &&
 	    connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0)
 		return fd;
-	if (errno == EAGAIN || errno == EINPROGRESS)
-		fprintf(stderr, "%s: edgefwd did not take the connection within %u seconds (--timeout)\n",
-			prog, a->timeout);
-	else if (errno == ENOENT || errno == ECONNREFUSED)
-		fprintf(stderr, "%s: edgefwd is not running (no one listens on %s)\n",
-			prog, path);
-	else if (errno == EACCES)
-		fprintf(stderr, "%s: access to %s denied: run as root or as a member of the socket's group (edgefw; edgefw-read for the read-only socket)\n",
-			prog, path);
-	else
-		fprintf(stderr, "%s: cannot reach edgefwd at %s: %s\n", prog,
-			path, strerror(errno));
+	err = -errno;
 	if (fd >= 0)
 		close(fd);
+	return err;
+}
+
+/*
+ * A connection for rq. A request that changes nothing goes to the
+ * read-only socket by itself when the control socket is not the caller's
+ * (monitoring users are in group edgefw-read only), unless --socket named
+ * one. -1 once it has said why.
+ */
+static int connect_daemon(const struct ctl_daemon_args *a,
+			  const struct ef_ctl_request *rq)
+{
+	const char *path = a->socket;
+	int fd = connect_to(path, a->timeout);
+
+	if (fd == -EACCES && !a->socket_given && rq &&
+	    ef_ctl_request_read_only(rq)) {
+		int rfd = connect_to(CTL_SOCKET_READ, a->timeout);
+
+		/* No read-only socket: the control socket's refusal stands. */
+		if (rfd != -ENOENT && rfd != -ECONNREFUSED) {
+			fd = rfd;
+			path = CTL_SOCKET_READ;
+		}
+	}
+	if (fd >= 0)
+		return fd;
+	if (fd == -EAGAIN || fd == -EINPROGRESS)
+		fprintf(stderr, "%s: edgefwd did not take the connection within %u seconds (--timeout)\n",
+			prog, a->timeout);
+	else if (fd == -ENOENT || fd == -ECONNREFUSED)
+		fprintf(stderr, "%s: edgefwd is not running (no one listens on %s)\n",
+			prog, path);
+	else if (fd == -EACCES)
+		fprintf(stderr, "%s: access to %s denied: run as root or as a member of the socket's group (edgefw; edgefw-read for the read-only socket)\n",
+			prog, path);
+	else if (fd == -ENAMETOOLONG)
+		fprintf(stderr, "%s: socket path too long: %s\n", prog, path);
+	else
+		fprintf(stderr, "%s: cannot reach edgefwd at %s: %s\n", prog,
+			path, strerror(-fd));
 	return -1;
 }
 
@@ -133,8 +161,10 @@ static void print_time(const char *key, struct json_object *val)
 
 /* An array of objects (counters' rows) as a table: a header of the first
  * item's keys, then a line an item, each column as wide as its widest
- * cell (the last one as it comes). */
+ * cell (the last one as it comes), the whole at most TABLE_WIDTH columns:
+ * the note gives way (--json has it whole). */
 #define TABLE_COLS 16
+#define TABLE_WIDTH 100
 
 /* Cell c of the table's line `line`: line 0 is the header. */
 static const char *table_cell(struct json_object *arr, size_t line, size_t c)
@@ -145,24 +175,76 @@ static const char *table_cell(struct json_object *arr, size_t line, size_t c)
 	if (!json_object_is_type(item, json_type_object))
 		return NULL;
 	json_object_object_foreach(item, key, val) {
-		if (k++ == c)
-			return line ? json_object_get_string(val) : key;
+		if (k++ != c)
+			continue;
+		if (!line)
+			return key;
+		/* Where a row was written: the file's name says enough. */
+		if (!strcmp(key, "where") && strrchr(json_object_get_string(val), '/'))
+			return strrchr(json_object_get_string(val), '/') + 1;
+		return json_object_get_string(val);
 	}
 	return NULL;
+}
+
+/* Columns a UTF-8 string takes (a character each). */
+static size_t text_width(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}
+
+/* Prints s in exactly `width` columns (cut with "~" if longer), or as it
+ * comes when width is 0 (the last column). */
+static void put_cell(const char *s, size_t width)
+{
+	size_t w = text_width(s), bytes = 0, cols = 0;
+
+	if (!width) {
+		printf("  %s", s);
+		return;
+	}
+	if (w <= width) {
+		printf("  %s%*s", s, (int)(width - w), "");
+		return;
+	}
+	while (s[bytes] && cols < width - 1) {
+		bytes++;
+		while (((unsigned char)s[bytes] & 0xc0) == 0x80)
+			bytes++;
+		cols++;
+	}
+	printf("  %.*s~", (int)bytes, s);
 }
 
 static void print_table(struct json_object *arr)
 {
 	size_t lines = json_object_array_length(arr) + 1, width[TABLE_COLS] = { 0 };
+	size_t ncols = 0, total = 0, note = TABLE_COLS;
 	const char *cell;
 
 	for (size_t l = 0; l < lines; l++)
-		for (size_t c = 0; c < TABLE_COLS && (cell = table_cell(arr, l, c)); c++)
-			if (strlen(cell) > width[c])
-				width[c] = strlen(cell);
+		for (size_t c = 0; c < TABLE_COLS && (cell = table_cell(arr, l, c)); c++) {
+			if (text_width(cell) > width[c])
+				width[c] = text_width(cell);
+			if (c >= ncols)
+				ncols = c + 1;
+			if (!l && !strcmp(cell, "note"))
+				note = c;
+		}
+	for (size_t c = 0; c < ncols; c++)
+		total += 2 + width[c];
+	/* The note gives way, down to a few columns. */
+	if (note < ncols && total > TABLE_WIDTH)
+		width[note] = width[note] > total - TABLE_WIDTH + 8 ?
+				      width[note] - (total - TABLE_WIDTH) : 8;
 	for (size_t l = 0; l < lines; l++) {
 		for (size_t c = 0; c < TABLE_COLS && (cell = table_cell(arr, l, c)); c++)
-			printf("  %-*s", table_cell(arr, l, c + 1) ? (int)width[c] : 0, cell);
+			put_cell(cell, table_cell(arr, l, c + 1) || c == note ?
+					       width[c] : 0);
 		putchar('\n');
 	}
 }
@@ -251,7 +333,7 @@ int ctl_daemon_ask(const struct ctl_daemon_args *a,
 		   const struct ef_ctl_request *rq)
 {
 	struct json_object *reply = NULL;
-	int fd = connect_daemon(a);
+	int fd = connect_daemon(a, rq);
 
 	if (fd >= 0) {
 		reply = call(a, fd, rq);
@@ -281,7 +363,7 @@ static int metrics(const struct ctl_daemon_args *a)
 	struct ef_strbuf sb = { 0 };
 	int fd, err = -EIO;
 
-	fd = connect_daemon(a);
+	fd = connect_daemon(a, &status_rq);
 	if (fd >= 0) {
 		status = call(a, fd, &status_rq);
 		counters = status ? call(a, fd, &counters_rq) : NULL;
@@ -326,6 +408,7 @@ int ctl_daemon_opt(void *ctx, const char *cmd, int opt, const char *arg)
 	switch (opt) {
 	case OPT_SOCKET:
 		a->socket = arg;
+		a->socket_given = true;
 		break;
 	case OPT_TIMEOUT:
 		if (parse_number(arg, CTL_TIMEOUT_MAX, &secs))

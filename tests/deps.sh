@@ -11,7 +11,7 @@ packages=(
 	libnftnl-dev libmnl-dev libnl-3-dev libnl-route-3-dev libcap-ng-dev
 	libcriterion-dev libjson-c-dev
 	iproute2 nftables valgrind time procps util-linux
-	ansible-core ansible-lint
+	ansible-core ansible-lint mandoc
 )
 
 missing=()

@@ -311,6 +311,10 @@ check "a NUL inside a request is refused" bash -c \
 check "a half-sent request is dropped after the client timeout" bash -c \
 	"timeout 10 '$RAW' '$sock' half 'stat' | grep -q closed"
 check "the daemon still answers after all that" ctl hello
+check "counters for people fit in 100 columns" bash -c \
+	"'$CTL' --socket '$sock' counters | wc -L | awk '{ exit !(\$1 <= 100) }'"
+check "and --json keeps the notes whole" bash -c \
+	"'$CTL' --socket '$sock' --json counters | grep -q 'XMPP proxy accepts traffic from contacts in defined XMPP federations'"
 
 # Clients that never read their replies cannot stall the loop: replies
 # wait in the daemon, never the daemon on them.
