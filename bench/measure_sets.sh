@@ -243,8 +243,8 @@ run_edgefw() {
 	mkdir -p "$dir"
 	chmod 755 "$dir"
 	site=$dir/bench.site
-	# the example site, with front_end read from a file and director unbound
-	sed -e 's|^front_end *=.*|front_end = file "big.txt"|' -e 's|^director *=.*|# director: unbound|' \
+	# the example site, with front_end read from a file and director any peer
+	sed -e 's|^front_end *=.*|front_end = file "big.txt"|' -e 's|^director *=.*|director = any|' \
 		"$SITE" >"$site"
 	chmod 644 "$site"
 	echo "## edgefwctl vs nft -f, front_end = N/4 addresses -> N elements in in4_peer (policy $(basename "$POLICY"))"
@@ -330,7 +330,7 @@ run_split() {
 	mkdir -p "$dir"
 	chmod 755 "$dir"
 	site=$dir/one.site
-	sed -e 's|^front_end *=.*|front_end = 10.0.0.1|' -e 's|^director *=.*|# director: unbound|' "$SITE" >"$site"
+	sed -e 's|^front_end *=.*|front_end = 10.0.0.1|' -e 's|^director *=.*|director = any|' "$SITE" >"$site"
 	chmod 644 "$site"
 	"$EDGEFWCTL" compile "$POLICY" --site "$site" >"$dir/one.nft" || exit 1
 	echo "## split compilation of the edgefw ruleset, front_end = N addresses in its own set (nft -f, one batch)"

@@ -240,10 +240,10 @@ static int compile_row(struct cctx *c, const struct ef_prow *row)
 		return 0;	/* reported once per zone */
 	if (strcmp(peer, "any")) {
 		b = ef_site_find(c->site, peer);
-		if (b && b->kind == EF_BIND_NONE)
+		if (b->kind == EF_BIND_NONE)
 			return 0;	/* a group of no one */
-		/* An unbound group means any peer. */
-		e.group = b ? find_group(c, peer) : NULL;
+		/* A group bound to `any` is no restriction. */
+		e.group = b->kind == EF_BIND_ANY ? NULL : find_group(c, peer);
 	}
 	b = ef_site_find(c->site, local);
 	if (b->kind == EF_BIND_NONE)
@@ -309,7 +309,8 @@ static int resolve_groups(struct cctx *c)
 		const struct ef_binding *b = ef_site_find(c->site, r->name);
 		struct peer_group *g;
 
-		if (r->kind != EF_ROLE_GROUP || !b || b->kind == EF_BIND_NONE)
+		if (r->kind != EF_ROLE_GROUP || b->kind == EF_BIND_NONE ||
+		    b->kind == EF_BIND_ANY)
 			continue;
 		g = &c->groups[c->ngroups++];
 		g->role = r;
@@ -330,18 +331,77 @@ static void free_groups(struct cctx *c)
 	free(c->groups);
 }
 
-static void check_bindings(struct cctx *c)
+/* Edits (insert, delete, replace, swap two neighbours) from a to b. */
+static unsigned int edits(const char *a, const char *b)
+{
+	unsigned int d[EF_ROLE_MAX + 1][EF_ROLE_MAX + 1];
+	size_t n = strlen(a), m = strlen(b);
+
+	for (size_t i = 0; i <= n; i++)
+		d[i][0] = (unsigned int)i;
+	for (size_t j = 0; j <= m; j++)
+		d[0][j] = (unsigned int)j;
+	for (size_t i = 1; i <= n; i++) {
+		for (size_t j = 1; j <= m; j++) {
+			unsigned int v = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+
+			if (d[i - 1][j] + 1 < v)
+				v = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < v)
+				v = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
+			    a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < v)
+				v = d[i - 2][j - 2] + 1;
+			d[i][j] = v;
+		}
+	}
+	return d[n][m];
+}
+
+/* An unbound role a binding's name is a typo of, or NULL. */
+static const char *unbound_near(const struct cctx *c, const char *name)
+{
+	for (size_t i = 0; i < c->pol->nroles; i++) {
+		const char *role = c->pol->roles[i].name;
+
+		if (!ef_site_find(c->site, role) && edits(name, role) <= 2)
+			return role;
+	}
+	return NULL;
+}
+
+/*
+ * Every role is bound, each as its kind allows: a group left out (or
+ * misspelt) would otherwise admit any peer without anyone saying so.
+ */
+static void check_roles(struct cctx *c)
 {
 	const struct ef_policy *pol = c->pol;
 
 	for (size_t i = 0; i < pol->nroles; i++) {
 		const struct ef_role *r = &pol->roles[i];
+		const struct ef_binding *b = ef_site_find(c->site, r->name);
 
-		if (r->kind == EF_ROLE_ADDRESS && !ef_site_find(c->site, r->name))
+		if (!b && r->kind == EF_ROLE_ADDRESS)
 			ef_error(c->d, &r->loc,
 				 "address role '%s' is not bound in the site: bind it to addresses, 'iface NAME' or 'none'",
 				 r->name);
+		else if (!b)
+			ef_error(c->d, &r->loc,
+				 "group role '%s' is not bound in the site: bind it to addresses, 'file \"PATH\"', 'any' or 'none'",
+				 r->name);
+		else if (r->kind == EF_ROLE_ADDRESS && b->kind == EF_BIND_ANY)
+			ef_error(c->d, &b->loc,
+				 "'%s' is an address role of this machine, not a group: 'any' is for groups; bind it to addresses, 'iface NAME' or 'none'",
+				 r->name);
 	}
+}
+
+static void check_bindings(struct cctx *c)
+{
+	const struct ef_policy *pol = c->pol;
+
+	check_roles(c);
 	for (size_t i = 0; i < pol->nzones; i++) {
 		const struct ef_zone_decl *z = &pol->zones[i];
 
@@ -353,8 +413,16 @@ static void check_bindings(struct cctx *c)
 	/* A site may serve several policies: extra names are only a warning. */
 	for (size_t i = 0; i < c->site->nbinds; i++) {
 		const struct ef_binding *b = &c->site->binds[i];
+		const char *near;
 
-		if (!ef_policy_find_role(pol, b->name))
+		if (ef_policy_find_role(pol, b->name))
+			continue;
+		near = unbound_near(c, b->name);
+		if (near)
+			ef_warn(c->d, &b->loc,
+				"policy '%s' has no role '%s' (did you mean '%s'?); this binding is unused",
+				pol->name, b->name, near);
+		else
 			ef_warn(c->d, &b->loc,
 				"policy '%s' has no role '%s'; this binding is unused",
 				pol->name, b->name);

@@ -27,22 +27,46 @@ static char *line_of(const char *text, unsigned int line)
 	return strndup(p, (size_t)(end - p));
 }
 
+/*
+ * What a diagnostic shows is text a terminal will not act on: a control
+ * character (but a tab), or a byte that is not UTF-8, becomes '?', byte
+ * for byte, so that the caret still stands under the same column.
+ */
+static void make_printable(char *s)
+{
+	unsigned char *p = (unsigned char *)s;
+
+	while (p && *p) {
+		size_t n = ef_utf8_char(p);
+
+		if (!n || (*p < 0x20 && *p != '\t') || *p == 0x7f ||
+		    (p[0] == 0xc2 && p[1] <= 0x9f)) {
+			n = n ? n : 1;
+			memset(p, '?', n);
+		}
+		p += n;
+	}
+}
+
 #define EF_DIAGS_MAX 50	/* a file of errors is a wrong file: stop there */
 
+enum kind { ERROR, WARNING, NOTE };
+
 static void add(struct ef_diags *d, const char *file,
-		const struct ef_loc *loc, bool warning, const char *fmt,
+		const struct ef_loc *loc, enum kind kind, const char *fmt,
 		va_list ap)
 {
 	struct ef_strbuf sb = { 0 };
 	struct ef_diag *dg;
 
 	/* Out of memory while reporting: the error count still says "failed". */
-	if (!warning)
+	if (kind == ERROR)
 		d->errors++;
-	if (d->n > EF_DIAGS_MAX)
+	/* A note past the limit belongs to a diagnostic left out. */
+	if (d->n > EF_DIAGS_MAX || (kind == NOTE && d->n == EF_DIAGS_MAX))
 		return;
 	if (d->n == EF_DIAGS_MAX) {
-		warning = false;
+		kind = ERROR;
 		loc = NULL;
 		fmt = "too many errors; stopping here";
 	}
@@ -58,12 +82,15 @@ static void add(struct ef_diags *d, const char *file,
 		free(dg->file);
 		return;
 	}
-	dg->warning = warning;
+	dg->warning = kind == WARNING;
+	dg->note = kind == NOTE;
 	if (loc) {
 		dg->line = loc->line;
 		dg->col = loc->col;
 		dg->source = line_of(loc->text, loc->line);
 	}
+	make_printable(dg->msg);
+	make_printable(dg->source);
 	d->n++;
 }
 
@@ -73,7 +100,7 @@ void ef_error(struct ef_diags *d, const struct ef_loc *loc, const char *fmt,
 	va_list ap;
 
 	va_start(ap, fmt);
-	add(d, loc->file, loc, false, fmt, ap);
+	add(d, loc->file, loc, ERROR, fmt, ap);
 	va_end(ap);
 }
 
@@ -83,7 +110,7 @@ void ef_warn(struct ef_diags *d, const struct ef_loc *loc, const char *fmt,
 	va_list ap;
 
 	va_start(ap, fmt);
-	add(d, loc->file, loc, true, fmt, ap);
+	add(d, loc->file, loc, WARNING, fmt, ap);
 	va_end(ap);
 }
 
@@ -92,7 +119,26 @@ void ef_error_file(struct ef_diags *d, const char *file, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	add(d, file, NULL, false, fmt, ap);
+	add(d, file, NULL, ERROR, fmt, ap);
+	va_end(ap);
+}
+
+void ef_warn_file(struct ef_diags *d, const char *file, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	add(d, file, NULL, WARNING, fmt, ap);
+	va_end(ap);
+}
+
+void ef_note(struct ef_diags *d, const struct ef_loc *loc, const char *fmt,
+	     ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	add(d, loc->file, loc, NOTE, fmt, ap);
 	va_end(ap);
 }
 
@@ -102,7 +148,8 @@ char *ef_diags_format(const struct ef_diags *d)
 
 	for (size_t i = 0; i < d->n; i++) {
 		const struct ef_diag *dg = &d->v[i];
-		const char *kind = dg->warning ? "warning: " : "";
+		const char *kind = dg->warning ? "warning: " :
+				   dg->note ? "note: " : "";
 
 		if (!dg->line) {
 			ef_sb_printf(&sb, "%s: %s%s\n", dg->file, kind, dg->msg);
@@ -113,9 +160,14 @@ char *ef_diags_format(const struct ef_diags *d)
 		if (!dg->source)
 			continue;
 		ef_sb_printf(&sb, "%s\n", dg->source);
-		/* Keep tabs so the caret lines up under the column. */
-		for (unsigned int c = 1; c < dg->col && dg->source[c - 1]; c++)
-			ef_sb_putc(&sb, dg->source[c - 1] == '\t' ? '\t' : ' ');
+		/* Columns count bytes; the caret goes under the character:
+		 * tabs kept, one blank for a character of several bytes. */
+		for (unsigned int c = 1; c < dg->col && dg->source[c - 1]; c++) {
+			unsigned char b = (unsigned char)dg->source[c - 1];
+
+			if ((b & 0xc0) != 0x80)
+				ef_sb_putc(&sb, b == '\t' ? '\t' : ' ');
+		}
 		ef_sb_printf(&sb, "^\n");
 	}
 	return ef_sb_steal(&sb);
@@ -135,7 +187,7 @@ void ef_diags_free(struct ef_diags *d)
 const struct ef_diag *ef_diags_first_error(const struct ef_diags *d)
 {
 	for (size_t i = 0; i < d->n; i++)
-		if (!d->v[i].warning)
+		if (!d->v[i].warning && !d->v[i].note)
 			return &d->v[i];
 	return NULL;
 }

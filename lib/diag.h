@@ -20,6 +20,7 @@ struct ef_diag {
 	char *file;
 	unsigned int line, col;
 	bool warning;
+	bool note;		/* a second place of the diagnostic before it */
 	char *msg;
 	char *source;		/* the line, without its newline; may be NULL */
 };
@@ -34,8 +35,18 @@ void ef_error(struct ef_diags *d, const struct ef_loc *loc, const char *fmt,
 	      ...) __attribute__((format(printf, 3, 4)));
 void ef_warn(struct ef_diags *d, const struct ef_loc *loc, const char *fmt,
 	     ...) __attribute__((format(printf, 3, 4)));
+/*
+ * A note on the diagnostic just reported: another place that belongs to it
+ * (where a setting given twice was first given). Neither an error nor a
+ * warning.
+ */
+void ef_note(struct ef_diags *d, const struct ef_loc *loc, const char *fmt,
+	     ...) __attribute__((format(printf, 3, 4)));
 /* An error with no place in a file (a file that cannot be opened). */
 void ef_error_file(struct ef_diags *d, const char *file, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* A warning with no place in a file. */
+void ef_warn_file(struct ef_diags *d, const char *file, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* The first error (not warning) reported on d; NULL if none. */
 const struct ef_diag *ef_diags_first_error(const struct ef_diags *d);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "lex.h"
 #include "util.h"
@@ -39,6 +40,71 @@ static char *unsafe_why(const struct ef_unsafe *u)
 	return n < 0 ? NULL : why;
 }
 
+/* "not a regular file (a FIFO)"; NULL if out of memory. */
+static char *not_regular(const char *path)
+{
+	struct stat st;
+	char *why = NULL;
+
+	/* Looked at again only to name it: it was not opened. */
+	if (stat(path, &st) < 0 || S_ISREG(st.st_mode))
+		return strdup("not a regular file");
+	if (asprintf(&why, "not a regular file (%s)", ef_file_kind(st.st_mode)) < 0)
+		return NULL;
+	return why;
+}
+
+/*
+ * Text is text: a byte that is not UTF-8 would reach the kernel in a note
+ * and come back as JSON nobody can read. Reports the first such byte of
+ * every line; the file is still parsed, so that one run says everything.
+ */
+void ef_source_check_text(const struct ef_source *src, struct ef_diags *d)
+{
+	struct ef_loc loc = { src->path, src->text, 1, 1 };
+	const unsigned char *p = (const unsigned char *)src->text;
+
+	/* Invisible, it would glue itself to the first word ("mode"). */
+	if (!strncmp(src->text, "\xef\xbb\xbf", 3))
+		ef_error(d, &loc,
+			 "a byte order mark (U+FEFF) starts the file: save it as UTF-8 without one");
+	while (*p) {
+		size_t n = ef_utf8_char(p);
+
+		if (!n) {
+			ef_error(d, &loc,
+				 "invalid UTF-8 (byte 0x%02x): policy, site and group files are UTF-8 text",
+				 *p);
+			while (*p && *p != '\n')
+				p++;
+			continue;
+		}
+		if (*p == '\n') {
+			loc.line++;
+			loc.col = 1;
+		} else {
+			loc.col += (unsigned int)n;
+		}
+		p += n;
+	}
+}
+
+/* Where byte `at` of the text is, to report it. */
+static struct ef_loc place(const char *path, const char *text, const char *at)
+{
+	struct ef_loc loc = { path, text, 1, 1 };
+
+	for (const char *p = text; p < at; p++) {
+		if (*p == '\n') {
+			loc.line++;
+			loc.col = 1;
+		} else {
+			loc.col++;
+		}
+	}
+	return loc;
+}
+
 struct ef_source *ef_source_load(struct ef_sources *srcs, const char *path,
 				 struct ef_diags *d,
 				 const struct ef_loc *from)
@@ -59,16 +125,24 @@ struct ef_source *ef_source_load(struct ef_sources *srcs, const char *path,
 			why = "replaced while it was being read";
 		else if (err == -EFBIG)
 			why = "larger than the 16 MiB limit";
-		else if (err == -EILSEQ)
-			why = "contains a NUL byte: not a text file";
 		else if (err == -EINVAL)
-			why = "not a regular file";
+			why = why_buf = not_regular(path);
+		/* A whole file refused: its name first, then why. */
+		if (!why)
+			why = "out of memory";
 		if (from)
-			ef_error(d, from, "cannot read '%s': %s", path, why);
+			ef_error(d, from, "'%s': %s", path, why);
 		else
-			ef_error_file(d, path, "cannot read: %s", why);
+			ef_error_file(d, path, "%s", why);
 		free(why_buf);
 		free(unsafe.path);
+		return NULL;
+	}
+	if (strlen(text) != len) {
+		struct ef_loc at = place(path, text, text + strlen(text));
+
+		ef_error(d, &at, "a NUL byte: not a text file");
+		free(text);
 		return NULL;
 	}
 	src = calloc(1, sizeof(*src));
@@ -107,6 +181,7 @@ void ef_lex_init(struct ef_lexer *lx, const struct ef_source *src,
 	lx->line = 1;
 	lx->col = 1;
 	lx->diags = d;
+	ef_source_check_text(src, d);
 	ef_lex_next(lx);
 }
 
@@ -140,6 +215,32 @@ static void set_text(struct ef_lexer *lx, const char *start, size_t len)
 	lx->text = strndup(start, len);
 	if (!lx->text)
 		lx->tok = T_BAD;
+}
+
+/*
+ * A control character in the string from `start` to the closing quote at
+ * lx->p (a tab is fine): notes are printed on terminals and in logs, where
+ * one would be a command, not text. Reports the first.
+ */
+static void bad_control(struct ef_lexer *lx, const char *start)
+{
+	for (const char *p = start; p < lx->p; p++) {
+		unsigned char c = (unsigned char)p[0];
+		unsigned int cp = c;
+		struct ef_loc at = lx->loc;
+
+		/* C1 controls, U+0080 to U+009F, are 0xc2 0x80 to 0xc2 0x9f. */
+		if (c == 0xc2 && (unsigned char)p[1] >= 0x80 &&
+		    (unsigned char)p[1] <= 0x9f)
+			cp = (unsigned char)p[1];
+		else if ((c >= 0x20 && c != 0x7f) || c == '\t')
+			continue;
+		at.col += (unsigned int)(p - start) + 1;
+		ef_error(lx->diags, &at,
+			 "control character U+%04X in a string",
+			 cp);
+		return;
+	}
 }
 
 void ef_lex_next(struct ef_lexer *lx)
@@ -190,6 +291,9 @@ void ef_lex_next(struct ef_lexer *lx)
 		start = lx->p;
 		while (*lx->p && *lx->p != '"' && *lx->p != '\n')
 			advance(lx);
+		/* Reported, and still a string: the line parses on. */
+		if (*lx->p == '"')
+			bad_control(lx, start);
 		if (*lx->p != '"') {
 			ef_error(lx->diags, &lx->loc,
 				 "unterminated string: a closing '\"' is missing on this line");

@@ -45,6 +45,13 @@ struct ef_source *ef_source_load(struct ef_sources *srcs, const char *path,
 				 struct ef_diags *d,
 				 const struct ef_loc *from);
 void ef_sources_free(struct ef_sources *srcs);
+/*
+ * Reports at its place what keeps a loaded file from being text: a byte
+ * order mark, a byte that is not UTF-8 (the first of each line). The
+ * lexer does it (ef_lex_init); a file read otherwise calls it. Whole-file
+ * refusals (missing, unsafe, not regular, a NUL byte) are the loader's.
+ */
+void ef_source_check_text(const struct ef_source *src, struct ef_diags *d);
 
 struct ef_lexer {
 	const struct ef_source *src;

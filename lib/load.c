@@ -9,6 +9,7 @@
 #include <sys/utsname.h>
 
 #include "addr.h"
+#include "host.h"
 #include "load.h"
 #include "nl.h"
 
@@ -18,6 +19,27 @@ static bool kernel_persists(void)
 	struct utsname u;
 
 	return uname(&u) == 0 && ef_kernel_can_persist(u.release);
+}
+
+/* Warnings of what the site names that this machine lacks. A machine
+ * that cannot be read is said once, and the load goes on. */
+static int check_host(const struct ef_loaded *l, const char *site_path,
+		      struct ef_diags *d)
+{
+	struct ef_host host;
+	int err = ef_host_read(&host);
+
+	if (err == -ENOMEM)
+		return err;
+	if (err < 0) {
+		ef_warn_file(d, site_path,
+			     "cannot read this machine's interfaces (%s): not compared with the site",
+			     strerror(-err));
+		return 0;
+	}
+	ef_host_check(l->policy, l->site, &host, d);
+	ef_host_free(&host);
+	return 0;
 }
 
 int ef_load(const struct ef_load_opts *opts, struct ef_diags *d,
@@ -42,6 +64,8 @@ int ef_load(const struct ef_load_opts *opts, struct ef_diags *d,
 		copts.no_persist = !copts.transient && !kernel_persists();
 		err = ef_compile(l.policy, l.site, &copts, d, &l.model);
 	}
+	if (!err && l.model && opts->check_host)
+		err = check_host(&l, opts->site, d);
 	if (err) {
 		ef_loaded_free(&l);
 		return err;

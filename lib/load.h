@@ -16,6 +16,13 @@ struct ef_load_opts {
 	/* The caller exits after applying (edgefwctl): never own the
 	 * table. Else it is owned as the site's `lock` says. */
 	bool transient;
+	/*
+	 * The model is for this machine (edgefwctl apply, edgefwd): warn of
+	 * zone interfaces it does not have and, in host mode, of address
+	 * roles' addresses it does not have (host.h). Off for what may run
+	 * elsewhere (check, compile).
+	 */
+	bool check_host;
 };
 
 struct ef_loaded {
@@ -25,7 +32,8 @@ struct ef_loaded {
 };
 
 /*
- * Parses both files and compiles. Every diagnostic goes on d. 0 with all
+ * Parses both files and compiles (and with check_host, compares the site
+ * with this machine: warnings only). Every diagnostic goes on d. 0 with all
  * of *ret; -EINVAL when d holds errors; -ENOMEM. On failure *ret is empty.
  */
 int ef_load(const struct ef_load_opts *opts, struct ef_diags *d,

@@ -14,6 +14,9 @@
 #include "state.h"
 #include "util.h"
 
+/* The first 96 bits of ::ffff:192.0.2.1. */
+static const uint8_t v4mapped[12] = { [10] = 0xff, [11] = 0xff };
+
 int ef_prefix_parse(const char *s, struct ef_prefix *ret, const char **why)
 {
 	char addr[INET6_ADDRSTRLEN + 1];
@@ -34,6 +37,12 @@ int ef_prefix_parse(const char *s, struct ef_prefix *ret, const char **why)
 	} else if (inet_pton(AF_INET6, addr, p.lo) == 1) {
 		p.family = 6;
 		bits = 128;
+		/* The kernel sees such a peer as IPv4: a rule for it in the
+		 * IPv6 sets would never match. */
+		if (!memcmp(p.lo, v4mapped, sizeof(v4mapped))) {
+			*why = "an IPv4-mapped IPv6 address: write the IPv4 address";
+			return -EINVAL;
+		}
 	} else {
 		*why = "not an IPv4 or IPv6 address";
 		return -EINVAL;
@@ -44,6 +53,11 @@ int ef_prefix_parse(const char *s, struct ef_prefix *ret, const char **why)
 
 		if (!*q || strlen(q) > 3) {
 			*why = "invalid prefix length";
+			return -EINVAL;
+		}
+		/* 024 is 20 to whoever reads it as octal: no leading zero. */
+		if (q[0] == '0' && q[1]) {
+			*why = "prefix length with a leading zero (write 24, not 024)";
 			return -EINVAL;
 		}
 		plen = 0;
@@ -74,10 +88,40 @@ int ef_prefix_parse(const char *s, struct ef_prefix *ret, const char **why)
 	return 0;
 }
 
+/* The settings a site gives once; `management` is among them. */
+static const char *const settings[] = {
+	"mode", "lock", "output", "log", "management-port", "interval",
+	"max-elements", "management", "policy",
+};
+
 struct sparser {
 	struct ef_site *site;
 	struct ef_diags *d;
+	struct ef_loc set_at[ARRAY_SIZE(settings)];	/* line 0: not yet */
 };
+
+/*
+ * A setting given twice is refused, the first place in a note: the last
+ * one silently winning is how a forgotten line loosens a firewall.
+ */
+static bool set_once(struct sparser *sp, const char *key,
+		     const struct ef_loc *loc)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(settings); i++) {
+		struct ef_loc *first = &sp->set_at[i];
+
+		if (strcmp(key, settings[i]))
+			continue;
+		if (first->line) {
+			ef_error(sp->d, loc, "'%s' already set at line %u", key,
+				 first->line);
+			ef_note(sp->d, first, "'%s' first set here", key);
+			return false;
+		}
+		*first = *loc;
+	}
+	return true;
+}
 
 static bool add_prefix(struct ef_binding *b, const struct ef_prefix *p)
 {
@@ -101,6 +145,7 @@ static bool read_group_file(struct sparser *sp, struct ef_binding *b,
 	src = ef_source_load(&sp->site->sources, path, sp->d, from);
 	if (!src)
 		return false;
+	ef_source_check_text(src, sp->d);
 	for (line = src->text; *line; ) {
 		const char *end = strchrnul(line, '\n'), *p = line, *w;
 		struct ef_loc loc = { src->path, src->text, ++lineno, 1 };
@@ -146,6 +191,18 @@ static bool read_group_file(struct sparser *sp, struct ef_binding *b,
 		}
 		line = *end ? end + 1 : end;
 	}
+	/* An empty file is no way to say "no one" or "everyone". */
+	if (ok && !entries && b == &sp->site->management) {
+		ef_error(sp->d, from,
+			 "management file '%s' holds no network: write 'management = none' if that is meant",
+			 path);
+		ok = false;
+	} else if (ok && !entries) {
+		ef_error(sp->d, from,
+			 "group file '%s' holds no address: write 'none' (no peer) or 'any' (every peer) in the site if that is meant",
+			 path);
+		ok = false;
+	}
 	return ok;
 }
 
@@ -162,6 +219,12 @@ static bool parse_value(struct sparser *sp, struct ef_lexer *lx,
 			 "expected an address, CIDR, 'file \"PATH\"'%s, got %s",
 			 allow_ifaces ? ", 'iface NAME'" : "",
 			 ef_lex_what(lx, buf, sizeof(buf)));
+		return false;
+	}
+	if (!strcmp(lx->text, "any") || !strcmp(lx->text, "none")) {
+		ef_error(sp->d, &lx->loc,
+			 "'%s' stands alone: it cannot be listed with other values",
+			 lx->text);
 		return false;
 	}
 	if (!strcmp(lx->text, "file")) {
@@ -215,12 +278,20 @@ static bool parse_value(struct sparser *sp, struct ef_lexer *lx,
 	return add_prefix(b, &pfx);
 }
 
-/* `none` | value {, value} */
+/* `none` | `any` | value {, value} */
 static bool parse_values(struct sparser *sp, struct ef_lexer *lx,
 			 struct ef_binding *b, bool allow_ifaces)
 {
-	if (lx->tok == T_WORD && !strcmp(lx->text, "none")) {
-		b->kind = EF_BIND_NONE;
+	bool none = lx->tok == T_WORD && !strcmp(lx->text, "none");
+	bool any = lx->tok == T_WORD && !strcmp(lx->text, "any");
+
+	if (any && b == &sp->site->management) {
+		ef_error(sp->d, &lx->loc,
+			 "management cannot be 'any': give networks (0.0.0.0/0, ::/0 if that is meant) or 'none'");
+		return false;
+	}
+	if (none || any) {
+		b->kind = none ? EF_BIND_NONE : EF_BIND_ANY;
 		ef_lex_next(lx);
 		return ef_lex_expect_eol(lx);
 	}
@@ -261,6 +332,30 @@ const struct ef_zone_bind *ef_site_find_zone(const struct ef_site *s,
 	return NULL;
 }
 
+static void zone_release(struct ef_zone_bind *z)
+{
+	free(z->ifnames);
+	free(z->ifname_locs);
+}
+
+static bool zone_add_ifname(struct ef_zone_bind *z, const char *name,
+			    const struct ef_loc *loc)
+{
+	void *v = realloc(z->ifnames, (z->nifnames + 1) * sizeof(*z->ifnames));
+
+	if (!v)
+		return false;
+	z->ifnames = v;
+	v = realloc(z->ifname_locs, (z->nifnames + 1) * sizeof(*loc));
+	if (!v)
+		return false;
+	z->ifname_locs = v;
+	memset(z->ifnames[z->nifnames], 0, EF_IFNAME_LEN);
+	strcpy(z->ifnames[z->nifnames], name);
+	z->ifname_locs[z->nifnames++] = *loc;
+	return true;
+}
+
 static bool parse_zone(struct sparser *sp, struct ef_lexer *lx)
 {
 	struct ef_zone_bind z = { .loc = lx->loc };
@@ -278,6 +373,7 @@ static bool parse_zone(struct sparser *sp, struct ef_lexer *lx)
 	if (old) {
 		ef_error(sp->d, &lx->loc, "zone '%s' already bound at line %u",
 			 z.name, old->loc.line);
+		ef_note(sp->d, &old->loc, "zone '%s' first bound here", z.name);
 		return false;
 	}
 	ef_lex_next(lx);
@@ -287,23 +383,17 @@ static bool parse_zone(struct sparser *sp, struct ef_lexer *lx)
 	}
 	ef_lex_next(lx);
 	for (;;) {
-		void *v;
-
 		if (lx->tok != T_WORD || strlen(lx->text) >= IFNAMSIZ) {
 			ef_error(sp->d, &lx->loc,
 				 "expected an interface name (at most %d bytes), got %s",
 				 IFNAMSIZ - 1, ef_lex_what(lx, buf, sizeof(buf)));
-			free(z.ifnames);
+			zone_release(&z);
 			return false;
 		}
-		v = realloc(z.ifnames, (z.nifnames + 1) * sizeof(*z.ifnames));
-		if (!v) {
-			free(z.ifnames);
+		if (!zone_add_ifname(&z, lx->text, &lx->loc)) {
+			zone_release(&z);
 			return false;
 		}
-		z.ifnames = v;
-		memset(z.ifnames[z.nifnames], 0, EF_IFNAME_LEN);
-		strcpy(z.ifnames[z.nifnames++], lx->text);
 		ef_lex_next(lx);
 		if (lx->tok != T_COMMA)
 			break;
@@ -312,7 +402,7 @@ static bool parse_zone(struct sparser *sp, struct ef_lexer *lx)
 	if (!ef_lex_expect_eol(lx) ||
 	    ef_grow((void **)&sp->site->zones, &sp->site->zones_cap,
 		 sp->site->nzones + 1, sizeof(z))) {
-		free(z.ifnames);
+		zone_release(&z);
 		return false;
 	}
 	sp->site->zones[sp->site->nzones++] = z;
@@ -491,14 +581,11 @@ static bool parse_stmt(struct sparser *sp, struct ef_lexer *lx)
 		return false;
 	}
 	ef_lex_next(lx);
+	if (ef_site_word(key) && !set_once(sp, key, &loc))
+		return false;
 	if (ef_site_word(key) && strcmp(key, "management"))
 		return parse_setting(sp, lx, key);
 	if (!strcmp(key, "management")) {
-		if (sp->site->management_set) {
-			ef_error(sp->d, &loc, "management already set at line %u",
-				 sp->site->management.loc.line);
-			return false;
-		}
 		sp->site->management_set = true;
 		sp->site->management.loc = loc;
 		strcpy(sp->site->management.name, key);
@@ -508,6 +595,7 @@ static bool parse_stmt(struct sparser *sp, struct ef_lexer *lx)
 	if (old) {
 		ef_error(sp->d, &loc, "'%s' already bound at line %u", key,
 			 old->loc.line);
+		ef_note(sp->d, &old->loc, "'%s' first bound here", key);
 		return false;
 	}
 	strcpy(b.name, key);
@@ -578,7 +666,7 @@ void ef_site_free(struct ef_site *s)
 	for (size_t i = 0; i < s->nbinds; i++)
 		binding_release(&s->binds[i]);
 	for (size_t i = 0; i < s->nzones; i++)
-		free(s->zones[i].ifnames);
+		zone_release(&s->zones[i]);
 	binding_release(&s->management);
 	free(s->binds);
 	free(s->zones);

@@ -17,7 +17,11 @@ struct ef_prefix {
 	struct ef_loc loc;
 };
 
-enum ef_bind_kind { EF_BIND_ADDRS, EF_BIND_IFACE, EF_BIND_NONE };
+/*
+ * What a role is bound to: addresses (and interfaces), `none` (a role this
+ * machine does not have, a group of no one) or `any` (a group: every peer).
+ */
+enum ef_bind_kind { EF_BIND_ADDRS, EF_BIND_IFACE, EF_BIND_NONE, EF_BIND_ANY };
 
 struct ef_binding {
 	char name[EF_ROLE_MAX];
@@ -33,6 +37,7 @@ struct ef_zone_bind {
 	char name[EF_ROLE_MAX];
 	struct ef_loc loc;
 	char (*ifnames)[EF_IFNAME_LEN];
+	struct ef_loc *ifname_locs;	/* where each name was written */
 	size_t nifnames;
 };
 
@@ -84,10 +89,11 @@ const struct ef_zone_bind *ef_site_find_zone(const struct ef_site *s,
 int ef_prefix_parse(const char *s, struct ef_prefix *ret, const char **why);
 
 /*
- * The name the site's `policy = NAME` line gives (the last one), read
- * without parsing the rest (group files are not read). 0; -ENOENT when it
- * has none; -EINVAL when the file cannot be read, said on `why` (if not
- * NULL).
+ * The name the site's `policy = NAME` line gives (the last one; the parser
+ * refuses a second), read without parsing the rest (group files are not
+ * read). 0; -ENOENT when it has none; -EINVAL when the file cannot be read,
+ * said on `why` (if not NULL): only such whole-file refusals, the lines
+ * are the parser's to judge.
  */
 int ef_site_policy(const char *path, char ret[EF_ROLE_MAX],
 		   struct ef_diags *why);

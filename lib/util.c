@@ -266,7 +266,17 @@ int ef_read_config_file(const char *path, size_t max, char **ret_text,
 	ssize_t n;
 	int fd, err;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/*
+	 * Only a regular file is read, and nothing else is even opened: a
+	 * FIFO would block the open until someone writes to it (a hung
+	 * reload), a device may act on being opened. O_NONBLOCK covers a
+	 * FIFO put in its place between the two looks.
+	 */
+	if (stat(path, &st) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode))
+		return -EINVAL;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0)
 		return -errno;
 	if (fstat(fd, &st) < 0) {
@@ -315,10 +325,6 @@ int ef_read_config_file(const char *path, size_t max, char **ret_text,
 		len += (size_t)n;
 	}
 	text[len] = '\0';
-	if (strlen(text) != len) {
-		err = -EILSEQ;	/* a NUL byte: not a text file */
-		goto out;
-	}
 	*ret_text = text;
 	*ret_len = len;
 	text = NULL;
@@ -327,6 +333,27 @@ out:
 	free(text);
 	close(fd);
 	return err;
+}
+
+const char *ef_file_kind(mode_t mode)
+{
+	switch (mode & S_IFMT) {
+	case S_IFREG:
+		return "a regular file";
+	case S_IFDIR:
+		return "a directory";
+	case S_IFIFO:
+		return "a FIFO";
+	case S_IFSOCK:
+		return "a socket";
+	case S_IFCHR:
+		return "a character device";
+	case S_IFBLK:
+		return "a block device";
+	case S_IFLNK:
+		return "a symbolic link";
+	}
+	return "of an unknown kind";
 }
 
 char *ef_path_relative_to(const char *base, const char *path)
@@ -340,6 +367,37 @@ char *ef_path_relative_to(const char *base, const char *path)
 		full = NULL;
 	free(dir);
 	return full;
+}
+
+size_t ef_utf8_char(const unsigned char *p)
+{
+	unsigned char lo = 0x80, hi = 0xbf;
+	size_t n;
+
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		n = 2;
+	else if (p[0] >= 0xe0 && p[0] <= 0xef)
+		n = 3;
+	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	if (p[0] == 0xe0)
+		lo = 0xa0;	/* overlong */
+	else if (p[0] == 0xed)
+		hi = 0x9f;	/* surrogates */
+	else if (p[0] == 0xf0)
+		lo = 0x90;	/* overlong */
+	else if (p[0] == 0xf4)
+		hi = 0x8f;	/* above U+10FFFF */
+	if (p[1] < lo || p[1] > hi)
+		return 0;
+	for (size_t i = 2; i < n; i++)
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+	return n;
 }
 
 int ef_parse_uint(const char *s, unsigned long min, unsigned long max,

@@ -5,6 +5,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -32,6 +33,13 @@ void ef_sb_free(struct ef_strbuf *sb);
  */
 int ef_parse_uint(const char *s, unsigned long min, unsigned long max,
 		  unsigned long *ret);
+
+/*
+ * The length of the UTF-8 character at p, or 0 if it is not one (RFC
+ * 3629: no overlong forms, no surrogates, nothing above U+10FFFF). Reads
+ * no further than a NUL.
+ */
+size_t ef_utf8_char(const unsigned char *p);
 
 /* `path` as seen from the directory of `base` (absolute paths kept). */
 char *ef_path_relative_to(const char *base, const char *path);
@@ -61,10 +69,17 @@ struct ef_unsafe {
  * file under a directory that is so, on the way the kernel resolves the
  * path (whoever can write it can put another file in its place); a file
  * reached through a symbolic link owned by another user (who can repoint
- * it). On such a refusal `*ret_unsafe` (if given) says which. The text is
- * NUL-terminated.
+ * it). On such a refusal `*ret_unsafe` (if given) says which. Anything
+ * but a regular file (a FIFO, a device, a socket, a directory) is refused
+ * with -EINVAL without being opened for reading, so without blocking. The
+ * text is
+ * NUL-terminated; a NUL byte in it is the caller's to find (*ret_len is
+ * the length read).
  */
 int ef_read_config_file(const char *path, size_t max, char **ret_text,
 		     size_t *ret_len, struct ef_unsafe *ret_unsafe);
+
+/* What a file of this mode is, for messages: "a FIFO", "a directory"... */
+const char *ef_file_kind(mode_t mode);
 
 #endif

@@ -97,6 +97,30 @@ finish() {
 	exit 0
 }
 
+# expect_status WANT DESC CMD...: CMD must exit WANT; its stdout and stderr
+# are kept in $EFW_TMP/out and $EFW_TMP/err.
+expect_status() {
+	local want=$1 desc=$2 rc=0
+	shift 2
+	"$@" >"$EFW_TMP/out" 2>"$EFW_TMP/err" || rc=$?
+	if ((rc == want)); then
+		ok "$desc (exit $rc)"
+	else
+		not_ok "$desc: exit $rc, wanted $want"
+		sed 's/^/#   /' "$EFW_TMP/err"
+	fi
+}
+
+# stderr_has DESC TEXT: the last command's stderr holds TEXT.
+stderr_has() {
+	if grep -qF -- "$2" "$EFW_TMP/err"; then
+		ok "$1"
+	else
+		not_ok "$1: stderr lacks '$2'"
+		sed 's/^/#   /' "$EFW_TMP/err"
+	fi
+}
+
 # ---- setup and cleanup -----------------------------------------------------
 
 # at_exit CMD...: run CMD (as one eval'd string) at cleanup, before the

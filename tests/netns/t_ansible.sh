@@ -174,6 +174,9 @@ done
       edge_internal: [192.0.2.1, "2001:db8:200::1"]
       front_end: [192.0.2.10, 192.0.2.11, "2001:db8:200::10"]
       director: [192.0.2.10, 192.0.2.11, "2001:db8:200::10"]
+      pic_partners: any
+      remote_clients: any
+      msn_clients: any
     edgefw_site_management: [203.0.113.0/24, "2001:db8:ffff::/48"]
 EOF
 } >"$T/inventory.yml"

@@ -21,29 +21,6 @@ SAN_CTL=$EFW_BUILD/san/edgefwctl
 [[ -x $CTL ]] || bail_out "$CTL not built"
 ns_add edge
 
-# expect_status WANT DESC CMD...: CMD must exit WANT.
-expect_status() {
-	local want=$1 desc=$2 rc=0
-	shift 2
-	"$@" >"$EFW_TMP/out" 2>"$EFW_TMP/err" || rc=$?
-	if ((rc == want)); then
-		ok "$desc (exit $rc)"
-	else
-		not_ok "$desc: exit $rc, wanted $want"
-		sed 's/^/#   /' "$EFW_TMP/err"
-	fi
-}
-
-# stderr_has DESC TEXT: the last command's stderr holds TEXT.
-stderr_has() {
-	if grep -qF -- "$2" "$EFW_TMP/err"; then
-		ok "$1"
-	else
-		not_ok "$1: stderr lacks '$2'"
-		sed 's/^/#   /' "$EFW_TMP/err"
-	fi
-}
-
 # The site names its policy: POLICY may be left out.
 expect_status 0 "check --site alone checks the site's own policy" \
 	"$CTL" check --site $SITE --policy-dir policies

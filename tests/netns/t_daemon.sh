@@ -376,6 +376,21 @@ sed -i 's/^policy = .*/policy = edge-single-public/' "$site"
 check "and back the same way" ctl reload
 check "is back" verify edge-single-public
 
+# A FIFO where the site was: the reload is refused at once. (It hung the
+# daemon in open() until someone wrote to the FIFO.)
+mv "$site" "$site.good"
+mkfifo -m 0644 "$site"
+rc=0
+timeout 10 "$CTL" --socket "$sock" reload >/dev/null 2>&1 || rc=$?
+check "reload with a FIFO as the site is refused, not hung (exit $rc)" \
+	test "$rc" -ne 0 -a "$rc" -ne 124
+check "the log names the file, then what it is" \
+	grep -qF "$site: not a regular file (a FIFO)" "$EFW_TMP/edgefwd.log"
+check "the daemon still answers" ctl hello
+rm "$site"
+mv "$site.good" "$site"
+check "reload with the site back" ctl reload
+
 # Another writer that changes the table back every time: noticed.
 for _ in $(seq 12); do
 	in_ns edge nft add element inet edgefw in4 '{ "eth0" . 198.51.100.10 . tcp . 23 }' 2>/dev/null || true

@@ -53,6 +53,7 @@ write_site() {
 	cat >"$site" <<'EOF'
 # This container: an Edge Server with its public addresses on ext0 and
 # its internal interface int0.
+policy = edge-single-public
 mode = host
 zone external = ext0
 zone internal = int0
@@ -100,8 +101,9 @@ phase_install() {
 		/usr/share/man/man5/edgefw.site.5.gz \
 		/usr/share/man/man8/edgefwctl.8.gz \
 		/usr/share/man/man8/edgefwd.8.gz \
-		/usr/share/doc/edgefw/policies.md.gz \
-		/usr/share/doc/edgefw/README.Debian
+		/usr/share/doc/edgefw/policies.md.gz
+	check "README.Debian installed" bash -c \
+		'ls /usr/share/doc/edgefw/README.Debian || ls /usr/share/doc/edgefw/README.Debian.gz'
 }
 
 phase_configure() {
@@ -213,11 +215,11 @@ EOF
 	sed -i 's|^access_edge .*|access_edge   = 198.51.100.10/24|' "$site"
 	if systemctl reload edgefwd &&
 		wait_for 10 bash -c "journalctl -q -u edgefwd --after-cursor='$c' -o cat | grep -q 'no longer compiles; the running rules stay'" &&
-		journal_since "$c" | grep -q "^$site:7:17: '198.51.100.10/24': host bits set under the prefix length" &&
+		journal_since "$c" | grep -q "^$site:8:17: '198.51.100.10/24': host bits set under the prefix length" &&
 		edgefwctl verify edge-single-public --site "$good" >/dev/null &&
 		[[ $(unit_prop edgefwd ActiveState) == active ]] &&
 		[[ $(unit_prop edgefwd MainPID) == "$pid" ]]; then
-		ok "a reload with a broken site keeps the running policy; the journal says why ($site:7:17)"
+		ok "a reload with a broken site keeps the running policy; the journal says why ($site:8:17)"
 	else
 		notok "a reload with a broken site keeps the running policy and says why"
 		journal_since "$c" | tail -n 20 | diag

@@ -2,8 +2,8 @@
 /* The compiler: shipped scenarios, chains, management, log, iface bindings. */
 #include <arpa/inet.h>
 #include <criterion/criterion.h>
-#include <linux/netfilter.h>
 #include <errno.h>
+#include <linux/netfilter.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -982,7 +982,7 @@ Test(compile, internal_servers)
 
 Test(compile, host_mode_chains)
 {
-	struct ef_model *m = compile_ok(POL, SITE_BASE "management = none\n",
+	struct ef_model *m = compile_ok(POL, SITE_BASE "peers = any\nmanagement = none\n",
 					NULL);
 	const struct ef_chain *in = ef_model_find_chain(m, "input");
 	const struct ef_chain *out = ef_model_find_chain(m, "output");
@@ -1026,7 +1026,7 @@ Test(compile, host_mode_chains)
 	assert_has_elem(m, "in4", "\"eth0\" . 192.0.2.1 . tcp . 443", "r1");
 	assert_has_elem(m, "in6", "\"eth0\" . 2001:db8::1 . tcp . 443", "r1");
 	assert_has_elem(m, "out4", "\"eth0\" . 192.0.2.1 . tcp . 53", "r2");
-	/* An unbound group is any peer: no sets or lookups of its own. */
+	/* A group bound to any: no sets or lookups of its own. */
 	assert_has_elem(m, "in4", "\"eth0\" . 192.0.2.1 . tcp . 8443", "r3");
 	assert_has_elem(m, "in6", "\"eth0\" . 2001:db8::1 . tcp . 8443", "r3");
 	cr_assert_eq(m->nsets, 6);
@@ -1042,7 +1042,7 @@ Test(compile, host_mode_chains)
 Test(compile, output_policy_follows_the_site)
 {
 	struct ef_model *m = compile_ok(POL,
-					SITE_BASE "output = accept\nmanagement = none\n",
+					SITE_BASE "output = accept\npeers = any\nmanagement = none\n",
 					NULL);
 	const struct ef_chain *out = ef_model_find_chain(m, "output");
 
@@ -1102,7 +1102,7 @@ Test(compile, gateway_mode_makes_a_forward_chain)
 Test(compile, log_rule)
 {
 	struct ef_model *m = compile_ok(POL,
-					SITE_BASE "log = 3/minute\nmanagement = none\n",
+					SITE_BASE "log = 3/minute\npeers = any\nmanagement = none\n",
 					NULL);
 	const struct ef_chain *in = ef_model_find_chain(m, "input");
 	const struct ef_rule *r = &in->rules[in->nrules - 1];
@@ -1129,7 +1129,7 @@ Test(compile, log_rule)
 	ef_model_free(m);
 
 	/* No log: the counters stay, alone. */
-	m = compile_ok(POL, SITE_BASE "log = off\nmanagement = none\n", NULL);
+	m = compile_ok(POL, SITE_BASE "log = off\npeers = any\nmanagement = none\n", NULL);
 	for (size_t i = 0; i < m->nchains; i++) {
 		const struct ef_chain *c = &m->chains[i];
 
@@ -1151,7 +1151,7 @@ Test(compile, log_rule)
 Test(compile, management_set)
 {
 	struct ef_model *m = compile_ok(POL,
-					SITE_BASE "management = 203.0.113.0/24, 198.51.100.7, 2001:db8:ffff::/48\n",
+					SITE_BASE "peers = any\nmanagement = 203.0.113.0/24, 198.51.100.7, 2001:db8:ffff::/48\n",
 					NULL);
 	static const struct want_elem mgmt4[] = {
 		{ "198.51.100.7 . tcp . 22", "mgmt" },
@@ -1176,7 +1176,7 @@ Test(compile, management_set)
 Test(compile, management_port)
 {
 	struct ef_model *m = compile_ok(POL,
-					SITE_BASE "management-port = 2222\nmanagement = 203.0.113.0/24\n",
+					SITE_BASE "peers = any\nmanagement-port = 2222\nmanagement = 203.0.113.0/24\n",
 					NULL);
 	static const struct want_elem mgmt4[] = {
 		{ "203.0.113.0/24 . tcp . 2222", "mgmt" },
@@ -1189,7 +1189,7 @@ Test(compile, management_port)
 
 Test(compile, management_none)
 {
-	struct ef_model *m = compile_ok(POL, SITE_BASE "management = none\n",
+	struct ef_model *m = compile_ok(POL, SITE_BASE "peers = any\nmanagement = none\n",
 					NULL);
 
 	/* The sets and lookups exist, empty. */
@@ -1204,7 +1204,7 @@ Test(compile, management_none)
 Test(compile, management_networks_that_overlap)
 {
 	struct ef_model *m = compile_ok(POL,
-					SITE_BASE "management = 10.0.0.0/8, 10.1.0.0/16, 10.1.0.0/16\n",
+					SITE_BASE "peers = any\nmanagement = 10.0.0.0/8, 10.1.0.0/16, 10.1.0.0/16\n",
 					NULL);
 
 	assert_sets_disjoint(m);
@@ -1245,7 +1245,7 @@ Test(compile, iface_binding)
 					.ctx = &f };
 	struct ef_model *m = compile_ok(POL,
 					"zone ext = eth0\nweb = iface eth7, 198.51.100.1\n"
-					"management = none\n",
+					"peers = any\nmanagement = none\n",
 					&opts);
 
 	cr_assert_gt(f.calls, 0);
@@ -1263,7 +1263,7 @@ Test(compile, iface_only_binding)
 	struct ef_compile_opts opts = { .iface_addrs = fake_iface_addrs,
 					.ctx = &f };
 	struct ef_model *m = compile_ok(POL,
-					"zone ext = eth0\nweb = iface eth7\nmanagement = none\n",
+					"zone ext = eth0\nweb = iface eth7\npeers = any\nmanagement = none\n",
 					&opts);
 
 	assert_has_elem(m, "in4", "\"eth0\" . 192.0.2.7 . tcp . 443", "r1");
@@ -1280,7 +1280,7 @@ Test(compile, iface_binding_errors)
 	struct ef_model *m = NULL;
 	int err;
 
-	err = compile_texts(POL, "zone ext = eth0\nweb = iface eth9\nmanagement = none\n",
+	err = compile_texts(POL, "zone ext = eth0\nweb = iface eth9\npeers = any\nmanagement = none\n",
 			    &opts, &d, &m);
 	cr_assert_lt(err, 0);
 	cr_assert_null(m);
@@ -1292,7 +1292,7 @@ Test(compile, iface_binding_errors)
 	ef_diags_free(&d);
 
 	/* No way to read addresses: an error, not an empty binding. */
-	err = compile_texts(POL, "zone ext = eth0\nweb = iface eth7\nmanagement = none\n",
+	err = compile_texts(POL, "zone ext = eth0\nweb = iface eth7\npeers = any\nmanagement = none\n",
 			    NULL, &d, &m);
 	cr_assert_lt(err, 0);
 	cr_assert_null(m);
@@ -1506,36 +1506,6 @@ Test(compile, group_bound_to_none_drops_its_rows)
 	ef_model_free(m);
 }
 
-/* A group file with no address in it: its rows open nothing either. */
-Test(compile, group_of_an_empty_file_opens_nothing)
-{
-	struct tdir t;
-	struct ef_diags d = { 0 };
-	struct ef_model *m = NULL;
-	char *ppath, *spath, *gpath, *text;
-	int err;
-
-	tdir_init(&t);
-	gpath = tdir_write(&t, "peers.txt", "# nobody yet\n", 0644);
-	ppath = tdir_write(&t, "p.policy", GPOL, 0644);
-	spath = tdir_write(&t, "s.site", GSITE "peers = file \"peers.txt\"\n",
-			   0644);
-	err = compile_files(ppath, spath, NULL, &d, &m);
-	text = ef_diags_format(&d);
-	cr_assert_eq(err, 0, "%s", text);
-	assert_model_shape(m);
-	cr_assert_eq(ef_model_elem_count(m), 0);
-	cr_assert_eq(m->nsets, 6);
-	cr_assert_not(any_peer_lookup(m));
-	free(text);
-	free(gpath);
-	free(ppath);
-	free(spath);
-	ef_diags_free(&d);
-	ef_model_free(m);
-	tdir_fini(&t);
-}
-
 /*
  * A group's sets exist only for the directions and families its rows
  * have: c's only row is for an address this machine does not have, a has
@@ -1641,7 +1611,7 @@ Test(compile, element_cap_counts_group_addresses)
 Test(compile, zones_with_several_interfaces)
 {
 	struct ef_model *m = compile_ok(POL,
-					"zone ext = eth0, eth1\nweb = 192.0.2.1\nmanagement = none\n",
+					"zone ext = eth0, eth1\nweb = 192.0.2.1\npeers = any\nmanagement = none\n",
 					NULL);
 
 	assert_set_elems(m, "in4",
@@ -1660,7 +1630,7 @@ Test(compile, unused_binding_is_a_warning)
 	struct ef_model *m = NULL;
 	char *text;
 
-	cr_assert_eq(compile_texts(POL, SITE_BASE "mail = 192.0.2.25\nmanagement = none\n",
+	cr_assert_eq(compile_texts(POL, SITE_BASE "mail = 192.0.2.25\npeers = any\nmanagement = none\n",
 				   NULL, &d, &m), 0);
 	cr_assert_not_null(m);
 	cr_assert_eq(d.errors, 0);

@@ -9,7 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -25,20 +27,6 @@ struct file {
 };
 
 enum kind { POLICY, SITE };
-
-/* `s` with every "@DIR" replaced by `dir`. */
-static char *subst_dir(const char *s, const char *dir)
-{
-	struct ef_strbuf sb = { 0 };
-	const char *at;
-
-	while ((at = strstr(s, "@DIR"))) {
-		ef_sb_printf(&sb, "%.*s%s", (int)(at - s), s, dir);
-		s = at + 4;
-	}
-	ef_sb_printf(&sb, "%s", s);
-	return ef_sb_steal(&sb);
-}
 
 /*
  * Writes `files` into a fresh directory, parses the first one as a policy
@@ -83,6 +71,27 @@ static void policy_error(const char *text, unsigned int line,
 	const struct file f = { "p.policy", text, 0644 };
 
 	expect_error_in(POLICY, &f, 1, "p.policy", line, col, msg);
+}
+
+/* `text` as a policy: its diagnostics, formatted, are `want` (in which
+ * "@DIR" stands for the directory the policy is in). */
+static void policy_formats(const char *text, const char *want)
+{
+	struct ef_diags d = { 0 };
+	struct tdir t;
+	char *path, *all, *want_here;
+
+	tdir_init(&t);
+	path = tdir_write(&t, "p.policy", text, 0644);
+	ef_policy_free(ef_policy_parse(path, &d));
+	all = ef_diags_format(&d);
+	want_here = subst_dir(want, t.path);
+	cr_assert_str_eq(all, want_here);
+	free(want_here);
+	free(all);
+	free(path);
+	ef_diags_free(&d);
+	tdir_fini(&t);
 }
 
 static void site_error(const char *text, unsigned int line, unsigned int col,
@@ -380,7 +389,7 @@ Test(errors, include_self)
 Test(errors, include_missing_file)
 {
 	policy_error("policy t \"T\"\ninclude \"nope.policy\"\n", 2, 9,
-		     "cannot read '@DIR/nope.policy': No such file or directory");
+		     "'@DIR/nope.policy': No such file or directory");
 }
 
 Test(errors, include_without_a_string)
@@ -399,7 +408,7 @@ Test(errors, include_of_a_world_writable_file)
 	};
 
 	expect_error_in(POLICY, f, 2, "p.policy", 2, 9,
-			"cannot read '@DIR/i.policy': writable by others or by a group other than root, or owned by another user; refusing it (chmod go-w, chown root)");
+			"'@DIR/i.policy': writable by others or by a group other than root, or owned by another user; refusing it (chmod go-w, chown root)");
 }
 
 /* --- site files */
@@ -416,6 +425,35 @@ Test(errors, prefix_length_too_long)
 		   "'192.0.2.0/33': prefix length above 32");
 	site_error("peers = 192.0.2.1, 2001:db8::/129\nmanagement = none\n", 1,
 		   20, "'2001:db8::/129': prefix length above 128");
+}
+
+Test(errors, v4_mapped_address)
+{
+	site_error("management = none\npeers = 192.0.2.1, ::ffff:192.0.2.10\n",
+		   2, 20,
+		   "'::ffff:192.0.2.10': an IPv4-mapped IPv6 address: write the IPv4 address");
+	site_error("web = ::ffff:198.51.100.10\nmanagement = none\n", 1, 7,
+		   "'::ffff:198.51.100.10': an IPv4-mapped IPv6 address: write the IPv4 address");
+	site_error("management = ::ffff:203.0.113.0/120\n", 1, 14,
+		   "'::ffff:203.0.113.0/120': an IPv4-mapped IPv6 address: write the IPv4 address");
+}
+
+Test(errors, prefix_length_leading_zero)
+{
+	site_error("peers = 192.0.2.0/024\nmanagement = none\n", 1, 9,
+		   "'192.0.2.0/024': prefix length with a leading zero (write 24, not 024)");
+}
+
+Test(errors, group_file_v4_mapped_and_leading_zero)
+{
+	const struct file f[] = {
+		{ "s.site", "peers = file \"g.txt\"\nmanagement = none\n", 0 },
+		{ "g.txt", "192.0.2.0/24\n  ::ffff:192.0.2.7\n10.0.0.0/08\n", 0 },
+	};
+
+	cr_assert_eq(expect_error_in(SITE, f, 2, "g.txt", 2, 3,
+				     "'::ffff:192.0.2.7': an IPv4-mapped IPv6 address: write the IPv4 address"),
+		     2);
 }
 
 Test(errors, bad_address)
@@ -448,22 +486,90 @@ Test(errors, site_line_not_a_binding)
 		   "expected end of line, got '192.0.2.2'");
 }
 
+/*
+ * `text` as a site: an error at line:col saying `msg`, then a note at the
+ * first place, first_line:1, saying `note`; shown with its line and caret.
+ */
+static void site_twice(const char *text, unsigned int line, unsigned int col,
+		       const char *msg, unsigned int first_line,
+		       const char *note)
+{
+	struct ef_diags d = { 0 };
+	struct tdir t;
+	char *path, *all, *want = NULL;
+
+	tdir_init(&t);
+	path = tdir_write(&t, "s.site", text, 0644);
+	ef_site_free(ef_site_parse(path, &d));
+	assert_first_error(&d, path, line, col, msg);
+	all = ef_diags_format(&d);
+	cr_assert_eq(d.errors, 1, "%s", all);
+	cr_assert_eq(d.n, 2, "%s", all);
+	cr_assert(d.v[1].note, "%s", all);
+	cr_assert_not(d.v[1].warning);
+	assert_diag(&d, 1, path, first_line, 1, note);
+	cr_assert_neq(asprintf(&want, "%s:%u:1: note: %s\n", path, first_line,
+			       note), -1);
+	cr_assert_not_null(strstr(all, want), "%s", all);
+	free(want);
+	free(all);
+	free(path);
+	ef_diags_free(&d);
+	tdir_fini(&t);
+}
+
 Test(errors, duplicate_binding)
 {
-	site_error("web = 192.0.2.1\nmanagement = none\nweb = 192.0.2.2\n", 3, 1,
-		   "'web' already bound at line 1");
+	site_twice("web = 192.0.2.1\nmanagement = none\nweb = 192.0.2.2\n", 3, 1,
+		   "'web' already bound at line 1", 1, "'web' first bound here");
+	/* `any` and `none` are values like others: given once. */
+	site_twice("peers = any\nmanagement = none\npeers = none\n", 3, 1,
+		   "'peers' already bound at line 1", 1,
+		   "'peers' first bound here");
 }
 
 Test(errors, duplicate_zone)
 {
-	site_error("zone ext = eth0\nzone ext = eth1\nmanagement = none\n", 2, 6,
-		   "zone 'ext' already bound at line 1");
+	site_twice("zone ext = eth0\nzone ext = eth1\nmanagement = none\n", 2, 6,
+		   "zone 'ext' already bound at line 1", 1,
+		   "zone 'ext' first bound here");
 }
 
-Test(errors, duplicate_management)
+/* The last `output =` or `mode =` winning is how a line appended for a
+ * test outlives it: every setting is given once. */
+Test(errors, duplicate_settings)
 {
-	site_error("management = none\nmanagement = 192.0.2.0/24\n", 2, 1,
-		   "management already set at line 1");
+	static const struct {
+		const char *key, *first, *second;
+	} twice[] = {
+		{ "mode", "host", "gateway" },
+		{ "output", "drop", "accept" },
+		{ "lock", "off", "on" },
+		{ "log", "off", "10/second" },
+		{ "management-port", "22", "2222" },
+		{ "interval", "30", "30" },
+		{ "max-elements", "100", "1000000" },
+		{ "management", "none", "192.0.2.0/24" },
+		{ "policy", "edge-single-public", "reverse-proxy" },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(twice); i++) {
+		bool mgmt = !strcmp(twice[i].key, "management");
+		char *text = NULL, *msg = NULL, *note = NULL;
+
+		cr_assert_neq(asprintf(&text, "%s = %s\n\n# again\n%s = %s\n%s",
+				       twice[i].key, twice[i].first,
+				       twice[i].key, twice[i].second,
+				       mgmt ? "" : "management = none\n"), -1);
+		cr_assert_neq(asprintf(&msg, "'%s' already set at line 1",
+				       twice[i].key), -1);
+		cr_assert_neq(asprintf(&note, "'%s' first set here",
+				       twice[i].key), -1);
+		site_twice(text, 4, 1, msg, 1, note);
+		free(text);
+		free(msg);
+		free(note);
+	}
 }
 
 Test(errors, missing_management)
@@ -566,10 +672,35 @@ Test(errors, group_file_host_bits)
 			"'10.1.0.0/8': host bits set under the prefix length (write the network address)");
 }
 
+/* An empty group says neither "no one" nor "everyone": `none` and `any`
+ * are there to be said. */
+Test(errors, group_file_empty)
+{
+	const struct file empty[] = {
+		{ "s.site", "peers = file \"g.txt\"\nmanagement = none\n", 0 },
+		{ "g.txt", "", 0 },
+	};
+	const struct file comments[] = {
+		{ "s.site", "management = none\npeers = 192.0.2.1, file \"g.txt\"\n", 0 },
+		{ "g.txt", "# nobody yet\n\n   \t# still nobody\n", 0 },
+	};
+	const struct file mgmt[] = {
+		{ "s.site", "management = file \"m.txt\"\n", 0 },
+		{ "m.txt", "# to be filled in\n", 0 },
+	};
+
+	expect_error_in(SITE, empty, 2, "s.site", 1, 14,
+			"group file '@DIR/g.txt' holds no address: write 'none' (no peer) or 'any' (every peer) in the site if that is meant");
+	expect_error_in(SITE, comments, 2, "s.site", 2, 25,
+			"group file '@DIR/g.txt' holds no address: write 'none' (no peer) or 'any' (every peer) in the site if that is meant");
+	expect_error_in(SITE, mgmt, 2, "s.site", 1, 19,
+			"management file '@DIR/m.txt' holds no network: write 'management = none' if that is meant");
+}
+
 Test(errors, group_file_missing)
 {
 	site_error("management = none\npeers = file \"nope.txt\"\n", 2, 14,
-		   "cannot read '@DIR/nope.txt': No such file or directory");
+		   "'@DIR/nope.txt': No such file or directory");
 	site_error("management = none\npeers = file nope.txt\n", 2, 14,
 		   "expected a file name in double quotes after 'file'");
 }
@@ -582,7 +713,188 @@ Test(errors, group_file_world_writable)
 	};
 
 	expect_error_in(SITE, f, 2, "s.site", 1, 14,
-			"cannot read '@DIR/g.txt': writable by others or by a group other than root, or owned by another user; refusing it (chmod go-w, chown root)");
+			"'@DIR/g.txt': writable by others or by a group other than root, or owned by another user; refusing it (chmod go-w, chown root)");
+}
+
+/* --- text */
+
+#define BAD_UTF8(byte) \
+	"invalid UTF-8 (byte " #byte "): policy, site and group files are UTF-8 text"
+
+/* A byte that is not UTF-8 in a note reached the kernel and came back as
+ * JSON nobody could read: refused where it stands. */
+Test(errors, invalid_utf8_in_a_note)
+{
+	policy_error(ROW("\ttcp 80 any web \"caf\xe9\""), 5, 21,
+		     BAD_UTF8(0xe9));
+}
+
+Test(errors, invalid_utf8_in_names)
+{
+	policy_error("policy t \"T\"\naddress w\xff" "b\n", 2, 10,
+		     BAD_UTF8(0xff));
+	site_error("management = none\nzone ext = eth\xc0\n", 2, 15,
+		   BAD_UTF8(0xc0));
+	/* In a comment too: the file is text or it is not. */
+	site_error("# caf\xe9\nmanagement = none\n", 1, 6,
+		   BAD_UTF8(0xe9));
+}
+
+/* A byte order mark would make "mode" another word: refused. */
+Test(errors, byte_order_mark)
+{
+	site_error("\xef\xbb\xbfmode = gateway\nmanagement = none\n", 1, 1,
+		   "a byte order mark (U+FEFF) starts the file: save it as UTF-8 without one");
+}
+
+Test(errors, invalid_utf8_in_a_group_file)
+{
+	const struct file f[] = {
+		{ "s.site", "peers = file \"g.txt\"\nmanagement = none\n", 0 },
+		{ "g.txt", "192.0.2.1  # caf\xe9\n", 0 },
+	};
+
+	expect_error_in(SITE, f, 2, "g.txt", 1, 17, BAD_UTF8(0xe9));
+}
+
+Test(errors, invalid_utf8_sequences)
+{
+	static const struct {
+		const char *bytes;
+		unsigned int byte;
+	} bad[] = {
+		{ "\xc0\xaf", 0xc0 },		/* overlong '/' */
+		{ "\xe0\x80\xaf", 0xe0 },	/* overlong, three bytes */
+		{ "\xed\xa0\x80", 0xed },	/* a UTF-16 surrogate */
+		{ "\xf4\x90\x80\x80", 0xf4 },	/* above U+10FFFF */
+		{ "\xf5\x80\x80\x80", 0xf5 },
+		{ "\xe2\x82", 0xe2 },		/* cut short */
+		{ "\x80", 0x80 },		/* a lone continuation */
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		char text[128], msg[128];
+
+		snprintf(text, sizeof(text), "policy t \"T %s\"\n", bad[i].bytes);
+		snprintf(msg, sizeof(msg),
+			 "invalid UTF-8 (byte 0x%02x): policy, site and group files are UTF-8 text",
+			 bad[i].byte);
+		policy_error(text, 1, 13, msg);
+	}
+}
+
+Test(errors, valid_utf8_is_text)
+{
+	struct ef_diags d = { 0 };
+	struct ef_policy *p;
+	struct tdir t;
+	char *path;
+
+	tdir_init(&t);
+	path = tdir_write(&t, "p.policy",
+			  ROW("\ttcp 80 any web \"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\t\""),
+			  0644);
+	p = ef_policy_parse(path, &d);
+	cr_assert_eq(d.n, 0);
+	cr_assert_str_eq(p->rows[0].note, "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\t");
+	ef_policy_free(p);
+	free(path);
+	ef_diags_free(&d);
+	tdir_fini(&t);
+}
+
+/* Every line with a bad byte is reported, and the rest of the file too. */
+Test(errors, invalid_utf8_every_line_reported)
+{
+	struct ef_diags d = { 0 };
+	struct tdir t;
+	char *path;
+
+	tdir_init(&t);
+	path = tdir_write(&t, "p.policy",
+			  ROW("\ttcp 80 any web \"\xff\xff\"\n\ttcp 0 any web \"\xfe\""),
+			  0644);
+	ef_policy_free(ef_policy_parse(path, &d));
+	cr_assert_eq(d.errors, 3);
+	assert_diag(&d, 0, path, 5, 18, BAD_UTF8(0xff));
+	assert_diag(&d, 1, path, 6, 17, BAD_UTF8(0xfe));
+	assert_diag(&d, 2, path, 6, 6,
+		    "port out of range in '0': ports are 1 to 65535");
+	free(path);
+	ef_diags_free(&d);
+	tdir_fini(&t);
+}
+
+Test(errors, control_character_in_a_string)
+{
+	const struct file f = { "p.policy", ROW("\ttcp 80 any web \"bell\x07\""),
+				0644 };
+
+	/* Said once: the string is still a string. */
+	cr_assert_eq(expect_error_in(POLICY, &f, 1, "p.policy", 5, 22,
+				     "control character U+0007 in a string"), 1);
+	policy_error(ROW("\ttcp 80 any web \"\x1b[2Jclear\""), 5, 18,
+		     "control character U+001B in a string");
+	policy_error("policy t \"T\x7f\"\n", 1, 12,
+		     "control character U+007F in a string");
+	/* C1: U+009B is the terminal's CSI. */
+	policy_error(ROW("\ttcp 80 any web \"a\xc2\x9b" "2J\""), 5, 19,
+		     "control character U+009B in a string");
+}
+
+/* A NUL byte ends the text: reported where it is. */
+Test(errors, nul_byte_has_a_place)
+{
+	static const char policy[] = "policy t \"T\"\naddress web\n\tzone\0z {\n";
+	static const char group[] = "192.0.2.1\n192.0.2.2\0\n";
+	struct ef_diags d = { 0 };
+	struct tdir t;
+	char *path, *gpath, *spath;
+
+	tdir_init(&t);
+	path = tdir_write_bytes(&t, "p.policy", policy, sizeof(policy) - 1,
+				0644);
+	ef_policy_free(ef_policy_parse(path, &d));
+	assert_first_error(&d, path, 3, 6, "a NUL byte: not a text file");
+	cr_assert_eq(d.errors, 1);
+	ef_diags_free(&d);
+
+	gpath = tdir_write_bytes(&t, "g.txt", group, sizeof(group) - 1, 0644);
+	spath = tdir_write(&t, "s.site", "peers = file \"g.txt\"\nmanagement = none\n",
+			   0644);
+	ef_site_free(ef_site_parse(spath, &d));
+	assert_first_error(&d, gpath, 2, 10, "a NUL byte: not a text file");
+	free(spath);
+	free(gpath);
+	free(path);
+	ef_diags_free(&d);
+	tdir_fini(&t);
+}
+
+/* A diagnostic never hands a terminal a control character or a byte
+ * that is not UTF-8: the line shown has '?' for them, caret in place. */
+Test(errors, shown_line_is_printable)
+{
+	policy_formats(ROW("\ttcp 80 any web \"\x1b[2J\xc2\x9b\xff\" x"),
+		       "@DIR/p.policy:5:24: " BAD_UTF8(0xff) "\n"
+		       "\ttcp 80 any web \"?[2J???\" x\n"
+		       "\t                      ^\n"
+		       "@DIR/p.policy:5:18: control character U+001B in a string\n"
+		       "\ttcp 80 any web \"?[2J???\" x\n"
+		       "\t                ^\n"
+		       "@DIR/p.policy:5:27: expected end of line, got 'x'\n"
+		       "\ttcp 80 any web \"?[2J???\" x\n"
+		       "\t                         ^\n");
+}
+
+/* The caret stands under the column however many bytes the characters
+ * before it take. */
+Test(errors, caret_under_utf8_text)
+{
+	policy_formats(ROW("\ttcp 80 any web \"caf\xc3\xa9\" extra"),
+		       "@DIR/p.policy:5:25: expected end of line, got 'extra'\n"
+		       "\ttcp 80 any web \"caf\xc3\xa9\" extra\n"
+		       "\t                      ^\n");
 }
 
 /* --- files refused whole */
@@ -605,9 +917,9 @@ Test(errors, world_writable_file_refused)
 	cr_assert_str_eq(d.v[0].file, path);
 	cr_assert_eq(d.v[0].line, 0);
 	cr_assert_str_eq(d.v[0].msg,
-			 "cannot read: writable by others or by a group other than root, or owned by another user; refusing it (chmod go-w, chown root)");
+			 "writable by others or by a group other than root, or owned by another user; refusing it (chmod go-w, chown root)");
 	text = ef_diags_format(&d);
-	cr_assert_neq(asprintf(&want, "%s: cannot read: writable by others or by a group other than root, or owned by another user; refusing it (chmod go-w, chown root)\n",
+	cr_assert_neq(asprintf(&want, "%s: writable by others or by a group other than root, or owned by another user; refusing it (chmod go-w, chown root)\n",
 			       path), -1);
 	cr_assert_str_eq(text, want);
 	free(want);
@@ -624,7 +936,7 @@ Test(errors, world_writable_file_refused)
 	ef_policy_free(ef_policy_parse(path, &d));
 	cr_assert_eq(d.errors, 1);
 	cr_assert_str_eq(d.v[0].msg,
-			 "cannot read: writable by others or by a group other than root, or owned by another user; refusing it (chmod go-w, chown root)");
+			 "writable by others or by a group other than root, or owned by another user; refusing it (chmod go-w, chown root)");
 	ef_diags_free(&d);
 	free(path);
 	tdir_fini(&t);
@@ -651,7 +963,7 @@ Test(errors, file_over_the_size_limit)
 	s = ef_site_parse(path, &d);
 	cr_assert_eq(d.errors, 1);
 	cr_assert_str_eq(d.v[0].file, path);
-	cr_assert_str_eq(d.v[0].msg, "cannot read: larger than the 16 MiB limit");
+	cr_assert_str_eq(d.v[0].msg, "larger than the 16 MiB limit");
 	ef_site_free(s);
 	ef_diags_free(&d);
 	free(path);
@@ -680,18 +992,122 @@ Test(errors, size_limit_boundary)
 	tdir_fini(&t);
 }
 
-Test(errors, not_a_regular_file)
+/* Parses `path` as a policy or a site; the diagnostics, formatted. */
+static char *parse_formatted(const char *path, bool policy)
 {
 	struct ef_diags d = { 0 };
+	char *all;
+
+	if (policy)
+		ef_policy_free(ef_policy_parse(path, &d));
+	else
+		ef_site_free(ef_site_parse(path, &d));
+	all = ef_diags_format(&d);
+	ef_diags_free(&d);
+	return all;
+}
+
+/*
+ * t/NAME holding `before` `odd` `after`, parsed, must say first, at
+ * line:col `at`, that `odd` is not a regular file but `kind`.
+ */
+static void named_in(struct tdir *t, const char *name, const char *before,
+		     const char *after, const char *at, const char *odd,
+		     const char *kind)
+{
+	char *text = NULL, *path, *want = NULL, *all;
+
+	cr_assert_neq(asprintf(&text, "%s%s%s", before, odd, after), -1);
+	path = tdir_write(t, name, text, 0644);
+	all = parse_formatted(path, strstr(name, ".policy"));
+	cr_assert_neq(asprintf(&want, "%s:%s: '%s': not a regular file (%s)\n",
+			       path, at, odd, kind), -1);
+	cr_assert_eq(strncmp(all, want, strlen(want)), 0, "%s", all);
+	free(all);
+	free(want);
+	free(path);
+	free(text);
+}
+
+/*
+ * Anything but a regular file is refused at once, named first: a FIFO
+ * would hang the open until someone writes to it (a 'check' that never
+ * ends, a daemon that hangs on reload), a device may act on being opened.
+ * The timeout fails the test if anything blocks.
+ */
+Test(errors, not_a_regular_file, .timeout = 20)
+{
+	struct {
+		const char *name, *kind;
+		char *path;
+	} odd[] = {
+		{ "fifo", "a FIFO", NULL },
+		{ "dir", "a directory", NULL },
+		{ "sock", "a socket", NULL },
+		{ "null", "a character device", NULL },
+	};
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	struct tdir t;
+	char *buf = NULL;
+	size_t len;
+	int sk;
 
 	tdir_init(&t);
-	ef_site_free(ef_site_parse(t.path, &d));
-	cr_assert_eq(d.errors, 1);
-	cr_assert_str_eq(d.v[0].file, t.path);
-	cr_assert_str_eq(d.v[0].msg, "cannot read: not a regular file");
-	ef_diags_free(&d);
+	for (size_t i = 0; i < ARRAY_SIZE(odd); i++)
+		cr_assert_neq(asprintf(&odd[i].path, "%s/%s", t.path,
+				       odd[i].name), -1);
+	cr_assert_eq(mkfifo(odd[0].path, 0644), 0);
+	cr_assert_eq(mkdir(odd[1].path, 0755), 0);
+	sk = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	cr_assert_geq(sk, 0);
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", odd[2].path);
+	cr_assert_eq(bind(sk, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	free(odd[3].path);
+	odd[3].path = strdup("/dev/null");
+
+	for (size_t i = 0; i < ARRAY_SIZE(odd); i++) {
+		const char *path = odd[i].path, *kind = odd[i].kind;
+		char *want = NULL;
+
+		cr_assert_eq(ef_read_config_file(path, EF_FILE_MAX, &buf, &len,
+						 NULL), -EINVAL, "%s", path);
+		cr_assert_null(buf);
+		/* As the site, as the policy: the file's name, then why. */
+		cr_assert_neq(asprintf(&want, "%s: not a regular file (%s)\n",
+				       path, kind), -1);
+		for (int policy = 0; policy < 2; policy++) {
+			char *all = parse_formatted(path, policy);
+
+			cr_assert_str_eq(all, want);
+			free(all);
+		}
+		free(want);
+		/* As an include, a group file, a management file: at the
+		 * line that names it. */
+		named_in(&t, "p.policy", "policy t \"T\"\ninclude \"", "\"\n",
+			 "2:9", path, kind);
+		named_in(&t, "s.site", "peers = file \"",
+			 "\"\nmanagement = none\n", "1:14", path, kind);
+		named_in(&t, "s.site", "management = file \"", "\"\n", "1:19",
+			 path, kind);
+	}
+	close(sk);
+	for (size_t i = 0; i < ARRAY_SIZE(odd); i++)
+		free(odd[i].path);
 	tdir_fini(&t);
+}
+
+/* Whole-file refusals start with the file's name. */
+Test(errors, missing_file_named_first)
+{
+	struct ef_diags d = { 0 };
+	char *all;
+
+	ef_site_free(ef_site_parse("data/no-such.site", &d));
+	all = ef_diags_format(&d);
+	cr_assert_str_eq(all, "data/no-such.site: No such file or directory\n");
+	free(all);
+	ef_diags_free(&d);
 }
 
 /* --- compile */
@@ -710,6 +1126,66 @@ Test(errors, unbound_zone)
 	compile_error(CPOL, "web = 192.0.2.1\ndb = none\nmanagement = none\n",
 		      -EINVAL, "p.policy", 3, 1,
 		      "zone 'z' is not bound in the site: add 'zone z = IFNAME'");
+}
+
+#define GPOL "policy t \"T\"\naddress web\ngroup front_end\nzone z {\n" \
+	     "\ttcp 80 front_end web \"n\"\n}\n"
+#define GSITE "zone z = eth0\nweb = 192.0.2.1\nmanagement = none\n"
+#define UNBOUND "group role 'front_end' is not bound in the site: bind it to addresses, 'file \"PATH\"', 'any' or 'none'"
+
+/* A group left out would admit any peer: it is refused, at the line of
+ * the policy that declares it. */
+Test(errors, unbound_group)
+{
+	compile_error(GPOL, GSITE, -EINVAL, "p.policy", 3, 7, UNBOUND);
+}
+
+/* A misspelt group is unbound, and its binding unused: the warning says
+ * which role it may have meant. */
+Test(errors, misspelt_group)
+{
+	struct ef_diags d = { 0 };
+	struct ef_model *m = NULL;
+	struct tdir t;
+	char *ppath, *spath;
+
+	tdir_init(&t);
+	ppath = tdir_write(&t, "p.policy", GPOL, 0644);
+	spath = tdir_write(&t, "s.site", GSITE "front_edn = 192.0.2.10\n", 0644);
+	cr_assert_eq(compile_files(ppath, spath, NULL, &d, &m), -EINVAL);
+	cr_assert_null(m);
+	assert_first_error(&d, ppath, 3, 7, UNBOUND);
+	cr_assert_eq(d.n, 2);
+	cr_assert(d.v[1].warning);
+	assert_diag(&d, 1, spath, 4, 1,
+		    "policy 't' has no role 'front_edn' (did you mean 'front_end'?); this binding is unused");
+	free(ppath);
+	free(spath);
+	ef_diags_free(&d);
+	tdir_fini(&t);
+}
+
+Test(errors, address_role_bound_to_any)
+{
+	compile_error(GPOL, "zone z = eth0\nweb = any\nfront_end = any\nmanagement = none\n",
+		      -EINVAL, "s.site", 2, 1,
+		      "'web' is an address role of this machine, not a group: 'any' is for groups; bind it to addresses, 'iface NAME' or 'none'");
+}
+
+Test(errors, any_in_a_list)
+{
+	site_error("peers = 192.0.2.1, any\nmanagement = none\n", 1, 20,
+		   "'any' stands alone: it cannot be listed with other values");
+	site_error("peers = none, 192.0.2.1\nmanagement = none\n", 1, 13,
+		   "expected end of line, got ','");
+	site_error("management = 203.0.113.0/24, none\n", 1, 30,
+		   "'none' stands alone: it cannot be listed with other values");
+}
+
+Test(errors, management_any)
+{
+	site_error("management = any\n", 1, 14,
+		   "management cannot be 'any': give networks (0.0.0.0/0, ::/0 if that is meant) or 'none'");
 }
 
 Test(errors, element_cap_exceeded)
@@ -784,42 +1260,52 @@ Test(errors, all_errors_of_a_site_are_reported)
 			  0644);
 	s = ef_site_parse(path, &d);
 	cr_assert_eq(d.errors, 6);
+	cr_assert_eq(d.n, 7);
 	cr_assert_eq(d.v[0].line, 1);
 	cr_assert_eq(d.v[1].line, 2);
 	cr_assert_eq(d.v[2].line, 3);
 	cr_assert_eq(d.v[3].line, 5);
-	cr_assert_eq(d.v[4].line, 6);
-	cr_assert_str_eq(d.v[4].msg, "'nonsense': not an IPv4 or IPv6 address");
+	/* The zone bound twice: a note at the first binding. */
+	cr_assert(d.v[4].note);
+	cr_assert_eq(d.v[4].line, 4);
+	cr_assert_eq(d.v[5].line, 6);
+	cr_assert_str_eq(d.v[5].msg, "'nonsense': not an IPv4 or IPv6 address");
 	/* Missing management comes last, at the top of the file. */
-	cr_assert_eq(d.v[5].line, 1);
-	cr_assert_eq(d.v[5].col, 1);
+	cr_assert_eq(d.v[6].line, 1);
+	cr_assert_eq(d.v[6].col, 1);
 	free(path);
 	ef_site_free(s);
 	ef_diags_free(&d);
 	tdir_fini(&t);
 }
 
-Test(errors, format_shows_line_and_caret)
+/* A note is another place of the diagnostic before it: not an error. */
+Test(errors, note_is_not_an_error)
 {
 	struct ef_diags d = { 0 };
-	struct tdir t;
-	char *path, *text, *want = NULL;
+	struct ef_loc at = { "s.site", "mode = host\nmode = gateway\n", 2, 8 };
+	struct ef_loc first = { "s.site", at.text, 1, 8 };
+	char *text;
 
-	tdir_init(&t);
-	path = tdir_write(&t, "p.policy", ROW("\ttcp  0 any web \"n\""), 0644);
-	ef_policy_free(ef_policy_parse(path, &d));
+	ef_warn(&d, &at, "a warning");
+	ef_note(&d, &first, "its note");
+	cr_assert_eq(d.errors, 0);
+	cr_assert_null(ef_diags_first_error(&d));
 	text = ef_diags_format(&d);
-	cr_assert_neq(asprintf(&want,
-			       "%s:5:7: port out of range in '0': ports are 1 to 65535\n"
-			       "\ttcp  0 any web \"n\"\n"
-			       "\t     ^\n",
-			       path), -1);
-	cr_assert_str_eq(text, want);
-	free(want);
+	cr_assert_str_eq(text, "s.site:2:8: warning: a warning\n"
+			       "mode = gateway\n       ^\n"
+			       "s.site:1:8: note: its note\n"
+			       "mode = host\n       ^\n");
 	free(text);
-	free(path);
 	ef_diags_free(&d);
-	tdir_fini(&t);
+}
+
+Test(errors, format_shows_line_and_caret)
+{
+	policy_formats(ROW("\ttcp  0 any web \"n\""),
+		       "@DIR/p.policy:5:7: port out of range in '0': ports are 1 to 65535\n"
+		       "\ttcp  0 any web \"n\"\n"
+		       "\t     ^\n");
 }
 
 /* umask 002 leaves files group-writable: harmless for root's own group,
@@ -929,7 +1415,7 @@ static void site_in_dir(mode_t dir_mode, uid_t dir_uid, bool link,
 	} else {
 		cr_assert_eq(d.errors, 1);
 		cr_assert_str_eq(d.v[0].file, open_path);
-		cr_assert_neq(asprintf(&want, "cannot read: its directory %s %s",
+		cr_assert_neq(asprintf(&want, "its directory %s %s",
 				       dir, want_dir_msg), -1);
 		cr_assert_str_eq(d.v[0].msg, want);
 	}
@@ -977,7 +1463,7 @@ Test(errors, link_in_unsafe_directory_refused)
 	cr_assert_eq(symlink(target, link), 0);
 	ef_site_free(ef_site_parse(link, &d));
 	cr_assert_eq(d.errors, 1);
-	cr_assert_neq(asprintf(&want, "cannot read: its directory %s %s", dir,
+	cr_assert_neq(asprintf(&want, "its directory %s %s", dir,
 			       DIR_REFUSED), -1);
 	cr_assert_str_eq(d.v[0].msg, want);
 	/* A relative path is judged from the working directory. */
@@ -1038,7 +1524,7 @@ Test(errors, link_through_link_in_open_directory_refused)
 	cr_assert_eq(unsafe.what, EF_UNSAFE_DIR);
 	cr_assert_str_eq(unsafe.path, ww);
 	msg = site_msg(l1);
-	cr_assert_neq(asprintf(&want, "cannot read: its directory %s %s", ww,
+	cr_assert_neq(asprintf(&want, "its directory %s %s", ww,
 			       DIR_REFUSED), -1);
 	cr_assert_str_eq(msg, want);
 	free(want);
@@ -1047,7 +1533,7 @@ Test(errors, link_through_link_in_open_directory_refused)
 	cr_assert_eq(unlink(l1), 0);
 	cr_assert_eq(symlink("../ww/l2", l1), 0);
 	msg = site_msg(l1);
-	cr_assert_neq(asprintf(&want, "cannot read: its directory %s %s", ww,
+	cr_assert_neq(asprintf(&want, "its directory %s %s", ww,
 			       DIR_REFUSED), -1);
 	cr_assert_str_eq(msg, want);
 	free(want);
@@ -1083,7 +1569,7 @@ Test(errors, link_owned_by_another_user_refused)
 	cr_assert_eq(unsafe.what, EF_UNSAFE_LINK);
 	cr_assert_str_eq(unsafe.path, link);
 	msg = site_msg(link);
-	cr_assert_neq(asprintf(&want, "cannot read: its path goes through link %s owned by another user; refusing it",
+	cr_assert_neq(asprintf(&want, "its path goes through link %s owned by another user; refusing it",
 			       link), -1);
 	cr_assert_str_eq(msg, want);
 	/* Root's own link there is fine. */
@@ -1125,7 +1611,7 @@ Test(errors, dot_dot_out_of_open_directory_accepted)
 	free(tdir_write(&t, "ww/inner/s.site", "management = none\n", 0644));
 	cr_assert_eq(chdir(inner), 0);
 	msg = site_msg("s.site");
-	cr_assert_neq(asprintf(&want, "cannot read: its directory %s %s", ww,
+	cr_assert_neq(asprintf(&want, "its directory %s %s", ww,
 			       DIR_REFUSED), -1);
 	cr_assert_str_eq(msg, want);
 	cr_assert_eq(chdir("/"), 0);
@@ -1161,7 +1647,7 @@ Test(errors, link_loop)
 	a = tdir_symlink(&t, "a", "b");
 	b = tdir_symlink(&t, "b", "a");
 	msg = site_msg(a);
-	cr_assert_str_eq(msg, "cannot read: Too many levels of symbolic links");
+	cr_assert_str_eq(msg, "Too many levels of symbolic links");
 	free(msg);
 	for (int i = 1; i <= 40; i++) {
 		snprintf(name, sizeof(name), "c%d", i);
@@ -1209,7 +1695,7 @@ Test(errors, way_that_cannot_be_checked_refused)
 			_exit(2);
 		ef_site_free(ef_site_parse("s.site", &d));
 		right = d.errors == 1 && !strcmp(d.v[0].msg,
-			"cannot read: cannot check the directories on its way (Permission denied); refusing it");
+			"cannot check the directories on its way (Permission denied); refusing it");
 		if (!right && d.n)
 			fprintf(stderr, "got: %s\n", d.v[0].msg);
 		_exit(right ? 0 : 1);

@@ -81,8 +81,13 @@ void tdir_fini(struct tdir *t)
 char *tdir_write(struct tdir *t, const char *name, const char *text,
 		 mode_t mode)
 {
+	return tdir_write_bytes(t, name, text, strlen(text), mode);
+}
+
+char *tdir_write_bytes(struct tdir *t, const char *name, const char *text,
+		       size_t len, mode_t mode)
+{
 	char *path = NULL;
-	size_t len = strlen(text);
 	int fd;
 
 	cr_assert_neq(asprintf(&path, "%s/%s", t->path, name), -1);
@@ -95,22 +100,42 @@ char *tdir_write(struct tdir *t, const char *name, const char *text,
 	return path;
 }
 
-void assert_first_error(const struct ef_diags *d, const char *file,
-			unsigned int line, unsigned int col, const char *msg)
+char *subst_dir(const char *s, const char *dir)
+{
+	struct ef_strbuf sb = { 0 };
+	const char *at;
+
+	while ((at = strstr(s, "@DIR"))) {
+		ef_sb_printf(&sb, "%.*s%s", (int)(at - s), s, dir);
+		s = at + 4;
+	}
+	ef_sb_printf(&sb, "%s", s);
+	return ef_sb_steal(&sb);
+}
+
+void assert_diag(const struct ef_diags *d, size_t i, const char *file,
+		 unsigned int line, unsigned int col, const char *msg)
 {
 	char *all = ef_diags_format(d);
 
+	cr_assert_gt(d->n, i, "no diagnostic %zu:\n%s", i, all);
+	cr_assert_str_eq(d->v[i].file, file, "diagnostics:\n%s", all);
+	cr_assert_eq(d->v[i].line, line, "line %u, not %u; diagnostics:\n%s",
+		     d->v[i].line, line, all);
+	cr_assert_eq(d->v[i].col, col, "col %u, not %u; diagnostics:\n%s",
+		     d->v[i].col, col, all);
+	cr_assert_str_eq(d->v[i].msg, msg, "diagnostics:\n%s", all);
+	free(all);
+}
+
+void assert_first_error(const struct ef_diags *d, const char *file,
+			unsigned int line, unsigned int col, const char *msg)
+{
 	cr_assert_gt(d->errors, 0, "no error reported");
 	cr_assert_gt(d->n, 0);
-	cr_assert_not(d->v[0].warning, "first diagnostic is a warning:\n%s",
-		      all);
-	cr_assert_str_eq(d->v[0].file, file, "diagnostics:\n%s", all);
-	cr_assert_eq(d->v[0].line, line, "line %u, not %u; diagnostics:\n%s",
-		     d->v[0].line, line, all);
-	cr_assert_eq(d->v[0].col, col, "col %u, not %u; diagnostics:\n%s",
-		     d->v[0].col, col, all);
-	cr_assert_str_eq(d->v[0].msg, msg, "diagnostics:\n%s", all);
-	free(all);
+	cr_assert_not(d->v[0].warning || d->v[0].note,
+		      "the first diagnostic is not an error: %s", d->v[0].msg);
+	assert_diag(d, 0, file, line, col, msg);
 }
 
 struct ef_rows *rows_of(const char *comment)

@@ -25,12 +25,21 @@ void tdir_init(struct tdir *t);
 /* Writes `text` to t->path/name with `mode`; returns the path (free it). */
 char *tdir_write(struct tdir *t, const char *name, const char *text,
 		 mode_t mode);
+/* The same with `len` bytes of `text`, NUL bytes and all. */
+char *tdir_write_bytes(struct tdir *t, const char *name, const char *text,
+		       size_t len, mode_t mode);
 /* t->path/name, a directory with `mode`; returns its path (free it). */
 char *tdir_mkdir(struct tdir *t, const char *name, mode_t mode);
 /* t->path/name, a symbolic link to `target`; returns its path. */
 char *tdir_symlink(struct tdir *t, const char *name, const char *target);
 void tdir_fini(struct tdir *t);
 
+/* `s` with every "@DIR" replaced by `dir` (free it). */
+char *subst_dir(const char *s, const char *dir);
+
+/* Asserts diagnostic i (of any kind) is at file:line:col saying msg. */
+void assert_diag(const struct ef_diags *d, size_t i, const char *file,
+		 unsigned int line, unsigned int col, const char *msg);
 /* Asserts the first diagnostic is an error at file:line:col saying msg. */
 void assert_first_error(const struct ef_diags *d, const char *file,
 			unsigned int line, unsigned int col, const char *msg);

@@ -283,7 +283,7 @@ Test(policy, missing_top_file)
 	cr_assert_eq(d.errors, 1);
 	cr_assert_str_eq(d.v[0].file, "data/no-such.policy");
 	cr_assert_eq(d.v[0].line, 0);
-	cr_assert_str_eq(d.v[0].msg, "cannot read: No such file or directory");
+	cr_assert_str_eq(d.v[0].msg, "No such file or directory");
 	ef_policy_free(p);
 	ef_diags_free(&d);
 }

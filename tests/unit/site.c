@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "helpers.h"
 #include "policy.h"
@@ -94,7 +95,7 @@ Test(site, good_site_every_statement)
 	cr_assert_str_eq(z->ifnames[2], "bond0.100");
 	cr_assert_null(ef_site_find_zone(s, "dmz"));
 
-	cr_assert_eq(s->nbinds, 4);
+	cr_assert_eq(s->nbinds, 5);
 	b = ef_site_find(s, "web");
 	cr_assert_not_null(b);
 	cr_assert_eq(b->kind, EF_BIND_ADDRS);
@@ -117,6 +118,12 @@ Test(site, good_site_every_statement)
 	cr_assert_eq(b->kind, EF_BIND_NONE);
 	cr_assert_eq(b->nprefixes, 0);
 	cr_assert_eq(b->nifaces, 0);
+
+	b = ef_site_find(s, "partners");
+	cr_assert_not_null(b);
+	cr_assert_eq(b->kind, EF_BIND_ANY);
+	cr_assert_eq(b->loc.line, 10);
+	cr_assert_eq(b->nprefixes, 0);
 
 	/* Group file entries keep their place, in the group file. */
 	b = ef_site_find(s, "clients");
@@ -309,9 +316,13 @@ Test(site, prefix_parse_good)
 		     "2001:db8:7fff:ffff:ffff:ffff:ffff:ffff");
 	expect_parse("::/0", 6, "::", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff");
 	expect_parse("::1", 6, "::1", "::1");
-	/* A v4-mapped address is an IPv6 address. */
-	expect_parse("::ffff:192.0.2.1", 6, "::ffff:192.0.2.1",
-		     "::ffff:192.0.2.1");
+	/* Close to a v4-mapped address, but not one. */
+	expect_parse("::fffe:192.0.2.1", 6, "::fffe:c000:201", "::fffe:c000:201");
+	expect_parse("64:ff9b::192.0.2.1", 6, "64:ff9b::c000:201",
+		     "64:ff9b::c000:201");
+	expect_parse("::/0", 6, "::", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff");
+	/* Prefix lengths 0 and 8 are written "0" and "8". */
+	expect_parse("10.0.0.0/8", 4, "10.0.0.0", "10.255.255.255");
 }
 
 Test(site, prefix_parse_errors)
@@ -320,6 +331,10 @@ Test(site, prefix_parse_errors)
 	const char *bad_len = "invalid prefix length";
 	const char *host_bits =
 		"host bits set under the prefix length (write the network address)";
+	const char *mapped =
+		"an IPv4-mapped IPv6 address: write the IPv4 address";
+	const char *zero =
+		"prefix length with a leading zero (write 24, not 024)";
 
 	expect_parse_error("", -EINVAL, bad_addr);
 	expect_parse_error("/24", -EINVAL, bad_addr);
@@ -346,6 +361,18 @@ Test(site, prefix_parse_errors)
 	expect_parse_error("10.1.0.0/8", -EINVAL, host_bits);
 	expect_parse_error("0.0.0.1/0", -EINVAL, host_bits);
 	expect_parse_error("2001:db8::1/64", -EINVAL, host_bits);
+	/* The kernel sees a v4-mapped peer as IPv4: an IPv6 rule for it
+	 * would never match. */
+	expect_parse_error("::ffff:192.0.2.1", -EINVAL, mapped);
+	expect_parse_error("::FFFF:c000:0201", -EINVAL, mapped);
+	expect_parse_error("::ffff:192.0.2.0/120", -EINVAL, mapped);
+	expect_parse_error("::ffff:0:0/96", -EINVAL, mapped);
+	/* Read as octal by some tools: 024 would be 20. */
+	expect_parse_error("192.0.2.0/024", -EINVAL, zero);
+	expect_parse_error("2001:db8::/032", -EINVAL, zero);
+	expect_parse_error("0.0.0.0/00", -EINVAL, zero);
+	/* Nor leading zeros in an IPv4 address (inet_pton refuses them). */
+	expect_parse_error("192.0.2.010", -EINVAL, bad_addr);
 	expect_parse_error("2001:db8:4000::/33", -EINVAL, host_bits);
 	expect_parse("2001:db8:8000::/33", 6, "2001:db8:8000::",
 		     "2001:db8:ffff:ffff:ffff:ffff:ffff:ffff");
@@ -367,4 +394,38 @@ Test(site, group_paths_relative_to_the_site_file)
 	p = ef_path_relative_to("/etc/edgefw/site", "../x");
 	cr_assert_str_eq(p, "/etc/edgefw/../x");
 	free(p);
+}
+
+/*
+ * The site's policy is read before the site is parsed: only a refusal of
+ * the whole file is said there (a FIFO at once, without blocking), a bad
+ * line is left for the parser to say once.
+ */
+Test(site, policy_read_ahead, .timeout = 20)
+{
+	struct ef_diags d = { 0 };
+	char name[EF_ROLE_MAX] = "";
+	struct tdir t;
+	char *path, *fifo = NULL, *all;
+
+	tdir_init(&t);
+	path = tdir_write(&t, "s.site",
+			  "# caf\xe9\npolicy = reverse-proxy\nmode = sideways\n",
+			  0644);
+	cr_assert_eq(ef_site_policy(path, name, &d), 0);
+	cr_assert_str_eq(name, "reverse-proxy");
+	cr_assert_eq(d.n, 0);
+	cr_assert_neq(asprintf(&fifo, "%s/fifo", t.path), -1);
+	cr_assert_eq(mkfifo(fifo, 0644), 0);
+	cr_assert_eq(ef_site_policy(fifo, name, &d), -EINVAL);
+	all = ef_diags_format(&d);
+	free(path);
+	cr_assert_neq(asprintf(&path, "%s: not a regular file (a FIFO)\n", fifo),
+		      -1);
+	cr_assert_str_eq(all, path);
+	free(all);
+	free(fifo);
+	free(path);
+	ef_diags_free(&d);
+	tdir_fini(&t);
 }
