@@ -89,7 +89,7 @@ static void add_drops(struct daemon *d, const struct ef_model *m,
 
 static bool logs_drops(const struct ef_model *m)
 {
-	for (size_t c = 0; m && c < m->nchains; c++)
+	for (size_t c = 0; c < m->nchains; c++)
 		for (size_t i = 0; i < m->chains[c].nrules; i++)
 			if (m->chains[c].rules[i].log)
 				return true;
@@ -132,8 +132,10 @@ static char *do_status(struct daemon *d)
 		add(o, "confirm_by", json_object_new_int64(sw->confirm_by));
 		add(o, "switch_id", json_object_new_uint64(sw->id));
 	}
-	add(o, "drop_log", jstr(ef_drop_log_where(EF_PROC_NETFILTER,
-						  logs_drops(m))));
+	/* No model before the first apply: no rules to speak of. */
+	if (m)
+		add(o, "drop_log", jstr(ef_drop_log_where(EF_PROC_NETFILTER,
+							  logs_drops(m))));
 	add_drops(d, m, o);
 	return reply(o);
 }
