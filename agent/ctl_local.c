@@ -47,14 +47,25 @@ static void print_diags(const struct ef_diags *d)
  * lock is for a reconciler that stays (edgefwd), and this process ends.
  * Returns an exit status; 0 with all of *ret.
  */
-static int load(const struct local_args *a, bool need_site,
+/* What a command needs of its load. */
+enum {
+	NEED_SITE = 1 << 0,	/* --site is required */
+	/* It talks to this machine's kernel: the site is compared with
+	 * this machine (interfaces, addresses), with warnings. check and
+	 * compile do not: they may run on another machine. */
+	ON_HOST = 1 << 1,
+};
+
+static int load(const struct local_args *a, unsigned int flags,
 		struct ef_loaded *ret)
 {
 	const struct ef_load_opts opts = {
 		.policy = a->policy,
 		.site = a->site,
 		.transient = true,
+		.check_host = flags & ON_HOST,
 	};
+	bool need_site = flags & NEED_SITE;
 	struct ef_diags d = { 0 };
 	int err = ef_load(&opts, &d, ret), status = 0;
 
@@ -86,7 +97,7 @@ static int print_model(const struct ef_model *m, unsigned int flags)
 static int compile(const struct local_args *a)
 {
 	struct ef_loaded l;
-	int status = load(a, true, &l);
+	int status = load(a, NEED_SITE, &l);
 
 	if (!status)
 		status = print_model(l.model, 0);
@@ -97,7 +108,7 @@ static int compile(const struct local_args *a)
 static int check(const struct local_args *a)
 {
 	struct ef_loaded l;
-	int status = load(a, false, &l);
+	int status = load(a, 0, &l);
 
 	if (status)
 		return status;
@@ -173,7 +184,7 @@ static void report_reconcile(const struct local_args *a,
 static int load_and_open(const struct local_args *a, struct ef_loaded *l,
 			 struct ef_nl **nl)
 {
-	int status = load(a, true, l);
+	int status = load(a, NEED_SITE | ON_HOST, l);
 
 	return status ? status : open_nl(nl);
 }
@@ -281,7 +292,7 @@ static int verify(const struct local_args *a)
 {
 	struct ef_model *live = NULL;
 	struct ef_loaded l;
-	int status = load(a, true, &l);
+	int status = load(a, NEED_SITE | ON_HOST, &l);
 
 	if (!status)
 		status = read_live(&live);

@@ -97,7 +97,10 @@ static void diags_why(const struct ef_diags *diags, char **ret_why)
 int enforce_compile(struct daemon *d, const char *name, bool dry,
 		    struct ef_model **ret, char file[PATH_MAX], char **ret_why)
 {
-	struct ef_load_opts opts = { .site = d->set.site_path };
+	/* Warnings of interfaces and addresses this machine lacks go to
+	 * the log; a dry run answers only whether it compiles. */
+	struct ef_load_opts opts = { .site = d->set.site_path,
+				     .check_host = !dry };
 	struct ef_diags diags = { 0 };
 	struct ef_loaded l;
 	char path[PATH_MAX];

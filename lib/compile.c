@@ -78,7 +78,26 @@ struct cctx {
 	struct peer_group *groups;
 	size_t ngroups;
 	size_t nboxes;
+	/* `iface` values whose interface is missing, warned of once (a
+	 * binding's addresses are read for each of its rows). */
+	const char **missing;
+	size_t nmissing, missing_cap;
 };
+
+/* Warns once of a binding's interface that is not there (yet). */
+static void warn_missing_iface(struct cctx *c, const struct ef_binding *b,
+			       size_t i)
+{
+	for (size_t k = 0; k < c->nmissing; k++)
+		if (c->missing[k] == b->ifaces[i])
+			return;
+	if (!ef_grow((void **)&c->missing, &c->missing_cap, c->nmissing + 1,
+		     sizeof(*c->missing)))
+		c->missing[c->nmissing++] = b->ifaces[i];
+	ef_warn(c->d, &b->loc,
+		"'%s': there is no interface '%s' (yet): it adds no addresses until it appears",
+		b->name, b->ifaces[i]);
+}
 
 void ef_key_put(const struct ef_set *set, unsigned int idx, uint8_t *key,
 		const void *value)
@@ -144,12 +163,21 @@ static int binding_addrs(struct cctx *c, const struct ef_binding *b,
 		if (c->opts && c->opts->iface_addrs)
 			err = c->opts->iface_addrs(c->opts->ctx, b->ifaces[i],
 						   &got, &ngot);
+		/*
+		 * An interface that is not there yet (at boot, before the
+		 * network is configured) has no addresses yet: the role's
+		 * rows wait for them, narrower, never wider. Refusing would
+		 * leave the machine with no table at all; edgefwd compiles
+		 * again when addresses come.
+		 */
+		if (err == -ENODEV) {
+			warn_missing_iface(c, b, i);
+			continue;
+		}
 		if (err < 0) {
 			ef_error(c->d, &b->loc,
 				 "'%s': cannot read the addresses of interface '%s': %s",
-				 b->name, b->ifaces[i],
-				 err == -ENODEV ? "no such interface" :
-						  strerror(-err));
+				 b->name, b->ifaces[i], strerror(-err));
 			free(all);
 			return err;
 		}
@@ -812,6 +840,7 @@ int ef_compile(const struct ef_policy *pol, const struct ef_site *site,
 	for (size_t i = 0; i < NSPECS; i++)
 		free(c.sets[i].v);
 	free_groups(&c);
+	free(c.missing);
 	if (err == -E2BIG) {
 #define TOO_BIG "the compiled ruleset would hold more than %llu set elements; raise 'max-elements' if that is meant"
 		if (site->max_elements_loc.file)

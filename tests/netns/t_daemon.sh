@@ -103,6 +103,8 @@ in_ns edge timeout 10 "$D" --foreground --site "$EFW_TMP/nopolicy.site" \
 check "a site naming no policy, nothing recorded: exit $rc" test "$rc" -eq 1
 check "says what to write" grep -q "no policy to enforce: write 'policy = NAME' in $EFW_TMP/nopolicy.site" "$EFW_TMP/nopolicy.log"
 check "edgefwd starts and answers" start_daemon
+check "no warning when this machine has all the site names" bash -c \
+	"! grep -q 'this machine has no' '$EFW_TMP/edgefwd.log'"
 check "it applied the default policy" verify edge-single-public
 
 status=/proc/$DPID/status
@@ -134,6 +136,19 @@ within_1s "a new internal address is in the ruleset within 1 s" bash -c \
 in_ns edge ip addr del 192.0.2.77/24 dev eth1
 within_1s "and gone when the address goes" bash -c \
 	"! ip netns exec '$(ns_name edge)' nft list set inet edgefw in4 | grep -q '192.0.2.77'"
+
+# An interface that is not there yet (at boot): applied without it, and
+# its addresses followed once it appears.
+sed -i 's/^edge_internal = iface eth1$/edge_internal = iface eth1, iface eth9/' "$site"
+check "reload with a role on an interface not there yet" ctl reload
+check "warns of it" grep -q "there is no interface 'eth9' (yet)" "$EFW_TMP/edgefwd.log"
+in_ns edge ip link add eth9 type veth peer name eth9p
+in_ns edge ip addr add 192.0.2.99/24 dev eth9
+within_1s "its address is in the ruleset within 1 s of appearing" bash -c \
+	"ip netns exec '$(ns_name edge)' nft list set inet edgefw in4 | grep -q '192.0.2.99 . tcp . 443'"
+in_ns edge ip link del eth9
+sed -i 's/^edge_internal = iface eth1, iface eth9$/edge_internal = iface eth1/' "$site"
+check "and back" ctl reload
 
 # Switching policies, recorded for a restart.
 check "switch --dry-run leaves the policy" bash -c \
@@ -366,6 +381,14 @@ check "and the running policy stays" \
 	in_ns edge "$CTL" verify policies/edge-single-public.policy --site "$site.good"
 cp "$site.good" "$site"
 check "reload with the site mended" ctl reload
+
+# An interface this machine lacks: applied all the same, with a warning
+# at its line in the log (it may appear later).
+sed -i 's/^zone internal = eth1$/zone internal = eth1, eht9/' "$site"
+check "reload with an interface this machine lacks" ctl reload
+check "the log names it, at its line" grep -q "site.conf:[0-9]*:[0-9]*: warning: this machine has no interface 'eht9'" "$EFW_TMP/edgefwd.log"
+cp "$site.good" "$site"
+check "and back" ctl reload
 
 # The site names another policy: a reload switches to it and records it.
 sed -i 's/^policy = .*/policy = public-im-connectivity/' "$site"

@@ -109,8 +109,8 @@ phase_install() {
 phase_configure() {
 	local out pid uid gid c c2 id i mode
 
-	# The interfaces exist before edgefwd starts, at every boot: a site
-	# that binds a role to `iface int0` needs it (edgefw.site(5), BUGS).
+	# The interfaces exist before edgefwd starts, at every boot (a role
+	# bound to `iface int0` would otherwise wait for its addresses).
 	cat >/etc/systemd/system/lab-net.service <<'EOF'
 [Unit]
 Description=Lab network: veth interfaces ext0 and int0
