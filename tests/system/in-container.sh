@@ -65,6 +65,10 @@ edge_internal = iface int0
 
 front_end = 192.0.2.10, 192.0.2.11
 director  = file "directors.txt"
+# The Internet's peers of the tables: every peer, said out loud.
+pic_partners   = any
+remote_clients = any
+msn_clients    = any
 
 management = 203.0.113.0/24
 EOF

@@ -211,8 +211,10 @@ finish() {
 	fi
 	echo "# $((SECONDS - t0)) s"
 	echo "system: $passed passed, $failed failed"
-	((failed == 0))
-	exit
+	# In an EXIT trap a bare `exit` keeps the status from before the
+	# trap: say it.
+	((failed == 0)) && exit 0
+	exit 1
 }
 trap finish EXIT
 trap 'exit 1' INT TERM HUP
