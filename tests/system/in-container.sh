@@ -198,6 +198,16 @@ EOF
 		notok "the table is locked"
 		diag <<<"$out"
 	fi
+	# What the chains drop, per family; the container has a network
+	# namespace of its own, which the kernel does not log drops from.
+	out=$(edgefwctl status 2>&1)
+	if grep -qE '^  input +ip6 +[0-9]+ +[0-9]+$' <<<"$out" &&
+		grep -q '^drop_log  *not visible unless net.netfilter.nf_log_all_netns is 1 ' <<<"$out"; then
+		ok "status: drops per chain and family; the drop log not visible from the container's network namespace"
+	else
+		notok "status shows the drops and where the drop log goes"
+		diag <<<"$out"
+	fi
 
 	# A changed site: one more management network.
 	pid=$(unit_prop edgefwd MainPID)
@@ -277,6 +287,8 @@ EOF
 		notok "edgefw-metrics.timer writes its file"
 		{ systemctl status edgefw-metrics.service; ls -la "${prom%/*}"; } 2>&1 | tail -n 20 | diag
 	fi
+	check "and the drop counters" grep -qE \
+		'^edgefw_dropped_packets_total\{chain="input",family="ip"\} [0-9]+$' "$prom"
 
 	# Restart: the new edgefwd finds the rules in place and keeps them
 	# (it may take the table over, but sends no element and no rule).
