@@ -4,6 +4,10 @@
 # missing. Silent when everything is there. nftables is for the tests only
 # (nft -c -f, reading rulesets); edgefw itself never runs nft. ansible-core
 # and ansible-lint are for the tests of contrib/ansible (t_ansible.sh).
+#
+# usage: tests/deps.sh [fuzz]
+#   fuzz: also clang, libFuzzer's runtime (libclang-rt-dev) and
+#   llvm-symbolizer (llvm: stack traces with lines), for `make fuzz`.
 set -euo pipefail
 
 packages=(
@@ -13,6 +17,14 @@ packages=(
 	iproute2 nftables valgrind time procps util-linux
 	ansible-core ansible-lint mandoc
 )
+case ${1:-} in
+"") ;;
+fuzz) packages+=(clang libclang-rt-dev llvm) ;;
+*)
+	echo "usage: tests/deps.sh [fuzz]" >&2
+	exit 2
+	;;
+esac
 
 missing=()
 for p in "${packages[@]}"; do

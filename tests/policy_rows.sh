@@ -1,25 +1,26 @@
 #!/bin/sh
 # Holds every policies/NAME.policy against the Microsoft port table it was
-# written from, lync-ports/NAME.tsv: the same number of rows, in the same
-# order, with the same transport (TCP, UDP, TCP/UDP -> tcp, udp, tcp,udp),
-# the same port or range, and a note that starts with the TSV row's table
-# tag ([ext], [int], [pic], ...).
+# written from, data/lync-ports/NAME.tsv: the same number of rows, in the
+# same order, with the same transport (TCP, UDP, TCP/UDP -> tcp, udp,
+# tcp,udp), the same port or range, and a note that starts with the TSV
+# row's table tag ([ext], [int], [pic], ...).
 #
 # usage: tests/policy_rows.sh [LYNC_PORTS_DIR]
-#   LYNC_PORTS_DIR defaults to ../shared/lync-ports relative to the repo
-#   root. When it is missing the check is skipped (exit 0) with a message.
-# Policies without a TSV of the same name are reported and not compared.
+#   LYNC_PORTS_DIR defaults to data/lync-ports in the repo (the tables and
+#   where they come from: its README.md).
+# A missing directory, or a policy without a TSV of the same name, is a
+# failure: every policy is held against its table.
 # `include` is not followed: a scenario policy holds its rows itself.
-# Exit status: 0 all match (or skipped), 1 a mismatch, 2 usage error.
+# Exit status: 0 all match, 1 a mismatch or a missing table, 2 usage error.
 
 set -u
 
 root=$(cd "$(dirname "$0")/.." && pwd) || exit 2
-tsvdir=${1:-$root/../shared/lync-ports}
+tsvdir=${1:-$root/data/lync-ports}
 
 if [ ! -d "$tsvdir" ]; then
-	echo "policy_rows: SKIP: no port tables at $tsvdir"
-	exit 0
+	echo "policy_rows: FAIL: no port tables at $tsvdir"
+	exit 1
 fi
 
 tmp=$(mktemp -d) || exit 2
@@ -65,7 +66,8 @@ for policy in "$root"/policies/*.policy; do
 	name=$(basename "$policy" .policy)
 	tsv=$tsvdir/$name.tsv
 	if [ ! -f "$tsv" ]; then
-		echo "policy_rows: $name: no $name.tsv, not compared"
+		echo "policy_rows: $name: FAIL: no $name.tsv in $tsvdir"
+		status=1
 		continue
 	fi
 	policy_rows "$policy" >"$tmp/policy"

@@ -227,8 +227,28 @@ in_ns() {
 	ip netns exec "$ns" "$@"
 }
 
+# open_tmp: EFW_TMP (root's, 0700 from mktemp) searchable by all, for what
+# a process that is not root reads there. Only root can write it, and /tmp
+# is sticky, so edgefwd still accepts the files in it (read_config_file
+# refuses a file under a directory others can write).
+open_tmp() {
+	chmod 0755 "$EFW_TMP"
+}
+
+# copy_policies DIR: the shipped policies (policies/*.policy) copied into
+# DIR, made if missing, readable by all. A process that is not root reads
+# them there, never in the checkout: a checkout may sit where such a
+# process cannot go (under /root, in a 0700 mktemp -d).
+copy_policies() {
+	mkdir -p "$1"
+	cp policies/*.policy "$1/"
+	chmod 0755 "$1"
+	chmod 0644 "$1"/*.policy
+}
+
 # daemon_test_init BUILD_DIR: netns_init for a test of edgefwd: CTL and D
-# are the build's edgefwctl and edgefwd; it runs as nobody:nogroup.
+# are the build's edgefwctl and edgefwd; it runs as nobody:nogroup, and
+# reads the shipped policies from POLICIES, their copy in EFW_TMP.
 daemon_test_init() {
 	netns_init "$1"
 	CTL=$EFW_BUILD/edgefwctl
@@ -236,6 +256,9 @@ daemon_test_init() {
 	[[ -x $CTL && -x $D ]] || bail_out "$CTL or $D not built"
 	getent passwd nobody >/dev/null || skip "no user nobody"
 	getent group nogroup >/dev/null || skip "no group nogroup"
+	open_tmp
+	POLICIES=$EFW_TMP/policies
+	copy_policies "$POLICIES"
 }
 
 # start_edgefwd NS SOCK LOG ARGS...: edgefwd (of the build) in namespace

@@ -20,7 +20,6 @@ rsock=$EFW_TMP/read
 site=$EFW_TMP/site.conf
 mkdir -p "$state"
 chown nobody "$state"
-chmod 0755 "$EFW_TMP"
 # The example site, unlocked (drift is made with nft here) and following
 # the internal interface's addresses.
 sed -e 's/^edge_internal .*/edge_internal = iface eth1/' \
@@ -39,7 +38,7 @@ chmod 0644 "$mine"/*.policy
 DPID=""
 start_daemon() {
 	start_edgefwd edge "$sock" "$EFW_TMP/edgefwd.log" --site "$site" \
-		--policy-dir "$mine" --policy-dir policies \
+		--policy-dir "$mine" --policy-dir "$POLICIES" \
 		--read-socket "$rsock" --read-group daemon --state-dir "$state" \
 		--user nobody --group nogroup --interval 30 --client-timeout 2
 }
@@ -74,13 +73,13 @@ check "edgefwd --version names the release" \
 	bash -c "'$D' --version | grep -qE '^edgefwd [0-9]+\.[0-9]+\.[0-9]+$'"
 # Root is never kept by default, and start-up failures name the object.
 rc=0
-in_ns edge timeout 10 "$D" --foreground --site "$site" --policy-dir policies \
+in_ns edge timeout 10 "$D" --foreground --site "$site" --policy-dir "$POLICIES" \
 	--state-dir "$state" --socket "$EFW_TMP/asroot" >"$EFW_TMP/asroot.log" 2>&1 || rc=$?
 check "as root without --user: refused (exit $rc)" test "$rc" -eq 1
 check "and says how to mean it" grep -q "refusing to run as root: give --user USER" "$EFW_TMP/asroot.log"
 check "no table was made" bash -c "! in_ns edge nft list table inet edgefw 2>/dev/null"
 rc=0
-in_ns edge timeout 10 "$D" --foreground --site "$site" --policy-dir policies \
+in_ns edge timeout 10 "$D" --foreground --site "$site" --policy-dir "$POLICIES" \
 	--state-dir "$state" --socket "$EFW_TMP/no/such/dir/control" --user nobody \
 	>"$EFW_TMP/nodir.log" 2>&1 || rc=$?
 check "a socket in a missing directory: exit $rc" test "$rc" -eq 1
@@ -98,7 +97,7 @@ grep -v '^policy =' "$site" >"$EFW_TMP/nopolicy.site"
 chmod 0644 "$EFW_TMP/nopolicy.site"
 rc=0
 in_ns edge timeout 10 "$D" --foreground --site "$EFW_TMP/nopolicy.site" \
-	--policy-dir policies --state-dir "$EFW_TMP/nostate" \
+	--policy-dir "$POLICIES" --state-dir "$EFW_TMP/nostate" \
 	--socket "$EFW_TMP/nopolicy" --user nobody >"$EFW_TMP/nopolicy.log" 2>&1 || rc=$?
 check "a site naming no policy, nothing recorded: exit $rc" test "$rc" -eq 1
 check "says what to write" grep -q "no policy to enforce: write 'policy = NAME' in $EFW_TMP/nopolicy.site" "$EFW_TMP/nopolicy.log"
@@ -234,7 +233,7 @@ check "and the operator's own, once each" bash -c \
 	"'$CTL' --socket '$sock' --json list | grep -q '\"my-im\"' &&
 	 test \"\$('$CTL' --socket '$sock' --json list | grep -o '\"internal-servers\"' | wc -l)\" -eq 1"
 check "status names the policy directories in order" bash -c \
-	"'$CTL' --socket '$sock' --json status | tr -d ' \n' | grep -qF '\"policy_dirs\":[\"$mine\",\"policies\"]'"
+	"'$CTL' --socket '$sock' --json status | tr -d ' \n' | grep -qF '\"policy_dirs\":[\"$mine\",\"$POLICIES\"]'"
 check "switch to a name both directories have" ctl switch internal-servers
 check "runs the operator's file, not the shipped one" verify public-im-connectivity
 check "status names the file" bash -c \
@@ -571,7 +570,7 @@ rm -f "$sock" "$EFW_TMP/notify"
 npid=$!
 sleep 0.2
 NOTIFY_SOCKET=$EFW_TMP/notify in_ns edge "$D" --site "$site" \
-	--policy-dir policies --state-dir "$state" --socket "$sock" --user root \
+	--policy-dir "$POLICIES" --state-dir "$state" --socket "$sock" --user root \
 	>>"$EFW_TMP/edgefwd.log" 2>&1 &
 track_pid $!
 wait "$npid" || true
@@ -584,7 +583,7 @@ if command -v valgrind >/dev/null; then
 	rm -f "$sock"
 	in_ns edge valgrind -q --leak-check=full --errors-for-leak-kinds=definite \
 		--error-exitcode=99 --log-file="$EFW_TMP/vg" "$D" --foreground \
-		--site "$site" --policy-dir policies --state-dir "$state" \
+		--site "$site" --policy-dir "$POLICIES" --state-dir "$state" \
 		--socket "$sock" --interval 30 --user root \
 		>>"$EFW_TMP/edgefwd.log" 2>&1 &
 	vgpid=$!
@@ -609,7 +608,7 @@ fi
 
 # The read-only socket may not be the control socket, however spelled.
 rc=0
-in_ns edge timeout 10 "$D" --foreground --site "$site" --policy-dir policies \
+in_ns edge timeout 10 "$D" --foreground --site "$site" --policy-dir "$POLICIES" \
 	--state-dir "$state" --socket "$EFW_TMP/twice" --user root \
 	--read-socket "$EFW_TMP//twice" >"$EFW_TMP/twice.log" 2>&1 || rc=$?
 check "--read-socket naming the control socket is refused (exit $rc)" test "$rc" -eq 1

@@ -28,7 +28,6 @@ out=$EFW_TMP/metrics
 err=$EFW_TMP/stderr
 mkdir -p "$state"
 chown nobody "$state"
-chmod 0755 "$EFW_TMP"
 # Unlocked: the drift below is made with nft.
 cp policies/examples/edge-single-public.site "$site"
 echo "lock = off" >>"$site"
@@ -37,7 +36,7 @@ chmod 0644 "$site"
 DPID=""
 start_daemon() {
 	start_edgefwd edge "$sock" "$EFW_TMP/edgefwd.log" --site "$site" \
-		--policy-dir policies --state-dir "$state" --user nobody \
+		--policy-dir "$POLICIES" --state-dir "$state" --user nobody \
 		--group nogroup --interval 30
 }
 ctl() { "$CTL" --socket "$sock" "$@"; }
@@ -99,7 +98,7 @@ check "every row of the policy has a packets and a bytes sample" bash -c \
 	 [ \$(grep -c '^edgefw_row_packets_total{' '$out') -eq \
 	   \$('$CTL' --socket '$sock' --json counters | grep -c '\"row\":') ]"
 check "row 5 names its place in the policy and its note" grep -qF \
-	'edgefw_row_packets_total{policy="edge-single-public",row="r5",where="policies/edge-single-public.policy:43",note="[ext] client-to-server SIP for remote users"} ' \
+	"edgefw_row_packets_total{policy=\"edge-single-public\",row=\"r5\",where=\"$POLICIES/edge-single-public.policy:43\",note=\"[ext] client-to-server SIP for remote users\"} " \
 	"$out"
 
 # Real packets: TCP connections from the client to access_edge:443 (row
