@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "policy.h"
+#include "site.h"
 
 static const char site_text[] =
 	"management = none\n"

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 
 #include "fuzz.h"
-#include "policy.h"
+#include "site.h"
 
 static const char *const names[] = { "a", "b", "c", "d", "e" };
 

@@ -209,6 +209,19 @@ EOF
 		diag <<<"$out"
 	fi
 
+	# Monitoring: a user in group edgefw-read only. edgefwctl finds the
+	# read-only socket by itself; a change stays refused.
+	useradd --system --no-create-home --groups edgefw-read edgefw-mon
+	out=$(runuser -u edgefw-mon -- edgefwctl status 2>&1)
+	if grep -q '^policy  *edge-single-public' <<<"$out" &&
+		! runuser -u edgefw-mon -- edgefwctl switch edge-single-nat >/dev/null 2>&1; then
+		ok "a user in group edgefw-read: edgefwctl status answers (the read-only socket, found by itself); switch refused"
+	else
+		notok "a user in group edgefw-read reads status by itself"
+		diag <<<"$out"
+	fi
+	userdel edgefw-mon
+
 	# A changed site: one more management network.
 	pid=$(unit_prop edgefwd MainPID)
 	c=$(cursor)
