@@ -14,6 +14,7 @@
 
 #include "compile.h"
 #include "disjoint.h"
+#include "nat.h"
 #include "util.h"
 
 enum dir { DIR_IN, DIR_OUT };
@@ -756,11 +757,18 @@ static int build_chains(const struct cctx *c, struct ef_model *m)
 		err = err ?: row_lookups(c, m, in, DIR_IN);
 	err = err ?: drop_rules(site, in);
 	if (gw) {
+		bool nat = ef_nat_on(c->pol, site);
+
 		fwd = ef_model_find_chain(m, "forward");
 		err = err ?: guard_rules(fwd, false);
 		err = err ?: row_lookups(c, m, fwd, DIR_IN);
 		err = err ?: row_lookups(c, m, fwd, DIR_OUT);
+		if (nat)
+			err = err ?: ef_nat_forward_rule(fwd);
 		err = err ?: drop_rules(site, fwd);
+		/* Last: adding chains may move fwd. */
+		if (nat)
+			err = err ?: ef_nat_chains(m);
 	} else {
 		out = ef_model_find_chain(m, "output");
 		err = err ?: guard_rules(out, true);
@@ -798,6 +806,7 @@ static int build(struct cctx *c, struct ef_model *m)
 	}
 	for (size_t g = 0; g < c->ngroups && !err; g++)
 		err = group_sets(c, &c->groups[g], m);
+	err = err ?: ef_nat_sets(c->pol, c->site, c->site->max_elements, m);
 	err = err ?: mgmt_sets(c, m);
 	err = err ?: ef_model_share_rows(m);
 	err = err ?: build_chains(c, m);
@@ -828,6 +837,7 @@ int ef_compile(const struct ef_policy *pol, const struct ef_site *site,
 	int err;
 
 	check_bindings(&c);
+	ef_nat_check(pol, site, d);
 	if (d->errors > errors)
 		return -EINVAL;
 	m = ef_model_new();

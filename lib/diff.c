@@ -32,8 +32,8 @@ static bool same_shape(const struct ef_set *a, const struct ef_set *b)
 
 static bool same_hook(const struct ef_chain *a, const struct ef_chain *b)
 {
-	return a->hook == b->hook && a->priority == b->priority &&
-	       b->policy != EF_V_NONE;
+	return a->type == b->type && a->hook == b->hook &&
+	       a->priority == b->priority && b->policy != EF_V_NONE;
 }
 
 /* Does a live rule of `c` look up a set that is going away? */
@@ -164,9 +164,13 @@ static int elem_changes(struct ef_delta *d, const struct ef_set *want,
 		} else if (r > 0) {
 			err = add_index(&del.elems, &del.nelems, &del_cap, j++);
 		} else {
-			/* Same key, other rows: the comment is replaced. */
+			/* Same key, other rows or data: the element is
+			 * replaced (a map's data cannot be changed in
+			 * place). */
 			if (!ef_rows_equal(want->elems[i].rows,
-					   have->elems[j].rows))
+					   have->elems[j].rows) ||
+			    memcmp(want->elems[i].data, have->elems[j].data,
+				   ef_set_data_len(want)))
 				err = add_index(&del.elems, &del.nelems,
 						&del_cap, j) ?:
 				      add_index(&add.elems, &add.nelems,

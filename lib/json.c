@@ -30,6 +30,13 @@ static void elem_text(struct ef_strbuf *sb, const void *arg)
 	ef_emit_elem_key(sb, a->set, a->e);
 }
 
+static void data_text(struct ef_strbuf *sb, const void *arg)
+{
+	const struct elem_arg *a = arg;
+
+	ef_emit_field(sb, a->set->data, a->e->data, a->e->data);
+}
+
 static void rule_text(struct ef_strbuf *sb, const void *arg)
 {
 	ef_emit_rule(sb, NULL, arg);
@@ -48,6 +55,8 @@ static struct json_object *elements(const struct ef_op *op)
 		struct json_object *o = json_object_new_object();
 
 		json_object_object_add(o, "key", text(elem_text, &a));
+		if (op->set->map)
+			json_object_object_add(o, "data", text(data_text, &a));
 		if (e->rows) {
 			char rows[EF_COMMENT_MAX];
 

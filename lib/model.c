@@ -146,6 +146,35 @@ int ef_set_add_elem(struct ef_set *set, const uint8_t *key,
 	return 0;
 }
 
+struct ef_set *ef_model_add_map(struct ef_model *m, const char *name,
+				enum ef_type key, enum ef_type data)
+{
+	struct ef_set *map = ef_model_add_set(m, name, &key, 1, false);
+
+	if (map) {
+		map->hashed = true;
+		map->map = true;
+		map->data = data;
+	}
+	return map;
+}
+
+uint32_t ef_set_data_len(const struct ef_set *set)
+{
+	return set->map ? type_info[set->data].reg_len : 0;
+}
+
+int ef_map_add_elem(struct ef_set *map, const uint8_t *key,
+		    const uint8_t *data, struct ef_rows *rows)
+{
+	int err = ef_set_add_elem(map, key, key, rows);
+
+	if (!err)
+		memcpy(map->elems[map->nelems - 1].data, data,
+		       ef_set_data_len(map));
+	return err;
+}
+
 static int elem_cmp(const void *a, const void *b)
 {
 	const struct ef_elem *x = a, *y = b;
@@ -278,7 +307,8 @@ bool ef_rule_equal(const struct ef_rule *a, const struct ef_rule *b)
 {
 	if (a->foreign || b->foreign)
 		return false;
-	return a->ct_state == b->ct_state && a->iif_lo == b->iif_lo &&
+	return a->ct_state == b->ct_state && a->ct_status == b->ct_status &&
+	       a->iif_lo == b->iif_lo &&
 	       a->oif_lo == b->oif_lo && a->nfproto == b->nfproto &&
 	       a->l4proto == b->l4proto && a->icmpv6_type == b->icmpv6_type &&
 	       a->type_lo == b->type_lo && a->type_hi == b->type_hi &&
@@ -290,7 +320,8 @@ bool ef_rule_equal(const struct ef_rule *a, const struct ef_rule *b)
 	       a->limit_unit == b->limit_unit &&
 	       a->limit_burst == b->limit_burst && a->log == b->log &&
 	       !strcmp(a->log_prefix, b->log_prefix) &&
-	       a->log_level == b->log_level && a->verdict == b->verdict;
+	       a->log_level == b->log_level && a->nat == b->nat &&
+	       a->verdict == b->verdict;
 }
 
 bool ef_set_same_shape(const struct ef_set *a, const struct ef_set *b)
@@ -298,13 +329,14 @@ bool ef_set_same_shape(const struct ef_set *a, const struct ef_set *b)
 	return !strcmp(a->name, b->name) && a->nfields == b->nfields &&
 	       !memcmp(a->type, b->type, a->nfields * sizeof(a->type[0])) &&
 	       a->counter == b->counter && a->hashed == b->hashed &&
-	       a->size == b->size;
+	       a->size == b->size && a->map == b->map &&
+	       (!a->map || a->data == b->data);
 }
 
 /* Both sets must be sorted (ef_set_sort). */
 bool ef_set_equal(const struct ef_set *a, const struct ef_set *b)
 {
-	uint32_t len = ef_set_key_len(a);
+	uint32_t len = ef_set_key_len(a), dlen = ef_set_data_len(a);
 
 	if (!ef_set_same_shape(a, b) || a->nelems != b->nelems)
 		return false;
@@ -313,6 +345,7 @@ bool ef_set_equal(const struct ef_set *a, const struct ef_set *b)
 
 		if (memcmp(x->key, y->key, len) ||
 		    memcmp(x->key_end, y->key_end, len) ||
+		    memcmp(x->data, y->data, dlen) ||
 		    !ef_rows_equal(x->rows, y->rows))
 			return false;
 	}
@@ -321,7 +354,8 @@ bool ef_set_equal(const struct ef_set *a, const struct ef_set *b)
 
 bool ef_chain_equal(const struct ef_chain *a, const struct ef_chain *b)
 {
-	if (strcmp(a->name, b->name) || a->hook != b->hook ||
+	if (strcmp(a->name, b->name) || a->type != b->type ||
+	    a->hook != b->hook ||
 	    a->priority != b->priority || a->policy != b->policy ||
 	    a->nrules != b->nrules)
 		return false;
@@ -360,8 +394,17 @@ const char *ef_hook_name(enum ef_hook h)
 		return "forward";
 	case EF_HOOK_OUTPUT:
 		return "output";
+	case EF_HOOK_PREROUTING:
+		return "prerouting";
+	case EF_HOOK_POSTROUTING:
+		return "postrouting";
 	}
 	return "?";
+}
+
+const char *ef_chain_type_name(enum ef_chain_type t)
+{
+	return t == EF_CHAIN_NAT ? "nat" : "filter";
 }
 
 const char *ef_family_name(uint8_t nfproto)

@@ -21,6 +21,7 @@
 #define EF_KEY_MAX 64		/* 16 registers of 32 bits */
 #define EF_FIELDS_MAX 6
 #define EF_IFNAME_LEN 16
+#define EF_DATA_MAX 16		/* a map's data: IPv6 at most */
 
 /* The type of one field of a set's key: decides its width. */
 enum ef_type {
@@ -52,6 +53,7 @@ struct ef_elem {
 	 * none (a group's addresses). Shared with other elements: see
 	 * rows.h. */
 	struct ef_rows *rows;
+	uint8_t data[EF_DATA_MAX];	/* a map's: what the key maps to */
 	uint64_t packets, bytes;	/* read back only, never compared */
 };
 
@@ -66,6 +68,10 @@ struct ef_set {
 	 * its cost of loading and dumping a large group. It is also a
 	 * limit, so a group outgrowing it gets a new set. */
 	uint32_t size;
+	/* A map (nft `map`): each element's key maps to its data, of this
+	 * type; NAT looks the new address up in one. */
+	bool map;
+	enum ef_type data;
 	struct ef_elem *elems;
 	size_t nelems, cap;
 };
@@ -77,6 +83,14 @@ enum ef_verdict { EF_V_NONE, EF_V_ACCEPT, EF_V_DROP };
 #define EF_CT_ESTABLISHED 2u
 #define EF_CT_RELATED 4u
 
+/* ct status bits, as the kernel numbers them (IPS_*_NAT). */
+#define EF_CT_STATUS_SNAT 0x10u
+#define EF_CT_STATUS_DNAT 0x20u
+
+/* A NAT statement: the address looked up in the rule's map replaces the
+ * rule's key field (daddr for DNAT, saddr for SNAT). */
+enum ef_nat { EF_NAT_NONE, EF_NAT_SNAT, EF_NAT_DNAT };
+
 /*
  * A rule is a fixed sequence of optional steps, linearized in the order of
  * the fields below. Rules the reader cannot express this way are kept as
@@ -84,6 +98,7 @@ enum ef_verdict { EF_V_NONE, EF_V_ACCEPT, EF_V_DROP };
  */
 struct ef_rule {
 	uint32_t ct_state;		/* ct state & mask != 0; 0 = no match */
+	uint32_t ct_status;		/* the same, of ct status */
 	bool iif_lo, oif_lo;		/* loopback by ifindex 1 */
 	uint8_t nfproto;		/* 0 = both families */
 	uint8_t l4proto;		/* 0 = any */
@@ -103,15 +118,30 @@ struct ef_rule {
 	bool log;
 	char log_prefix[128];		/* NF_LOG_PREFIXLEN */
 	uint32_t log_level;
+	enum ef_nat nat;		/* `set` the map, key[0] the address */
 	enum ef_verdict verdict;
 	char *foreign;			/* kernel text of a rule we do not know */
 	uint64_t handle;		/* read back only, never compared */
 };
 
-enum ef_hook { EF_HOOK_INPUT, EF_HOOK_FORWARD, EF_HOOK_OUTPUT };
+enum ef_hook {
+	EF_HOOK_INPUT,
+	EF_HOOK_FORWARD,
+	EF_HOOK_OUTPUT,
+	EF_HOOK_PREROUTING,
+	EF_HOOK_POSTROUTING,
+};
+
+/* A base chain's type: filter, or nat (sees the first packet of each
+ * connection, and may translate it). */
+enum ef_chain_type { EF_CHAIN_FILTER, EF_CHAIN_NAT };
+
+#define EF_PRIO_DSTNAT (-100)	/* nft's priority names, for nat chains */
+#define EF_PRIO_SRCNAT 100
 
 struct ef_chain {
 	char name[EF_NAME_MAX];
+	enum ef_chain_type type;
 	enum ef_hook hook;
 	int32_t priority;
 	enum ef_verdict policy;
@@ -173,6 +203,14 @@ struct ef_set *ef_model_find_set(const struct ef_model *m, const char *name);
 /* The element takes a reference to `rows` of its own. */
 int ef_set_add_elem(struct ef_set *set, const uint8_t *key,
 		    const uint8_t *key_end, struct ef_rows *rows);
+/* A map of single keys to data of one type: a hash, no counters. */
+struct ef_set *ef_model_add_map(struct ef_model *m, const char *name,
+				enum ef_type key, enum ef_type data);
+/* key -> data (both in register layout), with its comment (rows, or
+ * NULL); a reference to `rows` as ef_set_add_elem. 0 or -ENOMEM. */
+int ef_map_add_elem(struct ef_set *map, const uint8_t *key,
+		    const uint8_t *data, struct ef_rows *rows);
+uint32_t ef_set_data_len(const struct ef_set *set);
 void ef_set_sort(struct ef_set *set);
 /*
  * Elements that serve the same rows, in any set, then share one list: a
@@ -201,6 +239,7 @@ bool ef_chain_equal(const struct ef_chain *a, const struct ef_chain *b);
 bool ef_model_equal(const struct ef_model *a, const struct ef_model *b);
 
 const char *ef_hook_name(enum ef_hook h);
+const char *ef_chain_type_name(enum ef_chain_type t);
 /* "ip" or "ip6", as nft names the family of NFPROTO_IPV4 or _IPV6. */
 const char *ef_family_name(uint8_t nfproto);
 const char *ef_verdict_name(enum ef_verdict v);

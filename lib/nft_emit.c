@@ -107,6 +107,16 @@ void ef_emit_elem_key(struct ef_strbuf *sb, const struct ef_set *set,
 	}
 }
 
+void ef_emit_elem(struct ef_strbuf *sb, const struct ef_set *set,
+		  const struct ef_elem *e)
+{
+	ef_emit_elem_key(sb, set, e);
+	if (set->map) {
+		ef_sb_printf(sb, " : ");
+		ef_emit_field(sb, set->data, e->data, e->data);
+	}
+}
+
 /* The comment naming the rows an element serves, if it serves any. */
 static void emit_comment(struct ef_strbuf *sb, const struct ef_elem *e)
 {
@@ -118,13 +128,32 @@ static void emit_comment(struct ef_strbuf *sb, const struct ef_elem *e)
 	ef_sb_printf(sb, " comment \"%s\"", text);
 }
 
+/* An element as nft writes it in a list: its key, counter and comment,
+ * then what a map's maps it to. */
+static void emit_elem_line(struct ef_strbuf *sb, const struct ef_set *set,
+			   const struct ef_elem *e, unsigned int flags)
+{
+	ef_emit_elem_key(sb, set, e);
+	if ((flags & EF_EMIT_COUNTERS) && set->counter)
+		ef_sb_printf(sb, " counter packets %" PRIu64 " bytes %" PRIu64,
+			     e->packets, e->bytes);
+	emit_comment(sb, e);
+	if (set->map) {
+		ef_sb_printf(sb, " : ");
+		ef_emit_field(sb, set->data, e->data, e->data);
+	}
+}
+
 static void emit_set(struct ef_strbuf *sb, const struct ef_set *set,
 		     unsigned int flags)
 {
-	ef_sb_printf(sb, "\tset %s {\n\t\ttype ", set->name);
+	ef_sb_printf(sb, "\t%s %s {\n\t\ttype ", set->map ? "map" : "set",
+		     set->name);
 	for (unsigned int i = 0; i < set->nfields; i++)
 		ef_sb_printf(sb, "%s%s", i ? " . " : "",
 			  ef_type_info(set->type[i])->nft_type);
+	if (set->map)
+		ef_sb_printf(sb, " : %s", ef_type_info(set->data)->nft_type);
 	ef_sb_printf(sb, "\n");
 	if (set->size)
 		ef_sb_printf(sb, "\t\tsize %u\n", set->size);
@@ -133,14 +162,8 @@ static void emit_set(struct ef_strbuf *sb, const struct ef_set *set,
 	if (set->counter)
 		ef_sb_printf(sb, "\t\tcounter\n");
 	for (size_t i = 0; i < set->nelems; i++) {
-		const struct ef_elem *e = &set->elems[i];
-
 		ef_sb_printf(sb, i ? ",\n\t\t\t     " : "\t\telements = { ");
-		ef_emit_elem_key(sb, set, e);
-		if ((flags & EF_EMIT_COUNTERS) && set->counter)
-			ef_sb_printf(sb, " counter packets %" PRIu64 " bytes %" PRIu64,
-				  e->packets, e->bytes);
-		emit_comment(sb, e);
+		emit_elem_line(sb, set, &set->elems[i], flags);
 	}
 	if (set->nelems)
 		ef_sb_printf(sb, " }\n");
@@ -183,6 +206,30 @@ static void emit_lookup(struct ef_strbuf *sb, const struct ef_model *m,
 	ef_sb_printf(sb, " @%s ", r->set);
 }
 
+/* "dnat ip to ip daddr map @nat_dnat4": the looked-up address replaces
+ * the one the key loads. */
+static void emit_nat(struct ef_strbuf *sb, const struct ef_rule *r)
+{
+	enum ef_type t = ef_field_info(r->key[0])->type;
+
+	ef_sb_printf(sb, "%s %s to %s map @%s ",
+		     r->nat == EF_NAT_DNAT ? "dnat" : "snat",
+		     t == EF_T_IPV6 ? "ip6" : "ip",
+		     ef_field_info(r->key[0])->nft_expr, r->set);
+}
+
+static void emit_ct_status(struct ef_strbuf *sb, uint32_t status)
+{
+	const char *sep = "";
+
+	ef_sb_printf(sb, "ct status ");
+	if (status & EF_CT_STATUS_SNAT)
+		ef_sb_printf(sb, "%ssnat", sep), sep = ",";
+	if (status & EF_CT_STATUS_DNAT)
+		ef_sb_printf(sb, "%sdnat", sep);
+	ef_sb_putc(sb, ' ');
+}
+
 static void emit_rule(struct ef_strbuf *sb, const struct ef_model *m,
 		      const struct ef_rule *r, unsigned int flags)
 {
@@ -204,6 +251,8 @@ static void emit_rule(struct ef_strbuf *sb, const struct ef_model *m,
 			ef_sb_printf(sb, "%srelated", sep);
 		ef_sb_putc(sb, ' ');
 	}
+	if (r->ct_status)
+		emit_ct_status(sb, r->ct_status);
 	if (r->iif_lo)
 		ef_sb_printf(sb, "iif \"lo\" ");
 	if (r->oif_lo)
@@ -216,7 +265,7 @@ static void emit_rule(struct ef_strbuf *sb, const struct ef_model *m,
 		ef_sb_printf(sb, "icmpv6 type %u-%u ", r->type_lo, r->type_hi);
 	else if (r->l4proto)
 		ef_sb_printf(sb, "meta l4proto %u ", r->l4proto);
-	if (r->set[0])
+	if (r->set[0] && !r->nat)
 		emit_lookup(sb, m, r);
 	if (r->counter && (flags & EF_EMIT_COUNTERS))
 		ef_sb_printf(sb, "counter packets %" PRIu64 " bytes %" PRIu64 " ",
@@ -230,6 +279,8 @@ static void emit_rule(struct ef_strbuf *sb, const struct ef_model *m,
 	if (r->log)
 		ef_sb_printf(sb, "log prefix \"%s\" level %s ", r->log_prefix,
 			  log_level_name(r->log_level));
+	if (r->nat)
+		emit_nat(sb, r);
 	if (r->verdict != EF_V_NONE)
 		ef_sb_printf(sb, "%s ", ef_verdict_name(r->verdict));
 	if (!sb->err && sb->len > start && sb->buf[sb->len - 1] == ' ')
@@ -242,15 +293,28 @@ void ef_emit_rule(struct ef_strbuf *sb, const struct ef_model *m,
 	emit_rule(sb, m, r, 0);
 }
 
+/* A priority by nft's name for it where it has one. */
+static void emit_priority(struct ef_strbuf *sb, const struct ef_chain *c)
+{
+	if (!c->priority)
+		ef_sb_printf(sb, "filter");
+	else if (c->type == EF_CHAIN_NAT && c->priority == EF_PRIO_DSTNAT &&
+		 c->hook == EF_HOOK_PREROUTING)
+		ef_sb_printf(sb, "dstnat");
+	else if (c->type == EF_CHAIN_NAT && c->priority == EF_PRIO_SRCNAT &&
+		 c->hook == EF_HOOK_POSTROUTING)
+		ef_sb_printf(sb, "srcnat");
+	else
+		ef_sb_printf(sb, "%" PRId32, c->priority);
+}
+
 static void emit_chain(struct ef_strbuf *sb, const struct ef_model *m,
 		       const struct ef_chain *c, unsigned int flags)
 {
 	ef_sb_printf(sb, "\tchain %s {\n", c->name);
-	ef_sb_printf(sb, "\t\ttype filter hook %s priority ", ef_hook_name(c->hook));
-	if (c->priority)
-		ef_sb_printf(sb, "%" PRId32, c->priority);
-	else
-		ef_sb_printf(sb, "filter");
+	ef_sb_printf(sb, "\t\ttype %s hook %s priority ",
+		     ef_chain_type_name(c->type), ef_hook_name(c->hook));
+	emit_priority(sb, c);
 	ef_sb_printf(sb, "; policy %s;\n", ef_verdict_name(c->policy));
 	for (size_t i = 0; i < c->nrules; i++) {
 		ef_sb_printf(sb, "\t\t");
@@ -288,8 +352,7 @@ static void emit_elems(struct ef_strbuf *sb, char sign, const struct ef_op *op)
 		const struct ef_elem *e = &op->set->elems[op->elems[i]];
 
 		ef_sb_printf(sb, "%c element %s { ", sign, op->set->name);
-		ef_emit_elem_key(sb, op->set, e);
-		emit_comment(sb, e);
+		emit_elem_line(sb, op->set, e, 0);
 		ef_sb_printf(sb, " }\n");
 	}
 }

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <netinet/in.h>	/* before the linux/ headers */
 #include <linux/netfilter.h>
+#include <linux/netfilter/nf_nat.h>
 #include <linux/netfilter/nf_tables.h>
 #include <stdlib.h>
 #include <stdio.h>
@@ -79,14 +80,15 @@ static int cmp_u32(struct nftnl_rule *r, uint32_t op, uint32_t v)
 	return cmp(r, op, &v, 4);
 }
 
-static int lin_ct_state(struct nftnl_rule *r, uint32_t mask)
+/* ct state (or status) & mask != 0 */
+static int lin_ct_bits(struct nftnl_rule *r, uint32_t key, uint32_t mask)
 {
 	static const uint32_t zero;
 	struct nftnl_expr *e = expr(r, "ct");
 
 	if (!e)
 		return -ENOMEM;
-	nftnl_expr_set_u32(e, NFTNL_EXPR_CT_KEY, NFT_CT_STATE);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CT_KEY, key);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_CT_DREG, NFT_REG_1);
 	if (!(e = expr(r, "bitwise")))
 		return -ENOMEM;
@@ -144,8 +146,9 @@ static int lin_field(struct nftnl_rule *r, enum ef_field f, uint32_t reg)
 	return -EINVAL;
 }
 
+/* The lookup; into register 1 (dreg) when it fetches a map's data. */
 static int lin_lookup(struct nftnl_rule *r, const struct ef_set *set,
-		      const enum ef_field *key, unsigned int nkeys)
+		      const enum ef_field *key, unsigned int nkeys, bool dreg)
 {
 	struct nftnl_expr *e;
 	int err;
@@ -163,6 +166,8 @@ static int lin_lookup(struct nftnl_rule *r, const struct ef_set *set,
 		return -ENOMEM;
 	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG, NFT_REG_1);
 	nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, set->name);
+	if (dreg)
+		nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_DREG, NFT_REG_1);
 	/* The kernel reports flags 0: say them so a read rule compares equal. */
 	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_FLAGS, 0);
 	return 0;
@@ -205,6 +210,29 @@ static int lin_limit_log(struct nftnl_rule *r, const struct ef_rule *er)
 	return 0;
 }
 
+/*
+ * "dnat ip to ip daddr map @m": the lookup left the new address in
+ * register 1. Written as the kernel dumps it (nft says only addr_min; the
+ * kernel fills in addr_max and the flag), so a read rule compares equal.
+ */
+static int lin_nat(struct nftnl_rule *r, const struct ef_rule *er)
+{
+	struct nftnl_expr *e = expr(r, "nat");
+
+	if (!e)
+		return -ENOMEM;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_TYPE,
+			   er->nat == EF_NAT_DNAT ? NFT_NAT_DNAT :
+						    NFT_NAT_SNAT);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_FAMILY,
+			   ef_field_info(er->key[0])->type == EF_T_IPV6 ?
+			   NFPROTO_IPV6 : NFPROTO_IPV4);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_REG_ADDR_MIN, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_REG_ADDR_MAX, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_FLAGS, NF_NAT_RANGE_MAP_IPS);
+	return 0;
+}
+
 int ef_rule_linearize(struct nftnl_rule *r, const struct ef_model *m,
 		      const struct ef_rule *er)
 {
@@ -214,7 +242,9 @@ int ef_rule_linearize(struct nftnl_rule *r, const struct ef_model *m,
 	if (er->foreign)
 		return -EINVAL;
 	if (er->ct_state)
-		err = lin_ct_state(r, er->ct_state);
+		err = lin_ct_bits(r, NFT_CT_STATE, er->ct_state);
+	if (!err && er->ct_status)
+		err = lin_ct_bits(r, NFT_CT_STATUS, er->ct_status);
 	if (!err && er->iif_lo)
 		err = meta_load(r, NFT_META_IIF, NFT_REG_1) ?:
 		      cmp_u32(r, NFT_CMP_EQ, 1);
@@ -235,17 +265,25 @@ int ef_rule_linearize(struct nftnl_rule *r, const struct ef_model *m,
 	if (!err && er->peer_set[0]) {
 		const struct ef_set *set = ef_model_find_set(m, er->peer_set);
 
-		err = set ? lin_lookup(r, set, &er->peer_key, 1) : -ENOENT;
+		err = set ? lin_lookup(r, set, &er->peer_key, 1, false) :
+			    -ENOENT;
 	}
 	if (!err && er->set[0]) {
 		const struct ef_set *set = ef_model_find_set(m, er->set);
 
-		err = set ? lin_lookup(r, set, er->key, er->nkeys) : -ENOENT;
+		if (!set)
+			err = -ENOENT;
+		else if (!er->nat != !set->map || (er->nat && er->nkeys != 1))
+			err = -EINVAL;	/* a map: NAT, by one field */
+		else
+			err = lin_lookup(r, set, er->key, er->nkeys, er->nat);
 	}
 	if (!err && er->counter)
 		err = lin_counter(r, er);
 	if (!err)
 		err = lin_limit_log(r, er);
+	if (!err && er->nat)
+		err = lin_nat(r, er);
 	if (!err && er->verdict != EF_V_NONE) {
 		if (!(e = expr(r, "immediate")))
 			return -ENOMEM;
@@ -258,8 +296,8 @@ int ef_rule_linearize(struct nftnl_rule *r, const struct ef_model *m,
 }
 
 /* What a register was loaded with, while reading a rule. */
-enum src { SRC_NONE, SRC_CT_STATE, SRC_IIF, SRC_OIF, SRC_NFPROTO,
-	   SRC_L4PROTO, SRC_ICMP_TYPE, SRC_OTHER };
+enum src { SRC_NONE, SRC_CT_STATE, SRC_CT_STATUS, SRC_IIF, SRC_OIF,
+	   SRC_NFPROTO, SRC_L4PROTO, SRC_ICMP_TYPE, SRC_OTHER };
 
 struct delin {
 	struct ef_rule *r;
@@ -388,6 +426,9 @@ static void delin_cmp(struct delin *d, struct nftnl_expr *e)
 	case SRC_CT_STATE:
 		d->r->ct_state = d->mask;
 		break;
+	case SRC_CT_STATUS:
+		d->r->ct_status = d->mask;
+		break;
 	case SRC_IIF:
 		d->r->iif_lo = v32 == 1;
 		break;
@@ -421,8 +462,16 @@ static int delin_one(struct nftnl_expr *e, void *arg)
 	if (!strcmp(name, "meta")) {
 		delin_meta(d, e);
 	} else if (!strcmp(name, "ct")) {
-		d->reg1 = nftnl_expr_get_u32(e, NFTNL_EXPR_CT_KEY) == NFT_CT_STATE ?
-			  SRC_CT_STATE : SRC_OTHER;
+		switch (nftnl_expr_get_u32(e, NFTNL_EXPR_CT_KEY)) {
+		case NFT_CT_STATE:
+			d->reg1 = SRC_CT_STATE;
+			break;
+		case NFT_CT_STATUS:
+			d->reg1 = SRC_CT_STATUS;
+			break;
+		default:
+			d->reg1 = SRC_OTHER;
+		}
 		push_load(d, -1);
 	} else if (!strcmp(name, "bitwise")) {
 		uint32_t len = 0;
@@ -452,6 +501,11 @@ static int delin_one(struct nftnl_expr *e, void *arg)
 			snprintf(d->r->log_prefix, sizeof(d->r->log_prefix),
 				 "%s", s);
 		d->r->log_level = nftnl_expr_get_u32(e, NFTNL_EXPR_LOG_LEVEL);
+	} else if (!strcmp(name, "nat")) {
+		/* Read as ours; writing it again checks registers and
+		 * flags. */
+		d->r->nat = nftnl_expr_get_u32(e, NFTNL_EXPR_NAT_TYPE) ==
+			    NFT_NAT_DNAT ? EF_NAT_DNAT : EF_NAT_SNAT;
 	} else if (!strcmp(name, "immediate")) {
 		int v = (int)nftnl_expr_get_u32(e, NFTNL_EXPR_IMM_VERDICT);
 

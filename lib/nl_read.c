@@ -117,7 +117,9 @@ static int add_set(struct rctx *c, struct nftnl_set *s)
 	const char *name = nftnl_set_get_str(s, NFTNL_SET_NAME);
 	uint32_t key_type = nftnl_set_get_u32(s, NFTNL_SET_KEY_TYPE);
 	uint32_t flags = nftnl_set_get_u32(s, NFTNL_SET_FLAGS);
-	enum ef_type types[EF_FIELDS_MAX] = { 0 };
+	/* data: a valid type even for a map not ours, since it indexes. */
+	enum ef_type types[EF_FIELDS_MAX] = { 0 }, data = EF_T_IPV4;
+	bool map = flags & NFT_SET_MAP;
 	unsigned int n = 0;
 	bool counter = false;
 	struct ef_set *set;
@@ -125,6 +127,7 @@ static int add_set(struct rctx *c, struct nftnl_set *s)
 
 	if (!name || strlen(name) >= EF_NAME_MAX)
 		return -EINVAL;
+	flags &= ~(uint32_t)NFT_SET_MAP;
 	if (nftnl_set_is_set(s, NFTNL_SET_DESC_CONCAT))
 		nftnl_set_get_data(s, NFTNL_SET_DESC_CONCAT, &len);
 	n = len;
@@ -140,11 +143,19 @@ static int add_set(struct rctx *c, struct nftnl_set *s)
 		if (!type_of(id, &types[i]))
 			n = 0;
 	}
+	/* A map of ours: one of our types, at its length. */
+	if (map &&
+	    (!type_of(nftnl_set_get_u32(s, NFTNL_SET_DATA_TYPE), &data) ||
+	     nftnl_set_get_u32(s, NFTNL_SET_DATA_LEN) !=
+	     ef_type_info(data)->reg_len))
+		n = 0;
 	nftnl_set_expr_foreach(s, has_counter, &counter);
 	set = ef_model_add_set(c->m, name, types, n ? n : 1, counter);
 	if (!set)
 		return -ENOMEM;
 	set->hashed = n == 1 && flags == 0;
+	set->map = map;
+	set->data = data;
 	if (nftnl_set_is_set(s, NFTNL_SET_DESC_SIZE))
 		set->size = nftnl_set_get_u32(s, NFTNL_SET_DESC_SIZE);
 	if (!n) {
@@ -196,6 +207,7 @@ static int read_sets(struct ef_nl *nl, struct rctx *c)
 struct elem_ctx {
 	struct ef_set *set;
 	uint32_t key_len;
+	uint32_t data_len;	/* a map's; 0 for a plain set */
 	bool broken;		/* an element we cannot hold (no key of ours) */
 };
 
@@ -258,7 +270,7 @@ static const char *comment(const struct nlattr *udata)
 
 static int read_elem(struct elem_ctx *c, const struct nlattr *nest)
 {
-	const void *key = NULL, *key_end = NULL;
+	const void *key = NULL, *key_end = NULL, *data = NULL;
 	const struct nlattr *a, *x;
 	const char *text = NULL;
 	struct ef_rows *rows = NULL;
@@ -279,14 +291,19 @@ static int read_elem(struct elem_ctx *c, const struct nlattr *nest)
 		case NFTA_SET_ELEM_KEY_END:
 			key_end = data_value(a, c->key_len);
 			break;
+		case NFTA_SET_ELEM_DATA:
+			if (c->data_len)
+				data = data_value(a, c->data_len);
+			break;
 		case NFTA_SET_ELEM_USERDATA:
 			text = comment(a);
 			break;
 		}
 	}
-	if (!key) {
-		/* A catch-all element, or a key of another length: not a
-		 * set we made. Marked, so that the diff makes it again. */
+	if (!key || (c->data_len && !data && !end)) {
+		/* A catch-all element, a key of another length, a map's
+		 * element without data of its length: not a set we made.
+		 * Marked, so that the diff makes it again. */
 		c->broken = true;
 		return 0;
 	}
@@ -300,6 +317,8 @@ static int read_elem(struct elem_ctx *c, const struct nlattr *nest)
 	if (err)
 		return err;
 	e = &c->set->elems[c->set->nelems - 1];
+	if (data)
+		memcpy(e->data, data, c->data_len);
 	if (c->set->nfields == 1 && !c->set->hashed && end)
 		e->key_end[END_MARK] = 1;
 	mnl_attr_for_each_nested(a, nest) {
@@ -379,7 +398,8 @@ static void forget_elems(struct ef_set *set)
 static int read_elems(struct ef_nl *nl, struct ef_set *set)
 {
 	char buf[REQ_SIZE] = { 0 };
-	struct elem_ctx c = { set, ef_set_key_len(set), false };
+	struct elem_ctx c = { set, ef_set_key_len(set), ef_set_data_len(set),
+			      false };
 	struct nlmsghdr *nlh;
 
 	int err;
@@ -396,8 +416,10 @@ static int read_elems(struct ef_nl *nl, struct ef_set *set)
 static int add_chain(struct rctx *c, struct nftnl_chain *ch)
 {
 	const char *name = nftnl_chain_get_str(ch, NFTNL_CHAIN_NAME);
+	enum ef_chain_type ctype = EF_CHAIN_FILTER;
 	enum ef_verdict policy = EF_V_NONE;
 	enum ef_hook hook = EF_HOOK_INPUT;
+	struct ef_chain *chain;
 	const char *type;
 
 	if (!name || strlen(name) >= EF_NAME_MAX)
@@ -413,19 +435,30 @@ static int add_chain(struct rctx *c, struct nftnl_chain *ch)
 		case NF_INET_LOCAL_OUT:
 			hook = EF_HOOK_OUTPUT;
 			break;
+		case NF_INET_PRE_ROUTING:
+			hook = EF_HOOK_PREROUTING;
+			break;
+		case NF_INET_POST_ROUTING:
+			hook = EF_HOOK_POSTROUTING;
+			break;
 		default:
 			why(c, "chain %s has a hook edgefw does not use", name);
 		}
 		policy = nftnl_chain_get_u32(ch, NFTNL_CHAIN_POLICY) == NF_ACCEPT ?
 			 EF_V_ACCEPT : EF_V_DROP;
 		type = nftnl_chain_get_str(ch, NFTNL_CHAIN_TYPE);
-		if (type && strcmp(type, "filter"))
+		if (type && !strcmp(type, "nat"))
+			ctype = EF_CHAIN_NAT;
+		else if (type && strcmp(type, "filter"))
 			policy = EF_V_NONE;
 	}
 	/* A regular chain gets no policy: it never equals one of ours. */
-	if (!ef_model_add_chain(c->m, name, hook,
-				nftnl_chain_get_s32(ch, NFTNL_CHAIN_PRIO), policy))
+	chain = ef_model_add_chain(c->m, name, hook,
+				   nftnl_chain_get_s32(ch, NFTNL_CHAIN_PRIO),
+				   policy);
+	if (!chain)
 		return -ENOMEM;
+	chain->type = ctype;
 	return 0;
 }
 
@@ -588,6 +621,7 @@ static int parse_msg(const struct nlmsghdr *nlh, struct rctx *c)
 		if (!ec.set)
 			return cb_fail(EINVAL);
 		ec.key_len = ef_set_key_len(ec.set);
+		ec.data_len = ef_set_data_len(ec.set);
 		ec.broken = false;
 		return elem_cb(nlh, &ec) == MNL_CB_OK && !ec.broken ?
 		       MNL_CB_OK : cb_fail(EINVAL);

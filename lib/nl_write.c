@@ -81,7 +81,13 @@ int ef_nl_put_set(struct ef_batch *b, struct ef_nl *nl,
 				   set->nfields);
 	} else {
 		nftnl_set_set_u32(s, NFTNL_SET_FLAGS,
-				  set->hashed ? 0 : NFT_SET_INTERVAL);
+				  (set->hashed ? 0 : NFT_SET_INTERVAL) |
+				  (set->map ? NFT_SET_MAP : 0));
+	}
+	if (set->map) {
+		nftnl_set_set_u32(s, NFTNL_SET_DATA_TYPE,
+				  ef_type_info(set->data)->type_id);
+		nftnl_set_set_u32(s, NFTNL_SET_DATA_LEN, ef_set_data_len(set));
 	}
 	if (set->size)
 		nftnl_set_set_u32(s, NFTNL_SET_DESC_SIZE, set->size);
@@ -115,11 +121,21 @@ static void put_data(struct nlmsghdr *nlh, uint16_t type, const void *data,
 /* Worst case bytes one element, and its comment if any, add to a message. */
 static size_t elem_room(const struct ef_set *set, const char *comment)
 {
-	return 2 * (64 + 2 * (16 + ef_set_key_len(set))) +
+	return 2 * (64 + 2 * (16 + ef_set_key_len(set)) +
+		    ef_set_data_len(set)) +
 	       (comment ? strlen(comment) + 16 : 0);
 }
 
 static void put_comment(struct nlmsghdr *nlh, const char *comment);
+
+/* What a map's element maps to (nothing for a plain set's). */
+static void put_map_data(struct nlmsghdr *nlh, const struct ef_set *set,
+			 const struct ef_elem *e)
+{
+	if (set->map)
+		put_data(nlh, NFTA_SET_ELEM_DATA, e->data,
+			 ef_set_data_len(set));
+}
 
 /*
  * A one-field interval set (the kernel's rbtree) takes a range as two
@@ -136,6 +152,7 @@ static void put_range(struct nlmsghdr *nlh, const struct ef_set *set,
 
 	nest = mnl_attr_nest_start(nlh, NFTA_LIST_ELEM);
 	put_data(nlh, NFTA_SET_ELEM_KEY, e->key, len);
+	put_map_data(nlh, set, e);
 	put_comment(nlh, comment);
 	mnl_attr_nest_end(nlh, nest);
 	memcpy(after, e->key_end, len);
@@ -162,6 +179,7 @@ static void put_elem(struct nlmsghdr *nlh, const struct ef_set *set,
 	if (set->hashed) {
 		nest = mnl_attr_nest_start(nlh, NFTA_LIST_ELEM);
 		put_data(nlh, NFTA_SET_ELEM_KEY, e->key, len);
+		put_map_data(nlh, set, e);
 		put_comment(nlh, comment);
 		mnl_attr_nest_end(nlh, nest);
 		return;
@@ -169,6 +187,7 @@ static void put_elem(struct nlmsghdr *nlh, const struct ef_set *set,
 	nest = mnl_attr_nest_start(nlh, NFTA_LIST_ELEM);
 	put_data(nlh, NFTA_SET_ELEM_KEY, e->key, len);
 	put_data(nlh, NFTA_SET_ELEM_KEY_END, e->key_end, len);
+	put_map_data(nlh, set, e);
 	put_comment(nlh, comment);
 	mnl_attr_nest_end(nlh, nest);
 }
@@ -272,6 +291,8 @@ int ef_nl_put_chain(struct ef_batch *b, struct ef_nl *nl,
 		[EF_HOOK_INPUT] = NF_INET_LOCAL_IN,
 		[EF_HOOK_FORWARD] = NF_INET_FORWARD,
 		[EF_HOOK_OUTPUT] = NF_INET_LOCAL_OUT,
+		[EF_HOOK_PREROUTING] = NF_INET_PRE_ROUTING,
+		[EF_HOOK_POSTROUTING] = NF_INET_POST_ROUTING,
 	};
 	struct nftnl_chain *ch = nftnl_chain_alloc();
 	struct nlmsghdr *nlh;
@@ -282,7 +303,8 @@ int ef_nl_put_chain(struct ef_batch *b, struct ef_nl *nl,
 	nftnl_chain_set_str(ch, NFTNL_CHAIN_NAME, c->name);
 	if (!policy_only) {
 		nftnl_chain_set_u32(ch, NFTNL_CHAIN_FAMILY, NFPROTO_INET);
-		nftnl_chain_set_str(ch, NFTNL_CHAIN_TYPE, "filter");
+		nftnl_chain_set_str(ch, NFTNL_CHAIN_TYPE,
+				    ef_chain_type_name(c->type));
 		nftnl_chain_set_u32(ch, NFTNL_CHAIN_HOOKNUM, hooks[c->hook]);
 		nftnl_chain_set_s32(ch, NFTNL_CHAIN_PRIO, c->priority);
 	}

@@ -102,6 +102,55 @@ static bool parse_roles(struct pparser *pp, struct ef_lexer *lx,
 	return ef_lex_expect_eol(lx);
 }
 
+const struct ef_no_nat *ef_policy_no_nat(const struct ef_policy *p,
+					 const char *role)
+{
+	for (size_t i = 0; i < p->nno_nat; i++)
+		if (!strcmp(p->no_nat[i].role, role))
+			return &p->no_nat[i];
+	return NULL;
+}
+
+/* no-nat ROLE [ROLE ...] "why": roles whose addresses must not be
+ * translated; checked against the declarations at the end. */
+static bool parse_no_nat(struct pparser *pp, struct ef_lexer *lx)
+{
+	struct ef_policy *pol = pp->pol;
+	size_t first = pol->nno_nat;
+	char buf[80];
+
+	ef_lex_next(lx);
+	while (lx->tok == T_WORD) {
+		struct ef_no_nat n = { .loc = lx->loc };
+
+		if (!take_name(lx, "role name", n.role) ||
+		    ef_grow((void **)&pol->no_nat, &pol->no_nat_cap,
+			    pol->nno_nat + 1, sizeof(n)))
+			goto fail;
+		pol->no_nat[pol->nno_nat++] = n;
+	}
+	if (pol->nno_nat == first) {
+		ef_error(pp->d, &lx->loc, "expected at least one role name");
+		return false;
+	}
+	if (lx->tok != T_STRING || !lx->text[0]) {
+		ef_error(pp->d, &lx->loc,
+			 "expected why in double quotes (the scenario's words), got %s",
+			 ef_lex_what(lx, buf, sizeof(buf)));
+		goto fail;
+	}
+	for (size_t i = first; i < pol->nno_nat; i++)
+		if (!(pol->no_nat[i].why = strdup(lx->text)))
+			goto fail;
+	ef_lex_next(lx);
+	return ef_lex_expect_eol(lx);
+fail:
+	for (size_t i = first; i < pol->nno_nat; i++)
+		free(pol->no_nat[i].why);
+	pol->nno_nat = first;
+	return false;
+}
+
 static bool parse_proto(struct ef_lexer *lx, struct ef_prow *row)
 {
 	char buf[80];
@@ -342,7 +391,7 @@ static void parse_stmt(struct pparser *pp, struct ef_lexer *lx, bool top)
 
 	if (lx->tok != T_WORD) {
 		ef_error(pp->d, &lx->loc,
-			 "expected a statement (policy, address, group, zone or include), got %s",
+			 "expected a statement (policy, address, group, zone, no-nat or include), got %s",
 			 ef_lex_what(lx, buf, sizeof(buf)));
 		ef_lex_skip_line(lx);
 		return;
@@ -363,9 +412,11 @@ static void parse_stmt(struct pparser *pp, struct ef_lexer *lx, bool top)
 		ok = parse_roles(pp, lx, EF_ROLE_ADDRESS);
 	else if (!strcmp(lx->text, "group"))
 		ok = parse_roles(pp, lx, EF_ROLE_GROUP);
+	else if (!strcmp(lx->text, "no-nat"))
+		ok = parse_no_nat(pp, lx);
 	else {
 		ef_error(pp->d, &lx->loc,
-			 "unknown statement '%.60s': expected policy, address, group, zone or include",
+			 "unknown statement '%.60s': expected policy, address, group, zone, no-nat or include",
 			 lx->text);
 		ok = false;
 	}
@@ -413,6 +464,24 @@ static void parse_file(struct pparser *pp, const char *path,
 	ef_lex_fini(&lx);
 	pp->depth--;
 	free(real);
+}
+
+/* Only an address of this machine can be translated. */
+static void check_no_nat(const struct ef_policy *pol, struct ef_diags *d)
+{
+	for (size_t i = 0; i < pol->nno_nat; i++) {
+		const struct ef_no_nat *n = &pol->no_nat[i];
+		const struct ef_role *r = ef_policy_find_role(pol, n->role);
+
+		if (!r)
+			ef_error(d, &n->loc,
+				 "unknown role '%s': declare it with 'address'",
+				 n->role);
+		else if (r->kind != EF_ROLE_ADDRESS)
+			ef_error(d, &n->loc,
+				 "'%s' is a group of peers: only an address role is translated",
+				 n->role);
+	}
 }
 
 /* Checks made once the whole policy is known: roles may be used before
@@ -468,6 +537,7 @@ struct ef_policy *ef_policy_parse(const char *path, struct ef_diags *d)
 		ef_error(d, &top,
 			 "missing 'policy NAME \"title\"' statement");
 	check_rows(pp.pol, d);
+	check_no_nat(pp.pol, d);
 	return pp.pol;
 }
 
@@ -478,6 +548,9 @@ void ef_policy_free(struct ef_policy *p)
 	for (size_t i = 0; i < p->nrows; i++)
 		free(p->rows[i].note);
 	free(p->rows);
+	for (size_t i = 0; i < p->nno_nat; i++)
+		free(p->no_nat[i].why);
+	free(p->no_nat);
 	free(p->roles);
 	free(p->zones);
 	free(p->title);

@@ -37,6 +37,14 @@ struct ef_zone_decl {
 	struct ef_loc loc;
 };
 
+/* `no-nat ROLE... "why"`: a site may not translate these roles' addresses
+ * (the scenario forbids it, in its words). */
+struct ef_no_nat {
+	char role[EF_ROLE_MAX];
+	struct ef_loc loc;
+	char *why;
+};
+
 struct ef_policy {
 	char name[EF_ROLE_MAX];
 	char *title;
@@ -46,6 +54,8 @@ struct ef_policy {
 	size_t nzones, zones_cap;
 	struct ef_prow *rows;
 	size_t nrows, rows_cap;
+	struct ef_no_nat *no_nat;
+	size_t nno_nat, no_nat_cap;
 	struct ef_sources sources;	/* every file read; locations point here */
 };
 
@@ -57,5 +67,8 @@ struct ef_policy *ef_policy_parse(const char *path, struct ef_diags *d);
 void ef_policy_free(struct ef_policy *p);
 const struct ef_role *ef_policy_find_role(const struct ef_policy *p,
 					  const char *name);
+/* The no-nat statement naming a role, or NULL. */
+const struct ef_no_nat *ef_policy_no_nat(const struct ef_policy *p,
+					 const char *role);
 
 #endif

@@ -25,8 +25,9 @@ struct ef_rows {
 	uint32_t refs;
 	uint32_t cut;		/* rows left out of the comment: ",+N" */
 	uint16_t n;		/* ids in id[] */
-	/* A comment we did not write (n = cut = 0): kept as it was read,
-	 * after the header, so that it never equals one of ours. */
+	/* A comment that names no rows (n = cut = 0): one we did not
+	 * write, or the role of a NAT map's element. Kept as it was read,
+	 * after the header: it equals only the same text. */
 	bool foreign;
 	unsigned int id[];	/* ascending, each once; EF_ROW_MGMT first */
 };

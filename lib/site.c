@@ -206,6 +206,65 @@ static bool read_group_file(struct sparser *sp, struct ef_binding *b,
 	return ok;
 }
 
+/*
+ * After `ADDR` (p), `public ADDR`: the address the gateway translates it
+ * to. One IPv4 address to one IPv4 address; the 1:1 of all the mappings
+ * is checked once the whole site is read (check_nat).
+ */
+static bool parse_public(struct sparser *sp, struct ef_lexer *lx,
+			 struct ef_binding *b, const struct ef_prefix *p,
+			 const char *text)
+{
+	struct ef_nat_map map = { .priv_loc = p->loc };
+	struct ef_prefix pub;
+	const char *why;
+	char buf[80];
+
+	if (b == &sp->site->management) {
+		ef_error(sp->d, &lx->loc,
+			 "'public' is for the addresses of a role, not for management");
+		return false;
+	}
+	if (p->family == 6) {
+		ef_error(sp->d, &p->loc,
+			 "'%.60s': IPv6 addresses are not translated: bind it without 'public'",
+			 text);
+		return false;
+	}
+	if (memcmp(p->lo, p->hi, 4)) {
+		ef_error(sp->d, &p->loc,
+			 "'%.60s' is a network: 'public' translates one address to one address",
+			 text);
+		return false;
+	}
+	ef_lex_next(lx);
+	map.pub_loc = lx->loc;
+	if (lx->tok != T_WORD) {
+		ef_error(sp->d, &lx->loc,
+			 "expected the public IPv4 address after 'public', got %s",
+			 ef_lex_what(lx, buf, sizeof(buf)));
+		return false;
+	}
+	if (ef_prefix_parse(lx->text, &pub, &why) < 0) {
+		ef_error(sp->d, &lx->loc, "'%.60s': %s", lx->text, why);
+		return false;
+	}
+	if (pub.family != 4 || memcmp(pub.lo, pub.hi, 4)) {
+		ef_error(sp->d, &lx->loc, pub.family == 6 ?
+			 "'%.60s': the public address of an IPv4 address is IPv4 (IPv6 is not translated)" :
+			 "'%.60s' is a network: give one public address per private address",
+			 lx->text);
+		return false;
+	}
+	memcpy(map.priv, p->lo, 4);
+	memcpy(map.pub, pub.lo, 4);
+	if (ef_grow((void **)&b->nat, &b->nat_cap, b->nnat + 1, sizeof(map)))
+		return false;
+	b->nat[b->nnat++] = map;
+	ef_lex_next(lx);
+	return true;
+}
+
 static bool parse_value(struct sparser *sp, struct ef_lexer *lx,
 			struct ef_binding *b, bool allow_ifaces)
 {
@@ -274,7 +333,11 @@ static bool parse_value(struct sparser *sp, struct ef_lexer *lx,
 		return false;
 	}
 	pfx.loc = loc;
+	snprintf(buf, sizeof(buf), "%s", lx->text);
 	ef_lex_next(lx);
+	if (lx->tok == T_WORD && !strcmp(lx->text, "public") &&
+	    !parse_public(sp, lx, b, &pfx, buf))
+		return false;
 	return add_prefix(b, &pfx);
 }
 
@@ -299,6 +362,11 @@ static bool parse_values(struct sparser *sp, struct ef_lexer *lx,
 	for (;;) {
 		if (!parse_value(sp, lx, b, allow_ifaces))
 			return false;
+		if (lx->tok == T_WORD && !strcmp(lx->text, "public")) {
+			ef_error(sp->d, &lx->loc,
+				 "'public' follows one address, not 'iface' or 'file'");
+			return false;
+		}
 		if (lx->tok != T_COMMA)
 			break;
 		ef_lex_next(lx);
@@ -312,6 +380,7 @@ static void binding_release(struct ef_binding *b)
 		free(b->ifaces[i]);
 	free(b->ifaces);
 	free(b->prefixes);
+	free(b->nat);
 }
 
 const struct ef_binding *ef_site_find(const struct ef_site *s,
@@ -609,6 +678,125 @@ static bool parse_stmt(struct sparser *sp, struct ef_lexer *lx)
 	return true;
 }
 
+/* A mapping of the site, and the earlier one it clashes with, if any. */
+struct nat_ref {
+	const struct ef_binding *b;
+	const struct ef_nat_map *map;
+	size_t order;			/* in the file */
+	const struct ef_binding *clash_b;
+	const struct ef_nat_map *clash;
+	bool by_priv;			/* the clash is the private one */
+};
+
+static int cmp_order(const void *a, const void *b)
+{
+	const struct nat_ref *x = a, *y = b;
+
+	return (x->order > y->order) - (x->order < y->order);
+}
+
+static int cmp_pub(const void *a, const void *b)
+{
+	const struct nat_ref *x = a, *y = b;
+
+	return memcmp(x->map->pub, y->map->pub, 4) ?: cmp_order(a, b);
+}
+
+static int cmp_priv(const void *a, const void *b)
+{
+	const struct nat_ref *x = a, *y = b;
+
+	return memcmp(x->map->priv, y->map->priv, 4) ?: cmp_order(a, b);
+}
+
+/*
+ * Every mapping of `n`, sorted by one address: each that repeats the
+ * address of the first of its run, where the other address differs (or,
+ * by the public one, the role), clashes with that first one.
+ */
+static void find_clashes(struct nat_ref *v, size_t n, bool by_priv)
+{
+	size_t first = 0;
+
+	qsort(v, n, sizeof(*v), by_priv ? cmp_priv : cmp_pub);
+	for (size_t i = 1; i < n; i++) {
+		const uint8_t *a = by_priv ? v[i].map->priv : v[i].map->pub;
+		const uint8_t *f = by_priv ? v[first].map->priv :
+					     v[first].map->pub;
+		const uint8_t *other = by_priv ? v[i].map->pub : v[i].map->priv;
+		const uint8_t *fother = by_priv ? v[first].map->pub :
+						  v[first].map->priv;
+
+		if (memcmp(a, f, 4)) {
+			first = i;
+			continue;
+		}
+		if (v[i].clash || (!memcmp(other, fother, 4) &&
+				   (by_priv || v[i].b == v[first].b)))
+			continue;	/* the same mapping said again */
+		v[i].clash = v[first].map;
+		v[i].clash_b = v[first].b;
+		v[i].by_priv = by_priv;
+	}
+}
+
+static void report_clash(struct ef_diags *d, const struct nat_ref *r)
+{
+	char priv[INET_ADDRSTRLEN], pub[INET_ADDRSTRLEN];
+	char other[INET_ADDRSTRLEN];
+	unsigned int line = r->by_priv ? r->clash->priv_loc.line :
+					 r->clash->pub_loc.line;
+
+	inet_ntop(AF_INET, r->map->priv, priv, sizeof(priv));
+	inet_ntop(AF_INET, r->map->pub, pub, sizeof(pub));
+	if (r->by_priv) {
+		inet_ntop(AF_INET, r->clash->pub, other, sizeof(other));
+		ef_error(d, &r->map->priv_loc,
+			 "%s is already translated to %s (line %u): translation is 1:1, one public address per private address",
+			 priv, other, line);
+	} else if (memcmp(r->map->priv, r->clash->priv, 4)) {
+		inet_ntop(AF_INET, r->clash->priv, other, sizeof(other));
+		ef_error(d, &r->map->pub_loc,
+			 "%s is already the public address of %s (line %u): translation is 1:1, one private address per public address",
+			 pub, other, line);
+	} else {
+		ef_error(d, &r->map->pub_loc,
+			 "%s is already the public address of %s (line %u): each Edge role needs a public address of its own",
+			 pub, r->clash_b->name, line);
+	}
+}
+
+/* Translation is 1:1: no address, private or public, in two mappings. */
+static void check_nat(struct sparser *sp, const char *path)
+{
+	const struct ef_site *site = sp->site;
+	struct nat_ref *v;
+	size_t n = 0;
+
+	for (size_t i = 0; i < site->nbinds; i++)
+		n += site->binds[i].nnat;
+	if (n < 2)
+		return;
+	v = calloc(n, sizeof(*v));
+	if (!v) {
+		ef_error_file(sp->d, path, "out of memory");
+		return;
+	}
+	n = 0;
+	for (size_t i = 0; i < site->nbinds; i++)
+		for (size_t k = 0; k < site->binds[i].nnat; k++, n++)
+			v[n] = (struct nat_ref){ .b = &site->binds[i],
+						 .map = &site->binds[i].nat[k],
+						 .order = n };
+	find_clashes(v, n, false);
+	find_clashes(v, n, true);
+	qsort(v, n, sizeof(*v), cmp_order);
+	for (size_t i = 0; i < n; i++)
+		if (v[i].clash)
+			report_clash(sp->d, &v[i]);
+	free(v);
+}
+
 struct ef_site *ef_site_parse(const char *path, struct ef_diags *d)
 {
 	struct sparser sp = { .d = d };
@@ -650,6 +838,7 @@ struct ef_site *ef_site_parse(const char *path, struct ef_diags *d)
 			ef_lex_next(&lx);
 	}
 	ef_lex_fini(&lx);
+	check_nat(&sp, path);
 	if (!sp.site->management_set) {
 		struct ef_loc top = { src->path, src->text, 1, 1 };
 

@@ -23,6 +23,17 @@ struct ef_prefix {
  */
 enum ef_bind_kind { EF_BIND_ADDRS, EF_BIND_IFACE, EF_BIND_NONE, EF_BIND_ANY };
 
+/*
+ * `ADDR public ADDR`: in gateway mode the gateway translates this private
+ * IPv4 address to that public one, both ways, 1:1 (no two mappings share
+ * either address). The private address is also one of the binding's
+ * prefixes: the filter rows match it, after the translation.
+ */
+struct ef_nat_map {
+	uint8_t priv[4], pub[4];	/* network order */
+	struct ef_loc priv_loc, pub_loc;
+};
+
 struct ef_binding {
 	char name[EF_ROLE_MAX];
 	struct ef_loc loc;
@@ -31,6 +42,8 @@ struct ef_binding {
 	size_t nprefixes, prefixes_cap;
 	char **ifaces;			/* EF_BIND_IFACE */
 	size_t nifaces;
+	struct ef_nat_map *nat;		/* its addresses with `public` */
+	size_t nnat, nat_cap;
 };
 
 struct ef_zone_bind {

@@ -23,8 +23,10 @@
 static const char *const scenarios[][2] = {
 	{ "edge-single-public", "edge-single-public" },
 	{ "edge-single-nat", "edge-single-nat" },
+	{ "edge-single-nat", "edge-single-nat-gateway" },
 	{ "edge-scaled-dns-public", "edge-scaled-dns-public" },
 	{ "edge-scaled-dns-nat", "edge-scaled-dns-nat" },
+	{ "edge-scaled-dns-nat", "edge-scaled-dns-nat-gateway" },
 	{ "edge-scaled-hlb", "edge-scaled-hlb" },
 	{ "edge-scaled-hlb", "edge-scaled-hlb-gateway" },
 	{ "reverse-proxy", "reverse-proxy" },

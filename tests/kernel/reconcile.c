@@ -30,12 +30,12 @@ static struct ef_model *compile_copy(void)
 			  EF_LOCK_OFF);
 }
 
-static void setup(struct fixture *f)
+static void setup_with(struct fixture *f, struct ef_model *desired)
 {
 	struct ef_reconcile_report rep;
 
 	kt_private_netns(true);
-	f->desired = compile_copy();
+	f->desired = desired;
 	cr_assert_eq(ef_nl_open(&f->nl), 0);
 	cr_assert_eq(ef_reconcile(f->nl, f->desired, &rep, NULL), 0);
 	cr_assert(rep.created);
@@ -91,7 +91,7 @@ static struct fixture f;
 
 static void init(void)
 {
-	setup(&f);
+	setup_with(&f, compile_copy());
 }
 
 static void fini(void)
@@ -327,4 +327,50 @@ Test(drift, group_outgrowing_its_hash_gets_a_new_set)
 	cr_assert_eq(ef_model_find_set(live, g->name)->size, 256);
 	ef_model_free(live);
 	ef_model_free(next);
+}
+
+/* Gateway NAT: the maps and nat chains drift and come back like the rest. */
+static void init_nat(void)
+{
+	setup_with(&f, kt_compile("edge-single-nat", "edge-single-nat-gateway",
+				  EF_LOCK_OFF));
+}
+
+TestSuite(nat_drift, .init = init_nat, .fini = fini);
+
+/*
+ * Each drift in turn, each put right by one reconcile that sends only
+ * what it changed: a public address pointed elsewhere, a mapping nobody
+ * compiled, a nat chain deleted, our SNAT swapped for masquerade (its
+ * chain's one rule goes: deleted, or the chain flushed).
+ */
+Test(nat_drift, each_drift_corrected_alone)
+{
+	static const struct {
+		const char *nft[2];
+		size_t elems_deleted, elems_added, rules_added, gone;
+	} cases[] = {
+		{ { "delete element inet edgefw nat_dnat4 '{ 198.51.100.20 }'",
+		    "add element inet edgefw nat_dnat4 '{ 198.51.100.20 : 192.0.2.99 }'" },
+		  1, 1, 0, 0 },
+		{ { "add element inet edgefw nat_snat4 '{ 192.0.2.99 : 198.51.100.99 }'" },
+		  1, 0, 0, 0 },
+		{ { "delete chain inet edgefw prerouting" }, 0, 0, 1, 1 },
+		{ { "flush chain inet edgefw postrouting",
+		    "add rule inet edgefw postrouting oifname eth0 masquerade" },
+		  0, 0, 1, 1 },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct ef_delta_size s;
+
+		for (size_t k = 0; k < 2 && cases[i].nft[k]; k++)
+			nft(cases[i].nft[k]);
+		s = correct(&f);
+		cr_assert_eq(s.elems_deleted, cases[i].elems_deleted, "case %zu", i);
+		cr_assert_eq(s.elems_added, cases[i].elems_added, "case %zu", i);
+		cr_assert_eq(s.rules_added, cases[i].rules_added, "case %zu", i);
+		cr_assert_eq(s.rules_deleted + s.objects, cases[i].gone,
+			     "case %zu", i);
+	}
 }

@@ -3,14 +3,18 @@
  * netprobe: the traffic end points of the netns tests.
  *
  *   netprobe listen [--tcp PORTLIST] [--udp PORTLIST] [--ready FILE]
- *   netprobe connect tcp|udp ADDR PORT [--timeout-ms N] [--source ADDR] [-v]
+ *   netprobe connect tcp|udp ADDR PORT [--timeout-ms N] [--source ADDR]
+ *                    [--print-peer] [-v]
  *
  * listen binds dual-stack sockets on every listed port, answers each TCP
  * connection with "ok\n" and echoes each UDP datagram from the address it
- * was sent to, until SIGTERM or SIGINT.
+ * was sent to, until SIGTERM or SIGINT; either answer goes on with
+ * "peer ADDR\n", the address the connection or datagram came from.
  *
  * connect exits 0 when the far end answered, 1 when it did not (refused,
  * unreachable, timeout, wrong answer) and 2 on a usage or local error.
+ * With --print-peer it prints the address the far end saw it come from
+ * (after NAT, say), one line on stdout.
  */
 
 #include <arpa/inet.h>
@@ -40,6 +44,7 @@
 #define LISTEN_BACKLOG 128
 #define DGRAM_MAX 65536
 #define DEFAULT_TIMEOUT_MS 1000
+#define PEER_LINE_MAX (sizeof("peer \n") + INET6_ADDRSTRLEN)
 
 enum exit_code {
 	EXIT_REACHED = 0,
@@ -74,7 +79,7 @@ static void usage(FILE *out)
 		"usage: netprobe listen [--tcp PORTLIST] [--udp PORTLIST] "
 		"[--ready FILE]\n"
 		"       netprobe connect tcp|udp ADDR PORT [--timeout-ms N] "
-		"[--source ADDR] [-v]\n"
+		"[--source ADDR] [--print-peer] [-v]\n"
 		"PORTLIST: comma-separated ports or ranges, e.g. "
 		"443,5061,50000-50002\n"
 		"          (at most %d sockets in all)\n"
@@ -353,18 +358,41 @@ static int touch_ready(const char *path)
 	return 0;
 }
 
-/* Accepts every pending connection, answers "ok\n" and closes it. */
+/* "peer ADDR\n": where a connection or datagram came from; an IPv4
+ * peer of the dual-stack socket as IPv4. Returns its length. */
+static size_t peer_line(const struct sockaddr_in6 *peer, char *buf,
+			size_t size)
+{
+	char addr[INET6_ADDRSTRLEN] = "?";
+
+	if (IN6_IS_ADDR_V4MAPPED(&peer->sin6_addr))
+		inet_ntop(AF_INET, &peer->sin6_addr.s6_addr[12], addr,
+			  sizeof(addr));
+	else
+		inet_ntop(AF_INET6, &peer->sin6_addr, addr, sizeof(addr));
+	return (size_t)snprintf(buf, size, "peer %s\n", addr);
+}
+
+/* Accepts every pending connection, answers "ok\n" and the peer line,
+ * and closes it. */
 static void serve_tcp(int lfd)
 {
-	static const char answer[] = "ok\n";
+	char answer[3 + PEER_LINE_MAX] = "ok\n";
+	struct sockaddr_in6 peer;
+	socklen_t len;
+	size_t n;
 	int cfd;
 
 	for (;;) {
-		cfd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+		len = sizeof(peer);
+		memset(&peer, 0, sizeof(peer));
+		cfd = accept4(lfd, (struct sockaddr *)&peer, &len,
+			      SOCK_CLOEXEC | SOCK_NONBLOCK);
 		if (cfd < 0)
 			return; /* EAGAIN, or the peer gave up: next round */
-		/* a fresh socket's send buffer always takes three bytes */
-		(void)send(cfd, answer, sizeof(answer) - 1, MSG_NOSIGNAL);
+		n = 3 + peer_line(&peer, answer + 3, sizeof(answer) - 3);
+		/* a fresh socket's send buffer always takes these bytes */
+		(void)send(cfd, answer, n, MSG_NOSIGNAL);
 		close(cfd);
 	}
 }
@@ -405,10 +433,12 @@ static void echo_one(int fd, char *buf, size_t size)
 		struct cmsghdr align;
 	} in_ctl, out_ctl;
 	struct sockaddr_in6 peer;
-	struct iovec iov = { .iov_base = buf, .iov_len = size };
+	char line[PEER_LINE_MAX];
+	struct iovec iov[2] = { { .iov_base = buf, .iov_len = size },
+				{ .iov_base = line } };
 	struct msghdr msg = {
 		.msg_name = &peer, .msg_namelen = sizeof(peer),
-		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_iov = iov, .msg_iovlen = 1,
 		.msg_control = in_ctl.buf, .msg_controllen = sizeof(in_ctl.buf),
 	};
 	struct in6_pktinfo dst;
@@ -417,7 +447,10 @@ static void echo_one(int fd, char *buf, size_t size)
 	n = recvmsg(fd, &msg, MSG_DONTWAIT);
 	if (n < 0)
 		return;
-	iov.iov_len = (size_t)n;
+	/* The echo, then where it came from. */
+	iov[0].iov_len = (size_t)n;
+	iov[1].iov_len = peer_line(&peer, line, sizeof(line));
+	msg.msg_iovlen = 2;
 	msg.msg_flags = 0;
 	if (find_pktinfo(&msg, &dst) == 0) {
 		memset(&out_ctl, 0, sizeof(out_ctl));
@@ -558,7 +591,24 @@ struct probe {
 	socklen_t src_len; /* 0: let the kernel choose */
 	int64_t deadline;
 	bool verbose;
+	bool print_peer;
+	char peer[INET6_ADDRSTRLEN]; /* what the far end saw, if it said */
 };
+
+/* After the answer, "peer ADDR\n": the address into p->peer. */
+static void take_peer(struct probe *p, const char *s, size_t len)
+{
+	const char *end = memchr(s, '\n', len);
+	size_t n;
+
+	if (len < 5 || memcmp(s, "peer ", 5) || !end)
+		return;
+	n = (size_t)(end - s) - 5;
+	if (n < sizeof(p->peer)) {
+		memcpy(p->peer, s + 5, n);
+		p->peer[n] = '\0';
+	}
+}
 
 /* Socket for the probe, bound to --source if given. -errno on failure. */
 static int probe_socket(const struct probe *p)
@@ -594,9 +644,9 @@ static int finish_connect(int fd, int64_t deadline)
 	return -err;
 }
 
-static int probe_tcp(int fd, const struct probe *p)
+static int probe_tcp(int fd, struct probe *p)
 {
-	char buf[16];
+	char buf[3 + PEER_LINE_MAX];
 	size_t got = 0;
 	ssize_t n;
 	int r;
@@ -608,7 +658,8 @@ static int probe_tcp(int fd, const struct probe *p)
 		if (r < 0)
 			return r;
 	}
-	while (got < 3) {
+	/* "ok\n" is the answer; for the peer line, read on to the end. */
+	while (got < (p->print_peer ? sizeof(buf) : 3)) {
 		r = wait_fd(fd, POLLIN, p->deadline);
 		if (r < 0)
 			return r;
@@ -622,14 +673,17 @@ static int probe_tcp(int fd, const struct probe *p)
 			break;
 		got += (size_t)n;
 	}
-	return got >= 3 && !memcmp(buf, "ok\n", 3) ? 0 : -EPROTO;
+	if (got < 3 || memcmp(buf, "ok\n", 3))
+		return -EPROTO;
+	take_peer(p, buf + 3, got - 3);
+	return 0;
 }
 
 /* A connected UDP socket: ICMP port unreachable shows as ECONNREFUSED, and
  * an echo from any address but the one we sent to is not accepted. */
-static int probe_udp(int fd, const struct probe *p)
+static int probe_udp(int fd, struct probe *p)
 {
-	char sent[64], buf[128];
+	char sent[64], buf[64 + PEER_LINE_MAX];
 	ssize_t n;
 	int len, r;
 
@@ -649,12 +703,14 @@ static int probe_udp(int fd, const struct probe *p)
 				continue;
 			return -errno;
 		}
-		if (n == len && !memcmp(buf, sent, (size_t)len))
+		if (n >= len && !memcmp(buf, sent, (size_t)len)) {
+			take_peer(p, buf + len, (size_t)(n - len));
 			return 0;
+		}
 	}
 }
 
-static int run_probe(const struct probe *p)
+static int run_probe(struct probe *p)
 {
 	int fd, r;
 
@@ -704,6 +760,7 @@ static int parse_connect_args(int argc, char **argv, struct probe *p)
 		{ "timeout-ms", required_argument, NULL, 't' },
 		{ "source", required_argument, NULL, 's' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "print-peer", no_argument, NULL, 'p' },
 		{ 0 }
 	};
 	unsigned long timeout = DEFAULT_TIMEOUT_MS;
@@ -722,6 +779,9 @@ static int parse_connect_args(int argc, char **argv, struct probe *p)
 			break;
 		case 'v':
 			p->verbose = true;
+			break;
+		case 'p':
+			p->print_peer = true;
 			break;
 		default:
 			return -EINVAL;
@@ -754,6 +814,8 @@ static int cmd_connect(int argc, char **argv)
 	if (r == 0) {
 		if (p.verbose)
 			fprintf(stderr, "netprobe: reached\n");
+		if (p.print_peer)
+			printf("%s\n", p.peer[0] ? p.peer : "?");
 		return EXIT_REACHED;
 	}
 	if (is_local_error(-r)) {

@@ -366,6 +366,20 @@ static void assert_model_shape(const struct ef_model *m)
 				as_peer += !strcmp(m->chains[k].rules[r].peer_set,
 						   s->name);
 			}
+		if (s->map) {
+			/* NAT's: address to address, one lookup. */
+			cr_assert_eq(s->nfields, 1, "map %s", s->name);
+			cr_assert(s->hashed && !s->counter, "map %s", s->name);
+			cr_assert_eq(s->type[0], s->data, "map %s", s->name);
+			/* Each element's comment is its role. */
+			for (size_t e = 0; e < s->nelems; e++)
+				cr_assert(s->elems[e].rows &&
+					  s->elems[e].rows->foreign,
+					  "map %s", s->name);
+			cr_assert_eq(as_set, 1, "map %s looked up %zu times",
+				     s->name, as_set);
+			continue;
+		}
 		if (is_group_addr_set(s->name)) {
 			enum ef_type t = s->name[1] == '4' ? EF_T_IPV4 : EF_T_IPV6;
 			size_t w = ef_type_info(t)->len;
@@ -535,6 +549,15 @@ Test(compile, every_shipped_policy_compiles_with_its_site)
 		  "g4_front_end in4_front_end g6_front_end in6_front_end "
 		  "g4_director in4_director g6_director in6_director "
 		  "out4_director out6_director" },
+		/* Gateway NAT: two maps and the hairpin set. */
+		{ "edge-single-nat", "edge-single-nat-gateway", 37, 19,
+		  "g4_front_end in4_front_end g6_front_end in6_front_end "
+		  "g4_director in4_director g6_director in6_director "
+		  "out4_director out6_director nat_dnat4 nat_snat4 hairpin4" },
+		{ "edge-scaled-dns-nat", "edge-scaled-dns-nat-gateway", 38, 19,
+		  "g4_front_end in4_front_end g6_front_end in6_front_end "
+		  "g4_director in4_director g6_director in6_director "
+		  "out4_director out6_director nat_dnat4 nat_snat4 hairpin4" },
 		{ "edge-scaled-hlb", "edge-scaled-hlb-gateway", 33, 16,
 		  "g4_front_end in4_front_end g6_front_end in6_front_end "
 		  "g4_director in4_director g6_director in6_director "
@@ -1825,5 +1848,157 @@ Test(compile, hosts_only_group_is_hashed)
 	/* The hash is sized up front; an interval set is not. */
 	cr_assert_eq(ef_model_find_set(m, "g4_peers")->size, 64);
 	cr_assert_eq(ef_model_find_set(m, "g6_peers")->size, 0);
+	ef_model_free(m);
+}
+
+/* ------------------------------------------------------------------ */
+/* Gateway NAT                                                          */
+
+/* The map's elements as "key : data", in order, one line. */
+static void assert_map(const struct ef_model *m, const char *name,
+		       const char *want)
+{
+	const struct ef_set *s = ef_model_find_set(m, name);
+	struct ef_strbuf sb = { 0 };
+	char *got;
+
+	cr_assert_not_null(s, "no map %s", name);
+	cr_assert(s->map);
+	for (size_t i = 0; i < s->nelems; i++) {
+		if (i)
+			ef_sb_printf(&sb, ", ");
+		ef_emit_elem(&sb, s, &s->elems[i]);
+	}
+	got = ef_sb_steal(&sb);
+	cr_assert_str_eq(got ? got : "", want, "map %s", name);
+	free(got);
+}
+
+/* A nat chain of one rule: the lookup of `field` in `map`, translating. */
+static void assert_nat_chain(const struct ef_model *m, const char *name,
+			     enum ef_hook hook, int32_t prio, const char *map,
+			     enum ef_field field, enum ef_nat nat)
+{
+	const struct ef_chain *c = ef_model_find_chain(m, name);
+
+	cr_assert_not_null(c, "no chain %s", name);
+	cr_assert(c->type == EF_CHAIN_NAT && c->hook == hook &&
+		  c->priority == prio && c->policy == EF_V_ACCEPT, "%s", name);
+	cr_assert_eq(c->nrules, 1, "%s", name);
+	cr_assert_str_eq(c->rules[0].set, map);
+	cr_assert(c->rules[0].nkeys == 1 && c->rules[0].key[0] == field &&
+		  c->rules[0].nat == nat, "%s", name);
+}
+
+/* The single Edge behind a translating gateway: the rows on its private
+ * addresses in forward, one map lookup each way, hairpin before the log. */
+Test(compile, edge_single_nat_gateway)
+{
+	struct ef_model *m = compile_shipped("edge-single-nat",
+					     "edge-single-nat-gateway");
+	const struct ef_chain *fwd = ef_model_find_chain(m, "forward");
+	const struct ef_rule *hp;
+
+	assert_model_shape(m);
+	assert_map(m, "nat_dnat4", "198.51.100.20 : 192.0.2.66, "
+				   "198.51.100.21 : 192.0.2.67, "
+				   "198.51.100.22 : 192.0.2.68");
+	assert_map(m, "nat_snat4", "192.0.2.66 : 198.51.100.20, "
+				   "192.0.2.67 : 198.51.100.21, "
+				   "192.0.2.68 : 198.51.100.22");
+	assert_nat_chain(m, "prerouting", EF_HOOK_PREROUTING, EF_PRIO_DSTNAT,
+			 "nat_dnat4", EF_F_DADDR4, EF_NAT_DNAT);
+	assert_nat_chain(m, "postrouting", EF_HOOK_POSTROUTING, EF_PRIO_SRCNAT,
+			 "nat_snat4", EF_F_SADDR4, EF_NAT_SNAT);
+	/* The filter sees the private addresses, after DNAT; IPv6 as it is. */
+	assert_has_elem(m, "in4", "\"eth0\" . 192.0.2.66 . tcp . 443", "r5,r31");
+	assert_no_elem(m, "in4", "\"eth0\" . 198.51.100.20 . tcp . 443");
+	assert_has_elem(m, "out4", "\"eth0\" . 192.0.2.66 . udp . 53", "r4");
+	assert_has_elem(m, "in6", "\"eth0\" . 2001:db8:100::20 . tcp . 443",
+			"r5,r31");
+	assert_has_elem(m, "in4_director",
+			"\"eth1\" . 192.0.2.129 . tcp . 5061", "r18");
+	/* Hairpin: after the row lookups, before the log. */
+	hp = &fwd->rules[fwd->nrules - 2];
+	cr_assert_str_eq(hp->set, "hairpin4");
+	cr_assert_eq(hp->ct_status, EF_CT_STATUS_DNAT);
+	cr_assert_eq(hp->verdict, EF_V_ACCEPT);
+	cr_assert(fwd->rules[fwd->nrules - 1].log);
+	/* The A/V Edge to its own public address: what it sends to any
+	 * (3478/udp out: r13, and r33 to msn_clients, bound to any) and what it
+	 * takes from any (r14, r34). */
+	assert_has_elem(m, "hairpin4", "192.0.2.68 . 192.0.2.68 . udp . 3478",
+			"r13,r14,r33,r34");
+	/* Web conferencing sends nothing out: no hairpin from it. */
+	for (size_t i = 0; i < ef_model_find_set(m, "hairpin4")->nelems; i++) {
+		char *key = elem_key(ef_model_find_set(m, "hairpin4"), i);
+
+		cr_assert_null(strstr(key, "192.0.2.67 . 192.0.2."), "%s", key);
+		cr_assert_null(strstr(key, "192.0.2.129"), "%s", key);
+		free(key);
+	}
+	ef_model_free(m);
+}
+
+/* Two DNS-load-balanced nodes: each A/V Edge reaches the other's public
+ * address, with the ports both ends' rows admit. */
+Test(compile, edge_scaled_dns_nat_gateway_hairpin)
+{
+	struct ef_model *m = compile_shipped("edge-scaled-dns-nat",
+					     "edge-scaled-dns-nat-gateway");
+
+	assert_model_shape(m);
+	cr_assert_eq(ef_model_find_set(m, "nat_dnat4")->nelems, 6);
+	assert_has_elem(m, "hairpin4", "192.0.2.99 . 192.0.2.103 . udp . 3478",
+			"r14,r15,r34,r35");
+	assert_has_elem(m, "hairpin4", "192.0.2.103 . 192.0.2.99 . udp . 3478",
+			"r14,r15,r34,r35");
+	assert_has_elem(m, "hairpin4",
+			"192.0.2.103 . 192.0.2.99 . tcp . 50000-59999",
+			"r10,r12,r33");
+	assert_has_elem(m, "hairpin4", "192.0.2.99 . 192.0.2.102 . tcp . 443",
+			"r9,r17");
+	/* DNS goes out from access_edge, and nobody takes it in. */
+	assert_no_elem(m, "hairpin4", "192.0.2.97 . 192.0.2.101 . udp . 53");
+	ef_model_free(m);
+}
+
+#define NAT_POLICY "policy t \"T\"\naddress web av edge_internal\ngroup peers\n" \
+	"zone external {\n\ttcp 443 any web \"w\"\n\tudp 3478 any av \"a in\"\n" \
+	"\tudp 3478-3479 av any \"a out\"\n\tudp 3478 av peers \"a out to peers\"\n}\n" \
+	"zone internal {\n\ttcp 5061 any edge_internal \"i\"\n}\n"
+
+/* A mapping said twice in a role is made once; a binding the policy does
+ * not use translates nothing; a group bound to peers narrows the hairpin
+ * to the rows whose peer is any. */
+Test(compile, nat_mappings_once_and_only_for_the_policys_roles)
+{
+	struct ef_model *m = compile_ok(NAT_POLICY,
+		"mode = gateway\nzone external = eth0\nzone internal = eth1\n"
+		"web = 192.0.2.66 public 198.51.100.20, 192.0.2.66 public 198.51.100.20\n"
+		"av = 192.0.2.68 public 198.51.100.22\nedge_internal = 192.0.2.129\n"
+		"peers = 203.0.113.0/24\nmanagement = none\n", NULL);
+
+	assert_model_shape(m);
+	assert_map(m, "nat_dnat4", "198.51.100.20 : 192.0.2.66, "
+				   "198.51.100.22 : 192.0.2.68");
+	assert_set_elems(m, "hairpin4",
+			 (const struct want_elem[]){
+				 { "192.0.2.68 . 192.0.2.68 . udp . 3478", "r2,r3" } },
+			 1);
+	ef_model_free(m);
+}
+
+Test(compile, gateway_without_public_addresses_has_no_nat)
+{
+	struct ef_model *m = compile_ok(NAT_POLICY,
+		"mode = gateway\nzone external = eth0\nzone internal = eth1\n"
+		"web = 192.0.2.66\nav = 192.0.2.68\nedge_internal = 192.0.2.129\n"
+		"peers = any\nmanagement = none\n", NULL);
+
+	cr_assert_null(ef_model_find_set(m, "nat_dnat4"));
+	cr_assert_null(ef_model_find_set(m, "hairpin4"));
+	cr_assert_null(ef_model_find_chain(m, "prerouting"));
+	cr_assert_eq(m->nchains, 2);
 	ef_model_free(m);
 }

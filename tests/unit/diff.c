@@ -47,10 +47,13 @@ static void copy_set_into(struct ef_model *dst, const struct ef_set *s)
 	cr_assert_not_null(n, "copy of set %s", s->name);
 	n->hashed = s->hashed;
 	n->size = s->size;
+	n->map = s->map;
+	n->data = s->data;
 	for (size_t i = 0; i < s->nelems; i++) {
 		const struct ef_elem *e = &s->elems[i];
 
 		cr_assert_eq(ef_set_add_elem(n, e->key, e->key_end, e->rows), 0);
+		memcpy(n->elems[i].data, e->data, EF_DATA_MAX);
 		n->elems[i].packets = e->packets;
 		n->elems[i].bytes = e->bytes;
 	}
@@ -81,6 +84,7 @@ static struct ef_chain *copy_chain_into(struct ef_model *dst,
 						c->priority, c->policy);
 
 	cr_assert_not_null(n, "copy of chain %s", c->name);
+	n->type = c->type;
 	for (size_t i = 0; i < c->nrules; i++)
 		insert_rule(n, n->nrules, &c->rules[i]);
 	return n;
@@ -392,6 +396,7 @@ static bool same_set_shape(const struct ef_set *a, const struct ef_set *b)
 {
 	return a->nfields == b->nfields && a->counter == b->counter &&
 	       a->hashed == b->hashed && a->size == b->size &&
+	       a->map == b->map && a->data == b->data &&
 	       !memcmp(a->type, b->type, a->nfields * sizeof(a->type[0]));
 }
 
@@ -448,6 +453,8 @@ static void ap_check_lookup(struct applier *a, const struct ef_rule *r)
 	s = ap_set(a, r->set);
 	cr_assert_eq(r->nkeys, s->nfields, "op %zu: lookup of %s\n%s", a->at,
 		     r->set, a->ctx);
+	cr_assert_eq(!r->nat, !s->map, "op %zu: NAT needs a map: %s\n%s",
+		     a->at, r->set, a->ctx);
 	ef_fields_types(r->key, r->nkeys, t);
 	cr_assert(!memcmp(t, s->type, r->nkeys * sizeof(t[0])),
 		  "op %zu: lookup of %s with other key types\n%s", a->at,
@@ -559,6 +566,8 @@ static void apply_op(struct applier *a, const struct ef_op *op)
 					      a->at, s->name, op->elems[i], a->ctx);
 			cr_assert_eq(ef_set_add_elem(s, e->key, e->key_end,
 						     e->rows), 0);
+			memcpy(s->elems[s->nelems - 1].data, e->data,
+			       EF_DATA_MAX);
 		}
 		ef_set_sort(s);
 		break;
@@ -569,6 +578,7 @@ static void apply_op(struct applier *a, const struct ef_op *op)
 		c = ef_model_add_chain(a->m, op->chain->name, op->chain->hook,
 				       op->chain->priority, op->chain->policy);
 		cr_assert_not_null(c);
+		c->type = op->chain->type;
 		for (size_t i = 0; i < op->chain->nrules; i++)
 			ap_add_rule(a, c, c->nrules, &op->chain->rules[i]);
 		break;
@@ -2679,4 +2689,50 @@ Test(diff, group_unbound_and_bound_again)
 	ef_model_free(have);
 	ef_model_free(none);
 	ef_model_free(full);
+}
+
+/* ------------------------------------------------------------------ */
+/* NAT: maps and nat chains drift like everything else.                */
+
+/* A map element pointing elsewhere (198.51.100.20 : 192.0.2.99) is
+ * replaced: deleted, then added with the compiled data. */
+Test(diff, map_element_with_other_data_is_replaced)
+{
+	struct ef_model *want = nat_model(), *have = model_copy(want);
+	struct ef_set *ws = get_set(want, "nat_dnat4");
+	struct ef_set *hs = get_set(have, "nat_dnat4");
+	struct ef_delta d;
+	char *text;
+
+	hs->elems[0].data[3] = 99;
+	cr_assert_not(ef_model_equal(want, have));
+	diff_checked(want, have, &d);
+	assert_nops(&d, 2);
+	assert_op(&d, 0, EF_OP_DEL_ELEMS, hs);
+	assert_op(&d, 1, EF_OP_ADD_ELEMS, ws);
+	text = delta_text(&d);
+	cr_assert_str_eq(text,
+			 "- element nat_dnat4 { 198.51.100.20 comment \"access_edge\" : 192.0.2.99 }\n"
+			 "+ element nat_dnat4 { 198.51.100.20 comment \"access_edge\" : 192.0.2.66 }\n");
+	free(text);
+	ef_delta_free(&d);
+	ef_model_free(have);
+	ef_model_free(want);
+}
+
+/* A plain set where the map should be, or a filter chain where the nat
+ * chain should be: made again, with what uses them. */
+Test(diff, map_turned_set_and_nat_chain_turned_filter_are_recreated)
+{
+	struct ef_model *want = nat_model(), *have = model_copy(want);
+	struct ef_delta d;
+
+	get_set(have, "nat_snat4")->map = false;
+	get_chain(have, "prerouting")->type = EF_CHAIN_FILTER;
+	number_rules(have);
+	diff_checked(want, have, &d);
+	cr_assert_eq(ef_delta_size(&d).rules_added, 2, "prerouting, postrouting");
+	ef_delta_free(&d);
+	ef_model_free(have);
+	ef_model_free(want);
 }

@@ -382,6 +382,19 @@ static struct ef_model *golden_model(void)
 	return m;
 }
 
+/* Asserts m prints exactly as `want`; frees m. */
+static void assert_model_text(struct ef_model *m, const char *want)
+{
+	struct ef_strbuf sb = { 0 };
+	char *got;
+
+	ef_emit_nft(&sb, m, 0);
+	got = ef_sb_steal(&sb);
+	cr_assert_str_eq(got, want, "got:\n%s", got);
+	free(got);
+	ef_model_free(m);
+}
+
 Test(emit, golden_model)
 {
 	static const char want[] =
@@ -412,15 +425,7 @@ Test(emit, golden_model)
 		"\t\toif \"lo\" accept\n"
 		"\t}\n"
 		"}\n";
-	struct ef_model *m = golden_model();
-	struct ef_strbuf sb = { 0 };
-	char *got;
-
-	ef_emit_nft(&sb, m, 0);
-	got = ef_sb_steal(&sb);
-	cr_assert_str_eq(got, want, "got:\n%s", got);
-	free(got);
-	ef_model_free(m);
+	assert_model_text(golden_model(), want);
 }
 
 /* A group's two sets and the rule that looks them up, printed exactly. */
@@ -459,11 +464,9 @@ Test(emit, golden_group_model)
 	const enum ef_type t4 = EF_T_IPV4, t6 = EF_T_IPV6;
 	struct ef_model *m = ef_model_new();
 	uint8_t lo[EF_KEY_MAX] = { 0 }, hi[EF_KEY_MAX] = { 0 };
-	struct ef_strbuf sb = { 0 };
 	struct ef_set *s;
 	struct ef_chain *c;
 	struct ef_rule *r;
-	char *got;
 
 	s = ef_model_add_set(m, "g4_peers", &t4, 1, false);
 	cr_assert_not_null(s);
@@ -491,12 +494,7 @@ Test(emit, golden_group_model)
 	r->nkeys = 4;
 	memcpy(r->key, in4_f, sizeof(in4_f));
 	r->verdict = EF_V_ACCEPT;
-
-	ef_emit_nft(&sb, m, 0);
-	got = ef_sb_steal(&sb);
-	cr_assert_str_eq(got, want, "got:\n%s", got);
-	free(got);
-	ef_model_free(m);
+	assert_model_text(m, want);
 }
 
 Test(emit, golden_model_with_counters)
@@ -520,15 +518,7 @@ Test(emit, golden_model_with_counters)
 
 Test(emit, empty_model)
 {
-	struct ef_model *m = ef_model_new();
-	struct ef_strbuf sb = { 0 };
-	char *got;
-
-	ef_emit_nft(&sb, m, 0);
-	got = ef_sb_steal(&sb);
-	cr_assert_str_eq(got, "table inet edgefw {\n}\n");
-	free(got);
-	ef_model_free(m);
+	assert_model_text(ef_model_new(), "table inet edgefw {\n}\n");
 }
 
 /* The compiled edge-single-public prints as the shipped example says. */
@@ -599,4 +589,37 @@ Test(emit, compiled_policy_text)
 	free(got);
 	ef_model_free(m);
 	ef_diags_free(&d);
+}
+
+/* Maps, nat chains, the NAT statements and ct status, as nft lists them. */
+Test(emit, golden_nat_model)
+{
+	static const char want[] =
+		"table inet edgefw {\n"
+		"\tmap nat_dnat4 {\n"
+		"\t\ttype ipv4_addr : ipv4_addr\n"
+		"\t\telements = { 198.51.100.20 comment \"access_edge\" : 192.0.2.66 }\n"
+		"\t}\n"
+		"\n"
+		"\tmap nat_snat4 {\n"
+		"\t\ttype ipv4_addr : ipv4_addr\n"
+		"\t\telements = { 192.0.2.66 comment \"access_edge\" : 198.51.100.20 }\n"
+		"\t}\n"
+		"\n"
+		"\tchain prerouting {\n"
+		"\t\ttype nat hook prerouting priority dstnat; policy accept;\n"
+		"\t\tdnat ip to ip daddr map @nat_dnat4\n"
+		"\t}\n"
+		"\n"
+		"\tchain postrouting {\n"
+		"\t\ttype nat hook postrouting priority srcnat; policy accept;\n"
+		"\t\tsnat ip to ip saddr map @nat_snat4\n"
+		"\t}\n"
+		"\n"
+		"\tchain forward {\n"
+		"\t\ttype filter hook forward priority filter; policy drop;\n"
+		"\t\tct status dnat accept\n"
+		"\t}\n"
+		"}\n";
+	assert_model_text(nat_model(), want);
 }

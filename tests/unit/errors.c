@@ -112,7 +112,7 @@ static void compile_error(const char *policy, const char *site, int ret,
 	struct ef_policy *pol;
 	struct ef_site *s;
 	struct tdir t;
-	char *ppath, *spath, *want_file = NULL;
+	char *ppath, *spath, *want_file = NULL, *want_msg;
 
 	tdir_init(&t);
 	ppath = tdir_write(&t, "p.policy", policy, 0644);
@@ -123,7 +123,9 @@ static void compile_error(const char *policy, const char *site, int ret,
 	cr_assert_eq(ef_compile(pol, s, NULL, &d, &m), ret);
 	cr_assert_eq(m, (struct ef_model *)&d, "a model on failure");
 	cr_assert_neq(asprintf(&want_file, "%s/%s", t.path, where), -1);
-	assert_first_error(&d, want_file, line, col, msg);
+	want_msg = subst_dir(msg, t.path);
+	assert_first_error(&d, want_file, line, col, want_msg);
+	free(want_msg);
 	free(want_file);
 	free(ppath);
 	free(spath);
@@ -143,13 +145,13 @@ static void compile_error(const char *policy, const char *site, int ret,
 Test(errors, unknown_statement)
 {
 	policy_error("policy t \"T\"\nfrobnicate x\n", 2, 1,
-		     "unknown statement 'frobnicate': expected policy, address, group, zone or include");
+		     "unknown statement 'frobnicate': expected policy, address, group, zone, no-nat or include");
 }
 
 Test(errors, statement_is_not_a_word)
 {
 	policy_error("policy t \"T\"\n\"address\" web\n", 2, 1,
-		     "expected a statement (policy, address, group, zone or include), got a string");
+		     "expected a statement (policy, address, group, zone, no-nat or include), got a string");
 }
 
 Test(errors, missing_policy_statement)
@@ -339,6 +341,23 @@ Test(errors, row_with_both_ends_local)
 {
 	policy_error(ROW("\ttcp 80 web db \"n\""), 5, 2,
 		     "both ends are address roles: one end must be a peer ('any' or a group)");
+}
+
+Test(errors, no_nat_of_an_unknown_role_or_a_group)
+{
+	policy_error(HEAD "\ttcp 80 any web \"n\"\n}\nno-nat web dbx \"no\"\n",
+		     7, 12, "unknown role 'dbx': declare it with 'address'");
+	policy_error(HEAD "\ttcp 80 any web \"n\"\n}\nno-nat peers \"no\"\n",
+		     7, 8,
+		     "'peers' is a group of peers: only an address role is translated");
+}
+
+Test(errors, no_nat_without_roles_or_reason)
+{
+	policy_error(HEAD "\ttcp 80 any web \"n\"\n}\nno-nat \"no\"\n", 7, 8,
+		     "expected at least one role name");
+	policy_error(HEAD "\ttcp 80 any web \"n\"\n}\nno-nat web\n", 7, 11,
+		     "expected why in double quotes (the scenario's words), got end of line");
 }
 
 Test(errors, zone_not_closed)
@@ -576,6 +595,69 @@ Test(errors, missing_management)
 {
 	site_error("# no management\nweb = 192.0.2.1\n", 1, 1,
 		   "no 'management' network: set the network allowed to SSH in, or write 'management = none'");
+}
+
+/* --- `public`: one private IPv4 address to one public one */
+
+Test(errors, public_of_an_ipv6_address)
+{
+	site_error("web = 192.0.2.1, 2001:db8::1 public 198.51.100.1\nmanagement = none\n",
+		   1, 18,
+		   "'2001:db8::1': IPv6 addresses are not translated: bind it without 'public'");
+}
+
+Test(errors, public_of_a_network)
+{
+	site_error("web = 192.0.2.64/30 public 198.51.100.20\nmanagement = none\n",
+		   1, 7,
+		   "'192.0.2.64/30' is a network: 'public' translates one address to one address");
+}
+
+Test(errors, public_address_not_one_ipv4_address)
+{
+	site_error("web = 192.0.2.1 public 2001:db8::5\nmanagement = none\n", 1,
+		   24,
+		   "'2001:db8::5': the public address of an IPv4 address is IPv4 (IPv6 is not translated)");
+	site_error("web = 192.0.2.1 public 198.51.100.0/30\nmanagement = none\n",
+		   1, 24,
+		   "'198.51.100.0/30' is a network: give one public address per private address");
+	site_error("web = 192.0.2.1 public\nmanagement = none\n", 1, 23,
+		   "expected the public IPv4 address after 'public', got end of line");
+	site_error("web = 192.0.2.1 public 198.51.100.256\nmanagement = none\n",
+		   1, 24, "'198.51.100.256': not an IPv4 or IPv6 address");
+}
+
+Test(errors, public_only_after_an_address_of_a_role)
+{
+	site_error("web = iface eth0 public 198.51.100.20\nmanagement = none\n",
+		   1, 18, "'public' follows one address, not 'iface' or 'file'");
+	site_error("management = 203.0.113.0/24 public 198.51.100.1\n", 1, 29,
+		   "'public' is for the addresses of a role, not for management");
+}
+
+/* The caret under the address that is mapped twice. */
+Test(errors, two_private_addresses_on_one_public_one)
+{
+	site_error("management = none\n"
+		   "web = 192.0.2.66 public 198.51.100.20\n"
+		   "db = 192.0.2.67 public 198.51.100.20\n", 3, 24,
+		   "198.51.100.20 is already the public address of 192.0.2.66 (line 2): translation is 1:1, one private address per public address");
+}
+
+Test(errors, one_private_address_on_two_public_ones)
+{
+	site_error("management = none\n"
+		   "web = 192.0.2.66 public 198.51.100.20, 192.0.2.66 public 198.51.100.21\n",
+		   2, 40,
+		   "192.0.2.66 is already translated to 198.51.100.20 (line 2): translation is 1:1, one public address per private address");
+}
+
+Test(errors, one_public_address_for_two_roles)
+{
+	site_error("management = none\n"
+		   "web = 192.0.2.66 public 198.51.100.20\n"
+		   "db = 192.0.2.66 public 198.51.100.20\n", 3, 24,
+		   "198.51.100.20 is already the public address of web (line 2): each Edge role needs a public address of its own");
 }
 
 Test(errors, iface_in_management)
@@ -1207,6 +1289,83 @@ Test(errors, element_cap_counts_management)
 		      "the compiled ruleset would hold more than 1 set elements; raise 'max-elements' if that is meant");
 }
 
+/* --- gateway NAT: what Lync forbids, at the public address */
+
+#define NPOL "policy t \"T\"\naddress web av edge_internal\ngroup peers\n" \
+	"no-nat av \"the A/V Edge must not be NATed\"\n" \
+	"zone external {\n\ttcp 443 any web \"w\"\n\tudp 3478 any av \"a\"\n}\n" \
+	"zone internal {\n\ttcp 5061 peers edge_internal \"i\"\n}\n"
+#define NSITE(lines) "mode = gateway\nzone external = eth0\nzone internal = eth1\n" \
+	lines "management = none\n"
+
+/* Each refused at the public address (the caret under the other role's
+ * address for the last), in Lync's terms. */
+Test(errors, public_where_lync_forbids_nat)
+{
+	static const struct {
+		const char *site;
+		unsigned int line, col;
+		const char *msg;
+	} cases[] = {
+		{ "zone external = eth0\nzone internal = eth1\n"
+		  "web = 192.0.2.66 public 198.51.100.20\nav = none\n"
+		  "edge_internal = none\npeers = any\nmanagement = none\n", 3, 25,
+		  "'public' needs 'mode = gateway': a host does not translate its own addresses (the firewall in front of it does)" },
+		{ NSITE("web = 192.0.2.66\nav = none\nedge_internal = none\n"
+			"peers = 192.0.2.10 public 198.51.100.30\n"), 7, 27,
+		  "'peers' is a group of peers: only the Edge's own addresses (address roles) are translated" },
+		{ NSITE("web = 192.0.2.66\nav = none\n"
+			"edge_internal = 192.0.2.129 public 198.51.100.29\npeers = any\n"), 6, 36,
+		  "NAT is never done for the Edge's internal interface: 'edge_internal' has rows in zone internal (@DIR/p.policy:10)" },
+		{ NSITE("web = 192.0.2.66\nav = 192.0.2.68 public 198.51.100.22\n"
+			"edge_internal = none\npeers = any\n"), 5, 24,
+		  "'av' must not be translated: the A/V Edge must not be NATed (@DIR/p.policy:4)" },
+		{ NSITE("web = 192.0.2.66 public 198.51.100.20\n"
+			"av = 2001:db8::1, 192.0.2.66\nedge_internal = none\npeers = any\n"), 5, 19,
+		  "this address of 'av' is translated for 'web' (line 4): each Edge role needs a public address of its own" },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++)
+		compile_error(NPOL, cases[i].site, -EINVAL, "s.site",
+			      cases[i].line, cases[i].col, cases[i].msg);
+}
+
+/* The shipped HLB policy: its own words. */
+Test(errors, hlb_av_edge_must_not_be_translated)
+{
+	struct ef_diags d = { 0 };
+	struct ef_model *m = NULL;
+	struct ef_policy *pol = ef_policy_parse("../../policies/edge-scaled-hlb.policy", &d);
+	struct ef_site *s;
+	const struct ef_diag *e;
+	struct tdir t;
+	char *path;
+
+	tdir_init(&t);
+	path = tdir_write(&t, "s.site",
+			  "mode = gateway\nzone external = eth0\nzone internal = eth1\n"
+			  "access_edge = 192.0.2.61 public 198.51.100.61\n"
+			  "av_edge = 192.0.2.63 public 198.51.100.63\n"
+			  "edge_internal = none\naccess_edge_vip = none\n"
+			  "webconf_edge_vip = none\nav_edge_vip = none\n"
+			  "internal_vip = none\nfront_end = any\ndirector = any\n"
+			  "federated_partners = any\nmanagement = none\n", 0644);
+	s = ef_site_parse(path, &d);
+	cr_assert_eq(d.n, 0);
+	cr_assert_eq(ef_compile(pol, s, NULL, &d, &m), -EINVAL);
+	cr_assert_eq(d.errors, 1);
+	e = ef_diags_first_error(&d);
+	cr_assert_eq(e->line, 5);
+	cr_assert_eq(e->col, 29);
+	cr_assert(strstr(e->msg, "'av_edge' must not be translated: with hardware load balancers the A/V Edge must not be NATed"),
+		  "%s", e->msg);
+	free(path);
+	ef_site_free(s);
+	ef_policy_free(pol);
+	ef_diags_free(&d);
+	tdir_fini(&t);
+}
+
 /* --- several errors in one run */
 
 Test(errors, all_errors_of_a_file_are_reported)
@@ -1219,7 +1378,7 @@ Test(errors, all_errors_of_a_file_are_reported)
 		{ 7, 8, "port out of range in '0': ports are 1 to 65535" },
 		{ 8, 8, "empty port range '90-80': the first port is above the last" },
 		{ 9, 25, "expected the row's note in double quotes, got end of line" },
-		{ 13, 1, "unknown statement 'frobnicate': expected policy, address, group, zone or include" },
+		{ 13, 1, "unknown statement 'frobnicate': expected policy, address, group, zone, no-nat or include" },
 		{ 10, 22, "unknown role 'nobody': declare it with 'address' or 'group'" },
 		{ 11, 2, "no local end: the source or the destination must be an address role" },
 	};

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "helpers.h"
+#include "nat.h"
 #include "nft_emit.h"
 #include "util.h"
 
@@ -316,4 +317,32 @@ char *tdir_symlink(struct tdir *t, const char *name,
 	cr_assert_neq(asprintf(&link, "%s/%s", t->path, name), -1);
 	cr_assert_eq(symlink(target, link), 0, "%s: %s", link, strerror(errno));
 	return link;
+}
+
+struct ef_model *nat_model(void)
+{
+	static const uint8_t pub[4] = { 198, 51, 100, 20 }, prv[4] = { 192, 0, 2, 66 };
+	struct ef_model *m = ef_model_new();
+	struct ef_set *dnat, *snat;
+	struct ef_rows *role;
+	struct ef_chain *c;
+	struct ef_rule *r;
+
+	cr_assert_not_null(m);
+	dnat = ef_model_add_map(m, "nat_dnat4", EF_T_IPV4, EF_T_IPV4);
+	cr_assert_not_null(dnat);
+	role = rows_of("access_edge");
+	cr_assert_eq(ef_map_add_elem(dnat, pub, prv, role), 0);
+	snat = ef_model_add_map(m, "nat_snat4", EF_T_IPV4, EF_T_IPV4);
+	cr_assert_not_null(snat);
+	cr_assert_eq(ef_map_add_elem(snat, prv, pub, role), 0);
+	ef_rows_put(role);
+
+	/* The compiler's own nat chains. */
+	cr_assert_eq(ef_nat_chains(m), 0);
+	c = ef_model_add_chain(m, "forward", EF_HOOK_FORWARD, 0, EF_V_DROP);
+	r = ef_chain_add_rule(c);
+	r->ct_status = EF_CT_STATUS_DNAT;
+	r->verdict = EF_V_ACCEPT;
+	return m;
 }

@@ -86,4 +86,11 @@ int compile_files(const char *policy, const char *site,
 		  const struct ef_compile_opts *opts, struct ef_diags *d,
 		  struct ef_model **ret_model);
 
+/*
+ * A small NAT model: maps nat_dnat4 (198.51.100.20 : 192.0.2.66, comment
+ * "access_edge") and nat_snat4 (the reverse), the nat chains prerouting and postrouting with
+ * one map lookup each, and a forward chain accepting `ct status dnat`.
+ */
+struct ef_model *nat_model(void);
+
 #endif

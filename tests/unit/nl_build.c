@@ -19,6 +19,7 @@
 static const char *const scenarios[][2] = {
 	{ "edge-single-public", "edge-single-public" },
 	{ "edge-scaled-hlb", "edge-scaled-hlb-gateway" },
+	{ "edge-scaled-dns-nat", "edge-scaled-dns-nat-gateway" },
 	{ "internal-servers", "internal-servers" },
 	{ "reverse-proxy", "reverse-proxy" },
 };
@@ -57,6 +58,27 @@ Test(nl_build, replace_batch_round_trips)
 		ef_batch_free(&b);
 		ef_model_free(m);
 	}
+}
+
+/* Maps with their data, nat chains, NAT statements, ct status. */
+Test(nl_build, nat_model_round_trips)
+{
+	struct ef_model *m = nat_model(), *back = NULL;
+	struct ef_nl fake = { .seq = 1 };
+	struct ef_batch b;
+
+	ef_batch_init(&b, &fake, NULL);
+	cr_assert_eq(ef_nl_build_replace(&b, &fake, m), 0);
+	cr_assert_eq(ef_nl_parse_batch(b.buf, b.len, &back), 0);
+	cr_assert(ef_model_equal(m, back));
+	cr_assert(ef_model_find_set(back, "nat_dnat4")->map);
+	cr_assert_eq(ef_model_find_chain(back, "prerouting")->type,
+		     EF_CHAIN_NAT);
+	cr_assert_eq(ef_model_find_chain(back, "postrouting")->rules[0].nat,
+		     EF_NAT_SNAT);
+	ef_model_free(back);
+	ef_batch_free(&b);
+	ef_model_free(m);
 }
 
 /* Thousands of elements are packed many to a message, never one each. */

@@ -222,6 +222,47 @@ Test(policy, roles_kinds_and_use_before_declaration)
 	tdir_fini(&t);
 }
 
+/* no-nat: roles named before or after they are declared, each with the
+ * statement's reason and its own place. */
+Test(policy, no_nat_roles)
+{
+	struct ef_diags d = { 0 };
+	const struct ef_no_nat *n;
+	struct ef_policy *p;
+	struct tdir t;
+
+	tdir_init(&t);
+	p = parse_text(&t, "policy t \"T\"\n"
+			   "no-nat av av_vip \"the A/V Edge must not be NATed\"\n"
+			   "address web av av_vip\n"
+			   "zone z {\n\ttcp 443 any web \"n\"\n}\n", &d);
+	cr_assert_eq(d.n, 0);
+	cr_assert_eq(p->nno_nat, 2);
+	n = ef_policy_no_nat(p, "av_vip");
+	cr_assert_not_null(n);
+	cr_assert_str_eq(n->why, "the A/V Edge must not be NATed");
+	expect_loc(&n->loc, p->sources.v[0]->path, 2, 11);
+	cr_assert_null(ef_policy_no_nat(p, "web"));
+	ef_policy_free(p);
+	ef_diags_free(&d);
+	tdir_fini(&t);
+}
+
+/* The HLB scenario forbids NAT for the A/V Edge, node and VIP. */
+Test(policy, hlb_policy_forbids_nat_of_the_av_edge)
+{
+	struct ef_diags d = { 0 };
+	struct ef_policy *p = ef_policy_parse("../../policies/edge-scaled-hlb.policy",
+					      &d);
+
+	cr_assert_eq(d.errors, 0);
+	cr_assert_not_null(ef_policy_no_nat(p, "av_edge"));
+	cr_assert_not_null(ef_policy_no_nat(p, "av_edge_vip"));
+	cr_assert_null(ef_policy_no_nat(p, "access_edge"));
+	ef_policy_free(p);
+	ef_diags_free(&d);
+}
+
 Test(policy, shipped_policies_row_counts)
 {
 	static const struct {

@@ -273,6 +273,7 @@ Test(site, shipped_example_sites_parse)
 		"edge-single-public", "edge-single-nat",
 		"edge-scaled-dns-public", "edge-scaled-dns-nat",
 		"edge-scaled-hlb", "edge-scaled-hlb-gateway",
+		"edge-single-nat-gateway", "edge-scaled-dns-nat-gateway",
 		"reverse-proxy", "sip-xmpp-federation-pic",
 		"public-im-connectivity", "internal-servers",
 	};
@@ -293,6 +294,34 @@ Test(site, shipped_example_sites_parse)
 		ef_site_free(s);
 		ef_diags_free(&d);
 	}
+}
+
+/* `ADDR public ADDR`: the binding keeps the address and its mapping;
+ * the same mapping said twice in a role is no clash. */
+Test(site, public_addresses)
+{
+	static const uint8_t priv[4] = { 192, 0, 2, 66 };
+	static const uint8_t pub[4] = { 198, 51, 100, 20 };
+	struct ef_diags d = { 0 };
+	const struct ef_binding *b;
+	struct ef_site *s;
+	struct tdir t;
+
+	tdir_init(&t);
+	s = parse_text(&t, "mode = gateway\nmanagement = none\n"
+			   "web = 192.0.2.66 public 198.51.100.20, 2001:db8::20, "
+			   "192.0.2.66 public 198.51.100.20, 192.0.2.70\n", &d);
+	cr_assert_eq(d.n, 0);
+	b = ef_site_find(s, "web");
+	cr_assert_eq(b->nprefixes, 4);
+	cr_assert_eq(b->nnat, 2);
+	cr_assert_arr_eq(b->nat[0].priv, priv, 4);
+	cr_assert_arr_eq(b->nat[0].pub, pub, 4);
+	cr_assert_eq(b->nat[0].priv_loc.col, 7);
+	cr_assert_eq(b->nat[0].pub_loc.col, 25);
+	ef_site_free(s);
+	ef_diags_free(&d);
+	tdir_fini(&t);
 }
 
 Test(site, prefix_parse_good)
