@@ -1918,11 +1918,13 @@ Test(compile, edge_single_nat_gateway)
 			"r5,r31");
 	assert_has_elem(m, "in4_director",
 			"\"eth1\" . 192.0.2.129 . tcp . 5061", "r18");
-	/* Hairpin: after the row lookups, before the log. */
-	hp = &fwd->rules[fwd->nrules - 2];
+	/* Hairpin: after the row lookups, before the log (and the drop
+	 * counters with it, one rule per family). */
+	hp = &fwd->rules[fwd->nrules - 3];
 	cr_assert_str_eq(hp->set, "hairpin4");
 	cr_assert_eq(hp->ct_status, EF_CT_STATUS_DNAT);
 	cr_assert_eq(hp->verdict, EF_V_ACCEPT);
+	cr_assert(fwd->rules[fwd->nrules - 2].log);
 	cr_assert(fwd->rules[fwd->nrules - 1].log);
 	/* The A/V Edge to its own public address: what it sends to any
 	 * (3478/udp out: r13, and r33 to msn_clients, bound to any) and what it
