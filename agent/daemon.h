@@ -41,6 +41,8 @@ struct settings {
 	const char *default_policy;	/* --policy: if the site names none */
 	bool interval_set;		/* --interval given: the site's is ignored */
 	unsigned int client_timeout;	/* seconds a client may idle */
+	/* Corrections within a minute that mean another writer fights us. */
+	unsigned int fight_limit;
 	bool foreground;
 };
 
@@ -157,6 +159,10 @@ void enforce_set_policy_file(struct daemon *d, const char *file);
 void fight_window(struct daemon *d, time_t now);
 /* Seconds a correction waits while another writer fights us (else 0). */
 unsigned int fight_delay(const struct daemon *d);
+/* At exit: the generation in sync recorded for the next start; at start,
+ * the record trusted if it still describes the table and `m`. */
+void enforce_leave(struct daemon *d);
+void enforce_recall(struct daemon *d, const struct ef_model *m);
 
 /* switch.c */
 int switch_init(struct daemon *d);

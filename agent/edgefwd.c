@@ -135,6 +135,7 @@ static int enforce_first(struct daemon *d)
 		free(why);
 		return err;
 	}
+	enforce_recall(d, m);
 	err = enforce_reconcile(d, m, false, NULL);
 	if (!err)
 		enforce_set_policy_file(d, file);
@@ -169,6 +170,9 @@ static int start(struct daemon *d)
 	if (!err)
 		ef_reconciler_init(&d->enf.rec, d->enf.nl);
 	err = err ?: watch_open(d);
+	/* Our own commits then cost the kernel no events (reconcile.h). */
+	if (!err)
+		d->enf.rec.events = d->watch.mon;
 	err = err ?: switch_init(d);
 	err = err ?: control_open(d);
 	if (err)
@@ -262,7 +266,8 @@ static void usage(FILE *f)
 		   "               [--state-dir DIR] [--socket PATH] [--user USER]\n"
 		   "               [--group GROUP] [--read-socket PATH]\n"
 		   "               [--read-group GROUP] [--interval SECONDS]\n"
-		   "               [--client-timeout SECONDS] [--foreground]\n"
+		   "               [--client-timeout SECONDS] [--fight-limit N]\n"
+		   "               [--foreground]\n"
 		   "       edgefwd --help | --version\n");
 }
 
@@ -296,12 +301,14 @@ static int parse_args(struct daemon *d, int argc, char **argv)
 		{ "group", required_argument, NULL, 'g' },
 		{ "interval", required_argument, NULL, 'i' },
 		{ "client-timeout", required_argument, NULL, 't' },
+		{ "fight-limit", required_argument, NULL, 'F' },
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
 	};
 	struct settings *set = &d->set;
+	unsigned long v;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -331,6 +338,14 @@ static int parse_args(struct daemon *d, int argc, char **argv)
 				    &set->client_timeout))
 				return 2;
 			break;
+		case 'F':
+			if (ef_parse_uint(optarg, 1, 1000000, &v)) {
+				fprintf(stderr, "edgefwd: --fight-limit must be 1 to 1000000, not '%s'\n",
+					optarg);
+				return 2;
+			}
+			set->fight_limit = (unsigned int)v;
+			break;
 		case 'f': set->foreground = true; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("edgefwd %s\n", EF_VERSION); return 0;
@@ -355,6 +370,7 @@ int main(int argc, char **argv)
 			.socket_path = "/run/edgefw/control",
 			.group = "edgefw",
 			.client_timeout = 10,
+			.fight_limit = 10,
 		},
 		.enf.interval = 30,
 		.loop = { .epfd = -1, .sigfd = -1, .tickfd = -1 },
@@ -367,8 +383,10 @@ int main(int argc, char **argv)
 		d.ctl.clients[i].fd = -1;
 	log_init(d.set.foreground || getenv("JOURNAL_STREAM"));
 	err = start(&d);
-	if (!err)
+	if (!err) {
 		run(&d);
+		enforce_leave(&d);
+	}
 	control_close(&d);
 	ef_reconciler_fini(&d.enf.rec);
 	ef_nl_close(d.enf.nl);

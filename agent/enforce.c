@@ -15,9 +15,8 @@
 #include "daemon.h"
 #include "load.h"
 #include "log.h"
+#include "synced.h"
 
-/* Corrections in one minute that mean another writer fights us. */
-#define FIGHT_LIMIT 10
 #define FIGHT_WINDOW 60
 #define FIGHT_DELAY_SECS 5
 
@@ -146,7 +145,7 @@ int enforce_compile(struct daemon *d, const char *name, bool dry,
 
 /*
  * A writer that changes the table back after every correction would have
- * us fight it forever: after FIGHT_LIMIT corrections in a minute, say so
+ * us fight it forever: after --fight-limit corrections in a minute, say so
  * (once a minute) and correct at most every FIGHT_DELAY_SECS.
  */
 void fight_window(struct daemon *d, time_t now)
@@ -155,7 +154,7 @@ void fight_window(struct daemon *d, time_t now)
 
 	if (now - f->start < FIGHT_WINDOW)
 		return;
-	f->fighting = f->count >= FIGHT_LIMIT;
+	f->fighting = f->count >= d->set.fight_limit;
 	f->start = now;
 	f->count = 0;
 }
@@ -166,11 +165,11 @@ static void note_correction(struct daemon *d)
 
 	d->enf.corrections++;
 	fight_window(d, time(NULL));
-	if (++f->count == FIGHT_LIMIT) {
+	if (++f->count == d->set.fight_limit) {
 		f->fighting = true;
 		f->fights++;
 		log_warn("table inet %s was changed back %d times within %d s%s%s: correcting at most every %d s",
-			 EF_TABLE, FIGHT_LIMIT, FIGHT_WINDOW,
+			 EF_TABLE, d->set.fight_limit, FIGHT_WINDOW,
 			 f->last_writer[0] ? ", last by " : "", f->last_writer,
 			 FIGHT_DELAY_SECS);
 	}
@@ -186,7 +185,7 @@ int enforce_reconcile(struct daemon *d, struct ef_model *next, bool drift,
 {
 	struct enforce *e = &d->enf;
 	const char *writer = d->fight.last_writer;
-	struct ef_reconcile_report rep;
+	struct ef_reconcile_report rep = { 0 };
 	char *why = NULL;
 	int err;
 
@@ -197,6 +196,9 @@ int enforce_reconcile(struct daemon *d, struct ef_model *next, bool drift,
 	e->last_time = time(NULL);
 	e->last_result = err;
 	e->reconciles++;
+	/* Someone committed while our events were muted: read soon. */
+	if (rep.unseen)
+		watch_kick(d);
 	if (err) {
 		log_err("reconcile of policy %s failed: %s%s%s", e->policy,
 			ef_nl_strerror(err), why ? ": " : "", why ? why : "");
@@ -205,12 +207,17 @@ int enforce_reconcile(struct daemon *d, struct ef_model *next, bool drift,
 		free(why);
 		return err;
 	}
+	if (rep.recorded)
+		log_info("table inet %s is as the last edgefwd left it (generation %u): not read back",
+			 EF_TABLE, rep.genid);
 	if (ef_delta_size_zero(&rep.sent))
 		return 0;
 	if (drift)
 		note_correction(d);
 	log_info("%s policy %s (generation %u, %zu elements): +%zu -%zu elements, +%zu -%zu rules, %zu other changes%s%s%s",
-		 drift ? "drift corrected for" : "applied", e->policy,
+		 !drift ? "applied" : rep.partial ?
+		 "drift corrected (what events named read back) for" :
+		 "drift corrected for", e->policy,
 		 rep.genid, ef_model_elem_count(ef_reconciler_model(&e->rec)),
 		 rep.sent.elems_added, rep.sent.elems_deleted,
 		 rep.sent.rules_added, rep.sent.rules_deleted, rep.sent.objects,
@@ -235,4 +242,46 @@ int enforce_recompile(struct daemon *d, char **ret_why)
 	if (!err)
 		enforce_set_policy_file(d, file);
 	return err;
+}
+
+/*
+ * At exit, in sync: what the next edgefwd needs to trust the table without
+ * reading it back (synced.h says why that is sound). Any failure only
+ * costs the next start a read.
+ */
+void enforce_leave(struct daemon *d)
+{
+	const struct ef_model *m = ef_reconciler_model(&d->enf.rec);
+	struct ef_synced rec;
+	int err;
+
+	watch_catch_up(d);
+	if (!m || !ef_reconciler_known(&d->enf.rec, NULL))
+		return;
+	err = ef_synced_here(&rec);
+	err = err ?: ef_model_fingerprint(m, &rec.fingerprint);
+	if (err)
+		return;
+	rec.genid = d->enf.rec.synced_genid;
+	/* A persistent table loses its owner with us; its rules stay. */
+	rec.flags = m->table_flags & EF_TABLE_F_PERSIST ?
+		    m->table_flags & ~EF_TABLE_F_OWNER : m->table_flags;
+	err = ef_synced_save(d->set.state_dir, &rec);
+	if (err)
+		log_warn("cannot record the generation in sync in %s: %s",
+			 d->set.state_dir, strerror(-err));
+}
+
+/* At start: the record of the last edgefwd, if it still describes the
+ * table and the model `m` is the one it left. */
+void enforce_recall(struct daemon *d, const struct ef_model *m)
+{
+	struct ef_synced rec, here;
+	uint64_t fp;
+
+	if (ef_synced_load(d->set.state_dir, &rec) || ef_synced_here(&here) ||
+	    strcmp(rec.boot, here.boot) || rec.netns != here.netns ||
+	    ef_model_fingerprint(m, &fp) || fp != rec.fingerprint)
+		return;
+	ef_reconciler_trust(&d->enf.rec, rec.genid, rec.flags);
 }

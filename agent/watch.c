@@ -48,6 +48,8 @@ void watch_kick(struct daemon *d)
 void watch_on_kick(struct daemon *d)
 {
 	loop_drain(d->watch.kickfd);
+	/* Every event so far counted: then only what they name is read. */
+	watch_catch_up(d);
 	if (d->enf.recompile)
 		enforce_recompile(d, NULL);
 	else
@@ -65,14 +67,17 @@ static int read_events(struct daemon *d)
 	if (news.writer[0])
 		snprintf(d->fight.last_writer, sizeof(d->fight.last_writer),
 			 "%s", news.writer);
-	/* Another table's commits leave ours as it was: still in sync. */
-	for (unsigned int i = 0; i < news.n_quiet && i < ARRAY_SIZE(news.quiet); i++)
-		ef_reconciler_untouched(&d->enf.rec, news.quiet[i]);
+	/* Another table's commits leave ours as it was; a change of ours
+	 * names the objects the next reconcile reads back. */
+	for (size_t i = 0; i < news.ngens; i++)
+		ef_reconciler_changed(&d->enf.rec, news.gens[i].genid,
+				      &news.gens[i].dirty);
 	/* Events were lost: we cannot tell what changed. */
 	if (news.lost)
 		ef_reconciler_forget(&d->enf.rec);
 	if (news.lost || news.ours)
 		watch_kick(d);
+	ef_monitor_news_free(&news);
 	return 0;
 }
 

@@ -7,14 +7,24 @@
  *   efbench change  POLICY SITE SITE2  reconcile SITE, then time SITE2
  *   efbench noop    POLICY SITE        reconcile, then time it again
  *   efbench readdiff POLICY SITE       read the table back and diff it
+ *   efbench drift   POLICY SITE N      delete one element N times, each
+ *                                      time until edgefwd put it back:
+ *                                      "p50 p99 max" seconds
+ *   efbench listen                     subscribe to nftables events and
+ *                                      read them until killed
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <poll.h>
+#include <unistd.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netfilter/nf_tables.h>
 
 #include "compile.h"
+#include "nl_monitor.h"
 #include "nl_sock.h"
 #include "reconcile.h"
 
@@ -98,12 +108,120 @@ static void readdiff_cmd(struct ef_nl *nl, struct ef_model *m)
 	ef_model_free(m);
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Until an event re-adds an element of `set` (edgefwd's correction), at
+ * most 5 s; 0 when it came. */
+static int wait_readd(struct mnl_socket *mon, const char *set)
+{
+	char buf[65536];
+	double end = now() + 5;
+
+	while (now() < end) {
+		struct pollfd pfd = { mnl_socket_get_fd(mon), POLLIN, 0 };
+		const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf;
+		const struct nlattr *a;
+		ssize_t n;
+		int len;
+
+		if (poll(&pfd, 1, 100) <= 0)
+			continue;
+		n = mnl_socket_recvfrom(mon, buf, sizeof(buf));
+		if (n < 0)
+			continue;
+		len = (int)n;
+		for (; mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len)) {
+			if (NFNL_MSG_TYPE(nlh->nlmsg_type) != NFT_MSG_NEWSETELEM)
+				continue;
+			mnl_attr_for_each(a, nlh, sizeof(struct nfgenmsg))
+				if (mnl_attr_get_type(a) == NFTA_SET_ELEM_LIST_SET &&
+				    !strcmp(mnl_attr_get_str(a), set))
+					return 0;
+		}
+	}
+	return -ETIMEDOUT;
+}
+
+static struct mnl_socket *listener(void)
+{
+	struct mnl_socket *mon = mnl_socket_open(NETLINK_NETFILTER);
+	int size = 8 << 20;
+
+	if (!mon || mnl_socket_bind(mon, 1 << (NFNLGRP_NFTABLES - 1),
+				    MNL_SOCKET_AUTOPID) < 0)
+		check(-errno, "event socket");
+	setsockopt(mnl_socket_get_fd(mon), SOL_SOCKET, SO_RCVBUFFORCE, &size,
+		   sizeof(size));
+	return mon;
+}
+
+/*
+ * A foreign writer deleting one element of the largest set, n times, and
+ * how long edgefwd takes to put it back each time (seen from its event).
+ */
+static void drift_cmd(struct ef_nl *nl, struct ef_model *m, int n)
+{
+	struct mnl_socket *mon = listener();
+	const struct ef_set *set = &m->sets[0];
+	double *lat = calloc((size_t)n, sizeof(*lat));
+	int late = 0;
+
+	for (size_t i = 1; i < m->nsets; i++)
+		if (m->sets[i].nelems > set->nelems)
+			set = &m->sets[i];
+	if (!lat || !set->nelems)
+		check(-ENOMEM, "drift");
+	for (int i = 0; i < n; i++) {
+		size_t idx = ((size_t)i * 7919) % set->nelems;
+		struct ef_batch b;
+		double t;
+
+		ef_batch_init(&b, nl, NULL);
+		check(ef_nl_put_elems(&b, nl, set, NFT_MSG_DELSETELEM, &idx, 1),
+		      "build");
+		t = now();
+		check(ef_batch_send(&b, nl, NULL), "delete");
+		ef_batch_free(&b);
+		if (wait_readd(mon, set->name))
+			late++;
+		lat[i] = now() - t;
+		usleep(30000);	/* the next one is not part of this burst */
+	}
+	qsort(lat, (size_t)n, sizeof(*lat), cmp_double);
+	printf("%.6f %.6f %.6f %d %s\n", lat[n / 2], lat[(n * 99 + 99) / 100 - 1],
+	       lat[n - 1], late, set->name);
+	free(lat);
+	mnl_socket_close(mon);
+	ef_model_free(m);
+}
+
+static void listen_cmd(void)
+{
+	struct mnl_socket *mon = listener();
+	char buf[65536];
+
+	for (;;)
+		if (mnl_socket_recvfrom(mon, buf, sizeof(buf)) < 0 &&
+		    errno != ENOBUFS && errno != EINTR)
+			break;
+	mnl_socket_close(mon);
+}
+
 int main(int argc, char **argv)
 {
 	struct ef_nl *nl;
 
+	if (argc == 2 && !strcmp(argv[1], "listen")) {
+		listen_cmd();
+		return 0;
+	}
 	if (argc < 4) {
-		fprintf(stderr, "usage: efbench floor|change|noop|readdiff POLICY SITE [SITE2]\n");
+		fprintf(stderr, "usage: efbench floor|change|noop|readdiff|drift POLICY SITE [SITE2|N]\n       efbench listen\n");
 		return 2;
 	}
 	check(ef_nl_open(&nl), "netlink");
@@ -114,6 +232,8 @@ int main(int argc, char **argv)
 			      compile(argv[2], argv[4]));
 	else if (!strcmp(argv[1], "noop"))
 		reconcile_cmd(nl, compile(argv[2], argv[3]), NULL);
+	else if (!strcmp(argv[1], "drift") && argc == 5)
+		drift_cmd(nl, compile(argv[2], argv[3]), atoi(argv[4]));
 	else if (!strcmp(argv[1], "readdiff"))
 		readdiff_cmd(nl, compile(argv[2], argv[3]));
 	else

@@ -62,6 +62,18 @@ int ef_nl_read(struct ef_nl *nl, struct ef_model **ret, char **ret_why);
  */
 int ef_nl_read_rules(struct ef_nl *nl, struct ef_model **ret);
 
+/*
+ * One object of our table read alone, into `into`: set `name` with its
+ * elements (sorted), or chain `name` with its rules (their lookups
+ * described by the sets of `sets`). -ENOENT: the kernel has none.
+ */
+int ef_nl_read_set(struct ef_nl *nl, struct ef_model *into, const char *name);
+int ef_nl_read_chain(struct ef_nl *nl, struct ef_model *into,
+		     const struct ef_model *sets, const char *name);
+/* The element of set `into` (by its name, key and shape) at `key`, a key
+ * of ef_set_key_len bytes, added to `into`. -ENOENT: none. */
+int ef_nl_get_elem(struct ef_nl *nl, struct ef_set *into, const void *key);
+
 /* nl_expr.c */
 int ef_rule_linearize(struct nftnl_rule *r, const struct ef_model *m,
 		      const struct ef_rule *er);

@@ -29,6 +29,9 @@
 
 struct rctx {
 	struct ef_model *m;
+	/* Where rules find the sets they look up (NULL: in m), when m holds
+	 * one chain read alone. */
+	const struct ef_model *sets;
 	char *why;		/* first problem met, for the report */
 };
 
@@ -510,7 +513,7 @@ static int rule_cb(const struct nlmsghdr *nlh, void *data)
 	if (!ch)
 		goto out;
 	er = ef_chain_add_rule(ch);
-	if (!er || ef_rule_delinearize(r, c->m, er) < 0)
+	if (!er || ef_rule_delinearize(r, c->sets ? c->sets : c->m, er) < 0)
 		err = cb_fail(ENOMEM);
 	else
 		er->handle = nftnl_rule_get_u64(r, NFTNL_RULE_HANDLE);
@@ -587,6 +590,94 @@ int ef_nl_read(struct ef_nl *nl, struct ef_model **ret, char **ret_why)
 int ef_nl_read_rules(struct ef_nl *nl, struct ef_model **ret)
 {
 	return read_model(nl, false, ret, NULL);
+}
+
+/*
+ * One object alone, for drift that events named: a get of the set (then a
+ * dump of its elements), of the chain (then a dump of its rules only),
+ * of one element by its key. Each is a read of the generation it runs
+ * in; the batch that corrects what they found is guarded by the
+ * generation read before them.
+ */
+int ef_nl_read_set(struct ef_nl *nl, struct ef_model *into, const char *name)
+{
+	char buf[REQ_SIZE] = { 0 };
+	struct rctx c = { .m = into };
+	struct nftnl_set *s = nftnl_set_alloc();
+	size_t before = into->nsets;
+	struct ef_set *set;
+	struct nlmsghdr *nlh;
+	int err;
+
+	if (!s)
+		return -ENOMEM;
+	nftnl_set_set_str(s, NFTNL_SET_TABLE, EF_TABLE);
+	nftnl_set_set_str(s, NFTNL_SET_NAME, name);
+	nlh = request(buf, nl, NFT_MSG_GETSET, 0);
+	nftnl_set_nlmsg_build_payload(nlh, s);
+	nftnl_set_free(s);
+	err = ef_nl_get(nl, nlh, set_cb, &c);
+	free(c.why);
+	if (err)
+		return err;
+	if (into->nsets != before + 1)
+		return -EPROTO;
+	set = &into->sets[before];
+	if (set->nfields)
+		err = read_elems(nl, set);
+	if (!err && set->nfields == 1 && !set->hashed)
+		fold_ranges(set);
+	if (!err)
+		ef_set_sort(set);
+	return err;
+}
+
+int ef_nl_read_chain(struct ef_nl *nl, struct ef_model *into,
+		     const struct ef_model *sets, const char *name)
+{
+	char buf[REQ_SIZE] = { 0 };
+	struct rctx c = { .m = into, .sets = sets };
+	struct nlmsghdr *nlh;
+	int err;
+
+	nlh = request(buf, nl, NFT_MSG_GETCHAIN, 0);
+	mnl_attr_put_strz(nlh, NFTA_CHAIN_TABLE, EF_TABLE);
+	mnl_attr_put_strz(nlh, NFTA_CHAIN_NAME, name);
+	err = ef_nl_get(nl, nlh, chain_cb, &c);
+	if (!err && !ef_model_find_chain(into, name))
+		err = -EPROTO;
+	if (!err) {
+		memset(buf, 0, sizeof(buf));
+		nlh = request(buf, nl, NFT_MSG_GETRULE, NLM_F_DUMP);
+		mnl_attr_put_strz(nlh, NFTA_RULE_TABLE, EF_TABLE);
+		mnl_attr_put_strz(nlh, NFTA_RULE_CHAIN, name);
+		err = ef_nl_dump(nl, nlh, rule_cb, &c);
+	}
+	free(c.why);
+	return err;
+}
+
+int ef_nl_get_elem(struct ef_nl *nl, struct ef_set *into, const void *key)
+{
+	char buf[REQ_SIZE] = { 0 };
+	struct elem_ctx c = { into, ef_set_key_len(into), ef_set_data_len(into),
+			      false };
+	struct nlattr *list, *el, *k;
+	struct nlmsghdr *nlh;
+	int err;
+
+	nlh = request(buf, nl, NFT_MSG_GETSETELEM, 0);
+	mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_TABLE, EF_TABLE);
+	mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_SET, into->name);
+	list = mnl_attr_nest_start(nlh, NFTA_SET_ELEM_LIST_ELEMENTS);
+	el = mnl_attr_nest_start(nlh, NFTA_LIST_ELEM);
+	k = mnl_attr_nest_start(nlh, NFTA_SET_ELEM_KEY);
+	mnl_attr_put(nlh, NFTA_DATA_VALUE, c.key_len, key);
+	mnl_attr_nest_end(nlh, k);
+	mnl_attr_nest_end(nlh, el);
+	mnl_attr_nest_end(nlh, list);
+	err = ef_nl_get(nl, nlh, elem_cb, &c);
+	return !err && c.broken ? -EPROTO : err;
 }
 
 /* The set an element message is for, by name. */

@@ -8,16 +8,23 @@
 #define EDGEFW_RECONCILE_H
 
 #include "diff.h"
+#include "dirty.h"
 #include "nl.h"
 
 #define EF_RECONCILE_TRIES 5
 
 struct ef_reconcile_report {
 	bool unchanged;			/* the generation had not moved: no read */
+	bool partial;			/* only the objects events named read */
+	bool recorded;			/* the table taken as recorded: no read */
 	bool created;			/* the table was made (anew) */
 	struct ef_delta_size sent;	/* zero: nothing was sent */
 	unsigned int tries;		/* batches refused for a race, plus one */
 	uint32_t genid;			/* the generation the delta was based on */
+	/* A batch was sent with the events muted, and the generation after
+	 * it shows another commit: its events may be lost, so reconcile
+	 * again soon (the reconciler reads the table then). */
+	bool unseen;
 };
 
 /*
@@ -36,11 +43,22 @@ int ef_reconcile(struct ef_nl *nl, const struct ef_model *desired,
  * switched) is diffed against the old one without reading the table back;
  * the generation guard makes either safe against other writers.
  */
+struct ef_monitor;
+
 struct ef_reconciler {
 	struct ef_nl *nl;
+	/* Borrowed, may be NULL: the event socket of the process, muted
+	 * while its own batches commit (ef_monitor_mute). */
+	struct ef_monitor *events;
 	struct ef_model *model;		/* owned: the last desired model */
-	bool synced;			/* live == model at synced_genid */
+	/* live == model at synced_genid, except for the objects events
+	 * named since (dirty), which the next run reads back alone. */
+	bool synced;
 	uint32_t synced_genid;
+	struct ef_dirty dirty;
+	/* ef_reconciler_trust, for the first run only. */
+	bool trusted;
+	uint32_t trusted_genid, trusted_flags;
 };
 
 /* The reconciler sends through `nl`, which it borrows. */
@@ -51,14 +69,30 @@ void ef_reconciler_init(struct ef_reconciler *r, struct ef_nl *nl);
 int ef_reconciler_run(struct ef_reconciler *r, struct ef_model *desired,
 		      struct ef_reconcile_report *rep, char **ret_why);
 /* Makes the live table equal the model it holds again: nothing sent
- * while the generation shows nobody else committed. -ENOENT: no model. */
+ * while the generation shows nobody else committed; only the objects
+ * events named read back while they are all it may differ in. -ENOENT:
+ * no model. */
 int ef_reconciler_recheck(struct ef_reconciler *r,
 			  struct ef_reconcile_report *rep, char **ret_why);
+/*
+ * The last reconciler recorded that the table equaled the model the first
+ * run will be given, with table flags `flags`, at generation `genid` (see
+ * synced.h: the caller checked the model's fingerprint, the boot and the
+ * namespace). If the generation is still `genid`, nobody has committed
+ * since, and that run reads nothing back.
+ */
+void ef_reconciler_trust(struct ef_reconciler *r, uint32_t genid,
+			 uint32_t flags);
 /* Events were lost, or someone asked: the next run reads the table. */
 void ef_reconciler_forget(struct ef_reconciler *r);
-/* Generation `genid` was committed without touching our table (an event
- * said so): if the table matched before it, it still does. */
-void ef_reconciler_untouched(struct ef_reconciler *r, uint32_t genid);
+/*
+ * Generation `genid` was committed, and an event said what it changed of
+ * our table: nothing (`what` NULL or empty), or these objects. If the
+ * table matched before it, it still does but for them; a generation
+ * missed in between, or the table itself, and the next run reads all.
+ */
+void ef_reconciler_changed(struct ef_reconciler *r, uint32_t genid,
+			   const struct ef_dirty *what);
 /* The model it holds (NULL before the first run applied one). */
 const struct ef_model *ef_reconciler_model(const struct ef_reconciler *r);
 /* What a run would send now, without sending it: nothing read while the
