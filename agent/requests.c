@@ -109,6 +109,8 @@ static char *do_status(struct daemon *d)
 	known = ef_reconciler_known(&d->enf.rec, &genid);
 
 	add(o, "policy", jstr(e->policy));
+	add(o, "version", jstr(EF_VERSION));
+	add(o, "kernel", jstr(d->set.kernel));
 	add(o, "site", jstr(d->set.site_path));
 	add(o, "policy_file", jstr(e->policy_file));
 	add(o, "policy_dirs", policy_dirs_json(d));

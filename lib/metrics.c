@@ -119,6 +119,26 @@ static void up(struct ef_strbuf *sb, int answered)
 	ef_sb_printf(sb, "edgefw_up %d\n", answered);
 }
 
+/* What edgefwd is and what it runs on, when its status says so. */
+static int build_info(struct ef_strbuf *sb, struct json_object *status)
+{
+	const char *version, *kernel;
+	bool first = true;
+	int err = get_str(status, "version", &version) ?:
+		  get_str(status, "kernel", &kernel);
+
+	if (err || !version)
+		return err;
+	family(sb, "edgefw_build_info", "gauge",
+	       "edgefwd's version and the kernel release it runs on; always 1.");
+	ef_sb_printf(sb, "edgefw_build_info{");
+	label(sb, &first, "version", version);
+	if (kernel)
+		label(sb, &first, "kernel", kernel);
+	ef_sb_printf(sb, "} 1\n");
+	return 0;
+}
+
 /* The status reply's words, as labels of one sample that is always 1. */
 static int info(struct ef_strbuf *sb, struct json_object *status)
 {
@@ -209,8 +229,10 @@ static int row_family(struct ef_strbuf *sb, struct json_object *rows,
 		if (policy)
 			label(sb, &first, "policy", policy);
 		label(sb, &first, "row", rid);
-		if (where)
-			label(sb, &first, "where", where);
+		/* Not `where`: its line moves when a comment above it is
+		 * edited, and every move would start new series. The row's
+		 * number and note say which row it is. */
+		(void)where;
 		if (note)
 			label(sb, &first, "note", note);
 		ef_sb_putc(sb, '}');
@@ -295,7 +317,7 @@ int ef_metrics_format(struct ef_strbuf *sb, struct json_object *status,
 	    !json_object_is_type(counters, json_type_object))
 		return -EPROTO;
 	up(sb, 1);
-	err = info(sb, status) ?: status_facts(sb, status) ?:
+	err = build_info(sb, status) ?: info(sb, status) ?: status_facts(sb, status) ?:
 	      row_counters(sb, counters) ?: drop_counters(sb, counters);
 	return err ?: sb->err;
 }

@@ -7,6 +7,7 @@
  * the text goes out into a strbuf.
  *
  *	edgefw_up					gauge, 1 or 0
+ *	edgefw_build_info{version,kernel}		gauge, 1 (if status says)
  *	edgefw_info{policy,site,last_result[,reverts_to]}	gauge, 1
  *	edgefw_reconciles_total				counter
  *	edgefw_drift_corrections_total			counter
@@ -18,8 +19,8 @@
  *	edgefw_table_locked				gauge, 1 or 0
  *	edgefw_confirm_pending				gauge, 1 or 0
  *	edgefw_confirm_deadline_timestamp_seconds	gauge, while pending
- *	edgefw_row_packets_total{policy,row,where,note}	counter
- *	edgefw_row_bytes_total{policy,row,where,note}	counter
+ *	edgefw_row_packets_total{policy,row,note}	counter
+ *	edgefw_row_bytes_total{policy,row,note}		counter
  *	edgefw_dropped_packets_total{chain,family}	counter
  *	edgefw_dropped_bytes_total{chain,family}	counter
  *

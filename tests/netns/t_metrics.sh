@@ -98,7 +98,7 @@ check "every row of the policy has a packets and a bytes sample" bash -c \
 	 [ \$(grep -c '^edgefw_row_packets_total{' '$out') -eq \
 	   \$('$CTL' --socket '$sock' --json counters | grep -c '\"row\":') ]"
 check "row 5 names its place in the policy and its note" grep -qF \
-	"edgefw_row_packets_total{policy=\"edge-single-public\",row=\"r5\",where=\"$POLICIES/edge-single-public.policy:43\",note=\"[ext] client-to-server SIP for remote users\"} " \
+	"edgefw_row_packets_total{policy=\"edge-single-public\",row=\"r5\",note=\"[ext] client-to-server SIP for remote users\"} " \
 	"$out"
 
 # Real packets: TCP connections from the client to access_edge:443 (row
