@@ -186,6 +186,15 @@ EOF
 		diag <<<"$out"
 	fi
 
+	# The unit's sandbox, as systemd scores it: 2.0 or lower.
+	out=$(systemd-analyze security edgefwd.service 2>&1 | tail -n 1)
+	if awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+\.[0-9]+$/) { exit !($i <= 2.0) } exit 1 }' <<<"$out"; then
+		ok "systemd-analyze security: $out"
+	else
+		notok "systemd-analyze security edgefwd.service: 2.0 or lower"
+		diag <<<"$out"
+	fi
+
 	check "table inet edgefw in place, equal to the policy (edgefwctl verify)" \
 		edgefwctl verify edge-single-public --site "$site"
 	out=$(nft add element inet edgefw mgmt4 '{ 192.0.2.99 . tcp . 22 }' 2>&1;
