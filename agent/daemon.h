@@ -48,6 +48,7 @@ struct settings {
 	/* Corrections within a minute that mean another writer fights us. */
 	unsigned int fight_limit;
 	bool foreground;
+	char kernel[65];		/* uname -r, for status */
 };
 
 /* enforce.c: what is in force, and how the last reconcile went. */

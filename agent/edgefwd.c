@@ -22,6 +22,7 @@
 #include <sys/socket.h>
 #include <sys/timerfd.h>
 #include <sys/un.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "daemon.h"
@@ -149,6 +150,10 @@ static int start(struct daemon *d)
 	gid_t gid = 0;
 	int err;
 
+	struct utsname u;
+
+	if (!uname(&u))
+		snprintf(d->set.kernel, sizeof(d->set.kernel), "%s", u.release);
 	d->ctl.ctl_gid = d->ctl.read_gid = (gid_t)-1;
 	if (set->group && ef_group_lookup(set->group, &d->ctl.ctl_gid) < 0)
 		log_warn("no group %s: only root may use the control socket",

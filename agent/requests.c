@@ -12,6 +12,7 @@
 
 #include "counters.h"
 #include "daemon.h"
+#include "drop_log.h"
 #include "json.h"
 #include "log.h"
 
@@ -43,6 +44,58 @@ static struct json_object *policy_dirs_json(const struct daemon *d)
 	return arr;
 }
 
+/* [{"chain":"input","family":"ip","packets":N,"bytes":N}, ...]: what the
+ * policy of each chain of `m` dropped, as the rules of `live` counted it;
+ * NULL when out of memory. */
+static struct json_object *drops_json(const struct ef_model *m,
+				      const struct ef_model *live)
+{
+	struct ef_drop_count *drops;
+	struct json_object *arr;
+	size_t n;
+
+	if (ef_drop_counters(m, live, &drops, &n))
+		return NULL;
+	arr = json_object_new_array();
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *o = json_object_new_object();
+
+		add(o, "chain", jstr(drops[i].chain));
+		add(o, "family", jstr(ef_family_name(drops[i].nfproto)));
+		add(o, "packets", json_object_new_uint64(drops[i].packets));
+		add(o, "bytes", json_object_new_uint64(drops[i].bytes));
+		json_object_array_add(arr, o);
+	}
+	free(drops);
+	return arr;
+}
+
+/* The drops now: the rules alone are read, never the sets (a status is
+ * asked for often, and a large group's set is slow to dump). Left out
+ * when the table cannot be read. */
+static void add_drops(struct daemon *d, const struct ef_model *m,
+		      struct json_object *o)
+{
+	struct ef_model *live = NULL;
+	struct json_object *drops;
+
+	if (!m || ef_nl_read_rules(d->enf.nl, &live))
+		return;
+	drops = drops_json(m, live);
+	if (drops)
+		add(o, "drops", drops);
+	ef_model_free(live);
+}
+
+static bool logs_drops(const struct ef_model *m)
+{
+	for (size_t c = 0; c < m->nchains; c++)
+		for (size_t i = 0; i < m->chains[c].nrules; i++)
+			if (m->chains[c].rules[i].log)
+				return true;
+	return false;
+}
+
 static char *do_status(struct daemon *d)
 {
 	const struct enforce *e = &d->enf;
@@ -56,6 +109,8 @@ static char *do_status(struct daemon *d)
 	known = ef_reconciler_known(&d->enf.rec, &genid);
 
 	add(o, "policy", jstr(e->policy));
+	add(o, "version", jstr(EF_VERSION));
+	add(o, "kernel", jstr(d->set.kernel));
 	add(o, "site", jstr(d->set.site_path));
 	add(o, "policy_file", jstr(e->policy_file));
 	add(o, "policy_dirs", policy_dirs_json(d));
@@ -80,6 +135,11 @@ static char *do_status(struct daemon *d)
 		add(o, "confirm_by", json_object_new_int64(sw->confirm_by));
 		add(o, "switch_id", json_object_new_uint64(sw->id));
 	}
+	/* No model before the first apply: no rules to speak of. */
+	if (m)
+		add(o, "drop_log", jstr(ef_drop_log_where(EF_PROC_NETFILTER,
+							  logs_drops(m))));
+	add_drops(d, m, o);
 	return reply(o);
 }
 
@@ -191,13 +251,14 @@ static char *do_diff(struct daemon *d)
 }
 
 /* Per policy row: what the elements serving it counted, with its note.
- * An element several rows share counts for each of them. */
+ * An element several rows share counts for each of them. And what each
+ * chain's policy dropped, from the same read. */
 static char *do_counters(struct daemon *d)
 {
 	const struct ef_model *m = ef_reconciler_model(&d->enf.rec);
 	struct ef_row_count *counts = NULL;
 	struct ef_model *live = NULL;
-	struct json_object *o, *arr;
+	struct json_object *o, *arr, *drops;
 
 	if (ef_nl_read(d->enf.nl, &live, NULL))
 		return ef_ctl_error_text("cannot read the table");
@@ -215,10 +276,13 @@ static char *do_counters(struct daemon *d)
 		}
 	}
 	free(counts);
+	drops = drops_json(m, live);
 	ef_model_free(live);
 	o = ef_ctl_ok();
 	add(o, "policy", jstr(d->enf.policy));
 	add(o, "rows", arr);
+	if (drops)
+		add(o, "drops", drops);
 	return reply(o);
 }
 

@@ -709,21 +709,35 @@ static int guard_rules(struct ef_chain *ch, bool out)
 	return 0;
 }
 
-static int log_rule(const struct ef_site *site, struct ef_chain *ch)
+/*
+ * The end of a chain whose policy drops: per family, a rule that counts
+ * every packet that gets there (the policy cannot count), then logs a few
+ * of them. The counter comes before the limit, so it also counts what the
+ * limit keeps from the log; with the log off it is the whole rule.
+ */
+static int drop_rules(const struct ef_site *site, struct ef_chain *ch)
 {
+	static const uint8_t families[] = { NFPROTO_IPV4, NFPROTO_IPV6 };
 	struct ef_rule *r;
 
-	if (!site->log_rate || ch->policy != EF_V_DROP)
+	if (ch->policy != EF_V_DROP)
 		return 0;
-	if (!(r = rule(ch, EF_V_NONE)))
-		return -ENOMEM;
-	r->limit_rate = site->log_rate;
-	r->limit_unit = site->log_unit;
-	r->limit_burst = 5;
-	r->log = true;
-	snprintf(r->log_prefix, sizeof(r->log_prefix), EF_LOG_PREFIX "%.64s: ",
-		 ch->name);
-	r->log_level = 6;	/* info */
+	for (size_t i = 0; i < ARRAY_SIZE(families); i++) {
+		if (!(r = rule(ch, EF_V_NONE)))
+			return -ENOMEM;
+		r->nfproto = families[i];
+		r->counter = true;
+		if (!site->log_rate)
+			continue;
+		r->limit_rate = site->log_rate;
+		r->limit_unit = site->log_unit;
+		r->limit_burst = 5;
+		r->log = true;
+		snprintf(r->log_prefix, sizeof(r->log_prefix),
+			 EF_LOG_PREFIX "%.64s %s: ", ch->name,
+			 ef_family_name(families[i]));
+		r->log_level = 6;	/* info */
+	}
 	return 0;
 }
 
@@ -804,7 +818,7 @@ static int build_chains(const struct cctx *c, struct ef_model *m)
 		err = err ?: row_lookups(c, m, in, DIR_IN);
 		err = err ?: exception_lookups(in);
 	}
-	err = err ?: log_rule(site, in);
+	err = err ?: drop_rules(site, in);
 	if (gw) {
 		bool nat = ef_nat_on(c->pol, site);
 
@@ -815,7 +829,7 @@ static int build_chains(const struct cctx *c, struct ef_model *m)
 		if (nat)
 			err = err ?: ef_nat_forward_rule(fwd);
 		err = err ?: exception_lookups(fwd);
-		err = err ?: log_rule(site, fwd);
+		err = err ?: drop_rules(site, fwd);
 		/* Last: adding chains may move fwd. */
 		if (nat)
 			err = err ?: ef_nat_chains(m);
@@ -823,7 +837,7 @@ static int build_chains(const struct cctx *c, struct ef_model *m)
 		out = ef_model_find_chain(m, "output");
 		err = err ?: guard_rules(out, true);
 		err = err ?: row_lookups(c, m, out, DIR_OUT);
-		err = err ?: log_rule(site, out);
+		err = err ?: drop_rules(site, out);
 	}
 	return err;
 }

@@ -119,6 +119,26 @@ static void up(struct ef_strbuf *sb, int answered)
 	ef_sb_printf(sb, "edgefw_up %d\n", answered);
 }
 
+/* What edgefwd is and what it runs on, when its status says so. */
+static int build_info(struct ef_strbuf *sb, struct json_object *status)
+{
+	const char *version, *kernel;
+	bool first = true;
+	int err = get_str(status, "version", &version) ?:
+		  get_str(status, "kernel", &kernel);
+
+	if (err || !version)
+		return err;
+	family(sb, "edgefw_build_info", "gauge",
+	       "edgefwd's version and the kernel release it runs on; always 1.");
+	ef_sb_printf(sb, "edgefw_build_info{");
+	label(sb, &first, "version", version);
+	if (kernel)
+		label(sb, &first, "kernel", kernel);
+	ef_sb_printf(sb, "} 1\n");
+	return 0;
+}
+
 /* The status reply's words, as labels of one sample that is always 1. */
 static int info(struct ef_strbuf *sb, struct json_object *status)
 {
@@ -209,8 +229,10 @@ static int row_family(struct ef_strbuf *sb, struct json_object *rows,
 		if (policy)
 			label(sb, &first, "policy", policy);
 		label(sb, &first, "row", rid);
-		if (where)
-			label(sb, &first, "where", where);
+		/* Not `where`: its line moves when a comment above it is
+		 * edited, and every move would start new series. The row's
+		 * number and note say which row it is. */
+		(void)where;
 		if (note)
 			label(sb, &first, "note", note);
 		ef_sb_putc(sb, '}');
@@ -243,6 +265,49 @@ static int row_counters(struct ef_strbuf *sb, struct json_object *counters)
 			  "Bytes the set elements serving a policy row matched; an element several rows share counts for each.");
 }
 
+/* One sample per chain and family: `key` (packets or bytes) of each. */
+static int drop_family(struct ef_strbuf *sb, struct json_object *drops,
+		       const char *key, const char *name, const char *help)
+{
+	family(sb, name, "counter", help);
+	for (size_t i = 0; i < json_object_array_length(drops); i++) {
+		struct json_object *drop = json_object_array_get_idx(drops, i);
+		struct json_object *count;
+		const char *chain = NULL, *fam = NULL;
+		bool first = true;
+
+		if (!json_object_is_type(drop, json_type_object) ||
+		    get_str(drop, "chain", &chain) || !chain ||
+		    get_str(drop, "family", &fam) || !fam ||
+		    !json_object_object_get_ex(drop, key, &count) ||
+		    !json_object_is_type(count, json_type_int))
+			return -EPROTO;
+		ef_sb_printf(sb, "%s{", name);
+		label(sb, &first, "chain", chain);
+		label(sb, &first, "family", fam);
+		ef_sb_putc(sb, '}');
+		value(sb, count);
+	}
+	return 0;
+}
+
+static int drop_counters(struct ef_strbuf *sb, struct json_object *counters)
+{
+	struct json_object *drops;
+
+	/* An edgefwd that does not count drops does not say so. */
+	if (!json_object_object_get_ex(counters, "drops", &drops))
+		return 0;
+	if (!json_object_is_type(drops, json_type_array))
+		return -EPROTO;
+	if (!json_object_array_length(drops))
+		return 0;
+	return drop_family(sb, drops, "packets", "edgefw_dropped_packets_total",
+			   "Packets the policy of a chain of table inet edgefw dropped, per family (ip, ip6).") ?:
+	       drop_family(sb, drops, "bytes", "edgefw_dropped_bytes_total",
+			   "Bytes the policy of a chain of table inet edgefw dropped, per family (ip, ip6).");
+}
+
 int ef_metrics_format(struct ef_strbuf *sb, struct json_object *status,
 		      struct json_object *counters)
 {
@@ -252,8 +317,8 @@ int ef_metrics_format(struct ef_strbuf *sb, struct json_object *status,
 	    !json_object_is_type(counters, json_type_object))
 		return -EPROTO;
 	up(sb, 1);
-	err = info(sb, status) ?: status_facts(sb, status) ?:
-	      row_counters(sb, counters);
+	err = build_info(sb, status) ?: info(sb, status) ?: status_facts(sb, status) ?:
+	      row_counters(sb, counters) ?: drop_counters(sb, counters);
 	return err ?: sb->err;
 }
 

@@ -7,6 +7,7 @@
  * the text goes out into a strbuf.
  *
  *	edgefw_up					gauge, 1 or 0
+ *	edgefw_build_info{version,kernel}		gauge, 1 (if status says)
  *	edgefw_info{policy,site,last_result[,reverts_to]}	gauge, 1
  *	edgefw_reconciles_total				counter
  *	edgefw_drift_corrections_total			counter
@@ -18,8 +19,10 @@
  *	edgefw_table_locked				gauge, 1 or 0
  *	edgefw_confirm_pending				gauge, 1 or 0
  *	edgefw_confirm_deadline_timestamp_seconds	gauge, while pending
- *	edgefw_row_packets_total{policy,row,where,note}	counter
- *	edgefw_row_bytes_total{policy,row,where,note}	counter
+ *	edgefw_row_packets_total{policy,row,note}	counter
+ *	edgefw_row_bytes_total{policy,row,note}		counter
+ *	edgefw_dropped_packets_total{chain,family}	counter
+ *	edgefw_dropped_bytes_total{chain,family}	counter
  *
  * Label values are escaped as the format asks (\\, \" and \n).
  */
@@ -36,7 +39,9 @@
  * out is left out here too (confirm_by is there only while a switch waits
  * for confirm). Returns 0; -EPROTO if a reply is not what the protocol
  * says (a field of the wrong type, no rows array, a row without its
- * number or counts); -ENOMEM. On failure sb may hold part of the text:
+ * number or counts, a drop without its chain, family or counts); -ENOMEM.
+ * The drops come from the counters reply; one without them (an older
+ * edgefwd) has no drop families. On failure sb may hold part of the text:
  * throw it away.
  */
 int ef_metrics_format(struct ef_strbuf *sb, struct json_object *status,

@@ -2,6 +2,8 @@
 /* The ruleset model: construction, ordering, equality. */
 
 #include <errno.h>
+#include <netinet/in.h>	/* before the linux/ headers */
+#include <linux/netfilter.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -367,7 +369,7 @@ bool ef_rule_equal(const struct ef_rule *a, const struct ef_rule *b)
 	       (!a->peer_set[0] || a->peer_key == b->peer_key) &&
 	       !strcmp(a->set, b->set) && a->nkeys == b->nkeys &&
 	       !memcmp(a->key, b->key, a->nkeys * sizeof(a->key[0])) &&
-	       a->limit_rate == b->limit_rate &&
+	       a->counter == b->counter && a->limit_rate == b->limit_rate &&
 	       a->limit_unit == b->limit_unit &&
 	       a->limit_burst == b->limit_burst && a->log == b->log &&
 	       !strcmp(a->log_prefix, b->log_prefix) &&
@@ -460,6 +462,12 @@ const char *ef_hook_name(enum ef_hook h)
 const char *ef_chain_type_name(enum ef_chain_type t)
 {
 	return t == EF_CHAIN_NAT ? "nat" : "filter";
+}
+
+const char *ef_family_name(uint8_t nfproto)
+{
+	return nfproto == NFPROTO_IPV4 ? "ip" :
+	       nfproto == NFPROTO_IPV6 ? "ip6" : "?";
 }
 
 const char *ef_verdict_name(enum ef_verdict v)

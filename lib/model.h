@@ -121,6 +121,8 @@ struct ef_rule {
 	char set[EF_NAME_MAX];		/* lookup in this set; "" = none */
 	uint8_t nkeys;			/* of the key built for the lookup */
 	enum ef_field key[EF_FIELDS_MAX];
+	bool counter;			/* counts the packets that get this far */
+	uint64_t packets, bytes;	/* its counts: read back, never compared */
 	uint32_t limit_rate;		/* packets per limit_unit; 0 = no limit */
 	uint64_t limit_unit;		/* seconds */
 	uint32_t limit_burst;
@@ -273,6 +275,8 @@ bool ef_model_equal(const struct ef_model *a, const struct ef_model *b);
 
 const char *ef_hook_name(enum ef_hook h);
 const char *ef_chain_type_name(enum ef_chain_type t);
+/* "ip" or "ip6", as nft names the family of NFPROTO_IPV4 or _IPV6. */
+const char *ef_family_name(uint8_t nfproto);
 const char *ef_verdict_name(enum ef_verdict v);
 
 #endif

@@ -279,8 +279,8 @@ static void emit_ct_status(struct ef_strbuf *sb, uint32_t status)
 	ef_sb_putc(sb, ' ');
 }
 
-void ef_emit_rule(struct ef_strbuf *sb, const struct ef_model *m,
-		  const struct ef_rule *r)
+static void emit_rule(struct ef_strbuf *sb, const struct ef_model *m,
+		      const struct ef_rule *r, unsigned int flags)
 {
 	size_t start = sb->len;
 
@@ -316,6 +316,11 @@ void ef_emit_rule(struct ef_strbuf *sb, const struct ef_model *m,
 		ef_sb_printf(sb, "meta l4proto %u ", r->l4proto);
 	if (r->set[0] && !r->nat)
 		emit_lookup(sb, m, r);
+	if (r->counter && (flags & EF_EMIT_COUNTERS))
+		ef_sb_printf(sb, "counter packets %" PRIu64 " bytes %" PRIu64 " ",
+			     r->packets, r->bytes);
+	else if (r->counter)
+		ef_sb_printf(sb, "counter ");
 	if (r->limit_rate)
 		ef_sb_printf(sb, "limit rate %u/%s burst %u packets ",
 			  r->limit_rate, unit_name(r->limit_unit),
@@ -329,6 +334,12 @@ void ef_emit_rule(struct ef_strbuf *sb, const struct ef_model *m,
 		ef_sb_printf(sb, "%s ", ef_verdict_name(r->verdict));
 	if (!sb->err && sb->len > start && sb->buf[sb->len - 1] == ' ')
 		sb->buf[--sb->len] = '\0';
+}
+
+void ef_emit_rule(struct ef_strbuf *sb, const struct ef_model *m,
+		  const struct ef_rule *r)
+{
+	emit_rule(sb, m, r, 0);
 }
 
 /* A priority by nft's name for it where it has one. */
@@ -347,7 +358,7 @@ static void emit_priority(struct ef_strbuf *sb, const struct ef_chain *c)
 }
 
 static void emit_chain(struct ef_strbuf *sb, const struct ef_model *m,
-		       const struct ef_chain *c)
+		       const struct ef_chain *c, unsigned int flags)
 {
 	ef_sb_printf(sb, "\tchain %s {\n", c->name);
 	ef_sb_printf(sb, "\t\ttype %s hook %s priority ",
@@ -356,7 +367,7 @@ static void emit_chain(struct ef_strbuf *sb, const struct ef_model *m,
 	ef_sb_printf(sb, "; policy %s;\n", ef_verdict_name(c->policy));
 	for (size_t i = 0; i < c->nrules; i++) {
 		ef_sb_printf(sb, "\t\t");
-		ef_emit_rule(sb, m, &c->rules[i]);
+		emit_rule(sb, m, &c->rules[i], flags);
 		ef_sb_putc(sb, '\n');
 	}
 	ef_sb_printf(sb, "\t}\n");
@@ -379,7 +390,7 @@ void ef_emit_nft(struct ef_strbuf *sb, const struct ef_model *m, unsigned int fl
 	}
 	for (size_t i = 0; i < m->nchains; i++) {
 		ef_sb_putc(sb, '\n');
-		emit_chain(sb, m, &m->chains[i]);
+		emit_chain(sb, m, &m->chains[i], flags);
 	}
 	ef_sb_printf(sb, "}\n");
 }

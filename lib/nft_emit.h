@@ -7,7 +7,8 @@
 #include "util.h"
 
 enum {
-	EF_EMIT_COUNTERS = 1 << 0,	/* element counters (read-back models) */
+	/* counts of elements and rules (read-back models) */
+	EF_EMIT_COUNTERS = 1 << 0,
 };
 
 void ef_emit_nft(struct ef_strbuf *sb, const struct ef_model *m, unsigned int flags);
@@ -20,6 +21,7 @@ void ef_emit_elem_key(struct ef_strbuf *sb, const struct ef_set *set,
 /* Its key, and for a map what it maps to: 198.51.100.20 : 192.0.2.66 */
 void ef_emit_elem(struct ef_strbuf *sb, const struct ef_set *set,
 		  const struct ef_elem *e);
+/* One rule, a counter without its counts. */
 void ef_emit_rule(struct ef_strbuf *sb, const struct ef_model *m,
 		  const struct ef_rule *r);
 /* Milliseconds as nft writes a time: "1h", "59m58s512ms". */

@@ -55,6 +55,12 @@ int ef_nl_send_delta(struct ef_nl *nl, const struct ef_model *desired,
  * filled). -ENOENT when the table does not exist.
  */
 int ef_nl_read(struct ef_nl *nl, struct ef_model **ret, char **ret_why);
+/*
+ * The table's chains and rules only, in a few messages however large its
+ * sets: for the counts of rules that look no set up (a rule that does has
+ * no set to be read against, and reads as foreign). -ENOENT as above.
+ */
+int ef_nl_read_rules(struct ef_nl *nl, struct ef_model **ret);
 
 /*
  * One object of our table read alone, into `into`: set `name` with its

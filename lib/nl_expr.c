@@ -173,6 +173,21 @@ static int lin_lookup(struct nftnl_rule *r, const struct ef_set *set,
 	return 0;
 }
 
+/* As nft writes `counter` (or `counter packets N bytes N`): the counts
+ * only when there are any. */
+static int lin_counter(struct nftnl_rule *r, const struct ef_rule *er)
+{
+	struct nftnl_expr *e = expr(r, "counter");
+
+	if (!e)
+		return -ENOMEM;
+	if (er->packets)
+		nftnl_expr_set_u64(e, NFTNL_EXPR_CTR_PACKETS, er->packets);
+	if (er->bytes)
+		nftnl_expr_set_u64(e, NFTNL_EXPR_CTR_BYTES, er->bytes);
+	return 0;
+}
+
 static int lin_limit_log(struct nftnl_rule *r, const struct ef_rule *er)
 {
 	struct nftnl_expr *e;
@@ -263,6 +278,8 @@ int ef_rule_linearize(struct nftnl_rule *r, const struct ef_model *m,
 		else
 			err = lin_lookup(r, set, er->key, er->nkeys, er->nat);
 	}
+	if (!err && er->counter)
+		err = lin_counter(r, er);
 	if (!err)
 		err = lin_limit_log(r, er);
 	if (!err && er->nat)
@@ -469,6 +486,10 @@ static int delin_one(struct nftnl_expr *e, void *arg)
 		delin_cmp(d, e);
 	} else if (!strcmp(name, "lookup")) {
 		delin_lookup(d, e);
+	} else if (!strcmp(name, "counter")) {
+		d->r->counter = true;
+		d->r->packets = nftnl_expr_get_u64(e, NFTNL_EXPR_CTR_PACKETS);
+		d->r->bytes = nftnl_expr_get_u64(e, NFTNL_EXPR_CTR_BYTES);
 	} else if (!strcmp(name, "limit")) {
 		d->r->limit_rate = (uint32_t)nftnl_expr_get_u64(e, NFTNL_EXPR_LIMIT_RATE);
 		d->r->limit_unit = nftnl_expr_get_u64(e, NFTNL_EXPR_LIMIT_UNIT);

@@ -551,12 +551,14 @@ static int read_objects(struct ef_nl *nl, struct rctx *c, uint16_t type,
 	return ef_nl_dump(nl, nlh, cb, c);
 }
 
-static int read_once(struct ef_nl *nl, struct rctx *c)
+/* Sets before rules: a rule is read against the sets it looks up. */
+static int read_once(struct ef_nl *nl, struct rctx *c, bool sets)
 {
 	int err;
 
 	err = read_table(nl, c->m);
-	err = err ?: read_sets(nl, c);
+	if (!err && sets)
+		err = read_sets(nl, c);
 	for (size_t i = 0; i < c->m->nsets && !err; i++)
 		if (c->m->sets[i].nfields)
 			err = read_elems(nl, &c->m->sets[i]);
@@ -570,7 +572,8 @@ static int read_once(struct ef_nl *nl, struct rctx *c)
 	return err ?: ef_model_share_rows(c->m);
 }
 
-int ef_nl_read(struct ef_nl *nl, struct ef_model **ret, char **ret_why)
+static int read_model(struct ef_nl *nl, bool sets, struct ef_model **ret,
+		      char **ret_why)
 {
 	struct rctx c = { 0 };
 	int err = -EINTR;
@@ -582,7 +585,7 @@ int ef_nl_read(struct ef_nl *nl, struct ef_model **ret, char **ret_why)
 		c.m = ef_model_new();
 		if (!c.m)
 			return -ENOMEM;
-		err = read_once(nl, &c);
+		err = read_once(nl, &c, sets);
 	}
 	if (err) {
 		ef_model_free(c.m);
@@ -595,6 +598,16 @@ int ef_nl_read(struct ef_nl *nl, struct ef_model **ret, char **ret_why)
 	*ret = c.m;
 	free(c.why);
 	return 0;
+}
+
+int ef_nl_read(struct ef_nl *nl, struct ef_model **ret, char **ret_why)
+{
+	return read_model(nl, true, ret, ret_why);
+}
+
+int ef_nl_read_rules(struct ef_nl *nl, struct ef_model **ret)
+{
+	return read_model(nl, false, ret, NULL);
 }
 
 /*

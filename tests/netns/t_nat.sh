@@ -253,10 +253,13 @@ node_up n2 192.0.2.126 192.0.2.190 192.0.2.162/27 192.0.2.101/27 \
 state=$EFW_TMP/state
 mkdir -p "$state"
 chown nobody "$state"
-chmod 0755 "$EFW_TMP"
+# edgefwd reads as nobody: copies, not the checkout (which may sit where
+# nobody cannot go).
+cp "$SITE" "$EFW_TMP/gw.site"
+chmod 0644 "$EFW_TMP/gw.site"
 check "edgefwd enforces the site's policy on the gateway" \
 	start_edgefwd gw "$EFW_TMP/control" "$EFW_TMP/edgefwd.log" \
-	--site "$PWD/$SITE" --policy-dir policies --state-dir "$state" \
+	--site "$EFW_TMP/gw.site" --policy-dir "$POLICIES" --state-dir "$state" \
 	--user nobody --group nogroup
 check "the table is the compiled one" gwctl verify "$POLICY" --site "$SITE"
 check "locked: nobody else changes a mapping" bash -c \

@@ -186,6 +186,15 @@ EOF
 		diag <<<"$out"
 	fi
 
+	# The unit's sandbox, as systemd scores it: 2.0 or lower.
+	out=$(systemd-analyze security edgefwd.service 2>&1 | tail -n 1)
+	if awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+\.[0-9]+$/) { exit !($i <= 2.0) } exit 1 }' <<<"$out"; then
+		ok "systemd-analyze security: $out"
+	else
+		notok "systemd-analyze security edgefwd.service: 2.0 or lower"
+		diag <<<"$out"
+	fi
+
 	check "table inet edgefw in place, equal to the policy (edgefwctl verify)" \
 		edgefwctl verify edge-single-public --site "$site"
 	out=$(nft add element inet edgefw mgmt4 '{ 192.0.2.99 . tcp . 22 }' 2>&1;
@@ -196,6 +205,16 @@ EOF
 		ok "the table is locked: nft add element and nft delete table refused (EPERM)"
 	else
 		notok "the table is locked"
+		diag <<<"$out"
+	fi
+	# What the chains drop, per family; the container has a network
+	# namespace of its own, which the kernel does not log drops from.
+	out=$(edgefwctl status 2>&1)
+	if grep -qE '^  input +ip6 +[0-9]+ +[0-9]+$' <<<"$out" &&
+		grep -q '^drop_log  *not visible unless net.netfilter.nf_log_all_netns is 1 ' <<<"$out"; then
+		ok "status: drops per chain and family; the drop log not visible from the container's network namespace"
+	else
+		notok "status shows the drops and where the drop log goes"
 		diag <<<"$out"
 	fi
 
@@ -290,6 +309,8 @@ EOF
 		notok "edgefw-metrics.timer writes its file"
 		{ systemctl status edgefw-metrics.service; ls -la "${prom%/*}"; } 2>&1 | tail -n 20 | diag
 	fi
+	check "and the drop counters" grep -qE \
+		'^edgefw_dropped_packets_total\{chain="input",family="ip"\} [0-9]+$' "$prom"
 
 	# A timed exception, as an operator opens one: the sandboxed unit
 	# records it in /var/lib/edgefw and logs who opened what, and why.

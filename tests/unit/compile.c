@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <linux/netfilter.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -307,6 +308,29 @@ static void assert_peer_rule(const struct ef_rule *r)
 	cr_assert_not(r->log);
 }
 
+static void assert_drop_counters(const struct ef_chain *c)
+{
+	size_t first = c->nrules;
+
+	if (c->policy == EF_V_DROP) {
+		cr_assert_geq(c->nrules, 2, "chain %s", c->name);
+		first = c->nrules - 2;
+	}
+	for (size_t i = 0; i < c->nrules; i++) {
+		const struct ef_rule *r = &c->rules[i];
+
+		cr_assert_eq(r->counter, i >= first, "chain %s, rule %zu",
+			     c->name, i);
+		if (i < first)
+			continue;
+		cr_assert_eq(r->nfproto, i == first ? NFPROTO_IPV4 : NFPROTO_IPV6,
+			     "chain %s, rule %zu", c->name, i);
+		cr_assert_eq(r->verdict, EF_V_NONE, "chain %s", c->name);
+		cr_assert(!r->set[0] && !r->ct_state && !r->l4proto,
+			  "chain %s: a drop counter that matches more", c->name);
+	}
+}
+
 /*
  * What every compiled model must be, whatever the policy:
  * - row sets (several fields) count hits, every element names its rows;
@@ -317,7 +341,9 @@ static void assert_peer_rule(const struct ef_rule *r)
  *   behind the lookup of its group's addresses of the same family, with
  *   the peer at the right end; it is never looked up without that;
  * - every set is looked up, by keys of its types; every set is sorted;
- * - elements that serve the same rows share one list.
+ * - elements that serve the same rows share one list;
+ * - a chain whose policy drops ends with a rule counting IPv4, then one
+ *   counting IPv6, neither with a verdict; no other rule counts.
  */
 static void assert_model_shape(const struct ef_model *m)
 {
@@ -428,6 +454,8 @@ static void assert_model_shape(const struct ef_model *m)
 					     "@%s behind a peer lookup", r->set);
 			}
 		}
+	for (size_t k = 0; k < m->nchains; k++)
+		assert_drop_counters(&m->chains[k]);
 }
 
 /*
@@ -1049,8 +1077,10 @@ Test(compile, output_policy_follows_the_site)
 	const struct ef_chain *out = ef_model_find_chain(m, "output");
 
 	cr_assert_eq(out->policy, EF_V_ACCEPT);
-	/* Nothing is dropped there, so nothing is logged as dropped. */
+	/* Nothing is dropped there, so nothing is logged or counted as
+	 * dropped. */
 	cr_assert_not(chain_has_log(out));
+	assert_drop_counters(out);
 	cr_assert(chain_has_log(ef_model_find_chain(m, "input")));
 	cr_assert_eq(ef_model_find_chain(m, "input")->policy, EF_V_DROP);
 	ef_model_free(m);
@@ -1107,22 +1137,42 @@ Test(compile, log_rule)
 	const struct ef_chain *in = ef_model_find_chain(m, "input");
 	const struct ef_rule *r = &in->rules[in->nrules - 1];
 
-	/* Last rule before the policy drop. */
+	/* Last rules before the policy drop: IPv4's, then IPv6's, each
+	 * counting all it sees before the limit and the log. */
 	cr_assert(r->log);
+	cr_assert(r->counter);
+	cr_assert_eq(r->nfproto, NFPROTO_IPV6);
 	cr_assert_eq(r->limit_rate, 3);
 	cr_assert_eq(r->limit_unit, 60);
 	cr_assert_gt(r->limit_burst, 0);
-	cr_assert_str_eq(r->log_prefix, EF_LOG_PREFIX "input: ");
+	cr_assert_str_eq(r->log_prefix, EF_LOG_PREFIX "input ip6: ");
+	cr_assert_eq(r->verdict, EF_V_NONE);
+	r = &in->rules[in->nrules - 2];
+	cr_assert(r->log && r->counter);
+	cr_assert_eq(r->nfproto, NFPROTO_IPV4);
+	cr_assert_eq(r->limit_rate, 3);
+	cr_assert_str_eq(r->log_prefix, EF_LOG_PREFIX "input ip: ");
 	cr_assert_eq(r->verdict, EF_V_NONE);
 	r = &ef_model_find_chain(m, "output")->rules[ef_model_find_chain(m, "output")->nrules - 1];
 	cr_assert(r->log);
-	cr_assert_str_eq(r->log_prefix, "edgefw drop output: ");
+	cr_assert_str_eq(r->log_prefix, "edgefw drop output ip6: ");
 	ef_model_free(m);
 
+	/* No log: the counters stay, alone. */
 	m = compile_ok(POL, SITE_BASE "log = off\npeers = any\nmanagement = none\n", NULL);
-	for (size_t i = 0; i < m->nchains; i++)
-		cr_assert_not(chain_has_log(&m->chains[i]), "%s",
-			      m->chains[i].name);
+	for (size_t i = 0; i < m->nchains; i++) {
+		const struct ef_chain *c = &m->chains[i];
+
+		cr_assert_not(chain_has_log(c), "%s", c->name);
+		cr_assert_geq(c->nrules, 2);
+		for (size_t k = 0; k < 2; k++) {
+			r = &c->rules[c->nrules - 2 + k];
+			cr_assert(r->counter, "%s", c->name);
+			cr_assert_eq(r->nfproto, k ? NFPROTO_IPV6 : NFPROTO_IPV4);
+			cr_assert_eq(r->limit_rate, 0);
+			cr_assert_eq(r->verdict, EF_V_NONE);
+		}
+	}
 	ef_model_free(m);
 }
 
@@ -1273,8 +1323,8 @@ Test(compile, address_roles_and_their_addresses)
 }
 
 /* The timed exceptions' sets are declared empty, runtime sets, looked up
- * after the policy's rows and before the log: in input in host mode, in
- * forward in gateway mode. */
+ * after the policy's rows and before the drop counters and the log: in
+ * input in host mode, in forward in gateway mode. */
 Test(compile, exception_sets_and_lookups)
 {
 	static const char *const modes[] = { "", "mode = gateway\n" };
@@ -1300,8 +1350,10 @@ Test(compile, exception_sets_and_lookups)
 		cr_assert_eq(set->nelems, 0);
 		cr_assert_eq(set->nfields, 4);
 		cr_assert(ef_model_find_set(m, EF_SET_EX6)->timeout);
+		/* Then the drop counters and logs, one rule per family. */
 		cr_assert(ch->rules[ch->nrules - 1].log);
-		r = &ch->rules[ch->nrules - 3];
+		cr_assert(ch->rules[ch->nrules - 2].log);
+		r = &ch->rules[ch->nrules - 4];
 		cr_assert_str_eq(r->set, EF_SET_EX4);
 		cr_assert_eq(r->verdict, EF_V_ACCEPT);
 		cr_assert_eq(r->nkeys, 4);
@@ -1309,7 +1361,7 @@ Test(compile, exception_sets_and_lookups)
 		cr_assert_eq(r->key[1], EF_F_DADDR4);
 		cr_assert_eq(r->key[2], EF_F_L4PROTO);
 		cr_assert_eq(r->key[3], EF_F_DPORT);
-		r = &ch->rules[ch->nrules - 2];
+		r = &ch->rules[ch->nrules - 3];
 		cr_assert_str_eq(r->set, EF_SET_EX6);
 		cr_assert_eq(r->key[0], EF_F_SADDR6);
 		cr_assert_eq(r->key[1], EF_F_DADDR6);
@@ -1963,13 +2015,14 @@ Test(compile, edge_single_nat_gateway)
 	assert_has_elem(m, "in4_director",
 			"\"eth1\" . 192.0.2.129 . tcp . 5061", "r18");
 	/* Hairpin: after the row lookups, before the timed exceptions and
-	 * the log. */
-	hp = &fwd->rules[fwd->nrules - 4];
+	 * the log (and the drop counters with it, one rule per family). */
+	hp = &fwd->rules[fwd->nrules - 5];
 	cr_assert_str_eq(hp->set, "hairpin4");
-	cr_assert_str_eq(fwd->rules[fwd->nrules - 3].set, EF_SET_EX4);
-	cr_assert_str_eq(fwd->rules[fwd->nrules - 2].set, EF_SET_EX6);
+	cr_assert_str_eq(fwd->rules[fwd->nrules - 4].set, EF_SET_EX4);
+	cr_assert_str_eq(fwd->rules[fwd->nrules - 3].set, EF_SET_EX6);
 	cr_assert_eq(hp->ct_status, EF_CT_STATUS_DNAT);
 	cr_assert_eq(hp->verdict, EF_V_ACCEPT);
+	cr_assert(fwd->rules[fwd->nrules - 2].log);
 	cr_assert(fwd->rules[fwd->nrules - 1].log);
 	/* The A/V Edge to its own public address: what it sends to any
 	 * (3478/udp out: r13, and r33 to msn_clients, bound to any) and what it

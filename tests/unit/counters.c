@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * ef_row_counters: each live element's hits go to the rows of the compiled
- * model its comment lists, and to no other.
+ * model its comment lists, and to no other. ef_drop_counters: the counts
+ * of the live rules equal to the compiled ends of the chains that drop.
  */
 #include <criterion/criterion.h>
+#include <linux/netfilter.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "counters.h"
 #include "helpers.h"
@@ -141,5 +145,92 @@ Test(counters, no_rows_or_no_live_table)
 		expect(&c[r], 0);
 	free(c);
 	ef_model_free(none);
+	ef_model_free(m);
+}
+
+/* A chain as the compiler ends one that drops; `counts` fills in what a
+ * read-back one counted (IPv4 n packets, IPv6 2n, 60 bytes each). */
+static struct ef_chain *drop_chain(struct ef_model *m, const char *name,
+				   enum ef_hook hook, uint64_t counts)
+{
+	struct ef_chain *c = ef_model_add_chain(m, name, hook, 0, EF_V_DROP);
+	struct ef_rule *r;
+
+	cr_assert_not_null(c);
+	r = ef_chain_add_rule(c);
+	r->ct_state = EF_CT_ESTABLISHED | EF_CT_RELATED;
+	r->verdict = EF_V_ACCEPT;
+	for (uint64_t f = 1; f <= 2; f++) {
+		r = ef_chain_add_rule(c);
+		r->nfproto = f == 1 ? NFPROTO_IPV4 : NFPROTO_IPV6;
+		r->counter = true;
+		r->log = true;
+		snprintf(r->log_prefix, sizeof(r->log_prefix),
+			 "edgefw drop %s %s: ", name, ef_family_name(r->nfproto));
+		r->packets = f * counts;
+		r->bytes = 60 * f * counts;
+	}
+	return c;
+}
+
+static void expect_drops(const struct ef_drop_count *d, const char *chain,
+			 uint8_t nfproto, uint64_t packets)
+{
+	cr_assert_str_eq(d->chain, chain);
+	cr_assert_eq(d->nfproto, nfproto, "%s", chain);
+	cr_assert_eq(d->packets, packets, "%s", chain);
+	cr_assert_eq(d->bytes, 60 * packets, "%s", chain);
+}
+
+Test(counters, drops_per_chain_and_family)
+{
+	struct ef_model *m = ef_model_new(), *live = ef_model_new();
+	struct ef_drop_count *d;
+	size_t n;
+
+	drop_chain(m, "input", EF_HOOK_INPUT, 0);
+	drop_chain(m, "output", EF_HOOK_OUTPUT, 0);
+	/* Live in another order, with a counting rule of someone else's. */
+	drop_chain(live, "output", EF_HOOK_OUTPUT, 3);
+	drop_chain(live, "input", EF_HOOK_INPUT, 5);
+	live->chains[1].rules[0].foreign = strdup("meta mark 1 counter");
+	cr_assert_eq(ef_drop_counters(m, live, &d, &n), 0);
+	cr_assert_eq(n, 4);
+	expect_drops(&d[0], "input", NFPROTO_IPV4, 5);
+	expect_drops(&d[1], "input", NFPROTO_IPV6, 10);
+	expect_drops(&d[2], "output", NFPROTO_IPV4, 3);
+	expect_drops(&d[3], "output", NFPROTO_IPV6, 6);
+	free(d);
+	ef_model_free(live);
+	ef_model_free(m);
+}
+
+/* A live rule that is not the compiled one (an older prefix), a chain
+ * missing, no live table at all: nothing counted there. */
+Test(counters, drops_without_their_live_rule_are_zero)
+{
+	struct ef_model *m = ef_model_new(), *live = ef_model_new();
+	struct ef_drop_count *d = (void *)1;
+	size_t n = 1;
+
+	cr_assert_eq(ef_drop_counters(m, live, &d, &n), 0);
+	cr_assert_null(d);
+	cr_assert_eq(n, 0);
+	drop_chain(m, "input", EF_HOOK_INPUT, 0);
+	drop_chain(m, "forward", EF_HOOK_FORWARD, 0);
+	drop_chain(live, "input", EF_HOOK_INPUT, 4);
+	strcpy(live->chains[0].rules[1].log_prefix, "edgefw drop input: ");
+	cr_assert_eq(ef_drop_counters(m, live, &d, &n), 0);
+	cr_assert_eq(n, 4);
+	expect_drops(&d[0], "input", NFPROTO_IPV4, 0);
+	expect_drops(&d[1], "input", NFPROTO_IPV6, 8);
+	expect_drops(&d[2], "forward", NFPROTO_IPV4, 0);
+	expect_drops(&d[3], "forward", NFPROTO_IPV6, 0);
+	free(d);
+	cr_assert_eq(ef_drop_counters(m, NULL, &d, &n), 0);
+	cr_assert_eq(n, 4);
+	expect_drops(&d[1], "input", NFPROTO_IPV6, 0);
+	free(d);
+	ef_model_free(live);
 	ef_model_free(m);
 }

@@ -294,6 +294,23 @@ Test(emit, rules)
 	r.verdict = EF_V_ACCEPT;
 	expect_rule(&r, "limit rate 3/hour burst 5 packets accept");
 
+	/* A counter counts before the limit; its counts are not the rule's
+	 * text (golden_model_with_counters shows them). */
+	memset(&r, 0, sizeof(r));
+	r.nfproto = 10;
+	r.counter = true;
+	r.packets = 3;
+	r.bytes = 180;
+	expect_rule(&r, "meta nfproto ipv6 counter");
+	r.limit_rate = 10;
+	r.limit_unit = 1;
+	r.limit_burst = 5;
+	r.log = true;
+	strcpy(r.log_prefix, "edgefw drop input ip6: ");
+	r.log_level = 6;
+	expect_rule(&r,
+		    "meta nfproto ipv6 counter limit rate 10/second burst 5 packets log prefix \"edgefw drop input ip6: \" level info");
+
 	memset(&r, 0, sizeof(r));
 	r.foreign = (char *)"meta mark 0x1 accept";
 	expect_rule(&r, "# not edgefw's: meta mark 0x1 accept");
@@ -347,11 +364,15 @@ static struct ef_model *golden_model(void)
 	memcpy(r->key, in4_f, sizeof(in4_f));
 	r->verdict = EF_V_ACCEPT;
 	r = ef_chain_add_rule(c);
+	r->nfproto = 2;
+	r->counter = true;
+	r->packets = 3;
+	r->bytes = 180;
 	r->limit_rate = 10;
 	r->limit_unit = 1;
 	r->limit_burst = 5;
 	r->log = true;
-	strcpy(r->log_prefix, "edgefw drop input: ");
+	strcpy(r->log_prefix, "edgefw drop input ip: ");
 	r->log_level = 6;
 
 	c = ef_model_add_chain(m, "output", EF_HOOK_OUTPUT, -5, EF_V_ACCEPT);
@@ -396,7 +417,7 @@ Test(emit, golden_model)
 		"\t\tct state established,related accept\n"
 		"\t\tiif \"lo\" accept\n"
 		"\t\tiifname . ip daddr . meta l4proto . th dport @in4 accept\n"
-		"\t\tlimit rate 10/second burst 5 packets log prefix \"edgefw drop input: \" level info\n"
+		"\t\tmeta nfproto ipv4 counter limit rate 10/second burst 5 packets log prefix \"edgefw drop input ip: \" level info\n"
 		"\t}\n"
 		"\n"
 		"\tchain output {\n"
@@ -488,6 +509,9 @@ Test(emit, golden_model_with_counters)
 				  "\t\telements = { \"eth0\" . 192.0.2.1 . tcp . 443 counter packets 0 bytes 0 comment \"r1\",\n"
 				  "\t\t\t     \"eth1\" . 192.0.2.0/24 . udp . 50000-59999 counter packets 7 bytes 420 comment \"r2,r3\" }\n"),
 			   "got:\n%s", got);
+	cr_assert_not_null(strstr(got,
+				  "\t\tmeta nfproto ipv4 counter packets 3 bytes 180 limit rate 10/second burst 5 packets log prefix \"edgefw drop input ip: \" level info\n"),
+			   "got:\n%s", got);
 	free(got);
 	ef_model_free(m);
 }
@@ -556,14 +580,18 @@ Test(emit, compiled_policy_text)
 				  "\t\tip6 saddr @g6_director iifname . ip6 daddr . meta l4proto . th dport @in6_director accept\n"
 				  "\t\tip saddr . ip daddr . meta l4proto . th dport @ex4 accept\n"
 				  "\t\tip6 saddr . ip6 daddr . meta l4proto . th dport @ex6 accept\n"
-				  "\t\tlimit rate 10/second burst 5 packets log prefix \"edgefw drop input: \" level info\n"),
+				  "\t\tmeta nfproto ipv4 counter limit rate 10/second burst 5 packets log prefix \"edgefw drop input ip: \" level info\n"
+				  "\t\tmeta nfproto ipv6 counter limit rate 10/second burst 5 packets log prefix \"edgefw drop input ip6: \" level info\n"
+				  "\t}\n"),
 			   "%s", got);
 	cr_assert_not_null(strstr(got,
 				  "\t\toifname . ip saddr . meta l4proto . th dport @out4 accept\n"
 				  "\t\toifname . ip6 saddr . meta l4proto . th dport @out6 accept\n"
 				  "\t\tip daddr @g4_director oifname . ip saddr . meta l4proto . th dport @out4_director accept\n"
 				  "\t\tip6 daddr @g6_director oifname . ip6 saddr . meta l4proto . th dport @out6_director accept\n"
-				  "\t\tlimit rate 10/second burst 5 packets log prefix \"edgefw drop output: \" level info\n"),
+				  "\t\tmeta nfproto ipv4 counter limit rate 10/second burst 5 packets log prefix \"edgefw drop output ip: \" level info\n"
+				  "\t\tmeta nfproto ipv6 counter limit rate 10/second burst 5 packets log prefix \"edgefw drop output ip6: \" level info\n"
+				  "\t}\n"),
 			   "%s", got);
 	/* The concatenated peer sets are gone. */
 	cr_assert_null(strstr(got, "_peer"), "%s", got);

@@ -29,7 +29,10 @@ static const char counters_line[] =
 	"\"note\":\"[ext] client-to-server SIP for remote users\","
 	"\"packets\":12,\"bytes\":720},"
 	"{\"row\":24,\"where\":\"policies/edge-single-public.policy:96\","
-	"\"note\":\"[int] CMS replication\",\"packets\":0,\"bytes\":0}]}\n";
+	"\"note\":\"[int] CMS replication\",\"packets\":0,\"bytes\":0}],"
+	"\"drops\":[{\"chain\":\"input\",\"family\":\"ip\",\"packets\":3,"
+	"\"bytes\":180},{\"chain\":\"input\",\"family\":\"ip6\","
+	"\"packets\":1,\"bytes\":80}]}\n";
 
 static struct json_object *parse(const char *line)
 {
@@ -230,16 +233,24 @@ Test(metrics, whole_text)
 		"edgefw_last_reconcile_success 1\n"
 		"# HELP edgefw_row_packets_total Packets the set elements serving a policy row matched; an element several rows share counts for each.\n"
 		"# TYPE edgefw_row_packets_total counter\n"
-		"edgefw_row_packets_total{policy=\"edge-single-public\",row=\"r5\",where=\"policies/edge-single-public.policy:43\",note=\"[ext] client-to-server SIP for remote users\"} 12\n"
-		"edgefw_row_packets_total{policy=\"edge-single-public\",row=\"r24\",where=\"policies/edge-single-public.policy:96\",note=\"[int] CMS replication\"} 0\n"
+		"edgefw_row_packets_total{policy=\"edge-single-public\",row=\"r5\",note=\"[ext] client-to-server SIP for remote users\"} 12\n"
+		"edgefw_row_packets_total{policy=\"edge-single-public\",row=\"r24\",note=\"[int] CMS replication\"} 0\n"
 		"# HELP edgefw_row_bytes_total Bytes the set elements serving a policy row matched; an element several rows share counts for each.\n"
 		"# TYPE edgefw_row_bytes_total counter\n"
-		"edgefw_row_bytes_total{policy=\"edge-single-public\",row=\"r5\",where=\"policies/edge-single-public.policy:43\",note=\"[ext] client-to-server SIP for remote users\"} 720\n"
-		"edgefw_row_bytes_total{policy=\"edge-single-public\",row=\"r24\",where=\"policies/edge-single-public.policy:96\",note=\"[int] CMS replication\"} 0\n";
+		"edgefw_row_bytes_total{policy=\"edge-single-public\",row=\"r5\",note=\"[ext] client-to-server SIP for remote users\"} 720\n"
+		"edgefw_row_bytes_total{policy=\"edge-single-public\",row=\"r24\",note=\"[int] CMS replication\"} 0\n"
+		"# HELP edgefw_dropped_packets_total Packets the policy of a chain of table inet edgefw dropped, per family (ip, ip6).\n"
+		"# TYPE edgefw_dropped_packets_total counter\n"
+		"edgefw_dropped_packets_total{chain=\"input\",family=\"ip\"} 3\n"
+		"edgefw_dropped_packets_total{chain=\"input\",family=\"ip6\"} 1\n"
+		"# HELP edgefw_dropped_bytes_total Bytes the policy of a chain of table inet edgefw dropped, per family (ip, ip6).\n"
+		"# TYPE edgefw_dropped_bytes_total counter\n"
+		"edgefw_dropped_bytes_total{chain=\"input\",family=\"ip\"} 180\n"
+		"edgefw_dropped_bytes_total{chain=\"input\",family=\"ip6\"} 80\n";
 	char *text = format(status_line, counters_line);
 
 	cr_assert_str_eq(text, want);
-	cr_assert_eq(check_text(text), 15);
+	cr_assert_eq(check_text(text), 19);
 	free(text);
 }
 
@@ -259,7 +270,7 @@ Test(metrics, help_and_type_once_per_family)
 	cr_assert_not_null(counters);
 	text = format(status_line, counters);
 	cr_assert_eq(check_text(text), 11 + 2 * 40);
-	cr_assert_not_null(strstr(text, "\nedgefw_row_bytes_total{policy=\"p\",row=\"r40\",where=\"p.policy:50\",note=\"n\"} 2400\n"));
+	cr_assert_not_null(strstr(text, "\nedgefw_row_bytes_total{policy=\"p\",row=\"r40\",note=\"n\"} 2400\n"));
 	free(text);
 	free(counters);
 }
@@ -280,7 +291,6 @@ Test(metrics, label_values_escaped)
 		"%s", text);
 	cr_assert_not_null(strstr(text,
 		"\nedgefw_row_packets_total{policy=\"p\",row=\"r1\","
-		"where=\"C:\\\\x.policy:1\","
 		"note=\"say \\\"hi\\\"\\nback\\\\slash, caf\xc3\xa9 {x=\\\"y\\\"}\"} 1\n"),
 		"%s", text);
 	check_text(text);
@@ -340,6 +350,8 @@ Test(metrics, absent_fields_left_out)
 	cr_assert_null(strstr(text, "edgefw_confirm_deadline"));
 	cr_assert_null(strstr(text, "edgefw_last_reconcile_success"));
 	cr_assert_not_null(strstr(text, "\nedgefw_row_packets_total{row=\"r3\"} 1\n"));
+	/* No drops in the reply (an older edgefwd): no drop families. */
+	cr_assert_null(strstr(text, "edgefw_dropped"));
 	cr_assert_eq(check_text(text), 5);
 	free(text);
 }
@@ -347,11 +359,13 @@ Test(metrics, absent_fields_left_out)
 Test(metrics, empty_counters)
 {
 	static const char counters[] =
-		"{\"ok\":true,\"policy\":\"edge-single-public\",\"rows\":[]}";
+		"{\"ok\":true,\"policy\":\"edge-single-public\",\"rows\":[],"
+		"\"drops\":[]}";
 	char *text = format(status_line, counters);
 
-	/* No row, no row family: not even its HELP. */
+	/* No row, no row family: not even its HELP; nor for drops. */
 	cr_assert_null(strstr(text, "edgefw_row_"), "%s", text);
+	cr_assert_null(strstr(text, "edgefw_dropped"), "%s", text);
 	cr_assert_not_null(strstr(text, "\nedgefw_reconciles_total 7\n"));
 	cr_assert_eq(check_text(text), 11);
 	free(text);
@@ -369,6 +383,28 @@ Test(metrics, full_range_of_counts)
 		"\nedgefw_row_packets_total{policy=\"p\",row=\"r1\"} 9223372036854775808\n"));
 	cr_assert_not_null(strstr(text,
 		"\nedgefw_row_bytes_total{policy=\"p\",row=\"r1\"} 18446744073709551615\n"));
+	free(text);
+}
+
+/* A chain's drops, labels escaped as any; the forward chain's too. */
+Test(metrics, drops_per_chain_and_family)
+{
+	static const char counters[] =
+		"{\"ok\":true,\"policy\":\"p\",\"rows\":[],\"drops\":["
+		"{\"chain\":\"forward\",\"family\":\"ip6\","
+		"\"packets\":18446744073709551615,\"bytes\":0},"
+		"{\"chain\":\"a\\\"b\",\"family\":\"ip\",\"packets\":2,"
+		"\"bytes\":120}]}";
+	char *text = format(status_line, counters);
+
+	cr_assert_not_null(strstr(text,
+		"\nedgefw_dropped_packets_total{chain=\"forward\",family=\"ip6\"} 18446744073709551615\n"
+		"edgefw_dropped_packets_total{chain=\"a\\\"b\",family=\"ip\"} 2\n"),
+		"%s", text);
+	cr_assert_not_null(strstr(text,
+		"\nedgefw_dropped_bytes_total{chain=\"a\\\"b\",family=\"ip\"} 120\n"),
+		"%s", text);
+	cr_assert_eq(check_text(text), 11 + 4);
 	free(text);
 }
 
@@ -398,6 +434,18 @@ Test(metrics, replies_not_as_the_protocol_says)
 		  "packets a flag" },
 		{ status_line, "{\"ok\":true,\"rows\":[{\"row\":1,\"note\":[],\"packets\":1,\"bytes\":1}]}",
 		  "a note an array" },
+		{ status_line, "{\"ok\":true,\"rows\":[],\"drops\":{}}",
+		  "drops an object" },
+		{ status_line, "{\"ok\":true,\"rows\":[],\"drops\":[7]}",
+		  "a drop a number" },
+		{ status_line, "{\"ok\":true,\"rows\":[],\"drops\":[{\"family\":\"ip\",\"packets\":1,\"bytes\":1}]}",
+		  "a drop without its chain" },
+		{ status_line, "{\"ok\":true,\"rows\":[],\"drops\":[{\"chain\":\"input\",\"family\":6,\"packets\":1,\"bytes\":1}]}",
+		  "a family a number" },
+		{ status_line, "{\"ok\":true,\"rows\":[],\"drops\":[{\"chain\":\"input\",\"family\":\"ip\",\"packets\":1}]}",
+		  "a drop without bytes" },
+		{ status_line, "{\"ok\":true,\"rows\":[],\"drops\":[{\"chain\":\"input\",\"family\":\"ip\",\"packets\":\"1\",\"bytes\":1}]}",
+		  "packets a string" },
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(t); i++)
@@ -432,4 +480,40 @@ Test(metrics, down)
 		"edgefw_up 0\n");
 	cr_assert_eq(check_text(sb.buf), 1);
 	ef_sb_free(&sb);
+}
+
+/* edgefw_build_info from the status's version and kernel. */
+Test(metrics, build_info)
+{
+	static const char status[] =
+		"{\"ok\":true,\"policy\":\"p\",\"version\":\"0.1.0\","
+		"\"kernel\":\"6.18.44\"}";
+	static const char counters[] = "{\"ok\":true,\"policy\":\"p\",\"rows\":[]}";
+	char *text = format(status, counters);
+
+	cr_assert_not_null(strstr(text,
+		"# TYPE edgefw_build_info gauge\n"
+		"edgefw_build_info{version=\"0.1.0\",kernel=\"6.18.44\"} 1\n"),
+		"%s", text);
+	check_text(text);
+	free(text);
+}
+
+/* A row's series do not move with its line: editing a comment above it
+ * (its `where` changes) keeps the same series. */
+Test(metrics, row_series_stable_across_lines)
+{
+	static const char status[] = "{\"ok\":true,\"policy\":\"p\"}";
+	static const char at10[] =
+		"{\"ok\":true,\"policy\":\"p\",\"rows\":[{\"row\":3,"
+		"\"where\":\"p.policy:10\",\"note\":\"n\",\"packets\":1,\"bytes\":2}]}";
+	static const char at12[] =
+		"{\"ok\":true,\"policy\":\"p\",\"rows\":[{\"row\":3,"
+		"\"where\":\"p.policy:12\",\"note\":\"n\",\"packets\":1,\"bytes\":2}]}";
+	char *a = format(status, at10), *b = format(status, at12);
+
+	cr_assert_str_eq(a, b);
+	cr_assert_not_null(strstr(a, "edgefw_row_packets_total{policy=\"p\",row=\"r3\",note=\"n\"} 1\n"), "%s", a);
+	free(a);
+	free(b);
 }

@@ -374,6 +374,25 @@ Test(model, differing_rule)
 	ef_model_free(b);
 }
 
+/* Whether a rule counts is compared; what it counted is not. */
+Test(model, rule_counter)
+{
+	struct ef_model *a = sample(false), *b = sample(false);
+	struct ef_rule *ra = &a->chains[1].rules[0], *rb = &b->chains[1].rules[0];
+
+	rb->counter = true;
+	cr_assert_not(ef_rule_equal(ra, rb));
+	cr_assert_not(ef_rule_equal(rb, ra));
+	cr_assert_not(ef_model_equal(a, b));
+	ra->counter = true;
+	rb->packets = 12;
+	rb->bytes = 3456;
+	cr_assert(ef_rule_equal(ra, rb));
+	cr_assert(ef_model_equal(a, b));
+	ef_model_free(a);
+	ef_model_free(b);
+}
+
 /* A lookup of the peer's group in front of the rule's own lookup. */
 Test(model, differing_peer_lookup)
 {
