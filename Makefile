@@ -57,7 +57,7 @@ KERNEL_SAN_OBJ := $(KERNEL_SRC:%.c=$(B)/san/%.o)
 
 # edgefwctl: the command table and main, the commands on files and the
 # kernel, the requests to edgefwd, timed exceptions.
-CTL_SRC := agent/edgefwctl.c agent/ctl_local.c agent/ctl_daemon.c \
+CTL_SRC := agent/edgefwctl.c agent/ctl_local.c agent/ctl_daemon.c agent/ctl_print.c \
 	agent/ctl_exceptions.c
 CTL_OBJ := $(CTL_SRC:%.c=$(B)/%.o)
 CTL_SAN_OBJ := $(CTL_SRC:%.c=$(B)/san/%.o)

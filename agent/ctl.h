@@ -119,6 +119,8 @@ struct ctl_daemon_args {
 
 /* A ctl_opt_fn for a struct ctl_daemon_args. */
 int ctl_daemon_opt(void *ctx, const char *cmd, int opt, const char *arg);
+/* ctl_print.c: a reply, for people. */
+void ctl_print_human(struct json_object *o);
 /* Asks edgefwd rq and prints its answer. Returns an exit status. */
 int ctl_daemon_ask(const struct ctl_daemon_args *a,
 		   const struct ef_ctl_request *rq);
