@@ -20,6 +20,7 @@
 #define EDGEFW_DAEMON_H
 
 #include <limits.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -174,6 +175,8 @@ void enforce_set_policy_file(struct daemon *d, const char *file);
  * Returns 0. */
 int say_why(char **ret_why, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+void vsay_why(char **ret_why, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
 /* A new minute of the fight window, if one began. */
 void fight_window(struct daemon *d, time_t now);
 /* Seconds a correction waits while another writer fights us (else 0). */

@@ -61,20 +61,23 @@ static void log_diags(const struct ef_diags *diags)
 /* Why, for the client: the compile errors with their lines and carets. */
 #define WHY_MAX 4000
 
-int say_why(char **ret_why, const char *fmt, ...)
+void vsay_why(char **ret_why, const char *fmt, va_list ap)
 {
-	va_list ap;
-	int n;
-
 	if (!ret_why)
-		return 0;
-	va_start(ap, fmt);
-	n = vasprintf(ret_why, fmt, ap);
-	va_end(ap);
-	if (n < 0)
+		return;
+	if (vasprintf(ret_why, fmt, ap) < 0)
 		*ret_why = NULL;
 	else
 		utf8_cut(*ret_why, WHY_MAX);
+}
+
+int say_why(char **ret_why, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsay_why(ret_why, fmt, ap);
+	va_end(ap);
 	return 0;
 }
 

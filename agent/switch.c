@@ -89,8 +89,11 @@ int switch_choose_start(struct daemon *d)
  * site's `policy =` line, else --policy. */
 static int named_policy(struct daemon *d, char name[EF_STATE_NAME_MAX])
 {
-	if (!ef_site_policy(d->set.site_path, name, NULL))
+	/* Read at start (switch_choose_start): not the file again. */
+	if (d->sw.site_policy[0]) {
+		snprintf(name, EF_STATE_NAME_MAX, "%s", d->sw.site_policy);
 		return 0;
+	}
 	if (!d->set.default_policy)
 		return -ENOENT;
 	snprintf(name, EF_STATE_NAME_MAX, "%s", d->set.default_policy);
@@ -158,8 +161,7 @@ static int fail(char **ret_why, int err, const char *fmt, ...)
 
 	free(*ret_why);
 	va_start(ap, fmt);
-	if (vasprintf(ret_why, fmt, ap) < 0)
-		*ret_why = NULL;
+	vsay_why(ret_why, fmt, ap);
 	va_end(ap);
 	return err;
 }
