@@ -535,7 +535,6 @@ static bool parse_log(struct sparser *sp, struct ef_lexer *lx)
 	};
 	char *slash;
 	unsigned long v;
-	char *end;
 
 	if (lx->tok == T_WORD && !strcmp(lx->text, "off")) {
 		sp->site->log_rate = 0;
@@ -545,9 +544,7 @@ static bool parse_log(struct sparser *sp, struct ef_lexer *lx)
 	if (lx->tok != T_WORD || !(slash = strchr(lx->text, '/')))
 		goto bad;
 	*slash = '\0';
-	errno = 0;
-	v = strtoul(lx->text, &end, 10);
-	if (*end || end == lx->text || errno || v == 0 || v > 100000)
+	if (ef_parse_uint(lx->text, 1, 100000, &v) < 0)
 		goto bad;
 	for (size_t i = 0; i < ARRAY_SIZE(units); i++) {
 		if (!strcmp(slash + 1, units[i].name)) {

@@ -682,7 +682,8 @@ Test(errors, bad_log_rate)
 {
 	static const char *const bad[] = {
 		"10/day", "0/second", "100001/second", "fast", "/second",
-		"10/", "-1/second", "10/seconds", "1e3/second",
+		"10/", "-1/second", "10/seconds", "1e3/second", "+5/second",
+		"0x10/second",
 	};
 	const char *msg =
 		"expected a log rate like 10/second (1..100000 per second, minute or hour) or 'off'";
