@@ -389,15 +389,17 @@ int exceptions_revoke(struct daemon *d, uint32_t id, uid_t uid,
 }
 
 /* The exception an element's comment names: its index, or -1. */
-static long commented(const struct ef_exceptions *xs, const struct ef_elem *e)
+static long commented(const struct ef_exceptions *xs,
+		      const struct ef_set *set, size_t i)
 {
+	const struct ef_rows *rows = ef_elem_rows(set, i);
 	char text[EF_COMMENT_MAX];
 	unsigned int id;
 	int end = 0;
 
-	if (!e->rows)
+	if (!rows)
 		return -1;
-	ef_rows_text(e->rows, text, sizeof(text));
+	ef_rows_text(rows, text, sizeof(text));
 	if (sscanf(text, "exception %u%n", &id, &end) != 1 || text[end])
 		return -1;
 	return ef_exceptions_find(xs, id);
@@ -417,12 +419,12 @@ int exceptions_hits(struct daemon *d, struct ef_row_count **ret)
 		err = ef_nl_read_set(d->enf.nl, live, names[s]);
 		set = err ? NULL : &live->sets[s];
 		for (size_t i = 0; set && i < set->nelems; i++) {
-			long k = commented(xs, &set->elems[i]);
+			long k = commented(xs, set, i);
 
 			if (k < 0)
 				continue;
-			counts[k].packets += set->elems[i].packets;
-			counts[k].bytes += set->elems[i].bytes;
+			counts[k].packets += ef_elem_packets(set, i);
+			counts[k].bytes += ef_elem_bytes(set, i);
 		}
 	}
 	ef_model_free(live);

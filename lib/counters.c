@@ -13,14 +13,17 @@
 /* Adds the element's hits to every row of `compiled` it lists (rows cut
  * off its comment are not known; EF_ROW_MGMT is no policy row). */
 static void count_elem(const struct ef_model *compiled,
-		       const struct ef_elem *e, struct ef_row_count *counts)
+		       const struct ef_set *set, size_t e,
+		       struct ef_row_count *counts)
 {
-	for (size_t i = 0; e->rows && i < e->rows->n; i++) {
+	const struct ef_rows *rows = ef_elem_rows(set, e);
+
+	for (size_t i = 0; rows && i < rows->n; i++) {
 		for (size_t r = 0; r < compiled->nrows; r++) {
-			if (compiled->rows[r].id != e->rows->id[i])
+			if (compiled->rows[r].id != rows->id[i])
 				continue;
-			counts[r].packets += e->packets;
-			counts[r].bytes += e->bytes;
+			counts[r].packets += ef_elem_packets(set, e);
+			counts[r].bytes += ef_elem_bytes(set, e);
 		}
 	}
 }
@@ -38,7 +41,7 @@ int ef_row_counters(const struct ef_model *compiled,
 		return -ENOMEM;
 	for (size_t s = 0; live && s < live->nsets; s++)
 		for (size_t i = 0; i < live->sets[s].nelems; i++)
-			count_elem(compiled, &live->sets[s].elems[i], counts);
+			count_elem(compiled, &live->sets[s], i, counts);
 	*ret = counts;
 	return 0;
 }

@@ -130,13 +130,6 @@ out:
 	return err;
 }
 
-static int elem_cmp(const struct ef_elem *a, const struct ef_elem *b)
-{
-	int r = memcmp(a->key, b->key, EF_KEY_MAX);
-
-	return r ? r : memcmp(a->key_end, b->key_end, EF_KEY_MAX);
-}
-
 static int add_index(size_t **v, size_t *n, size_t *cap, size_t idx)
 {
 	if (ef_grow((void **)v, cap, *n + 1, sizeof(**v)))
@@ -155,13 +148,13 @@ int ef_diff_set_elems(const struct ef_set *want, const struct ef_set *have,
 
 	/* One array in both: a model compared with a view of itself
 	 * (reconcile.c), a million elements not walked. */
-	if (want->elems == have->elems && want->nelems == have->nelems)
+	if (ef_set_shares_elems(want, have))
 		return 0;
 
 	while (!err && (i < want->nelems || j < have->nelems)) {
 		int r = i == want->nelems ? 1 :
 			j == have->nelems ? -1 :
-			elem_cmp(&want->elems[i], &have->elems[j]);
+			ef_elem_cmp(want, i, have, j);
 
 		if (r < 0) {
 			err = add_index(&add.elems, &add.nelems, &add_cap, i++);
@@ -171,9 +164,9 @@ int ef_diff_set_elems(const struct ef_set *want, const struct ef_set *have,
 			/* Same key, other rows or data: the element is
 			 * replaced (a map's data cannot be changed in
 			 * place). */
-			if (!ef_rows_equal(want->elems[i].rows,
-					   have->elems[j].rows) ||
-			    memcmp(want->elems[i].data, have->elems[j].data,
+			if (!ef_rows_equal(ef_elem_rows(want, i),
+					   ef_elem_rows(have, j)) ||
+			    memcmp(ef_elem_data(want, i), ef_elem_data(have, j),
 				   ef_set_data_len(want)))
 				err = add_index(&del.elems, &del.nelems,
 						&del_cap, j) ?:

@@ -480,8 +480,7 @@ static int add_elems(const struct ef_exception *x, uint64_t ttl_ms,
 		ef_key_put(set, 3, key, plo);
 		ef_key_put(set, 3, end, phi);
 		err = ef_set_add_elem(set, key, end, rows);
-		if (!err)
-			set->elems[set->nelems - 1].timeout_ms = ttl_ms;
+		err = err ?: ef_elem_set_times(set, set->nelems - 1, ttl_ms, 0);
 	}
 	ef_rows_put(rows);
 	return err;

@@ -20,7 +20,7 @@ static struct json_object *text(void (*fn)(struct ef_strbuf *, const void *),
 
 struct elem_arg {
 	const struct ef_set *set;
-	const struct ef_elem *e;
+	size_t e;
 };
 
 static void elem_text(struct ef_strbuf *sb, const void *arg)
@@ -34,7 +34,8 @@ static void data_text(struct ef_strbuf *sb, const void *arg)
 {
 	const struct elem_arg *a = arg;
 
-	ef_emit_field(sb, a->set->data, a->e->data, a->e->data);
+	ef_emit_field(sb, a->set->data, ef_elem_data(a->set, a->e),
+		      ef_elem_data(a->set, a->e));
 }
 
 static void rule_text(struct ef_strbuf *sb, const void *arg)
@@ -50,17 +51,18 @@ static struct json_object *elements(const struct ef_op *op)
 	struct json_object *arr = json_object_new_array();
 
 	for (size_t i = 0; arr && i < op->nelems && i < EF_JSON_ELEMS_MAX; i++) {
-		const struct ef_elem *e = &op->set->elems[op->elems[i]];
+		size_t e = op->elems[i];
 		struct elem_arg a = { op->set, e };
 		struct json_object *o = json_object_new_object();
 
 		json_object_object_add(o, "key", text(elem_text, &a));
 		if (op->set->map)
 			json_object_object_add(o, "data", text(data_text, &a));
-		if (e->rows) {
+		if (ef_elem_rows(op->set, e)) {
 			char rows[EF_COMMENT_MAX];
 
-			ef_rows_text(e->rows, rows, sizeof(rows));
+			ef_rows_text(ef_elem_rows(op->set, e), rows,
+				     sizeof(rows));
 			json_object_object_add(o, "rows",
 					       json_object_new_string(rows));
 		}

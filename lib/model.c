@@ -82,9 +82,7 @@ void ef_model_free(struct ef_model *m)
 	if (!m)
 		return;
 	for (size_t i = 0; i < m->nsets; i++) {
-		for (size_t j = 0; j < m->sets[i].nelems; j++)
-			ef_rows_put(m->sets[i].elems[j].rows);
-		free(m->sets[i].elems);
+		ef_set_release(&m->sets[i]);
 	}
 	for (size_t i = 0; i < m->nchains; i++) {
 		for (size_t j = 0; j < m->chains[i].nrules; j++)
@@ -150,23 +148,6 @@ struct ef_set *ef_model_find_set(const struct ef_model *m, const char *name)
 	return NULL;
 }
 
-int ef_set_add_elem(struct ef_set *set, const uint8_t *key,
-		    const uint8_t *key_end, struct ef_rows *rows)
-{
-	uint32_t len = ef_set_key_len(set);
-	struct ef_elem *e;
-
-	if (ef_grow((void **)&set->elems, &set->cap, set->nelems + 1,
-		 sizeof(*set->elems)) < 0)
-		return -ENOMEM;
-	e = &set->elems[set->nelems++];
-	memset(e, 0, sizeof(*e));
-	memcpy(e->key, key, len);
-	memcpy(e->key_end, key_end, len);
-	e->rows = ef_rows_get(rows);
-	return 0;
-}
-
 struct ef_set *ef_model_add_map(struct ef_model *m, const char *name,
 				enum ef_type key, enum ef_type data)
 {
@@ -185,29 +166,378 @@ uint32_t ef_set_data_len(const struct ef_set *set)
 	return set->map ? type_info[set->data].reg_len : 0;
 }
 
+/*
+ * A set's elements: their keys side by side in one array, klen bytes
+ * each, every key followed by the end of its range unless the set is a
+ * hash. Rows, a map's data, counts and times are arrays of their own,
+ * made when the first element that has some comes: a group's million
+ * addresses carry none of them.
+ */
+
+static const uint8_t no_data[EF_DATA_MAX];
+
+/* Grows an optional array (if there is one) along with the keys. */
+static int grow_part(void **arr, size_t cap, size_t size)
+{
+	void *p;
+
+	if (!*arr)
+		return 0;
+	p = realloc(*arr, cap * size);
+	if (!p)
+		return -ENOMEM;
+	*arr = p;
+	return 0;
+}
+
+/* Makes an optional array, zeroes for the elements there are. */
+static int need_part(const struct ef_set *set, void **arr, size_t size)
+{
+	if (!*arr)
+		*arr = calloc(set->cap ? set->cap : 1, size);
+	return *arr ? 0 : -ENOMEM;
+}
+
+int ef_set_reserve(struct ef_set *set, size_t n)
+{
+	size_t cap = set->cap;
+	int err;
+
+	if (!set->kstride) {
+		set->klen = (uint8_t)ef_set_key_len(set);
+		set->kstride = (uint8_t)(set->hashed ? set->klen :
+					 2 * set->klen);
+	}
+	if (n <= set->cap)
+		return 0;
+	if (ef_grow((void **)&set->keys, &cap, n, set->kstride ?
+		    set->kstride : 1))
+		return -ENOMEM;
+	err = grow_part((void **)&set->rows, cap, sizeof(*set->rows));
+	err = err ?: grow_part((void **)&set->datas, cap,
+			       ef_set_data_len(set) ?: 1);
+	err = err ?: grow_part((void **)&set->counts, cap, 2 * sizeof(uint64_t));
+	err = err ?: grow_part((void **)&set->times, cap, 2 * sizeof(uint64_t));
+	if (!err)
+		set->cap = cap;
+	return err;
+}
+
+int ef_set_add_elem(struct ef_set *set, const uint8_t *key,
+		    const uint8_t *key_end, struct ef_rows *rows)
+{
+	size_t i = set->nelems;
+	uint32_t dlen = ef_set_data_len(set);
+	uint8_t *k;
+
+	if (ef_set_reserve(set, i + 1))
+		return -ENOMEM;
+	if (set->kstride == set->klen && memcmp(key, key_end, set->klen))
+		return -EINVAL;
+	if (rows && need_part(set, (void **)&set->rows, sizeof(*set->rows)))
+		return -ENOMEM;
+	k = set->keys + i * set->kstride;
+	memcpy(k, key, set->klen);
+	memcpy(k + set->kstride - set->klen, key_end, set->klen);
+	/* A slot left by a removed element may hold its old values. */
+	if (set->rows)
+		set->rows[i] = ef_rows_get(rows);
+	if (set->datas)
+		memset(set->datas + i * dlen, 0, dlen);
+	if (set->counts)
+		memset(set->counts + 2 * i, 0, 2 * sizeof(uint64_t));
+	if (set->times)
+		memset(set->times + 2 * i, 0, 2 * sizeof(uint64_t));
+	set->nelems++;
+	return 0;
+}
+
+int ef_map_set_data(struct ef_set *map, size_t i, const uint8_t *data)
+{
+	uint32_t dlen = ef_set_data_len(map);
+
+	if (!dlen)
+		return 0;
+	if (need_part(map, (void **)&map->datas, dlen))
+		return -ENOMEM;
+	memcpy(map->datas + i * dlen, data, dlen);
+	return 0;
+}
+
 int ef_map_add_elem(struct ef_set *map, const uint8_t *key,
 		    const uint8_t *data, struct ef_rows *rows)
 {
 	int err = ef_set_add_elem(map, key, key, rows);
 
-	if (!err)
-		memcpy(map->elems[map->nelems - 1].data, data,
-		       ef_set_data_len(map));
-	return err;
+	return err ?: ef_map_set_data(map, map->nelems - 1, data);
 }
 
-static int elem_cmp(const void *a, const void *b)
+void ef_elem_set_key(struct ef_set *set, size_t i, const uint8_t *key)
 {
-	const struct ef_elem *x = a, *y = b;
-	int r = memcmp(x->key, y->key, EF_KEY_MAX);
+	memcpy(set->keys + i * set->kstride, key, set->klen);
+}
 
-	return r ? r : memcmp(x->key_end, y->key_end, EF_KEY_MAX);
+int ef_elem_set_rows(struct ef_set *set, size_t i, struct ef_rows *rows)
+{
+	if (!set->rows && !rows)
+		return 0;
+	if (need_part(set, (void **)&set->rows, sizeof(*set->rows)))
+		return -ENOMEM;
+	ef_rows_put(set->rows[i]);
+	set->rows[i] = ef_rows_get(rows);
+	return 0;
+}
+
+void ef_elem_set_key_end(struct ef_set *set, size_t i, const uint8_t *key_end)
+{
+	if (set->kstride != set->klen)
+		memcpy(set->keys + i * set->kstride + set->klen, key_end,
+		       set->klen);
+}
+
+int ef_set_copy_elem(struct ef_set *dst, const struct ef_set *src, size_t i)
+{
+	int err = ef_set_add_elem(dst, ef_elem_key(src, i),
+				  ef_elem_key_end(src, i),
+				  ef_elem_rows(src, i));
+
+	if (err || !src->datas)
+		return err;
+	return ef_map_set_data(dst, dst->nelems - 1, ef_elem_data(src, i));
+}
+
+const uint8_t *ef_elem_key(const struct ef_set *set, size_t i)
+{
+	return set->keys + i * set->kstride;
+}
+
+const uint8_t *ef_elem_key_end(const struct ef_set *set, size_t i)
+{
+	return set->keys + i * set->kstride + (set->kstride - set->klen);
+}
+
+struct ef_rows *ef_elem_rows(const struct ef_set *set, size_t i)
+{
+	return set->rows ? set->rows[i] : NULL;
+}
+
+const uint8_t *ef_elem_data(const struct ef_set *set, size_t i)
+{
+	return set->datas ? set->datas + i * ef_set_data_len(set) : no_data;
+}
+
+uint64_t ef_elem_packets(const struct ef_set *set, size_t i)
+{
+	return set->counts ? set->counts[2 * i] : 0;
+}
+
+uint64_t ef_elem_bytes(const struct ef_set *set, size_t i)
+{
+	return set->counts ? set->counts[2 * i + 1] : 0;
+}
+
+uint64_t ef_elem_timeout(const struct ef_set *set, size_t i)
+{
+	return set->times ? set->times[2 * i] : 0;
+}
+
+uint64_t ef_elem_expires(const struct ef_set *set, size_t i)
+{
+	return set->times ? set->times[2 * i + 1] : 0;
+}
+
+int ef_elem_set_counts(struct ef_set *set, size_t i, uint64_t packets,
+		       uint64_t bytes)
+{
+	if (!set->counts && !packets && !bytes)
+		return 0;
+	if (need_part(set, (void **)&set->counts, 2 * sizeof(uint64_t)))
+		return -ENOMEM;
+	set->counts[2 * i] = packets;
+	set->counts[2 * i + 1] = bytes;
+	return 0;
+}
+
+int ef_elem_set_times(struct ef_set *set, size_t i, uint64_t timeout_ms,
+		      uint64_t expires_ms)
+{
+	if (!set->times && !timeout_ms && !expires_ms)
+		return 0;
+	if (need_part(set, (void **)&set->times, 2 * sizeof(uint64_t)))
+		return -ENOMEM;
+	set->times[2 * i] = timeout_ms;
+	set->times[2 * i + 1] = expires_ms;
+	return 0;
+}
+
+int ef_elem_cmp(const struct ef_set *a, size_t i, const struct ef_set *b,
+		size_t j)
+{
+	int r = memcmp(ef_elem_key(a, i), ef_elem_key(b, j), a->klen);
+
+	return r ? r : memcmp(ef_elem_key_end(a, i), ef_elem_key_end(b, j),
+			      a->klen);
+}
+
+bool ef_set_find_key(const struct ef_set *set, const uint8_t *key,
+		     size_t *ret)
+{
+	size_t lo = 0, hi = set->nelems;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int r = memcmp(ef_elem_key(set, mid), key, set->klen);
+
+		if (!r) {
+			*ret = mid;
+			return true;
+		}
+		if (r < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
+bool ef_set_shares_elems(const struct ef_set *a, const struct ef_set *b)
+{
+	return a->keys == b->keys && a->nelems == b->nelems;
+}
+
+/* Element `from` put at `to`, over what was there. */
+static void move_elem(struct ef_set *set, size_t to, size_t from)
+{
+	uint32_t dlen = ef_set_data_len(set);
+
+	memcpy(set->keys + to * set->kstride, set->keys + from * set->kstride,
+	       set->kstride);
+	if (set->rows)
+		set->rows[to] = set->rows[from];
+	if (set->datas)
+		memcpy(set->datas + to * dlen, set->datas + from * dlen, dlen);
+	if (set->counts)
+		memcpy(set->counts + 2 * to, set->counts + 2 * from,
+		       2 * sizeof(uint64_t));
+	if (set->times)
+		memcpy(set->times + 2 * to, set->times + 2 * from,
+		       2 * sizeof(uint64_t));
+}
+
+void ef_set_unique(struct ef_set *set)
+{
+	size_t out = 0;
+
+	for (size_t i = 0; i < set->nelems; i++) {
+		if (out && !memcmp(ef_elem_key(set, i),
+				   ef_elem_key(set, out - 1), set->klen)) {
+			ef_rows_put(ef_elem_rows(set, i));
+			continue;
+		}
+		if (out != i)
+			move_elem(set, out, i);
+		out++;
+	}
+	set->nelems = out;
+}
+
+void ef_set_remove_elem(struct ef_set *set, size_t i)
+{
+	ef_rows_put(ef_elem_rows(set, i));
+	for (; i + 1 < set->nelems; i++)
+		move_elem(set, i, i + 1);
+	set->nelems--;
+}
+
+void ef_set_clear(struct ef_set *set)
+{
+	for (size_t i = 0; set->rows && i < set->nelems; i++)
+		ef_rows_put(set->rows[i]);
+	set->nelems = 0;
+}
+
+void ef_set_release(struct ef_set *set)
+{
+	ef_set_clear(set);
+	free(set->keys);
+	free(set->rows);
+	free(set->datas);
+	free(set->counts);
+	free(set->times);
+	set->keys = set->datas = NULL;
+	set->rows = NULL;
+	set->counts = set->times = NULL;
+	set->cap = 0;
+}
+
+static void swap_elems(struct ef_set *set, size_t a, size_t b)
+{
+	uint8_t key[2 * EF_KEY_MAX], data[EF_DATA_MAX];
+	uint32_t dlen = ef_set_data_len(set);
+	uint64_t two[2];
+	struct ef_rows *rows;
+
+	memcpy(key, ef_elem_key(set, a), set->kstride);
+	memcpy(set->keys + a * set->kstride, ef_elem_key(set, b), set->kstride);
+	memcpy(set->keys + b * set->kstride, key, set->kstride);
+	if (set->rows) {
+		rows = set->rows[a];
+		set->rows[a] = set->rows[b];
+		set->rows[b] = rows;
+	}
+	if (set->datas) {
+		memcpy(data, set->datas + a * dlen, dlen);
+		memcpy(set->datas + a * dlen, set->datas + b * dlen, dlen);
+		memcpy(set->datas + b * dlen, data, dlen);
+	}
+	if (set->counts) {
+		memcpy(two, set->counts + 2 * a, sizeof(two));
+		memcpy(set->counts + 2 * a, set->counts + 2 * b, sizeof(two));
+		memcpy(set->counts + 2 * b, two, sizeof(two));
+	}
+	if (set->times) {
+		memcpy(two, set->times + 2 * a, sizeof(two));
+		memcpy(set->times + 2 * a, set->times + 2 * b, sizeof(two));
+		memcpy(set->times + 2 * b, two, sizeof(two));
+	}
+}
+
+static void sift_down(struct ef_set *set, size_t i, size_t n)
+{
+	for (size_t c; (c = 2 * i + 1) < n; i = c) {
+		if (c + 1 < n && ef_elem_cmp(set, c + 1, set, c) > 0)
+			c++;
+		if (ef_elem_cmp(set, i, set, c) >= 0)
+			return;
+		swap_elems(set, i, c);
+	}
+}
+
+/* Keys side by side, each followed by its end: one memcmp orders them. */
+static int stride_cmp(const void *a, const void *b, void *arg)
+{
+	return memcmp(a, b, ((const struct ef_set *)arg)->kstride);
 }
 
 void ef_set_sort(struct ef_set *set)
 {
-	if (set->nelems > 1)
-		qsort(set->elems, set->nelems, sizeof(*set->elems), elem_cmp);
+	size_t n = set->nelems, i;
+
+	for (i = 1; i < n && ef_elem_cmp(set, i - 1, set, i) <= 0; i++)
+		;
+	if (i >= n)
+		return;		/* sorted already: a group comes sorted */
+	if (!set->rows && !set->datas && !set->counts && !set->times) {
+		qsort_r(set->keys, n, set->kstride, stride_cmp, set);
+		return;
+	}
+	/* Parallel arrays: a heap sort moves them together, in place. */
+	for (i = n / 2; i-- > 0;)
+		sift_down(set, i, n);
+	for (i = n; i-- > 1;) {
+		swap_elems(set, 0, i);
+		sift_down(set, 0, i);
+	}
 }
 
 /* Orders pointers to elements' rows by the lists they point to. */
@@ -225,17 +555,17 @@ int ef_model_share_rows(struct ef_model *m)
 	size_t n = 0, cap = 0;
 
 	for (size_t s = 0; s < m->nsets; s++) {
-		for (size_t i = 0; i < m->sets[s].nelems; i++) {
-			struct ef_elem *e = &m->sets[s].elems[i];
+		struct ef_set *set = &m->sets[s];
 
-			if (!e->rows)
+		for (size_t i = 0; set->rows && i < set->nelems; i++) {
+			if (!set->rows[i])
 				continue;
 			if (ef_grow((void **)&refs, &cap, n + 1,
 				    sizeof(*refs))) {
 				free(refs);
 				return -ENOMEM;
 			}
-			refs[n++] = &e->rows;
+			refs[n++] = &set->rows[i];
 		}
 	}
 	if (n > 1)
@@ -398,12 +728,10 @@ bool ef_set_equal(const struct ef_set *a, const struct ef_set *b)
 	if (a->nelems != b->nelems)
 		return false;
 	for (size_t i = 0; i < a->nelems; i++) {
-		const struct ef_elem *x = &a->elems[i], *y = &b->elems[i];
-
-		if (memcmp(x->key, y->key, len) ||
-		    memcmp(x->key_end, y->key_end, len) ||
-		    memcmp(x->data, y->data, dlen) ||
-		    !ef_rows_equal(x->rows, y->rows))
+		if (memcmp(ef_elem_key(a, i), ef_elem_key(b, i), len) ||
+		    memcmp(ef_elem_key_end(a, i), ef_elem_key_end(b, i), len) ||
+		    memcmp(ef_elem_data(a, i), ef_elem_data(b, i), dlen) ||
+		    !ef_rows_equal(ef_elem_rows(a, i), ef_elem_rows(b, i)))
 			return false;
 	}
 	return true;

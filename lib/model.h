@@ -18,7 +18,7 @@
 
 #define EF_TABLE "edgefw"
 #define EF_NAME_MAX 256		/* sets and chains, with NUL: the kernel's own limit */
-#define EF_KEY_MAX 64		/* 16 registers of 32 bits */
+#define EF_KEY_MAX 64		/* 16 registers of 32 bits: the widest key */
 #define EF_FIELDS_MAX 6
 #define EF_IFNAME_LEN 16
 #define EF_DATA_MAX 16		/* a map's data: IPv6 at most */
@@ -46,21 +46,6 @@ enum ef_field {
 	EF_F_MAX,
 };
 
-struct ef_elem {
-	uint8_t key[EF_KEY_MAX];	/* first key of the range */
-	uint8_t key_end[EF_KEY_MAX];	/* last key of the range, inclusive */
-	/* The policy rows it serves, its comment in the kernel; NULL for
-	 * none (a group's addresses). Shared with other elements: see
-	 * rows.h. */
-	struct ef_rows *rows;
-	uint8_t data[EF_DATA_MAX];	/* a map's: what the key maps to */
-	uint64_t packets, bytes;	/* read back only, never compared */
-	/* A timeout set's (a runtime set's): the milliseconds it is given
-	 * to live, when written; read back, what it was given and what is
-	 * left. Never compared. */
-	uint64_t timeout_ms, expires_ms;
-};
-
 struct ef_set {
 	char name[EF_NAME_MAX];
 	uint8_t nfields;
@@ -83,8 +68,21 @@ struct ef_set {
 	 * type; NAT looks the new address up in one. */
 	bool map;
 	enum ef_type data;
-	struct ef_elem *elems;
-	size_t nelems, cap;
+	/*
+	 * Its elements: nelems of them, stored by model.c and read with
+	 * ef_elem_*() (the layout is model.c's). A million addresses of a
+	 * group take 4 bytes each: keys are of the set's width, a hash
+	 * keeps no end, and what only some sets have (rows, a map's data,
+	 * counts, times to live) is kept only where there is some.
+	 */
+	size_t nelems;
+	size_t cap;
+	uint8_t *keys;			/* key, then key_end unless single */
+	uint8_t klen, kstride;		/* fixed when the first comes */
+	struct ef_rows **rows;		/* NULL while no element has rows */
+	uint8_t *datas;			/* a map's */
+	uint64_t *counts;		/* packets, bytes: read back */
+	uint64_t *times;		/* timeout, expires: runtime sets */
 };
 
 enum ef_verdict { EF_V_NONE, EF_V_ACCEPT, EF_V_DROP };
@@ -230,9 +228,65 @@ struct ef_set *ef_model_add_set_like(struct ef_model *m,
 /* Same name, key, flags and capacity: elements aside, the same set. */
 bool ef_set_same_shape(const struct ef_set *a, const struct ef_set *b);
 struct ef_set *ef_model_find_set(const struct ef_model *m, const char *name);
-/* The element takes a reference to `rows` of its own. */
+/* The element takes a reference to `rows` of its own. A hash's elements
+ * are single keys: key_end must equal key (-EINVAL). 0 or -ENOMEM. */
 int ef_set_add_elem(struct ef_set *set, const uint8_t *key,
 		    const uint8_t *key_end, struct ef_rows *rows);
+/* Room for n elements in all (a group's size is known). 0 or -ENOMEM. */
+int ef_set_reserve(struct ef_set *set, size_t n);
+/* Element i of `src` (key, end, rows, data) added to `dst`, a set of the
+ * same key. 0 or -ENOMEM. */
+int ef_set_copy_elem(struct ef_set *dst, const struct ef_set *src, size_t i);
+
+/*
+ * Element i of a set. Keys are ef_set_key_len() bytes in register layout;
+ * a hash's key_end is its key. A set without rows, data, counts or times
+ * answers NULL, zeroes, 0.
+ */
+const uint8_t *ef_elem_key(const struct ef_set *set, size_t i);
+const uint8_t *ef_elem_key_end(const struct ef_set *set, size_t i);
+/* The policy rows it serves, its comment in the kernel; NULL for none (a
+ * group's addresses). Shared with other elements: see rows.h. */
+struct ef_rows *ef_elem_rows(const struct ef_set *set, size_t i);
+/* A map's: what the key maps to (ef_set_data_len() bytes). */
+const uint8_t *ef_elem_data(const struct ef_set *set, size_t i);
+/* Its counter, read back only, never compared. */
+uint64_t ef_elem_packets(const struct ef_set *set, size_t i);
+uint64_t ef_elem_bytes(const struct ef_set *set, size_t i);
+/* A runtime set's: the milliseconds it is given to live, when written;
+ * read back, what it was given and what is left. Never compared. */
+uint64_t ef_elem_timeout(const struct ef_set *set, size_t i);
+uint64_t ef_elem_expires(const struct ef_set *set, size_t i);
+int ef_elem_set_counts(struct ef_set *set, size_t i, uint64_t packets,
+		       uint64_t bytes);
+int ef_elem_set_times(struct ef_set *set, size_t i, uint64_t timeout_ms,
+		      uint64_t expires_ms);
+/* A map's element's data, as read. 0 or -ENOMEM. */
+int ef_map_set_data(struct ef_set *map, size_t i, const uint8_t *data);
+/* A range's end once known: a reader pairs the kernel's start and end
+ * elements of a one-field interval set. Not for a hash's. */
+void ef_elem_set_key_end(struct ef_set *set, size_t i, const uint8_t *key_end);
+/* A new key (a hash's end with it). */
+void ef_elem_set_key(struct ef_set *set, size_t i, const uint8_t *key);
+/* Other rows: takes a reference to `rows`, drops the old one. 0 or
+ * -ENOMEM. */
+int ef_elem_set_rows(struct ef_set *set, size_t i, struct ef_rows *rows);
+/* Removes element i; the ones after it move up. */
+void ef_set_remove_elem(struct ef_set *set, size_t i);
+/* Orders elements by key, then key_end (what ef_set_sort sorts by). */
+int ef_elem_cmp(const struct ef_set *a, size_t i, const struct ef_set *b,
+		size_t j);
+/* In a sorted set, the element whose key is `key`: true and its index. */
+bool ef_set_find_key(const struct ef_set *set, const uint8_t *key,
+		     size_t *ret);
+/* The same elements (a set and a copy of its struct): nothing to compare. */
+bool ef_set_shares_elems(const struct ef_set *a, const struct ef_set *b);
+/* Keeps the first of the elements whose keys are equal (a sorted set). */
+void ef_set_unique(struct ef_set *set);
+/* Forgets every element. */
+void ef_set_clear(struct ef_set *set);
+/* Forgets every element and frees their room: a set taken out of a model. */
+void ef_set_release(struct ef_set *set);
 /* A map of single keys to data of one type: a hash, no counters. */
 struct ef_set *ef_model_add_map(struct ef_model *m, const char *name,
 				enum ef_type key, enum ef_type data);

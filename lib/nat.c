@@ -158,18 +158,8 @@ void ef_nat_check(const struct ef_policy *pol, const struct ef_site *site,
  * allows nothing else twice) is made once. */
 static void sort_unique(struct ef_set *map)
 {
-	size_t out = 0;
-
 	ef_set_sort(map);
-	for (size_t i = 0; i < map->nelems; i++) {
-		if (out && !memcmp(map->elems[i].key, map->elems[out - 1].key,
-				   ef_set_key_len(map))) {
-			ef_rows_put(map->elems[i].rows);
-			continue;
-		}
-		map->elems[out++] = map->elems[i];
-	}
-	map->nelems = out;
+	ef_set_unique(map);
 }
 
 /*

@@ -97,14 +97,16 @@ void ef_emit_field(struct ef_strbuf *sb, enum ef_type t, const uint8_t *lo,
 }
 
 void ef_emit_elem_key(struct ef_strbuf *sb, const struct ef_set *set,
-		      const struct ef_elem *e)
+		      size_t e)
 {
+	const uint8_t *key = ef_elem_key(set, e), *end = ef_elem_key_end(set, e);
+
 	for (unsigned int i = 0; i < set->nfields; i++) {
 		size_t off = ef_field_offset(set, i);
 
 		if (i)
 			ef_sb_printf(sb, " . ");
-		ef_emit_field(sb, set->type[i], e->key + off, e->key_end + off);
+		ef_emit_field(sb, set->type[i], key + off, end + off);
 	}
 }
 
@@ -140,53 +142,55 @@ const char *ef_duration_text(uint64_t secs, char buf[EF_DURATION_TEXT])
 
 /* A runtime set's element: the time it was given and the time left. */
 static void emit_timeout(struct ef_strbuf *sb, const struct ef_set *set,
-			 const struct ef_elem *e)
+			 size_t e)
 {
-	if (!set->timeout || !e->timeout_ms)
+	if (!set->timeout || !ef_elem_timeout(set, e))
 		return;
 	ef_sb_printf(sb, " timeout ");
-	ef_emit_ms(sb, e->timeout_ms);
-	if (e->expires_ms) {
+	ef_emit_ms(sb, ef_elem_timeout(set, e));
+	if (ef_elem_expires(set, e)) {
 		ef_sb_printf(sb, " expires ");
-		ef_emit_ms(sb, e->expires_ms);
+		ef_emit_ms(sb, ef_elem_expires(set, e));
 	}
 }
 
-void ef_emit_elem(struct ef_strbuf *sb, const struct ef_set *set,
-		  const struct ef_elem *e)
+void ef_emit_elem(struct ef_strbuf *sb, const struct ef_set *set, size_t e)
 {
 	ef_emit_elem_key(sb, set, e);
 	if (set->map) {
 		ef_sb_printf(sb, " : ");
-		ef_emit_field(sb, set->data, e->data, e->data);
+		ef_emit_field(sb, set->data, ef_elem_data(set, e),
+			      ef_elem_data(set, e));
 	}
 }
 
 /* The comment naming the rows an element serves, if it serves any. */
-static void emit_comment(struct ef_strbuf *sb, const struct ef_elem *e)
+static void emit_comment(struct ef_strbuf *sb, const struct ef_set *set,
+			 size_t e)
 {
 	char text[EF_COMMENT_MAX];
 
-	if (!e->rows)
+	if (!ef_elem_rows(set, e))
 		return;
-	ef_rows_text(e->rows, text, sizeof(text));
+	ef_rows_text(ef_elem_rows(set, e), text, sizeof(text));
 	ef_sb_printf(sb, " comment \"%s\"", text);
 }
 
 /* An element as nft writes it in a list: its key, counter, time to live
  * and comment, then what a map's maps it to. */
 static void emit_elem_line(struct ef_strbuf *sb, const struct ef_set *set,
-			   const struct ef_elem *e, unsigned int flags)
+			   size_t e, unsigned int flags)
 {
 	ef_emit_elem_key(sb, set, e);
 	if ((flags & EF_EMIT_COUNTERS) && set->counter)
 		ef_sb_printf(sb, " counter packets %" PRIu64 " bytes %" PRIu64,
-			     e->packets, e->bytes);
+			     ef_elem_packets(set, e), ef_elem_bytes(set, e));
 	emit_timeout(sb, set, e);
-	emit_comment(sb, e);
+	emit_comment(sb, set, e);
 	if (set->map) {
 		ef_sb_printf(sb, " : ");
-		ef_emit_field(sb, set->data, e->data, e->data);
+		ef_emit_field(sb, set->data, ef_elem_data(set, e),
+			      ef_elem_data(set, e));
 	}
 }
 
@@ -212,7 +216,7 @@ static void emit_set(struct ef_strbuf *sb, const struct ef_set *set,
 		ef_sb_printf(sb, "\t\tcounter\n");
 	for (size_t i = 0; i < set->nelems; i++) {
 		ef_sb_printf(sb, i ? ",\n\t\t\t     " : "\t\telements = { ");
-		emit_elem_line(sb, set, &set->elems[i], flags);
+		emit_elem_line(sb, set, i, flags);
 	}
 	if (set->nelems)
 		ef_sb_printf(sb, " }\n");
@@ -398,10 +402,8 @@ void ef_emit_nft(struct ef_strbuf *sb, const struct ef_model *m, unsigned int fl
 static void emit_elems(struct ef_strbuf *sb, char sign, const struct ef_op *op)
 {
 	for (size_t i = 0; i < op->nelems; i++) {
-		const struct ef_elem *e = &op->set->elems[op->elems[i]];
-
 		ef_sb_printf(sb, "%c element %s { ", sign, op->set->name);
-		emit_elem_line(sb, op->set, e, 0);
+		emit_elem_line(sb, op->set, op->elems[i], 0);
 		ef_sb_printf(sb, " }\n");
 	}
 }

@@ -17,10 +17,9 @@ void ef_emit_field(struct ef_strbuf *sb, enum ef_type t, const uint8_t *lo,
 		   const uint8_t *hi);
 /* One element: "eth0" . 192.0.2.1 . tcp . 443 */
 void ef_emit_elem_key(struct ef_strbuf *sb, const struct ef_set *set,
-		      const struct ef_elem *e);
+		      size_t i);
 /* Its key, and for a map what it maps to: 198.51.100.20 : 192.0.2.66 */
-void ef_emit_elem(struct ef_strbuf *sb, const struct ef_set *set,
-		  const struct ef_elem *e);
+void ef_emit_elem(struct ef_strbuf *sb, const struct ef_set *set, size_t i);
 /* One rule, a counter without its counts. */
 void ef_emit_rule(struct ef_strbuf *sb, const struct ef_model *m,
 		  const struct ef_rule *r);

@@ -27,8 +27,17 @@
 #define READ_TRIES 5
 #define REQ_SIZE 1024		/* room for one request message */
 
+/* A one-field interval set's range ends, as read: keys of its width,
+ * paired with the starts once the whole set is read (fold_ranges). */
+struct range_ends {
+	uint8_t *keys;
+	size_t n, cap;
+};
+
 struct rctx {
 	struct ef_model *m;
+	struct range_ends *ends;	/* a batch parsed: per set of m */
+	size_t ends_cap;
 	/* Where rules find the sets they look up (NULL: in m), when m holds
 	 * one chain read alone. */
 	const struct ef_model *sets;
@@ -211,6 +220,7 @@ static int read_sets(struct ef_nl *nl, struct rctx *c)
 
 struct elem_ctx {
 	struct ef_set *set;
+	struct range_ends *ends;	/* NULL: not a one-field interval set */
 	uint32_t key_len;
 	uint32_t data_len;	/* a map's; 0 for a plain set */
 	bool broken;		/* an element we cannot hold (no key of ours) */
@@ -228,9 +238,11 @@ static const void *data_value(const struct nlattr *nest, uint32_t len)
 	return NULL;
 }
 
-static void read_counter(const struct nlattr *expr, struct ef_elem *e)
+static int read_counter(const struct nlattr *expr, struct ef_set *set,
+			size_t e)
 {
 	const struct nlattr *a, *d;
+	uint64_t packets = ef_elem_packets(set, e), bytes = ef_elem_bytes(set, e);
 	bool counter = false;
 
 	mnl_attr_for_each_nested(a, expr) {
@@ -243,11 +255,12 @@ static void read_counter(const struct nlattr *expr, struct ef_elem *e)
 			if (mnl_attr_validate(d, MNL_TYPE_U64) < 0)
 				continue;
 			if (mnl_attr_get_type(d) == NFTA_COUNTER_PACKETS)
-				e->packets = be64toh(mnl_attr_get_u64(d));
+				packets = be64toh(mnl_attr_get_u64(d));
 			else if (mnl_attr_get_type(d) == NFTA_COUNTER_BYTES)
-				e->bytes = be64toh(mnl_attr_get_u64(d));
+				bytes = be64toh(mnl_attr_get_u64(d));
 		}
 	}
+	return ef_elem_set_counts(set, e, packets, bytes);
 }
 
 /* The element comment (nft's udata TLV), if any. */
@@ -266,12 +279,15 @@ static const char *comment(const struct nlattr *udata)
 	return NULL;
 }
 
-/*
- * A one-field interval set comes as start and end elements; they are read
- * as they come, the end ones marked in a byte no key of one field reaches,
- * and paired up into ranges once the whole set is read (fold_ranges).
- */
-#define END_MARK (EF_KEY_MAX - 1)
+/* A one-field interval set comes as start and end elements: the ends
+ * are kept aside until the whole set is read (fold_ranges). */
+static int add_end(struct range_ends *ends, const void *key, uint32_t len)
+{
+	if (ef_grow((void **)&ends->keys, &ends->cap, ends->n + 1, len ?: 1))
+		return -ENOMEM;
+	memcpy(ends->keys + ends->n++ * len, key, len);
+	return 0;
+}
 
 static int read_elem(struct elem_ctx *c, const struct nlattr *nest)
 {
@@ -279,7 +295,8 @@ static int read_elem(struct elem_ctx *c, const struct nlattr *nest)
 	const struct nlattr *a, *x;
 	const char *text = NULL;
 	struct ef_rows *rows = NULL;
-	struct ef_elem *e;
+	struct ef_set *set = c->set;
+	size_t e;
 	bool end = false, expired = false;
 	uint64_t timeout = 0, expires = 0;
 	int err;
@@ -326,69 +343,76 @@ static int read_elem(struct elem_ctx *c, const struct nlattr *nest)
 		c->broken = true;
 		return 0;
 	}
+	if (end && c->ends)
+		return add_end(c->ends, key, c->key_len);
 	if (text) {
 		err = ef_rows_parse(text, &rows);
 		if (err)
 			return err;
 	}
-	err = ef_set_add_elem(c->set, key, key_end ? key_end : key, rows);
+	err = ef_set_add_elem(set, key, key_end ? key_end : key, rows);
 	ef_rows_put(rows);
 	if (err)
 		return err;
-	e = &c->set->elems[c->set->nelems - 1];
-	e->timeout_ms = timeout;
-	e->expires_ms = expires;
-	if (data)
-		memcpy(e->data, data, c->data_len);
-	if (c->set->nfields == 1 && !c->set->hashed && end)
-		e->key_end[END_MARK] = 1;
+	e = set->nelems - 1;
+	err = ef_elem_set_times(set, e, timeout, expires);
+	if (!err && data)
+		err = ef_map_set_data(set, e, data);
 	mnl_attr_for_each_nested(a, nest) {
 		if (mnl_attr_get_type(a) == NFTA_SET_ELEM_EXPR)
-			read_counter(a, e);
+			err = err ?: read_counter(a, set, e);
 		if (mnl_attr_get_type(a) == NFTA_SET_ELEM_EXPRESSIONS)
 			mnl_attr_for_each_nested(x, a)
-				read_counter(x, e);
+				err = err ?: read_counter(x, set, e);
 	}
-	return 0;
+	return err;
 }
 
-static int raw_cmp(const void *a, const void *b)
+static int key_cmp(const void *a, const void *b, void *len)
 {
-	const struct ef_elem *x = a, *y = b;
-	int r = memcmp(x->key, y->key, EF_KEY_MAX);
-
-	/* At one key, the end of a range comes before the next's start. */
-	return r ? r : y->key_end[END_MARK] - x->key_end[END_MARK];
+	return memcmp(a, b, *(const uint32_t *)len);
 }
 
-/* Start and end elements -> ranges; ends that close nothing (nft writes
- * one at the bottom of the key space) are dropped. */
-static void fold_ranges(struct ef_set *set)
+static bool one_field_interval(const struct ef_set *set)
+{
+	return set->nfields == 1 && !set->hashed;
+}
+
+/*
+ * Start elements -> ranges: each ends before the end element that comes
+ * next after it, if one does before the next start (at one key, the end
+ * of a range comes before the next's start), else at the top of the key
+ * space. Ends that close nothing (nft writes one at the bottom of the key
+ * space) are dropped. Sorts the set; the ends are used up.
+ */
+static void fold_ranges(struct ef_set *set, struct range_ends *ends)
 {
 	uint32_t len = ef_set_key_len(set);
-	size_t out = 0;
+	size_t e = 0;
 
-	if (set->nelems > 1)
-		qsort(set->elems, set->nelems, sizeof(*set->elems), raw_cmp);
+	ef_set_sort(set);
+	if (ends->n > 1)
+		qsort_r(ends->keys, ends->n, len, key_cmp, &len);
 	for (size_t i = 0; i < set->nelems; i++) {
-		struct ef_elem *e = &set->elems[i];
+		const uint8_t *key = ef_elem_key(set, i);
+		uint8_t last[EF_KEY_MAX];
 
-		if (e->key_end[END_MARK]) {
-			ef_rows_put(e->rows);
-			continue;
-		}
-		if (i + 1 < set->nelems && set->elems[i + 1].key_end[END_MARK]) {
-			memcpy(e->key_end, set->elems[i + 1].key, len);
+		while (e < ends->n && memcmp(ends->keys + e * len, key, len) <= 0)
+			e++;
+		if (e < ends->n && (i + 1 == set->nelems ||
+				    memcmp(ends->keys + e * len,
+					   ef_elem_key(set, i + 1), len) <= 0)) {
+			memcpy(last, ends->keys + e * len, len);
 			for (uint32_t k = len; k-- > 0;)
-				if (e->key_end[k]--)
+				if (last[k]--)
 					break;
 		} else {
-			memset(e->key_end, 0xff, len);
+			memset(last, 0xff, len);
 		}
-		e->key_end[END_MARK] = 0;
-		set->elems[out++] = *e;
+		ef_elem_set_key_end(set, i, last);
 	}
-	set->nelems = out;
+	free(ends->keys);
+	memset(ends, 0, sizeof(*ends));
 }
 
 static int elem_cb(const struct nlmsghdr *nlh, void *data)
@@ -410,16 +434,17 @@ static int elem_cb(const struct nlmsghdr *nlh, void *data)
  * equals one of ours, so a reconcile makes it again. */
 static void forget_elems(struct ef_set *set)
 {
-	for (size_t i = 0; i < set->nelems; i++)
-		ef_rows_put(set->elems[i].rows);
-	set->nelems = 0;
+	ef_set_clear(set);
 	set->nfields = 0;
 }
 
+/* Reads the set's elements, sorted. */
 static int read_elems(struct ef_nl *nl, struct ef_set *set)
 {
 	char buf[REQ_SIZE] = { 0 };
-	struct elem_ctx c = { set, ef_set_key_len(set), ef_set_data_len(set),
+	struct range_ends ends = { 0 };
+	struct elem_ctx c = { set, one_field_interval(set) ? &ends : NULL,
+			      ef_set_key_len(set), ef_set_data_len(set),
 			      false };
 	struct nlmsghdr *nlh;
 
@@ -431,6 +456,9 @@ static int read_elems(struct ef_nl *nl, struct ef_set *set)
 	err = ef_nl_dump(nl, nlh, elem_cb, &c);
 	if (!err && c.broken)
 		forget_elems(set);
+	if (c.ends)
+		fold_ranges(set, c.ends);
+	ef_set_sort(set);
 	return err;
 }
 
@@ -562,13 +590,8 @@ static int read_once(struct ef_nl *nl, struct rctx *c, bool sets)
 	for (size_t i = 0; i < c->m->nsets && !err; i++)
 		if (c->m->sets[i].nfields)
 			err = read_elems(nl, &c->m->sets[i]);
-	for (size_t i = 0; i < c->m->nsets && !err; i++)
-		if (c->m->sets[i].nfields == 1 && !c->m->sets[i].hashed)
-			fold_ranges(&c->m->sets[i]);
 	err = err ?: read_objects(nl, c, NFT_MSG_GETCHAIN, chain_cb);
 	err = err ?: read_objects(nl, c, NFT_MSG_GETRULE, rule_cb);
-	for (size_t i = 0; i < c->m->nsets && !err; i++)
-		ef_set_sort(&c->m->sets[i]);
 	return err ?: ef_model_share_rows(c->m);
 }
 
@@ -643,10 +666,6 @@ int ef_nl_read_set(struct ef_nl *nl, struct ef_model *into, const char *name)
 	set = &into->sets[before];
 	if (set->nfields)
 		err = read_elems(nl, set);
-	if (!err && set->nfields == 1 && !set->hashed)
-		fold_ranges(set);
-	if (!err)
-		ef_set_sort(set);
 	return err;
 }
 
@@ -678,7 +697,9 @@ int ef_nl_read_chain(struct ef_nl *nl, struct ef_model *into,
 int ef_nl_get_elem(struct ef_nl *nl, struct ef_set *into, const void *key)
 {
 	char buf[REQ_SIZE] = { 0 };
-	struct elem_ctx c = { into, ef_set_key_len(into), ef_set_data_len(into),
+	struct range_ends ends = { 0 };
+	struct elem_ctx c = { into, one_field_interval(into) ? &ends : NULL,
+			      ef_set_key_len(into), ef_set_data_len(into),
 			      false };
 	struct nlattr *list, *el, *k;
 	struct nlmsghdr *nlh;
@@ -695,6 +716,8 @@ int ef_nl_get_elem(struct ef_nl *nl, struct ef_set *into, const void *key)
 	mnl_attr_nest_end(nlh, el);
 	mnl_attr_nest_end(nlh, list);
 	err = ef_nl_get(nl, nlh, elem_cb, &c);
+	if (c.ends)
+		fold_ranges(into, c.ends);
 	return !err && c.broken ? -EPROTO : err;
 }
 
@@ -720,6 +743,8 @@ static int parse_msg(const struct nlmsghdr *nlh, struct rctx *c)
 		return table_cb(nlh, c->m);
 	case NFT_MSG_DELTABLE:
 		/* The replace batch empties the table, then builds it. */
+		for (size_t i = 0; i < c->ends_cap; i++)
+			c->ends[i].n = 0;
 		ef_model_free(c->m);
 		c->m = ef_model_new();
 		return c->m ? MNL_CB_OK : cb_fail(ENOMEM);
@@ -729,6 +754,17 @@ static int parse_msg(const struct nlmsghdr *nlh, struct rctx *c)
 		ec.set = elem_msg_set(nlh, c->m);
 		if (!ec.set)
 			return cb_fail(EINVAL);
+		ec.ends = NULL;
+		if (one_field_interval(ec.set)) {
+			size_t i = (size_t)(ec.set - c->m->sets), had = c->ends_cap;
+
+			if (ef_grow((void **)&c->ends, &c->ends_cap, i + 1,
+				    sizeof(*c->ends)))
+				return cb_fail(ENOMEM);
+			memset(c->ends + had, 0,
+			       (c->ends_cap - had) * sizeof(*c->ends));
+			ec.ends = &c->ends[i];
+		}
 		ec.key_len = ef_set_key_len(ec.set);
 		ec.data_len = ef_set_data_len(ec.set);
 		ec.broken = false;
@@ -746,23 +782,29 @@ int ef_nl_parse_batch(const void *buf, size_t len, struct ef_model **ret)
 {
 	const struct nlmsghdr *nlh = buf;
 	struct rctx c = { .m = ef_model_new() };
-	int rest = (int)len;
+	int rest = (int)len, err = 0;
 
 	if (!c.m)
 		return -ENOMEM;
-	for (; mnl_nlmsg_ok(nlh, rest); nlh = mnl_nlmsg_next(nlh, &rest)) {
-		if (parse_msg(nlh, &c) != MNL_CB_OK) {
-			ef_model_free(c.m);
-			free(c.why);
-			return -EINVAL;
-		}
-	}
+	for (; mnl_nlmsg_ok(nlh, rest); nlh = mnl_nlmsg_next(nlh, &rest))
+		if (!err && parse_msg(nlh, &c) != MNL_CB_OK)
+			err = -EINVAL;
 	for (size_t i = 0; i < c.m->nsets; i++) {
-		if (c.m->sets[i].nfields == 1 && !c.m->sets[i].hashed)
-			fold_ranges(&c.m->sets[i]);
+		struct range_ends none = { 0 };
+
+		if (one_field_interval(&c.m->sets[i]))
+			fold_ranges(&c.m->sets[i], i < c.ends_cap ?
+				    &c.ends[i] : &none);
 		ef_set_sort(&c.m->sets[i]);
 	}
+	for (size_t i = 0; i < c.ends_cap; i++)
+		free(c.ends[i].keys);
+	free(c.ends);
 	free(c.why);
+	if (err) {
+		ef_model_free(c.m);
+		return err;
+	}
 	*ret = c.m;
 	return 0;
 }

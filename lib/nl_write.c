@@ -134,10 +134,10 @@ static void put_extras(struct nlmsghdr *nlh, uint64_t ttl_ms,
 
 /* What a map's element maps to (nothing for a plain set's). */
 static void put_map_data(struct nlmsghdr *nlh, const struct ef_set *set,
-			 const struct ef_elem *e)
+			 size_t e)
 {
 	if (set->map)
-		put_data(nlh, NFTA_SET_ELEM_DATA, e->data,
+		put_data(nlh, NFTA_SET_ELEM_DATA, ef_elem_data(set, e),
 			 ef_set_data_len(set));
 }
 
@@ -147,7 +147,7 @@ static void put_map_data(struct nlmsghdr *nlh, const struct ef_set *set,
  * nothing ends a range that runs to the top of the key space.
  */
 static void put_range(struct nlmsghdr *nlh, const struct ef_set *set,
-		      const struct ef_elem *e, uint64_t ttl_ms,
+		      size_t e, uint64_t ttl_ms,
 		      const char *comment)
 {
 	uint32_t len = ef_set_key_len(set);
@@ -156,11 +156,11 @@ static void put_range(struct nlmsghdr *nlh, const struct ef_set *set,
 	bool top = true;
 
 	nest = mnl_attr_nest_start(nlh, NFTA_LIST_ELEM);
-	put_data(nlh, NFTA_SET_ELEM_KEY, e->key, len);
+	put_data(nlh, NFTA_SET_ELEM_KEY, ef_elem_key(set, e), len);
 	put_map_data(nlh, set, e);
 	put_extras(nlh, ttl_ms, comment);
 	mnl_attr_nest_end(nlh, nest);
-	memcpy(after, e->key_end, len);
+	memcpy(after, ef_elem_key_end(set, e), len);
 	for (uint32_t i = len; i-- > 0 && top;)
 		top = !++after[i];
 	if (top)
@@ -173,7 +173,7 @@ static void put_range(struct nlmsghdr *nlh, const struct ef_set *set,
 
 /* ttl_ms: the time to live to give it (elements added to a runtime set). */
 static void put_elem(struct nlmsghdr *nlh, const struct ef_set *set,
-		     const struct ef_elem *e, uint64_t ttl_ms,
+		     size_t e, uint64_t ttl_ms,
 		     const char *comment)
 {
 	uint32_t len = ef_set_key_len(set);
@@ -185,15 +185,15 @@ static void put_elem(struct nlmsghdr *nlh, const struct ef_set *set,
 	}
 	if (set->hashed) {
 		nest = mnl_attr_nest_start(nlh, NFTA_LIST_ELEM);
-		put_data(nlh, NFTA_SET_ELEM_KEY, e->key, len);
+		put_data(nlh, NFTA_SET_ELEM_KEY, ef_elem_key(set, e), len);
 		put_map_data(nlh, set, e);
 		put_extras(nlh, ttl_ms, comment);
 		mnl_attr_nest_end(nlh, nest);
 		return;
 	}
 	nest = mnl_attr_nest_start(nlh, NFTA_LIST_ELEM);
-	put_data(nlh, NFTA_SET_ELEM_KEY, e->key, len);
-	put_data(nlh, NFTA_SET_ELEM_KEY_END, e->key_end, len);
+	put_data(nlh, NFTA_SET_ELEM_KEY, ef_elem_key(set, e), len);
+	put_data(nlh, NFTA_SET_ELEM_KEY_END, ef_elem_key_end(set, e), len);
 	put_map_data(nlh, set, e);
 	put_extras(nlh, ttl_ms, comment);
 	mnl_attr_nest_end(nlh, nest);
@@ -226,9 +226,9 @@ struct elem_list {
 	size_t n;
 };
 
-static const struct ef_elem *list_elem(const struct elem_list *l, size_t i)
+static size_t list_elem(const struct elem_list *l, size_t i)
 {
-	return &l->set->elems[l->idx ? l->idx[i] : i];
+	return l->idx ? l->idx[i] : i;
 }
 
 /* Elements from *pos on, as many as fit one message. */
@@ -248,18 +248,18 @@ static int put_elems(struct ef_batch *b, struct ef_nl *nl,
 	mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_SET, set->name);
 	list = mnl_attr_nest_start(nlh, NFTA_SET_ELEM_LIST_ELEMENTS);
 	for (; *pos < l->n; (*pos)++) {
-		const struct ef_elem *e = list_elem(l, *pos);
+		size_t e = list_elem(l, *pos);
 		char buf[EF_COMMENT_MAX];
 		const char *comment = NULL;
 
-		if (e->rows) {
-			ef_rows_text(e->rows, buf, sizeof(buf));
+		if (ef_elem_rows(set, e)) {
+			ef_rows_text(ef_elem_rows(set, e), buf, sizeof(buf));
 			comment = buf;
 		}
 		if (nlh->nlmsg_len + elem_room(set, comment) >= EF_MSG_ROOM)
 			break;
 		put_elem(nlh, set, e, type == NFT_MSG_NEWSETELEM && set->timeout ?
-				      e->timeout_ms : 0, comment);
+				      ef_elem_timeout(set, e) : 0, comment);
 	}
 	mnl_attr_nest_end(nlh, list);
 	ef_batch_msg_done(b, nlh);

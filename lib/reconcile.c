@@ -204,11 +204,6 @@ static struct ef_set *same_shape_in(struct ef_model *m, const struct ef_set *s)
 	return set;
 }
 
-static int elem_key_cmp(const void *key, const void *elem)
-{
-	return memcmp(key, ((const struct ef_elem *)elem)->key, EF_KEY_MAX);
-}
-
 /* The model's elements at the named keys into p->want, the kernel's into
  * p->have: sets of the same shape that ef_diff compares. */
 static int probe(struct ef_nl *nl, const struct ef_set *set,
@@ -220,14 +215,11 @@ static int probe(struct ef_nl *nl, const struct ef_set *set,
 
 	for (size_t k = 0; k < o->nkeys && !err; k++) {
 		uint8_t key[EF_KEY_MAX] = { 0 };
-		const struct ef_elem *e;
+		size_t e;
 
 		memcpy(key, o->keys[k].key, o->keys[k].len);
-		e = bsearch(key, set->elems, set->nelems, sizeof(*e),
-			    elem_key_cmp);
-		if (e)
-			err = ef_set_add_elem(want, e->key, e->key_end,
-					      e->rows);
+		if (ef_set_find_key(set, key, &e))
+			err = ef_set_copy_elem(want, set, e);
 		err = err ?: ef_nl_get_elem(nl, have, key);
 		if (err == -ENOENT)
 			err = 0;

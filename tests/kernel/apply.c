@@ -95,8 +95,8 @@ static size_t lists_held(const struct ef_model *m)
 	cr_assert_not_null(p);
 	for (size_t s = 0; s < m->nsets; s++)
 		for (size_t i = 0; i < m->sets[s].nelems; i++)
-			if (m->sets[s].elems[i].rows)
-				p[n++] = m->sets[s].elems[i].rows;
+			if (ef_elem_rows(&m->sets[s], i))
+				p[n++] = ef_elem_rows(&m->sets[s], i);
 	qsort(p, n, sizeof(*p), ptr_cmp);
 	for (size_t i = 0; i < n; i++)
 		distinct += !i || p[i] != p[i - 1];
@@ -148,7 +148,7 @@ Test(apply, refused_batch_changes_nothing)
 	struct ef_model *bad = compile_files("edge-single-public",
 					     "edge-single-public");
 	struct ef_set *in4 = ef_model_find_set(bad, "in4");
-	struct ef_elem dup;
+	uint8_t key[EF_KEY_MAX] = { 0 }, end[EF_KEY_MAX] = { 0 };
 	struct ef_nl *nl;
 	char *why = NULL;
 	int err;
@@ -157,9 +157,10 @@ Test(apply, refused_batch_changes_nothing)
 	cr_assert_eq(ef_nl_open(&nl), 0);
 	apply(nl, good);
 	/* An element whose range overlaps the first one's: refused. */
-	dup = in4->elems[0];
-	dup.key_end[ef_set_key_len(in4) - 4 + 1]++;
-	cr_assert_eq(ef_set_add_elem(in4, dup.key, dup.key_end, dup.rows), 0);
+	memcpy(key, ef_elem_key(in4, 0), ef_set_key_len(in4));
+	memcpy(end, ef_elem_key_end(in4, 0), ef_set_key_len(in4));
+	end[ef_set_key_len(in4) - 4 + 1]++;
+	cr_assert_eq(ef_set_add_elem(in4, key, end, ef_elem_rows(in4, 0)), 0);
 	err = ef_nl_replace(nl, bad, &why);
 	cr_assert_neq(err, 0, "the kernel took overlapping elements");
 	cr_assert(why && strstr(why, "elements of set in4"),
@@ -245,7 +246,7 @@ static void nft_elem(char *cmd, size_t size, const char *prefix,
 {
 	struct ef_strbuf key = { 0 };
 
-	ef_emit_elem_key(&key, s, &s->elems[i]);
+	ef_emit_elem_key(&key, s, i);
 	cr_assert_eq(key.err, 0);
 	snprintf(cmd, size, "nft %s element inet edgefw %s '{ %s%s }'", prefix,
 		 s->name, key.buf, suffix);
@@ -263,6 +264,7 @@ Test(apply, row_comments_read_back_as_compiled)
 					   "edge-single-public");
 	struct ef_set *in4 = ef_model_find_set(m, "in4");
 	struct ef_model *live;
+	struct ef_rows *cut;
 	unsigned int ids[200];
 	struct ef_delta_size z;
 	struct ef_delta d;
@@ -272,10 +274,11 @@ Test(apply, row_comments_read_back_as_compiled)
 	kt_private_netns(true);
 	for (unsigned int i = 0; i < 200; i++)
 		ids[i] = i + 1;
-	ef_rows_put(in4->elems[0].rows);
-	in4->elems[0].rows = ef_rows_new(ids, 200);
-	cr_assert_not_null(in4->elems[0].rows);
-	cr_assert_gt(in4->elems[0].rows->cut, 0);
+	cut = ef_rows_new(ids, 200);
+	cr_assert_not_null(cut);
+	cr_assert_eq(ef_elem_set_rows(in4, 0, cut), 0);
+	ef_rows_put(cut);
+	cr_assert_gt(ef_elem_rows(in4, 0)->cut, 0);
 	cr_assert_eq(ef_nl_open(&nl), 0);
 	apply(nl, m);
 	assert_live_equals(nl, m, "a cut list");
@@ -291,7 +294,7 @@ Test(apply, row_comments_read_back_as_compiled)
 	cr_assert_eq(z.elems_deleted, 1);
 	cr_assert_eq(z.elems_added, 1);
 	cr_assert_eq(z.objects + z.rules_added + z.rules_deleted, 0);
-	cr_assert(d.ops[0].set->elems[d.ops[0].elems[0]].rows->foreign);
+	cr_assert(ef_elem_rows(d.ops[0].set, d.ops[0].elems[0])->foreign);
 	ef_delta_free(&d);
 	ef_model_free(live);
 	ef_model_free(m);

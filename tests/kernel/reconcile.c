@@ -260,9 +260,7 @@ Test(drift, new_model_diffs_against_the_last)
 	cr_assert_eq(ef_reconciler_run(&r, compile_copy(), &rep, NULL), 0);
 	next = compile_copy();
 	in4 = ef_model_find_set(next, "in4");
-	ef_rows_put(in4->elems[0].rows);
-	in4->elems[0] = in4->elems[--in4->nelems];
-	ef_set_sort(in4);
+	ef_set_remove_elem(in4, 0);
 	cr_assert_eq(ef_reconciler_run(&r, next, &rep, NULL), 0);
 	cr_assert_eq(rep.sent.elems_deleted, 1);
 	cr_assert_eq(rep.tries, 1);
@@ -355,7 +353,7 @@ static struct ef_set *exception_set(const struct ef_model *m, uint64_t ttl_ms,
 	cr_assert_eq(ef_rows_parse(comment, &rows), 0);
 	cr_assert_eq(ef_set_add_elem(set, key, end, rows), 0);
 	ef_rows_put(rows);
-	set->elems[set->nelems - 1].timeout_ms = ttl_ms;
+	cr_assert_eq(ef_elem_set_times(set, set->nelems - 1, ttl_ms, 0), 0);
 	return set;
 }
 
@@ -386,9 +384,9 @@ Test(drift, runtime_elements_are_left_to_the_daemon)
 	got = ef_model_find_set(live, EF_SET_EX4);
 	cr_assert(got->timeout);
 	cr_assert_eq(got->nelems, 1);
-	cr_assert_eq(got->elems[0].timeout_ms, 60000);
-	cr_assert(got->elems[0].expires_ms > 50000 &&
-		  got->elems[0].expires_ms <= 60000);
+	cr_assert_eq(ef_elem_timeout(got, 0), 60000);
+	cr_assert(ef_elem_expires(got, 0) > 50000 &&
+		  ef_elem_expires(got, 0) <= 60000);
 	cr_assert(ef_model_equal(f.desired, live));
 	ef_model_free(live);
 

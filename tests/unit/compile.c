@@ -74,25 +74,24 @@ static struct ef_model *compile_ok(const char *policy, const char *site,
 	return m;
 }
 
-static bool ranges_overlap(const struct ef_set *s, const struct ef_elem *a,
-			   const struct ef_elem *b, unsigned int f)
+static bool ranges_overlap(const struct ef_set *s, size_t a, size_t b,
+			   unsigned int f)
 {
 	size_t off = ef_field_offset(s, f);
 	size_t w = ef_type_info(s->type[f])->len;
 
-	return memcmp(a->key + off, b->key_end + off, w) <= 0 &&
-	       memcmp(b->key + off, a->key_end + off, w) <= 0;
+	return memcmp(ef_elem_key(s, a) + off, ef_elem_key_end(s, b) + off,
+		      w) <= 0 &&
+	       memcmp(ef_elem_key(s, b) + off, ef_elem_key_end(s, a) + off,
+		      w) <= 0;
 }
 
 static const struct ef_set *sort_set;
 
 static int elem_index_cmp(const void *a, const void *b)
 {
-	const struct ef_elem *x = &sort_set->elems[*(const size_t *)a];
-	const struct ef_elem *y = &sort_set->elems[*(const size_t *)b];
-	int r = memcmp(x->key, y->key, EF_KEY_MAX);
-
-	return r ? r : memcmp(x->key_end, y->key_end, EF_KEY_MAX);
+	return ef_elem_cmp(sort_set, *(const size_t *)a, sort_set,
+			   *(const size_t *)b);
 }
 
 /*
@@ -113,8 +112,8 @@ static bool set_overlap(const struct ef_set *s, size_t *a, size_t *b)
 		sort_set = s;
 		qsort(v, s->nelems, sizeof(*v), elem_index_cmp);
 		for (size_t i = 1; i < s->nelems && !found; i++) {
-			found = memcmp(s->elems[v[i]].key,
-				       s->elems[v[i - 1]].key_end, w) <= 0;
+			found = memcmp(ef_elem_key(s, v[i]),
+				       ef_elem_key_end(s, v[i - 1]), w) <= 0;
 			*a = v[i - 1];
 			*b = v[i];
 		}
@@ -126,8 +125,7 @@ static bool set_overlap(const struct ef_set *s, size_t *a, size_t *b)
 		bool overlap = true;
 
 		for (unsigned int f = 0; f < s->nfields && overlap; f++)
-			overlap = ranges_overlap(s, &s->elems[*a],
-						 &s->elems[*b], f);
+			overlap = ranges_overlap(s, *a, *b, f);
 		if (overlap)
 			return true;
 	}
@@ -142,8 +140,8 @@ static void assert_elems_well_formed(const struct ef_set *s)
 			size_t off = ef_field_offset(s, f);
 			size_t w = ef_type_info(s->type[f])->len;
 
-			if (memcmp(s->elems[i].key + off,
-				   s->elems[i].key_end + off, w) > 0) {
+			if (memcmp(ef_elem_key(s, i) + off,
+				   ef_elem_key_end(s, i) + off, w) > 0) {
 				char *k = elem_key(s, i);
 
 				cr_assert_fail("set %s: element %s ends before it starts",
@@ -162,8 +160,8 @@ static void assert_rows_shared(const struct ef_model *m)
 	cr_assert_not_null(lists);
 	for (size_t s = 0; s < m->nsets; s++)
 		for (size_t i = 0; i < m->sets[s].nelems; i++)
-			if (m->sets[s].elems[i].rows)
-				lists[n++] = m->sets[s].elems[i].rows;
+			if (ef_elem_rows(&m->sets[s], i))
+				lists[n++] = ef_elem_rows(&m->sets[s], i);
 	for (size_t i = 0; i < n; i++)
 		for (size_t j = i + 1; j < n; j++)
 			cr_assert_eq(ef_rows_equal(lists[i], lists[j]),
@@ -228,7 +226,7 @@ Test(compile, disjoint_check_of_one_field_sets)
 		cr_assert_eq(set_overlap(s, &a, &b), cases[i].overlap,
 			     "case %zu", i);
 		if (cases[i].overlap)
-			cr_assert(ranges_overlap(s, &s->elems[a], &s->elems[b], 0),
+			cr_assert(ranges_overlap(s, a, b, 0),
 				  "case %zu", i);
 		ef_model_free(m);
 	}
@@ -266,11 +264,9 @@ static bool is_group_row_set(const char *name, bool *in, unsigned int *family,
 	return true;
 }
 
-static bool elem_less(const struct ef_elem *a, const struct ef_elem *b)
+static bool elem_less(const struct ef_set *s, size_t a, size_t b)
 {
-	int r = memcmp(a->key, b->key, EF_KEY_MAX);
-
-	return r < 0 || (!r && memcmp(a->key_end, b->key_end, EF_KEY_MAX) < 0);
+	return ef_elem_cmp(s, a, s, b) < 0;
 }
 
 /* A rule looking up a group's rows, exactly as the compiler writes it. */
@@ -357,7 +353,7 @@ static void assert_model_shape(const struct ef_model *m)
 		bool in;
 
 		for (size_t e = 1; e < s->nelems; e++)
-			cr_assert(elem_less(&s->elems[e - 1], &s->elems[e]),
+			cr_assert(elem_less(s, e - 1, e),
 				  "set %s: element %zu out of order", s->name, e);
 		for (size_t k = 0; k < m->nchains; k++)
 			for (size_t r = 0; r < m->chains[k].nrules; r++) {
@@ -373,8 +369,8 @@ static void assert_model_shape(const struct ef_model *m)
 			cr_assert_eq(s->type[0], s->data, "map %s", s->name);
 			/* Each element's comment is its role. */
 			for (size_t e = 0; e < s->nelems; e++)
-				cr_assert(s->elems[e].rows &&
-					  s->elems[e].rows->foreign,
+				cr_assert(ef_elem_rows(s, e) &&
+					  ef_elem_rows(s, e)->foreign,
 					  "map %s", s->name);
 			cr_assert_eq(as_set, 1, "map %s looked up %zu times",
 				     s->name, as_set);
@@ -389,10 +385,10 @@ static void assert_model_shape(const struct ef_model *m)
 			cr_assert_not(s->counter, "set %s", s->name);
 			cr_assert_gt(s->nelems, 0, "set %s is empty", s->name);
 			for (size_t e = 0; e < s->nelems; e++)
-				cr_assert_null(s->elems[e].rows, "set %s", s->name);
+				cr_assert_null(ef_elem_rows(s, e), "set %s", s->name);
 			for (size_t e = 1; e < s->nelems; e++)
-				cr_assert_not(touches(s->elems[e - 1].key_end,
-						      s->elems[e].key, w),
+				cr_assert_not(touches(ef_elem_key_end(s, e - 1),
+						      ef_elem_key(s, e), w),
 					      "set %s: element %zu touches the one before: not merged",
 					      s->name, e);
 			cr_assert_eq(as_set, 0, "set %s looked up as rows", s->name);
@@ -403,7 +399,7 @@ static void assert_model_shape(const struct ef_model *m)
 		cr_assert_gt(s->nfields, 1, "set %s", s->name);
 		cr_assert(s->counter, "set %s does not count", s->name);
 		for (size_t e = 0; e < s->nelems; e++)
-			cr_assert_not_null(s->elems[e].rows, "set %s element %zu",
+			cr_assert_not_null(ef_elem_rows(s, e), "set %s element %zu",
 					   s->name, e);
 		cr_assert_eq(as_peer, 0, "set %s looked up as a group", s->name);
 		if (is_group_row_set(s->name, &in, &family, &group)) {
@@ -1963,7 +1959,7 @@ static void assert_map(const struct ef_model *m, const char *name,
 	for (size_t i = 0; i < s->nelems; i++) {
 		if (i)
 			ef_sb_printf(&sb, ", ");
-		ef_emit_elem(&sb, s, &s->elems[i]);
+		ef_emit_elem(&sb, s, i);
 	}
 	got = ef_sb_steal(&sb);
 	cr_assert_str_eq(got ? got : "", want, "map %s", name);

@@ -33,12 +33,9 @@ static void add(struct ef_set *s, uint16_t port, const char *rows,
 		uint64_t packets)
 {
 	uint8_t key[EF_KEY_MAX] = { (uint8_t)(port >> 8), (uint8_t)port };
-	struct ef_elem *e;
-
 	cr_assert_eq(add_elem_rows(s, key, key, rows), 0);
-	e = &s->elems[s->nelems - 1];
-	e->packets = packets;
-	e->bytes = 100 * packets;
+	cr_assert_eq(ef_elem_set_counts(s, s->nelems - 1, packets,
+					100 * packets), 0);
 }
 
 static struct ef_set *live_set(struct ef_model *live, const char *name)

@@ -45,14 +45,11 @@ static void copy_set_into(struct ef_model *dst, const struct ef_set *s)
 
 	cr_assert_not_null(n, "copy of set %s", s->name);
 	for (size_t i = 0; i < s->nelems; i++) {
-		const struct ef_elem *e = &s->elems[i];
-
-		cr_assert_eq(ef_set_add_elem(n, e->key, e->key_end, e->rows), 0);
-		memcpy(n->elems[i].data, e->data, EF_DATA_MAX);
-		n->elems[i].packets = e->packets;
-		n->elems[i].bytes = e->bytes;
-		n->elems[i].timeout_ms = e->timeout_ms;
-		n->elems[i].expires_ms = e->expires_ms;
+		cr_assert_eq(ef_set_copy_elem(n, s, i), 0);
+		cr_assert_eq(ef_elem_set_counts(n, i, ef_elem_packets(s, i),
+						ef_elem_bytes(s, i)), 0);
+		cr_assert_eq(ef_elem_set_times(n, i, ef_elem_timeout(s, i),
+					       ef_elem_expires(s, i)), 0);
 	}
 }
 
@@ -127,10 +124,7 @@ static void remove_rule(struct ef_chain *c, size_t i)
 static void remove_elem(struct ef_set *s, size_t i)
 {
 	cr_assert_lt(i, s->nelems);
-	ef_rows_put(s->elems[i].rows);
-	memmove(&s->elems[i], &s->elems[i + 1],
-		(s->nelems - i - 1) * sizeof(s->elems[0]));
-	s->nelems--;
+	ef_set_remove_elem(s, i);
 }
 
 static void remove_set(struct ef_model *m, size_t i)
@@ -138,9 +132,7 @@ static void remove_set(struct ef_model *m, size_t i)
 	struct ef_set *s = &m->sets[i];
 
 	cr_assert_lt(i, m->nsets);
-	for (size_t j = 0; j < s->nelems; j++)
-		ef_rows_put(s->elems[j].rows);
-	free(s->elems);
+	ef_set_release(s);
 	memmove(&m->sets[i], &m->sets[i + 1],
 		(m->nsets - i - 1) * sizeof(m->sets[0]));
 	m->nsets--;
@@ -159,10 +151,12 @@ static void remove_chain(struct ef_model *m, size_t i)
 	m->nchains--;
 }
 
-static void set_rows(struct ef_elem *e, const char *rows)
+static void set_rows(struct ef_set *s, size_t i, const char *rows)
 {
-	ef_rows_put(e->rows);
-	e->rows = rows_of(rows);
+	struct ef_rows *r = rows_of(rows);
+
+	cr_assert_eq(ef_elem_set_rows(s, i, r), 0);
+	ef_rows_put(r);
 }
 
 static struct ef_set *get_set(const struct ef_model *m, const char *name)
@@ -369,24 +363,21 @@ struct applier {
 	size_t at;		/* index of the op being applied */
 };
 
-static bool elems_overlap(const struct ef_set *s, const struct ef_elem *a,
-			  const struct ef_elem *b)
+/* Element i of s and b overlap. */
+static bool elems_overlap(const struct ef_set *s, size_t i,
+			  const struct elem_keys *b)
 {
-	for (unsigned int i = 0; i < s->nfields; i++) {
-		size_t off = ef_field_offset(s, i);
-		size_t len = ef_type_info(s->type[i])->reg_len;
+	struct elem_keys a = keys_of(s, i);
 
-		if (memcmp(a->key + off, b->key_end + off, len) > 0 ||
-		    memcmp(b->key + off, a->key_end + off, len) > 0)
+	for (unsigned int f = 0; f < s->nfields; f++) {
+		size_t off = ef_field_offset(s, f);
+		size_t len = ef_type_info(s->type[f])->reg_len;
+
+		if (memcmp(a.key + off, b->key_end + off, len) > 0 ||
+		    memcmp(b->key + off, a.key_end + off, len) > 0)
 			return false;
 	}
 	return true;
-}
-
-static bool same_elem(const struct ef_elem *a, const struct ef_elem *b)
-{
-	return !memcmp(a->key, b->key, EF_KEY_MAX) &&
-	       !memcmp(a->key_end, b->key_end, EF_KEY_MAX);
 }
 
 static bool same_set_shape(const struct ef_set *a, const struct ef_set *b)
@@ -538,10 +529,8 @@ static void apply_op(struct applier *a, const struct ef_op *op)
 	case EF_OP_DEL_ELEMS:
 		s = ap_set(a, op->set->name);
 		for (size_t i = 0; i < op->nelems; i++) {
-			const struct ef_elem *e = &op->set->elems[op->elems[i]];
-
 			for (pos = 0; pos < s->nelems; pos++)
-				if (same_elem(&s->elems[pos], e))
+				if (!ef_elem_cmp(s, pos, op->set, op->elems[i]))
 					break;
 			cr_assert_lt(pos, s->nelems,
 				     "op %zu: set %s has no element %zu (ENOENT)\n%s",
@@ -555,16 +544,14 @@ static void apply_op(struct applier *a, const struct ef_op *op)
 			  "op %zu: elements for another shape of set %s\n%s",
 			  a->at, s->name, a->ctx);
 		for (size_t i = 0; i < op->nelems; i++) {
-			const struct ef_elem *e = &op->set->elems[op->elems[i]];
+			struct elem_keys e = keys_of(op->set, op->elems[i]);
 
 			for (size_t j = 0; j < s->nelems; j++)
-				cr_assert_not(elems_overlap(s, &s->elems[j], e),
+				cr_assert_not(elems_overlap(s, j, &e),
 					      "op %zu: set %s element %zu overlaps one there (EEXIST)\n%s",
 					      a->at, s->name, op->elems[i], a->ctx);
-			cr_assert_eq(ef_set_add_elem(s, e->key, e->key_end,
-						     e->rows), 0);
-			memcpy(s->elems[s->nelems - 1].data, e->data,
-			       EF_DATA_MAX);
+			cr_assert_eq(ef_set_copy_elem(s, op->set,
+						      op->elems[i]), 0);
 		}
 		ef_set_sort(s);
 		break;
@@ -715,8 +702,8 @@ Test(diff, equal_models_give_an_empty_delta)
 		copy_chain_into(have, &want->chains[i]);
 	number_rules(have);
 	/* in4, copied last, has elements (ex6, first now, has none). */
-	have->sets[have->nsets - 1].elems[0].packets = 7;
-	have->sets[have->nsets - 1].elems[0].bytes = 700;
+	cr_assert_eq(ef_elem_set_counts(&have->sets[have->nsets - 1], 0, 7,
+					700), 0);
 	cr_assert(ef_model_equal(want, have));
 	diff_ok(want, have, &d);
 	assert_nops(&d, 0);
@@ -781,7 +768,7 @@ Test(diff, element_missing_in_live)
 	assert_op(&d, 0, EF_OP_ADD_ELEMS, ws);
 	cr_assert_eq(d.ops[0].nelems, 1);
 	cr_assert_eq(d.ops[0].elems[0], i);
-	cr_assert_str_eq(rows_text(ws->elems[d.ops[0].elems[0]].rows), "r8");
+	cr_assert_str_eq(rows_text(ef_elem_rows(ws, d.ops[0].elems[0])), "r8");
 	z = ef_delta_size(&d);
 	cr_assert_eq(z.elems_added, 1);
 	cr_assert_eq(z.elems_deleted + z.rules_added + z.rules_deleted +
@@ -795,7 +782,7 @@ Test(diff, element_extra_in_live)
 {
 	struct ef_model *want = compile_edge(), *have = model_copy(want);
 	struct ef_set *hs = get_set(have, "in4");
-	struct ef_elem e = hs->elems[elem_index(hs, R8_KEY)];
+	struct elem_keys e = keys_of(hs, elem_index(hs, R8_KEY));
 	struct ef_delta d;
 	size_t i;
 
@@ -833,7 +820,7 @@ static void add_exception_elem(struct ef_set *set, uint8_t n, unsigned int id)
 	memcpy(end, key, sizeof(end));
 	snprintf(comment, sizeof(comment), "exception %u", id);
 	cr_assert_eq(add_elem_rows(set, key, end, comment), 0);
-	set->elems[set->nelems - 1].timeout_ms = 60000;
+	cr_assert_eq(ef_elem_set_times(set, set->nelems - 1, 60000, 0), 0);
 	ef_set_sort(set);
 }
 
@@ -881,17 +868,17 @@ Test(diff, set_elems_of_a_runtime_set)
 	add_exception_elem(ws, 2, 2);
 	add_exception_elem(hs, 2, 2);
 	add_exception_elem(hs, 3, 9);
-	hs->elems[0].timeout_ms = 1000;	/* left: not compared */
-	hs->elems[0].expires_ms = 500;
+	/* left: not compared */
+	cr_assert_eq(ef_elem_set_times(hs, 0, 1000, 500), 0);
 	cr_assert_eq(ef_diff_set_elems(ws, hs, &d), 0);
 	assert_nops(&d, 2);
 	assert_op(&d, 0, EF_OP_DEL_ELEMS, hs);
 	cr_assert_eq(d.ops[0].nelems, 1);
-	cr_assert_str_eq(rows_text(hs->elems[d.ops[0].elems[0]].rows),
+	cr_assert_str_eq(rows_text(ef_elem_rows(hs, d.ops[0].elems[0])),
 			 "exception 9");
 	assert_op(&d, 1, EF_OP_ADD_ELEMS, ws);
 	cr_assert_eq(d.ops[1].nelems, 1);
-	cr_assert_str_eq(rows_text(ws->elems[d.ops[1].elems[0]].rows),
+	cr_assert_str_eq(rows_text(ef_elem_rows(ws, d.ops[1].elems[0])),
 			 "exception 1");
 	ef_delta_free(&d);
 	ef_model_free(have);
@@ -908,8 +895,8 @@ Test(diff, element_with_other_rows_is_replaced)
 		size_t i = elem_index(ws, R5_KEY);
 		struct ef_delta d;
 
-		cr_assert_str_eq(rows_text(ws->elems[i].rows), "r5,r31");
-		set_rows(&hs->elems[i], rows[k]);
+		cr_assert_str_eq(rows_text(ef_elem_rows(ws, i)), "r5,r31");
+		set_rows(hs, i, rows[k]);
 		diff_checked(want, have, &d);
 		assert_nops(&d, 2);
 		assert_op(&d, 0, EF_OP_DEL_ELEMS, hs);
@@ -934,7 +921,10 @@ Test(diff, element_with_other_range_is_replaced)
 	size_t i = elem_index(ws, "\"eth0\" . 198.51.100.12 . tcp . 50000-59999");
 	struct ef_delta d;
 
-	hs->elems[i].key_end[ef_field_offset(hs, 3) + 1]--;	/* 59998 */
+	struct elem_keys e = keys_of(hs, i);
+
+	e.key_end[ef_field_offset(hs, 3) + 1]--;	/* 59998 */
+	ef_elem_set_key_end(hs, i, e.key_end);
 	ef_set_sort(hs);
 	diff_checked(want, have, &d);
 	assert_nops(&d, 2);
@@ -954,11 +944,11 @@ Test(diff, elements_added_and_deleted_in_one_op_each)
 
 	cr_assert_geq(hs->nelems, 6);
 	/* Drop 1 and 4, rename 2's rows, add two strangers. */
-	set_rows(&hs->elems[2], "zz");
+	set_rows(hs, 2, "zz");
 	remove_elem(hs, 4);
 	remove_elem(hs, 1);
 	for (uint8_t p = 1; p <= 2; p++) {
-		struct ef_elem e = hs->elems[0];
+		struct elem_keys e = keys_of(hs, 0);
 
 		size_t port = ef_field_offset(hs, 3);
 
@@ -1714,10 +1704,10 @@ static struct ef_chain *rnd_chain(struct ef_model *m, unsigned int *seed,
 	return NULL;
 }
 
-static bool overlaps_any(const struct ef_set *s, const struct ef_elem *e)
+static bool overlaps_any(const struct ef_set *s, const struct elem_keys *e)
 {
 	for (size_t i = 0; i < s->nelems; i++)
-		if (elems_overlap(s, &s->elems[i], e))
+		if (elems_overlap(s, i, e))
 			return true;
 	return false;
 }
@@ -1727,12 +1717,12 @@ static bool mut_add_elem(struct ef_model *m, unsigned int *seed,
 			 struct ef_strbuf *log)
 {
 	struct ef_set *s = rnd_set(m, seed, true);
-	struct ef_elem e;
+	struct elem_keys e;
 	char *k;
 
 	if (!s)
 		return false;
-	e = s->elems[rnd(seed, s->nelems)];
+	e = keys_of(s, rnd(seed, s->nelems));
 	if (rnd(seed, 2)) {
 		memset(e.key, 0, sizeof(e.key));
 		for (unsigned int f = 0; f < s->nfields; f++) {
@@ -1753,7 +1743,6 @@ static bool mut_add_elem(struct ef_model *m, unsigned int *seed,
 		e.key[off + 1] = (uint8_t)rnd(seed, 256);
 	}
 	memcpy(e.key_end, e.key, sizeof(e.key));
-	e.rows = NULL;
 	if (overlaps_any(s, &e))
 		return false;
 	cr_assert_eq(add_elem_rows(s, e.key, e.key_end,
@@ -1875,10 +1864,10 @@ static bool mutate(struct ef_model *m, unsigned int *seed, unsigned int serial,
 		if (!(s = rnd_set(m, seed, true)))
 			return false;
 		i = rnd(seed, s->nelems);
-		set_rows(&s->elems[i], rnd(seed, 4) ? "r99" : NULL);
+		set_rows(s, i, rnd(seed, 4) ? "r99" : NULL);
 		k = elem_key(s, i);
 		ef_sb_printf(log, "rows of %s { %s } -> %s\n", s->name, k,
-			  s->elems[i].rows ? rows_text(s->elems[i].rows) :
+			  ef_elem_rows(s, i) ? rows_text(ef_elem_rows(s, i)) :
 					     "(none)");
 		free(k);
 		return true;
@@ -1886,15 +1875,15 @@ static bool mutate(struct ef_model *m, unsigned int *seed, unsigned int serial,
 		if (!(s = rnd_set(m, seed, true)))
 			return false;
 		for (i = 0; i < s->nelems; i++)
-			if (memcmp(s->elems[i].key, s->elems[i].key_end,
-				   EF_KEY_MAX))
+			if (memcmp(ef_elem_key(s, i), ef_elem_key_end(s, i),
+				   ef_set_key_len(s)))
 				break;
 		if (i == s->nelems)
 			return false;
 		k = elem_key(s, i);
 		ef_sb_printf(log, "narrow %s { %s } to its first key\n", s->name, k);
 		free(k);
-		memcpy(s->elems[i].key_end, s->elems[i].key, EF_KEY_MAX);
+		ef_elem_set_key_end(s, i, ef_elem_key(s, i));
 		ef_set_sort(s);
 		return true;
 	case MUT_POLICY:
@@ -2172,8 +2161,8 @@ Test(diff, delta_text)
 
 	/* An element without rows has no comment; a range and a prefix. */
 	have = model_copy(want);
-	set_rows(&get_set(have, "in4")->elems[elem_index(get_set(have, "in4"),
-							   R5_KEY)], NULL);
+	set_rows(get_set(have, "in4"), elem_index(get_set(have, "in4"),
+						  R5_KEY), NULL);
 	remove_elem(get_set(have, "out4"),
 		    elem_index(get_set(have, "out4"),
 			       "\"eth0\" . 198.51.100.12 . tcp . 50000-59999"));
@@ -2210,7 +2199,7 @@ Test(diff, delta_text_of_every_kind)
 	}
 	get_chain(have, "output")->priority = 5;
 	get_set(have, "mgmt6")->counter = false;
-	set_rows(&hs->elems[0], "old");
+	set_rows(hs, 0, "old");
 	number_rules(have);
 	diff_checked(want, have, &d);
 	got = delta_text(&d);
@@ -2374,8 +2363,8 @@ Test(diff, delta_json)
 
 	/* No rows: no "rows". */
 	have = model_copy(want);
-	set_rows(&get_set(have, "in4")->elems[elem_index(get_set(have, "in4"),
-							   R5_KEY)], NULL);
+	set_rows(get_set(have, "in4"), elem_index(get_set(have, "in4"),
+						  R5_KEY), NULL);
 	diff_checked(want, have, &d);
 	root = json_roundtrip(&d);
 	assert_jsize(root, 1, 1, 0, 0, 0);
@@ -2781,7 +2770,11 @@ Test(diff, map_element_with_other_data_is_replaced)
 	struct ef_delta d;
 	char *text;
 
-	hs->elems[0].data[3] = 99;
+	uint8_t data[EF_DATA_MAX];
+
+	memcpy(data, ef_elem_data(hs, 0), ef_set_data_len(hs));
+	data[3] = 99;
+	cr_assert_eq(ef_map_set_data(hs, 0, data), 0);
 	cr_assert_not(ef_model_equal(want, have));
 	diff_checked(want, have, &d);
 	assert_nops(&d, 2);

@@ -291,11 +291,11 @@ static void expected_rows(const struct ef_set *s, const struct ef_box *b,
 						len ? "," : "", r);
 }
 
-static bool elem_holds(const struct ef_set *s, const struct ef_elem *e,
-		       const uint64_t *p)
+static bool elem_holds(const struct ef_set *s, size_t e, const uint64_t *p)
 {
 	for (unsigned int f = 0; f < NF; f++)
-		if (p[f] < get(s, f, e->key) || p[f] > get(s, f, e->key_end))
+		if (p[f] < get(s, f, ef_elem_key(s, e)) ||
+		    p[f] > get(s, f, ef_elem_key_end(s, e)))
 			return false;
 	return true;
 }
@@ -304,28 +304,30 @@ static void check_point(const struct ef_set *s, const struct ef_box *b,
 			size_t n, const uint64_t *p, unsigned int round)
 {
 	char want[64];
-	const struct ef_elem *hit = NULL;
+	const struct ef_rows *hit_rows = NULL;
+	bool hit = false;
 
 	expected_rows(s, b, n, p, want, sizeof(want));
 	for (size_t i = 0; i < s->nelems; i++) {
-		if (!elem_holds(s, &s->elems[i], p))
+		if (!elem_holds(s, i, p))
 			continue;
-		cr_assert_null(hit, "round %u: point %llx.%llx.%llx in two elements",
+		cr_assert_not(hit, "round %u: point %llx.%llx.%llx in two elements",
 			       round, (unsigned long long)p[0],
 			       (unsigned long long)p[1], (unsigned long long)p[2]);
-		hit = &s->elems[i];
+		hit = true;
+		hit_rows = ef_elem_rows(s, i);
 	}
 	if (!want[0]) {
-		cr_assert_null(hit, "round %u: point %llx.%llx.%llx covered by no box but by an element",
+		cr_assert_not(hit, "round %u: point %llx.%llx.%llx covered by no box but by an element",
 			       round, (unsigned long long)p[0],
 			       (unsigned long long)p[1], (unsigned long long)p[2]);
 		return;
 	}
-	cr_assert_not_null(hit, "round %u: point %llx.%llx.%llx (%s) not covered",
+	cr_assert(hit, "round %u: point %llx.%llx.%llx (%s) not covered",
 			   round, (unsigned long long)p[0],
 			   (unsigned long long)p[1], (unsigned long long)p[2],
 			   want);
-	cr_assert_str_eq(rows_text(hit->rows), want,
+	cr_assert_str_eq(rows_text(hit_rows), want,
 			 "round %u: point %llx.%llx.%llx",
 			 round, (unsigned long long)p[0],
 			 (unsigned long long)p[1], (unsigned long long)p[2]);
@@ -358,14 +360,14 @@ static void check_round(const struct domain *dom, unsigned int round)
 	cr_assert_eq(ef_set_add_disjoint(s, b, n, 100000), 0);
 
 	for (size_t i = 0; i < s->nelems; i++) {
-		const struct ef_elem *e = &s->elems[i];
-
 		for (unsigned int f = 0; f < NF; f++)
-			cr_assert_leq(get(s, f, e->key), get(s, f, e->key_end),
+			cr_assert_leq(get(s, f, ef_elem_key(s, i)),
+				      get(s, f, ef_elem_key_end(s, i)),
 				      "round %u: empty element", round);
 		if (i)
-			cr_assert_lt(memcmp(s->elems[i - 1].key, e->key,
-					    EF_KEY_MAX), 0,
+			cr_assert_lt(memcmp(ef_elem_key(s, i - 1),
+					    ef_elem_key(s, i),
+					    ef_set_key_len(s)), 0,
 				     "round %u: elements not sorted", round);
 	}
 	/* Every point of the domain, and one step outside it on each side. */
@@ -416,10 +418,9 @@ Test(disjoint, rows_comment_is_bounded)
 	}
 	cr_assert_eq(ef_set_add_disjoint(&set, boxes, 200, 10), 0);
 	cr_assert_eq(set.nelems, 1);
-	text = rows_text(set.elems[0].rows);
+	text = rows_text(ef_elem_rows(&set, 0));
 	cr_assert_leq(strlen(text), 127);
 	cr_assert(strncmp(text, "r1,r2,r3,", 9) == 0);
 	cr_assert_not_null(strstr(text, ",+"));
-	ef_rows_put(set.elems[0].rows);
-	free(set.elems);
+	ef_set_release(&set);
 }

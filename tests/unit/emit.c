@@ -345,8 +345,7 @@ static struct ef_model *golden_model(void)
 	lo[24] = 0xc3, lo[25] = 0x50;	/* 50000 */
 	hi[24] = 0xea, hi[25] = 0x5f;	/* 59999 */
 	cr_assert_eq(add_elem_rows(s, lo, hi, "r2,r3"), 0);
-	s->elems[1].packets = 7;
-	s->elems[1].bytes = 420;
+	cr_assert_eq(ef_elem_set_counts(s, 1, 7, 420), 0);
 
 	cr_assert_not_null(ef_model_add_set(m, "mgmt4", mg_t, 3, false));
 
@@ -642,10 +641,8 @@ Test(emit, runtime_set_elements)
 	key[12] = 8443 >> 8, key[13] = 8443 & 0xff;
 	memcpy(end, key, sizeof(end));
 	cr_assert_eq(add_elem_rows(set, key, end, "exception 3"), 0);
-	set->elems[0].timeout_ms = 3600000;
-	set->elems[0].expires_ms = 3599000;
-	set->elems[0].packets = 2;
-	set->elems[0].bytes = 120;
+	cr_assert_eq(ef_elem_set_times(set, 0, 3600000, 3599000), 0);
+	cr_assert_eq(ef_elem_set_counts(set, 0, 2, 120), 0);
 	ef_emit_nft(&sb, m, EF_EMIT_COUNTERS);
 	got = ef_sb_steal(&sb);
 	cr_assert_str_eq(got,

@@ -350,8 +350,8 @@ Test(exception, elements)
 	key = elem_key(s4, 0);
 	cr_assert_str_eq(key, "203.0.113.7 . 198.51.100.10 . tcp . 8443");
 	free(key);
-	cr_assert_eq(s4->elems[0].timeout_ms, 1500);
-	cr_assert_str_eq(rows_text(s4->elems[0].rows), "exception 7");
+	cr_assert_eq(ef_elem_timeout(s4, 0), 1500);
+	cr_assert_str_eq(rows_text(ef_elem_rows(s4, 0)), "exception 7");
 
 	/* From any, to this machine, a port range: both families whole. */
 	x = (struct ef_exception){ .id = 9, .expires_ms = 60000,
@@ -362,7 +362,7 @@ Test(exception, elements)
 	cr_assert_eq(s6->nelems, 1);
 	cr_assert_eq(find_elem(s4, "0.0.0.0/0 . 0.0.0.0/0 . udp . 3478-3480"), 0);
 	cr_assert_geq(find_elem(s6, "::/0 . ::/0 . udp . 3478-3480"), 0);
-	cr_assert_eq(s6->elems[0].timeout_ms, 60000);
+	cr_assert_eq(ef_elem_timeout(s6, 0), 60000);
 
 	/* Expired: nothing. */
 	cr_assert_eq(ef_exception_elems(&x, 60000, s4, s6), 0);

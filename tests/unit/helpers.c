@@ -139,6 +139,15 @@ void assert_first_error(const struct ef_diags *d, const char *file,
 	assert_diag(d, 0, file, line, col, msg);
 }
 
+struct elem_keys keys_of(const struct ef_set *s, size_t i)
+{
+	struct elem_keys k = { { 0 }, { 0 } };
+
+	memcpy(k.key, ef_elem_key(s, i), ef_set_key_len(s));
+	memcpy(k.key_end, ef_elem_key_end(s, i), ef_set_key_len(s));
+	return k;
+}
+
 struct ef_rows *rows_of(const char *comment)
 {
 	struct ef_rows *rows = NULL;
@@ -174,7 +183,7 @@ char *elem_key(const struct ef_set *set, size_t i)
 {
 	struct ef_strbuf sb = { 0 };
 
-	ef_emit_elem_key(&sb, set, &set->elems[i]);
+	ef_emit_elem_key(&sb, set, i);
 	return ef_sb_steal(&sb);
 }
 
@@ -196,9 +205,9 @@ static char *set_dump(const struct ef_set *set)
 	struct ef_strbuf sb = { 0 };
 
 	for (size_t i = 0; i < set->nelems; i++) {
-		ef_emit_elem_key(&sb, set, &set->elems[i]);
+		ef_emit_elem_key(&sb, set, i);
 		ef_sb_printf(&sb, " comment \"%s\"\n",
-			  set->elems[i].rows ? rows_text(set->elems[i].rows) :
+			  ef_elem_rows(set, i) ? rows_text(ef_elem_rows(set, i)) :
 					       "(null)");
 	}
 	return ef_sb_steal(&sb);
@@ -219,8 +228,8 @@ void assert_set_elems(const struct ef_model *m, const char *set,
 
 		cr_assert_str_eq(k, want[i].key, "%s element %zu:\n%s", set, i,
 				 dump);
-		cr_assert_not_null(s->elems[i].rows);
-		cr_assert_str_eq(rows_text(s->elems[i].rows), want[i].rows,
+		cr_assert_not_null(ef_elem_rows(s, i));
+		cr_assert_str_eq(rows_text(ef_elem_rows(s, i)), want[i].rows,
 				 "%s element %zu (%s):\n%s", set, i, k, dump);
 		free(k);
 	}
@@ -238,9 +247,9 @@ void assert_has_elem(const struct ef_model *m, const char *set,
 	dump = set_dump(s);
 	i = find_elem(s, key);
 	cr_assert_geq(i, 0, "set %s has no element %s:\n%s", set, key, dump);
-	cr_assert_not_null(s->elems[i].rows, "set %s element %s:\n%s", set,
+	cr_assert_not_null(ef_elem_rows(s, i), "set %s element %s:\n%s", set,
 			   key, dump);
-	cr_assert_str_eq(rows_text(s->elems[i].rows), rows,
+	cr_assert_str_eq(rows_text(ef_elem_rows(s, i)), rows,
 			 "set %s element %s:\n%s",
 			 set, key, dump);
 	free(dump);
@@ -274,7 +283,7 @@ void assert_addr_set(const struct ef_model *m, const char *set,
 
 		cr_assert_str_eq(k, keys[i], "%s element %zu:\n%s", set, i,
 				 dump);
-		cr_assert_null(s->elems[i].rows, "%s element %zu (%s):\n%s",
+		cr_assert_null(ef_elem_rows(s, i), "%s element %zu (%s):\n%s",
 			       set, i, k, dump);
 		free(k);
 	}

@@ -46,6 +46,11 @@ void assert_first_error(const struct ef_diags *d, const char *file,
 
 /* The rows a comment names ("r5,r31", foreign text too); NULL for NULL. */
 struct ef_rows *rows_of(const char *comment);
+/* An element's key and end, copied out to change and add as another. */
+struct elem_keys {
+	uint8_t key[EF_KEY_MAX], key_end[EF_KEY_MAX];
+};
+struct elem_keys keys_of(const struct ef_set *s, size_t i);
 /* ef_set_add_elem with the rows a comment names (NULL: none). */
 int add_elem_rows(struct ef_set *set, const uint8_t *key,
 		  const uint8_t *key_end, const char *comment);

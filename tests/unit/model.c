@@ -23,9 +23,9 @@ static void add_elem(struct ef_set *s, uint8_t host, uint16_t port,
 static size_t elem_at(const struct ef_set *s, uint8_t host, uint16_t port)
 {
 	for (size_t i = 0; i < s->nelems; i++)
-		if (s->elems[i].key[3] == host &&
-		    s->elems[i].key[8] == (uint8_t)(port >> 8) &&
-		    s->elems[i].key[9] == (uint8_t)port)
+		if (ef_elem_key(s, i)[3] == host &&
+		    ef_elem_key(s, i)[8] == (uint8_t)(port >> 8) &&
+		    ef_elem_key(s, i)[9] == (uint8_t)port)
 			return i;
 	cr_assert_fail("no element 192.0.2.%u . tcp . %u", host, port);
 	return 0;
@@ -169,13 +169,13 @@ Test(model, elements_sorted)
 	cr_assert_eq(add_elem_rows(s, lo, lo, "a1"), 0);
 	add_elem(s, 1, 22, "a0");
 	ef_set_sort(s);
-	cr_assert_str_eq(rows_text(s->elems[0].rows), "a0");
-	cr_assert_str_eq(rows_text(s->elems[1].rows), "a1");
-	cr_assert_str_eq(rows_text(s->elems[2].rows), "a2");
-	cr_assert_str_eq(rows_text(s->elems[3].rows), "b");
-	cr_assert_str_eq(rows_text(s->elems[4].rows), "c");
+	cr_assert_str_eq(rows_text(ef_elem_rows(s, 0)), "a0");
+	cr_assert_str_eq(rows_text(ef_elem_rows(s, 1)), "a1");
+	cr_assert_str_eq(rows_text(ef_elem_rows(s, 2)), "a2");
+	cr_assert_str_eq(rows_text(ef_elem_rows(s, 3)), "b");
+	cr_assert_str_eq(rows_text(ef_elem_rows(s, 4)), "c");
 	for (size_t i = 1; i < s->nelems; i++)
-		cr_assert_leq(memcmp(s->elems[i - 1].key, s->elems[i].key,
+		cr_assert_leq(memcmp(ef_elem_key(s, i - 1), ef_elem_key(s, i),
 				     EF_KEY_MAX), 0);
 	ef_model_free(m);
 }
@@ -205,8 +205,7 @@ Test(model, counters_and_row_texts_are_not_compared)
 {
 	struct ef_model *a = sample(false), *b = sample(false);
 
-	b->sets[0].elems[0].packets = 12;
-	b->sets[0].elems[0].bytes = 3456;
+	cr_assert_eq(ef_elem_set_counts(&b->sets[0], 0, 12, 3456), 0);
 	free(b->rows[0].note);
 	b->rows[0].note = strdup("another note");
 	cr_assert(ef_model_equal(a, b));
@@ -222,15 +221,20 @@ Test(model, counters_and_row_texts_are_not_compared)
 Test(model, differing_element)
 {
 	struct ef_model *a = sample(false), *b = sample(false);
+	struct elem_keys k = keys_of(&b->sets[0], 1);
 
-	b->sets[0].elems[1].key_end[9]++;	/* port range end */
+	k.key_end[9]++;		/* port range end */
+	ef_elem_set_key_end(&b->sets[0], 1, k.key_end);
 	cr_assert_not(ef_model_equal(a, b));
 	cr_assert_not(ef_set_equal(&a->sets[0], &b->sets[0]));
 	ef_model_free(b);
 
 	b = sample(false);
-	b->sets[1].elems[0].key[3] = 10;	/* 192.0.2.10 */
-	b->sets[1].elems[0].key_end[3] = 10;
+	k = keys_of(&b->sets[1], 0);
+	k.key[3] = 10;		/* 192.0.2.10 */
+	k.key_end[3] = 10;
+	ef_elem_set_key(&b->sets[1], 0, k.key);
+	ef_elem_set_key_end(&b->sets[1], 0, k.key_end);
 	cr_assert_not(ef_model_equal(a, b));
 	ef_model_free(b);
 
@@ -248,11 +252,12 @@ Test(model, differing_rows_comment)
 {
 	struct ef_model *a = sample(false), *b = sample(false);
 
-	ef_rows_put(b->sets[0].elems[0].rows);
-	b->sets[0].elems[0].rows = rows_of("r1");
+	struct ef_rows *r1 = rows_of("r1");
+
+	cr_assert_eq(ef_elem_set_rows(&b->sets[0], 0, r1), 0);
+	ef_rows_put(r1);
 	cr_assert_not(ef_model_equal(a, b));
-	ef_rows_put(b->sets[0].elems[0].rows);
-	b->sets[0].elems[0].rows = NULL;
+	cr_assert_eq(ef_elem_set_rows(&b->sets[0], 0, NULL), 0);
 	cr_assert_not(ef_model_equal(a, b));
 	cr_assert_not(ef_model_equal(b, a));
 	ef_model_free(a);
@@ -275,17 +280,17 @@ Test(model, share_rows)
 	ef_set_sort(web);
 	ef_set_sort(other);
 	cr_assert_eq(ef_model_share_rows(b), 0);
-	r13 = web->elems[elem_at(web, 1, 443)].rows;
-	r2 = web->elems[elem_at(web, 2, 80)].rows;
-	cr_assert_eq(other->elems[elem_at(other, 10, 53)].rows, r13);
-	cr_assert_eq(other->elems[elem_at(other, 11, 53)].rows, r2);
+	r13 = ef_elem_rows(web, elem_at(web, 1, 443));
+	r2 = ef_elem_rows(web, elem_at(web, 2, 80));
+	cr_assert_eq(ef_elem_rows(other, elem_at(other, 10, 53)), r13);
+	cr_assert_eq(ef_elem_rows(other, elem_at(other, 11, 53)), r2);
 	cr_assert_eq(r13->refs, 2);
 	cr_assert_eq(r2->refs, 2);
-	cr_assert_null(other->elems[elem_at(other, 12, 53)].rows);
-	cr_assert_eq(other->elems[elem_at(other, 13, 53)].rows,
-		     web->elems[elem_at(web, 14, 53)].rows);
-	cr_assert_neq(other->elems[elem_at(other, 9, 53)].rows, r13);
-	cr_assert_str_eq(rows_text(other->elems[elem_at(other, 9, 53)].rows),
+	cr_assert_null(ef_elem_rows(other, elem_at(other, 12, 53)));
+	cr_assert_eq(ef_elem_rows(other, elem_at(other, 13, 53)),
+		     ef_elem_rows(web, elem_at(web, 14, 53)));
+	cr_assert_neq(ef_elem_rows(other, elem_at(other, 9, 53)), r13);
+	cr_assert_str_eq(rows_text(ef_elem_rows(other, elem_at(other, 9, 53))),
 			 "r4");
 	cr_assert_str_eq(rows_text(r13), "r1,r3");
 	/* Sharing again changes nothing. */

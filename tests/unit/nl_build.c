@@ -88,13 +88,13 @@ Test(nl_build, elements_share_messages)
 	struct ef_set *set = ef_model_find_set(m, "in4");
 	struct ef_nl fake = { .seq = 1 };
 	struct ef_model *back = NULL;
-	uint8_t key[EF_KEY_MAX], end[EF_KEY_MAX];
+	uint8_t key[EF_KEY_MAX] = { 0 }, end[EF_KEY_MAX] = { 0 };
 	struct ef_batch b;
 	size_t before;
 
 	cr_assert(set && set->nelems);
-	memcpy(key, set->elems[0].key, sizeof(key));
-	memcpy(end, set->elems[0].key_end, sizeof(end));
+	memcpy(key, ef_elem_key(set, 0), ef_set_key_len(set));
+	memcpy(end, ef_elem_key_end(set, 0), ef_set_key_len(set));
 	before = set->nelems;
 	/* 5000 more elements: distinct interfaces names keep them disjoint. */
 	for (int i = 0; i < 5000; i++) {
@@ -281,21 +281,20 @@ Test(nl_build, runtime_set_elements_carry_their_timeout)
 	memcpy(end, key, sizeof(end));
 	memset(end, 0xff, 4);					/* any saddr */
 	cr_assert_eq(add_elem_rows(set, key, end, "exception 3"), 0);
-	set->elems[0].timeout_ms = 3600000;
+	cr_assert_eq(ef_elem_set_times(set, 0, 3600000, 0), 0);
 	ef_batch_init(&b, &fake, NULL);
 	cr_assert_eq(ef_nl_build_replace(&b, &fake, m), 0);
 	cr_assert_eq(ef_nl_parse_batch(b.buf, b.len, &back), 0);
 	got = ef_model_find_set(back, "ex4");
 	cr_assert(got && got->timeout);
 	cr_assert_eq(got->nelems, 1);
-	cr_assert_eq(got->elems[0].timeout_ms, 3600000);
-	cr_assert_str_eq(rows_text(got->elems[0].rows), "exception 3");
-	cr_assert_arr_eq(got->elems[0].key, key, EF_KEY_MAX);
-	cr_assert_arr_eq(got->elems[0].key_end, end, EF_KEY_MAX);
+	cr_assert_eq(ef_elem_timeout(got, 0), 3600000);
+	cr_assert_str_eq(rows_text(ef_elem_rows(got, 0)), "exception 3");
+	cr_assert_arr_eq(ef_elem_key(got, 0), key, ef_set_key_len(got));
+	cr_assert_arr_eq(ef_elem_key_end(got, 0), end, ef_set_key_len(got));
 	/* Equal as the kernel runs it: the elements are the daemon's. */
 	cr_assert(ef_model_equal(m, back));
-	set->nelems = 0;
-	ef_rows_put(set->elems[0].rows);
+	ef_set_clear(set);
 	cr_assert(ef_model_equal(m, back));
 	ef_model_free(back);
 	ef_batch_free(&b);
