@@ -66,14 +66,24 @@ struct boxes {
 	size_t n, cap;
 };
 
+/* Addresses of one family as ranges: lo then hi, network order, each
+ * the family's width (a million IPv4 ranges take 8 MB). */
+struct addr_ranges {
+	uint8_t *v;
+	size_t n, cap;
+};
+
 /* A group bound to addresses: their union, and the rows that name it. */
 struct peer_group {
 	const struct ef_role *role;
-	struct ef_prefix *addrs;
-	size_t naddrs;
-	bool has[2];		/* [0] IPv4, [1] IPv6 addresses */
+	struct addr_ranges fam[2];	/* [0] IPv4, [1] IPv6 */
 	struct boxes rows[NSPECS];
 };
+
+static unsigned int family_len(unsigned int f)
+{
+	return f ? 16 : 4;
+}
 
 struct cctx {
 	const struct ef_policy *pol;
@@ -147,20 +157,21 @@ static size_t find_set_spec(enum dir dir, uint8_t family)
 }
 
 /*
- * The addresses a binding stands for now: its prefixes and the addresses of
- * its interfaces. On failure reports at the binding and returns < 0.
+ * The addresses a binding stands for now: its prefixes from `first` on
+ * and the addresses of its interfaces. On failure reports at the binding
+ * and returns < 0.
  */
-static int binding_addrs(struct cctx *c, const struct ef_binding *b,
-			 struct ef_prefix **ret, size_t *ret_n)
+static int binding_addrs_from(struct cctx *c, const struct ef_binding *b,
+			      size_t first, struct ef_prefix **ret,
+			      size_t *ret_n)
 {
 	struct ef_prefix *all = NULL;
-	size_t n = 0, cap = 0;
+	size_t n = b->nprefixes - first, cap = 0;
 
-	if (ef_grow((void **)&all, &cap, b->nprefixes + 1, sizeof(*all)))
+	if (ef_grow((void **)&all, &cap, n + 1, sizeof(*all)))
 		return -ENOMEM;
-	if (b->nprefixes)
-		memcpy(all, b->prefixes, b->nprefixes * sizeof(*all));
-	n = b->nprefixes;
+	if (n)
+		memcpy(all, b->prefixes + first, n * sizeof(*all));
 	for (size_t i = 0; i < b->nifaces; i++) {
 		struct ef_prefix *got = NULL;
 		size_t ngot = 0;
@@ -203,6 +214,13 @@ static int binding_addrs(struct cctx *c, const struct ef_binding *b,
 	return 0;
 }
 
+/* All the addresses a binding stands for now. */
+static int binding_addrs(struct cctx *c, const struct ef_binding *b,
+			 struct ef_prefix **ret, size_t *ret_n)
+{
+	return binding_addrs_from(c, b, 0, ret, ret_n);
+}
+
 struct row_ends {
 	struct ef_prefix *local;
 	size_t nlocal;
@@ -234,7 +252,7 @@ static int row_boxes(struct cctx *c, const struct ef_prow *row,
 
 		if (e->group) {
 			/* A peer of the other family can never match. */
-			if (!e->group->has[loc->family == 6])
+			if (!e->group->fam[loc->family == 6].n)
 				continue;
 			bx = &e->group->rows[si];
 		}
@@ -289,44 +307,86 @@ static int compile_row(struct cctx *c, const struct ef_prow *row)
 	return err;
 }
 
-static int cmp_prefix(const void *a, const void *b)
+static int add_range(struct addr_ranges *r, unsigned int len,
+		     const uint8_t *lo, const uint8_t *hi)
 {
-	const struct ef_prefix *x = a, *y = b;
-
-	if (x->family != y->family)
-		return x->family - y->family;
-	return memcmp(x->lo, y->lo, sizeof(x->lo));
+	if (ef_grow((void **)&r->v, &r->cap, r->n + 1, 2 * len))
+		return -ENOMEM;
+	memcpy(r->v + r->n * 2 * len, lo, len);
+	memcpy(r->v + r->n * 2 * len + len, hi, len);
+	r->n++;
+	return 0;
 }
 
-/* The union of a group's prefixes as sorted, merged ranges per family:
- * overlapping and adjacent ones become one. */
-static void merge_prefixes(struct peer_group *g)
+static int range_cmp(const void *a, const void *b, void *len)
 {
-	size_t out = 0;
+	return memcmp(a, b, *(const unsigned int *)len);
+}
 
-	qsort(g->addrs, g->naddrs, sizeof(*g->addrs), cmp_prefix);
-	for (size_t i = 0; i < g->naddrs; i++) {
-		struct ef_prefix *p = &g->addrs[i];
-		unsigned int len = p->family == 4 ? 4 : 16;
+/* The union of a family's ranges, sorted, merged: overlapping and
+ * adjacent ones become one. A group file usually comes sorted. */
+static void merge_ranges(struct addr_ranges *r, unsigned int len)
+{
+	size_t out = 0, i;
+	unsigned int w = 2 * len;
 
-		g->has[p->family == 6] = true;
-		if (out && g->addrs[out - 1].family == p->family) {
-			struct ef_prefix *last = &g->addrs[out - 1];
+	for (i = 1; i < r->n && memcmp(r->v + (i - 1) * w, r->v + i * w,
+				       len) <= 0; i++)
+		;
+	if (i < r->n)
+		qsort_r(r->v, r->n, w, range_cmp, &len);
+	for (i = 0; i < r->n; i++) {
+		const uint8_t *lo = r->v + i * w, *hi = lo + len;
+
+		if (out) {
+			uint8_t *last_hi = r->v + (out - 1) * w + len;
 			uint8_t next[16];
 			bool top = true;
 
-			memcpy(next, last->hi, len);
+			memcpy(next, last_hi, len);
 			for (unsigned int k = len; k-- > 0 && top;)
 				top = !++next[k];
-			if (top || memcmp(p->lo, next, len) <= 0) {
-				if (memcmp(p->hi, last->hi, len) > 0)
-					memcpy(last->hi, p->hi, len);
+			if (top || memcmp(lo, next, len) <= 0) {
+				if (memcmp(hi, last_hi, len) > 0)
+					memcpy(last_hi, hi, len);
 				continue;
 			}
 		}
-		g->addrs[out++] = *p;
+		if (out != i)
+			memcpy(r->v + out * w, lo, w);
+		out++;
 	}
-	g->naddrs = out;
+	r->n = out;
+}
+
+/* A group's addresses, per family, from its binding: its prefixes and
+ * its interfaces' addresses. */
+static int group_addrs(struct cctx *c, const struct ef_binding *b,
+		       struct peer_group *g)
+{
+	struct ef_prefix *ifaddrs = NULL;
+	size_t n[2] = { 0, 0 }, nif = 0;
+	int err;
+
+	/* Sized once: a million addresses are not copied while they grow. */
+	for (size_t i = 0; i < b->nprefixes; i++)
+		n[b->prefixes[i].family == 6]++;
+	for (unsigned int f = 0; f < 2; f++)
+		if (n[f] && ef_grow((void **)&g->fam[f].v, &g->fam[f].cap, n[f],
+				    2 * family_len(f)))
+			return -ENOMEM;
+	err = binding_addrs_from(c, b, b->nprefixes, &ifaddrs, &nif);
+	for (size_t i = 0; !err && i < b->nprefixes + nif; i++) {
+		const struct ef_prefix *p = i < b->nprefixes ? &b->prefixes[i] :
+					    &ifaddrs[i - b->nprefixes];
+		unsigned int f = p->family == 6;
+
+		err = add_range(&g->fam[f], family_len(f), p->lo, p->hi);
+	}
+	free(ifaddrs);
+	for (unsigned int f = 0; f < 2 && !err; f++)
+		merge_ranges(&g->fam[f], family_len(f));
+	return err;
 }
 
 /* Every group role the site binds to addresses, resolved once. */
@@ -348,9 +408,7 @@ static int resolve_groups(struct cctx *c)
 			continue;
 		g = &c->groups[c->ngroups++];
 		g->role = r;
-		err = binding_addrs(c, b, &g->addrs, &g->naddrs);
-		if (!err)
-			merge_prefixes(g);
+		err = group_addrs(c, b, g);
 	}
 	return err;
 }
@@ -358,7 +416,8 @@ static int resolve_groups(struct cctx *c)
 static void free_groups(struct cctx *c)
 {
 	for (size_t i = 0; i < c->ngroups; i++) {
-		free(c->groups[i].addrs);
+		free(c->groups[i].fam[0].v);
+		free(c->groups[i].fam[1].v);
 		for (size_t k = 0; k < NSPECS; k++)
 			free(c->groups[i].rows[k].v);
 	}
@@ -596,6 +655,7 @@ static int group_addr_set(const struct cctx *c, const struct peer_group *g,
 			  const char *name, uint8_t family, struct ef_model *m)
 {
 	enum ef_type type = family == 4 ? EF_T_IPV4 : EF_T_IPV6;
+	const struct addr_ranges *r = &g->fam[family == 6];
 	unsigned int len = family == 4 ? 4 : 16;
 	struct ef_set *set;
 	bool hosts = true;
@@ -606,22 +666,17 @@ static int group_addr_set(const struct cctx *c, const struct peer_group *g,
 	set = ef_model_add_set(m, name, &type, 1, false);
 	if (!set)
 		return -ENOMEM;
-	for (size_t i = 0; i < g->naddrs && hosts; i++)
-		if (g->addrs[i].family == family)
-			hosts = !memcmp(g->addrs[i].lo, g->addrs[i].hi, len);
+	for (size_t i = 0; i < r->n && hosts; i++)
+		hosts = !memcmp(r->v + 2 * i * len, r->v + (2 * i + 1) * len,
+				len);
 	set->hashed = hosts;
-	for (size_t i = 0; i < g->naddrs && !err; i++) {
-		const struct ef_prefix *p = &g->addrs[i];
-		uint8_t key[EF_KEY_MAX] = { 0 }, end[EF_KEY_MAX] = { 0 };
-
-		if (p->family != family)
-			continue;
-		if (set->nelems >= c->site->max_elements)
-			return -E2BIG;
-		ef_key_put(set, 0, key, p->lo);
-		ef_key_put(set, 0, end, p->hi);
-		err = ef_set_add_elem(set, key, end, NULL);
-	}
+	if (r->n > c->site->max_elements)
+		return -E2BIG;
+	err = ef_set_reserve(set, r->n);
+	/* The key of one address field is the address: no padding. */
+	for (size_t i = 0; i < r->n && !err; i++)
+		err = ef_set_add_elem(set, r->v + 2 * i * len,
+				      r->v + (2 * i + 1) * len, NULL);
 	if (hosts)
 		set->size = hash_capacity(set->nelems);
 	return err;
