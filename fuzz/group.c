@@ -30,9 +30,12 @@ static void write_site(void)
 static void check_prefixes(const struct ef_binding *b)
 {
 	for (size_t i = 0; i < b->nprefixes; i++) {
-		const struct ef_prefix *p = &b->prefixes[i];
-		size_t len = p->family == 4 ? 4 : 16;
+		struct ef_prefix pfx;
+		const struct ef_prefix *p = &pfx;
+		size_t len;
 
+		ef_binding_prefix(b, i, &pfx);
+		len = p->family == 4 ? 4 : 16;
 		if ((p->family != 4 && p->family != 6) ||
 		    memcmp(p->lo, p->hi, len) > 0)
 			abort();

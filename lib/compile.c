@@ -170,8 +170,8 @@ static int binding_addrs_from(struct cctx *c, const struct ef_binding *b,
 
 	if (ef_grow((void **)&all, &cap, n + 1, sizeof(*all)))
 		return -ENOMEM;
-	if (n)
-		memcpy(all, b->prefixes + first, n * sizeof(*all));
+	for (size_t i = 0; i < n; i++)
+		ef_binding_prefix(b, first + i, &all[i]);
 	for (size_t i = 0; i < b->nifaces; i++) {
 		struct ef_prefix *got = NULL;
 		size_t ngot = 0;
@@ -370,18 +370,22 @@ static int group_addrs(struct cctx *c, const struct ef_binding *b,
 
 	/* Sized once: a million addresses are not copied while they grow. */
 	for (size_t i = 0; i < b->nprefixes; i++)
-		n[b->prefixes[i].family == 6]++;
+		n[b->addrs[i].family == 6]++;
 	for (unsigned int f = 0; f < 2; f++)
 		if (n[f] && ef_grow((void **)&g->fam[f].v, &g->fam[f].cap, n[f],
 				    2 * family_len(f)))
 			return -ENOMEM;
 	err = binding_addrs_from(c, b, b->nprefixes, &ifaddrs, &nif);
 	for (size_t i = 0; !err && i < b->nprefixes + nif; i++) {
-		const struct ef_prefix *p = i < b->nprefixes ? &b->prefixes[i] :
-					    &ifaddrs[i - b->nprefixes];
-		unsigned int f = p->family == 6;
+		struct ef_prefix p;
+		unsigned int f;
 
-		err = add_range(&g->fam[f], family_len(f), p->lo, p->hi);
+		if (i < b->nprefixes)
+			ef_binding_prefix(b, i, &p);
+		else
+			p = ifaddrs[i - b->nprefixes];
+		f = p.family == 6;
+		err = add_range(&g->fam[f], family_len(f), p.lo, p.hi);
 	}
 	free(ifaddrs);
 	for (unsigned int f = 0; f < 2 && !err; f++)
@@ -557,12 +561,15 @@ static int mgmt_sets(struct cctx *c, struct ef_model *m)
 	if (!boxes[0] || !boxes[1])
 		err = -ENOMEM;
 	for (size_t i = 0; i < b->nprefixes && !err; i++) {
-		const struct ef_prefix *p = &b->prefixes[i];
-		unsigned int f = p->family == 4 ? 0 : 1;
-		struct ef_box *box = &boxes[f][n[f]++];
+		struct ef_prefix p;
+		unsigned int f;
+		struct ef_box *box;
 
-		ef_key_put(sets[f], 0, box->key, p->lo);
-		ef_key_put(sets[f], 0, box->key_end, p->hi);
+		ef_binding_prefix(b, i, &p);
+		f = p.family == 4 ? 0 : 1;
+		box = &boxes[f][n[f]++];
+		ef_key_put(sets[f], 0, box->key, p.lo);
+		ef_key_put(sets[f], 0, box->key_end, p.hi);
 		ef_key_put(sets[f], 1, box->key, &tcp);
 		ef_key_put(sets[f], 1, box->key_end, &tcp);
 		ef_key_put(sets[f], 2, box->key, port);

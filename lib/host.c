@@ -146,9 +146,11 @@ static void check_addresses(const struct ef_policy *pol,
 		if (r->kind != EF_ROLE_ADDRESS || !b || b->kind != EF_BIND_ADDRS)
 			continue;
 		for (size_t k = 0; k < b->nprefixes; k++) {
-			const struct ef_prefix *p = &b->prefixes[k];
+			struct ef_prefix pfx;
+			const struct ef_prefix *p = &pfx;
 			char text[INET6_ADDRSTRLEN + 5];
 
+			ef_binding_prefix(b, k, &pfx);
 			if (has_addr_in(host, p))
 				continue;
 			prefix_text(p, text, sizeof(text));

@@ -131,8 +131,10 @@ static void check_shared(const struct ef_policy *pol,
 		if (o == b || !r || r->kind != EF_ROLE_ADDRESS)
 			continue;
 		for (size_t k = 0; k < o->nprefixes; k++) {
-			const struct ef_prefix *p = &o->prefixes[k];
+			struct ef_prefix pfx;
+			const struct ef_prefix *p = &pfx;
 
+			ef_binding_prefix(o, k, &pfx);
 			if (p->family == 4 && !memcmp(p->lo, map->priv, 4) &&
 			    !memcmp(p->hi, map->priv, 4))
 				ef_error(d, &p->loc,

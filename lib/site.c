@@ -125,13 +125,75 @@ static bool set_once(struct sparser *sp, const char *key,
 	return true;
 }
 
+static bool prefix_bit(const uint8_t *a, unsigned int bit)
+{
+	return a[bit / 8] & (0x80u >> (bit % 8));
+}
+
+/* The file it was written in, as an index in b->files. */
+static int prefix_file(struct ef_binding *b, const struct ef_loc *loc)
+{
+	size_t i = b->nfiles;
+
+	/* Most come from one group file, one after the other. */
+	while (i > 0 && b->files[i - 1].text != loc->text)
+		i--;
+	if (i > 0)
+		return (int)i - 1;
+	if (b->nfiles > UINT16_MAX ||
+	    ef_grow((void **)&b->files, &b->files_cap, b->nfiles + 1,
+		    sizeof(*b->files)))
+		return -ENOMEM;
+	b->files[b->nfiles] = (struct ef_loc){ loc->file, loc->text, 0, 0 };
+	return (int)b->nfiles++;
+}
+
 static bool add_prefix(struct ef_binding *b, const struct ef_prefix *p)
 {
-	if (ef_grow((void **)&b->prefixes, &b->prefixes_cap, b->nprefixes + 1,
-		 sizeof(*p)))
+	unsigned int bits = p->family == 4 ? 32 : 128, host = 0;
+	struct ef_addr_entry e = { 0, p->loc.line, p->loc.col, p->family, 0,
+				   0 };
+	int file = prefix_file(b, &p->loc);
+
+	if (file < 0 || ef_grow((void **)&b->addrs, &b->addrs_cap,
+				b->nprefixes + 1, sizeof(e)))
 		return false;
-	b->prefixes[b->nprefixes++] = *p;
+	while (host < bits && prefix_bit(p->hi, bits - 1 - host) &&
+	       !prefix_bit(p->lo, bits - 1 - host))
+		host++;
+	e.plen = (uint8_t)(bits - host);
+	e.file = (uint16_t)file;
+	if (p->family == 4) {
+		memcpy(&e.addr, p->lo, 4);
+	} else {
+		if (ef_grow((void **)&b->v6, &b->v6_cap, b->nv6 + 1,
+			    sizeof(*b->v6)))
+			return false;
+		memcpy(b->v6[b->nv6], p->lo, 16);
+		e.addr = (uint32_t)b->nv6++;
+	}
+	b->addrs[b->nprefixes++] = e;
 	return true;
+}
+
+void ef_binding_prefix(const struct ef_binding *b, size_t i,
+		       struct ef_prefix *ret)
+{
+	const struct ef_addr_entry *e = &b->addrs[i];
+	unsigned int bits = e->family == 4 ? 32 : 128;
+
+	memset(ret, 0, sizeof(*ret));
+	ret->family = e->family;
+	if (e->family == 4)
+		memcpy(ret->lo, &e->addr, 4);
+	else
+		memcpy(ret->lo, b->v6[e->addr], 16);
+	memcpy(ret->hi, ret->lo, sizeof(ret->hi));
+	for (unsigned int k = e->plen; k < bits; k++)
+		ret->hi[k / 8] |= (uint8_t)(0x80u >> (k % 8));
+	ret->loc = b->files[e->file];
+	ret->loc.line = e->line;
+	ret->loc.col = e->col;
 }
 
 /* A group file: one address or CIDR a line, '#' comments. */
@@ -381,7 +443,9 @@ static void binding_release(struct ef_binding *b)
 	for (size_t i = 0; i < b->nifaces; i++)
 		free(b->ifaces[i]);
 	free(b->ifaces);
-	free(b->prefixes);
+	free(b->addrs);
+	free(b->v6);
+	free(b->files);
 	free(b->nat);
 }
 

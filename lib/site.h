@@ -34,12 +34,27 @@ struct ef_nat_map {
 	struct ef_loc priv_loc, pub_loc;
 };
 
+/* A binding's address as the site keeps it, 16 bytes (a group file of a
+ * million addresses takes 16 MB): ef_binding_prefix() makes it whole. */
+struct ef_addr_entry {
+	uint32_t addr;			/* IPv4, network order; IPv6: index
+					 * in the binding's v6 */
+	uint32_t line, col;		/* where it was written */
+	uint8_t family, plen;
+	uint16_t file;			/* in the binding's files */
+};
+
 struct ef_binding {
 	char name[EF_ROLE_MAX];
 	struct ef_loc loc;
 	enum ef_bind_kind kind;
-	struct ef_prefix *prefixes;
-	size_t nprefixes, prefixes_cap;
+	/* nprefixes addresses or CIDRs, in the order written. */
+	struct ef_addr_entry *addrs;
+	size_t nprefixes, addrs_cap;
+	uint8_t (*v6)[16];
+	size_t nv6, v6_cap;
+	struct ef_loc *files;		/* file and text; line 0 */
+	size_t nfiles, files_cap;
 	char **ifaces;			/* EF_BIND_IFACE */
 	size_t nifaces;
 	struct ef_nat_map *nat;		/* its addresses with `public` */
@@ -93,6 +108,9 @@ struct ef_site *ef_site_parse(const char *path, struct ef_diags *d);
 void ef_site_free(struct ef_site *s);
 const struct ef_binding *ef_site_find(const struct ef_site *s,
 				      const char *name);
+/* The binding's i-th address or CIDR, and where it was written. */
+void ef_binding_prefix(const struct ef_binding *b, size_t i,
+		       struct ef_prefix *ret);
 const struct ef_zone_bind *ef_site_find_zone(const struct ef_site *s,
 					     const char *name);
 

@@ -39,6 +39,24 @@ static void expect_prefix(const struct ef_prefix *p, int family,
 	cr_assert_arr_eq(p->hi, want_hi, len, "hi is not %s", hi);
 }
 
+/* The binding's i-th address or CIDR, whole. */
+static struct ef_prefix prefix_at(const struct ef_binding *b, size_t i)
+{
+	struct ef_prefix p;
+
+	cr_assert_lt(i, b->nprefixes);
+	ef_binding_prefix(b, i, &p);
+	return p;
+}
+
+static void expect_prefix_at(const struct ef_binding *b, size_t i, int family,
+			     const char *lo, const char *hi)
+{
+	struct ef_prefix p = prefix_at(b, i);
+
+	expect_prefix(&p, family, lo, hi);
+}
+
 static void expect_parse(const char *s, int family, const char *lo,
 			 const char *hi)
 {
@@ -103,10 +121,10 @@ Test(site, good_site_every_statement)
 	cr_assert_eq(b->loc.line, 6);
 	cr_assert_eq(b->loc.col, 1);
 	cr_assert_eq(b->nprefixes, 2);
-	expect_prefix(&b->prefixes[0], 4, "198.51.100.10", "198.51.100.10");
-	expect_prefix(&b->prefixes[1], 6, "2001:db8:100::10",
+	expect_prefix_at(b, 0, 4, "198.51.100.10", "198.51.100.10");
+	expect_prefix_at(b, 1, 6, "2001:db8:100::10",
 		      "2001:db8:100::10");
-	cr_assert_eq(b->prefixes[1].loc.col, 22);
+	cr_assert_eq(prefix_at(b, 1).loc.col, 22);
 
 	b = ef_site_find(s, "web_if");
 	cr_assert_not_null(b);
@@ -131,28 +149,28 @@ Test(site, good_site_every_statement)
 	cr_assert_not_null(b);
 	cr_assert_eq(b->kind, EF_BIND_ADDRS);
 	cr_assert_eq(b->nprefixes, 6);
-	expect_prefix(&b->prefixes[0], 4, "192.0.2.0", "192.0.2.255");
-	expect_prefix(&b->prefixes[1], 6, "2001:db8:1::",
+	expect_prefix_at(b, 0, 4, "192.0.2.0", "192.0.2.255");
+	expect_prefix_at(b, 1, 6, "2001:db8:1::",
 		      "2001:db8:1:ffff:ffff:ffff:ffff:ffff");
-	expect_prefix(&b->prefixes[2], 4, "198.51.100.128", "198.51.100.255");
-	cr_assert_str_eq(b->prefixes[2].loc.file, "data/site/groups/peers.txt");
-	cr_assert_eq(b->prefixes[2].loc.line, 2);
-	cr_assert_eq(b->prefixes[2].loc.col, 1);
-	expect_prefix(&b->prefixes[3], 6, "2001:db8:2::1", "2001:db8:2::1");
-	cr_assert_eq(b->prefixes[3].loc.line, 3);
-	cr_assert_eq(b->prefixes[3].loc.col, 3);
-	expect_prefix(&b->prefixes[4], 4, "192.0.2.77", "192.0.2.77");
-	cr_assert_eq(b->prefixes[4].loc.line, 5);
-	cr_assert_eq(b->prefixes[4].loc.col, 2);
-	expect_prefix(&b->prefixes[5], 4, "10.0.0.0", "10.255.255.255");
-	cr_assert_str_eq(b->prefixes[5].loc.file, "data/site/good.site");
+	expect_prefix_at(b, 2, 4, "198.51.100.128", "198.51.100.255");
+	cr_assert_str_eq(prefix_at(b, 2).loc.file, "data/site/groups/peers.txt");
+	cr_assert_eq(prefix_at(b, 2).loc.line, 2);
+	cr_assert_eq(prefix_at(b, 2).loc.col, 1);
+	expect_prefix_at(b, 3, 6, "2001:db8:2::1", "2001:db8:2::1");
+	cr_assert_eq(prefix_at(b, 3).loc.line, 3);
+	cr_assert_eq(prefix_at(b, 3).loc.col, 3);
+	expect_prefix_at(b, 4, 4, "192.0.2.77", "192.0.2.77");
+	cr_assert_eq(prefix_at(b, 4).loc.line, 5);
+	cr_assert_eq(prefix_at(b, 4).loc.col, 2);
+	expect_prefix_at(b, 5, 4, "10.0.0.0", "10.255.255.255");
+	cr_assert_str_eq(prefix_at(b, 5).loc.file, "data/site/good.site");
 
 	cr_assert(s->management_set);
 	cr_assert_eq(s->management.kind, EF_BIND_ADDRS);
 	cr_assert_eq(s->management.nprefixes, 2);
-	expect_prefix(&s->management.prefixes[0], 4, "203.0.113.0",
+	expect_prefix_at(&s->management, 0, 4, "203.0.113.0",
 		      "203.0.113.255");
-	expect_prefix(&s->management.prefixes[1], 6, "2001:db8:ffff::",
+	expect_prefix_at(&s->management, 1, 6, "2001:db8:ffff::",
 		      "2001:db8:ffff:ffff:ffff:ffff:ffff:ffff");
 	cr_assert_null(ef_site_find(s, "management"));
 	cr_assert_null(ef_site_find(s, "nobody"));
@@ -257,8 +275,8 @@ Test(site, mixed_values_ifaces_and_absolute_group_file)
 	cr_assert_str_eq(b->ifaces[1], "eth1.7");
 	b = ef_site_find(s, "peers");
 	cr_assert_eq(b->nprefixes, 2);
-	cr_assert_str_eq(b->prefixes[0].loc.file, group);
-	expect_prefix(&b->prefixes[1], 6, "2001:db8::",
+	cr_assert_str_eq(prefix_at(b, 0).loc.file, group);
+	expect_prefix_at(b, 1, 6, "2001:db8::",
 		      "2001:db8:ffff:ffff:ffff:ffff:ffff:ffff");
 	cr_assert_eq(s->max_elements, 100000000);
 	cr_assert_eq(s->management_port, 65535);
