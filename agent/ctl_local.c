@@ -200,6 +200,10 @@ static int apply(const struct local_args *a)
 	status = load_and_open(a, &l, &nl);
 	if (status)
 		goto out;
+	/* The model is all the kernel write needs: a large group's file and
+	 * addresses go before its batch is built. */
+	ef_site_free(l.site);
+	l.site = NULL;
 	if (a->replace) {
 		err = ef_nl_replace(nl, l.model, &why);
 		if (!err)
