@@ -323,6 +323,21 @@ static int range_cmp(const void *a, const void *b, void *len)
 	return memcmp(a, b, *(const unsigned int *)len);
 }
 
+/* memcmp of two addresses, IPv4 ones without a call: a group of a
+ * million compares a million times. */
+static int addr_cmp(const uint8_t *a, const uint8_t *b, unsigned int len)
+{
+	uint32_t x, y;
+
+	if (len != 4)
+		return memcmp(a, b, len);
+	memcpy(&x, a, 4);
+	memcpy(&y, b, 4);
+	x = ntohl(x);
+	y = ntohl(y);
+	return x < y ? -1 : x > y;
+}
+
 /* The union of a family's ranges, sorted, merged: overlapping and
  * adjacent ones become one. A group file usually comes sorted. */
 static void merge_ranges(struct addr_ranges *r, unsigned int len)
@@ -330,8 +345,8 @@ static void merge_ranges(struct addr_ranges *r, unsigned int len)
 	size_t out = 0, i;
 	unsigned int w = 2 * len;
 
-	for (i = 1; i < r->n && memcmp(r->v + (i - 1) * w, r->v + i * w,
-				       len) <= 0; i++)
+	for (i = 1; i < r->n && addr_cmp(r->v + (i - 1) * w, r->v + i * w,
+					 len) <= 0; i++)
 		;
 	if (i < r->n)
 		qsort_r(r->v, r->n, w, range_cmp, &len);
@@ -346,8 +361,8 @@ static void merge_ranges(struct addr_ranges *r, unsigned int len)
 			memcpy(next, last_hi, len);
 			for (unsigned int k = len; k-- > 0 && top;)
 				top = !++next[k];
-			if (top || memcmp(lo, next, len) <= 0) {
-				if (memcmp(hi, last_hi, len) > 0)
+			if (top || addr_cmp(lo, next, len) <= 0) {
+				if (addr_cmp(hi, last_hi, len) > 0)
 					memcpy(last_hi, hi, len);
 				continue;
 			}
@@ -376,16 +391,17 @@ static int group_addrs(struct cctx *c, const struct ef_binding *b,
 				    2 * family_len(f)))
 			return -ENOMEM;
 	err = binding_addrs_from(c, b, b->nprefixes, &ifaddrs, &nif);
-	for (size_t i = 0; !err && i < b->nprefixes + nif; i++) {
-		struct ef_prefix p;
-		unsigned int f;
+	for (size_t i = 0; !err && i < b->nprefixes; i++) {
+		uint8_t lo[16], hi[16];
+		unsigned int f = ef_binding_range(b, i, lo, hi) == 6;
 
-		if (i < b->nprefixes)
-			ef_binding_prefix(b, i, &p);
-		else
-			p = ifaddrs[i - b->nprefixes];
-		f = p.family == 6;
-		err = add_range(&g->fam[f], family_len(f), p.lo, p.hi);
+		err = add_range(&g->fam[f], family_len(f), lo, hi);
+	}
+	for (size_t i = 0; !err && i < nif; i++) {
+		unsigned int f = ifaddrs[i].family == 6;
+
+		err = add_range(&g->fam[f], family_len(f), ifaddrs[i].lo,
+				ifaddrs[i].hi);
 	}
 	free(ifaddrs);
 	for (unsigned int f = 0; f < 2 && !err; f++)
@@ -674,8 +690,8 @@ static int group_addr_set(const struct cctx *c, const struct peer_group *g,
 	if (!set)
 		return -ENOMEM;
 	for (size_t i = 0; i < r->n && hosts; i++)
-		hosts = !memcmp(r->v + 2 * i * len, r->v + (2 * i + 1) * len,
-				len);
+		hosts = !addr_cmp(r->v + 2 * i * len,
+				  r->v + (2 * i + 1) * len, len);
 	set->hashed = hosts;
 	if (r->n > c->site->max_elements)
 		return -E2BIG;

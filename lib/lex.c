@@ -63,29 +63,39 @@ void ef_source_check_text(const struct ef_source *src, struct ef_diags *d)
 {
 	struct ef_loc loc = { src->path, src->text, 1, 1 };
 	const unsigned char *p = (const unsigned char *)src->text;
+	const unsigned char *counted = p, *line = p;
 
 	/* Invisible, it would glue itself to the first word ("mode"). */
 	if (!strncmp(src->text, "\xef\xbb\xbf", 3))
 		ef_error(d, &loc,
 			 "a byte order mark (U+FEFF) starts the file: save it as UTF-8 without one");
+	/* ASCII is most of it (a group file of a million addresses is 12
+	 * MB): lines and columns are counted only for an error. */
 	while (*p) {
-		size_t n = ef_utf8_char(p);
+		size_t n;
 
-		if (!n) {
-			ef_error(d, &loc,
-				 "invalid UTF-8 (byte 0x%02x): policy, site and group files are UTF-8 text",
-				 *p);
-			while (*p && *p != '\n')
-				p++;
+		if (*p < 0x80) {
+			p++;
 			continue;
 		}
-		if (*p == '\n') {
-			loc.line++;
-			loc.col = 1;
-		} else {
-			loc.col += (unsigned int)n;
+		n = ef_utf8_char(p);
+		if (n) {
+			p += n;
+			continue;
 		}
-		p += n;
+		for (; counted < p; counted++)
+			if (*counted == '\n') {
+				loc.line++;
+				line = counted + 1;
+			}
+		loc.col = 1;
+		for (const unsigned char *c = line; c < p; c++)
+			loc.col += (*c & 0xc0) != 0x80;	/* a character's first byte */
+		ef_error(d, &loc,
+			 "invalid UTF-8 (byte 0x%02x): policy, site and group files are UTF-8 text",
+			 *p);
+		while (*p && *p != '\n')
+			p++;
 	}
 }
 

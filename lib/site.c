@@ -19,12 +19,48 @@
 /* The first 96 bits of ::ffff:192.0.2.1. */
 static const uint8_t v4mapped[12] = { [10] = 0xff, [11] = 0xff };
 
+/* inet_pton(AF_INET) (four decimal octets, no leading zeros), without
+ * its cost: a group file may hold a million addresses. */
+static bool parse_ipv4(const char *s, uint8_t out[4])
+{
+	unsigned int octets = 0, v = 0;
+	bool digit = false;
+
+	for (;; s++) {
+		if (*s >= '0' && *s <= '9') {
+			if (digit && !v)
+				return false;	/* a leading zero */
+			v = v * 10 + (unsigned int)(*s - '0');
+			if (v > 255)
+				return false;
+			if (!digit && ++octets > 4)
+				return false;
+			digit = true;
+		} else if ((*s == '.' || !*s) && digit) {
+			out[octets - 1] = (uint8_t)v;
+			if (!*s)
+				return octets == 4;
+			if (octets == 4)
+				return false;
+			v = 0;
+			digit = false;
+		} else {
+			return false;
+		}
+	}
+}
+
 int ef_prefix_parse(const char *s, struct ef_prefix *ret, const char **why)
 {
 	char addr[INET6_ADDRSTRLEN + 1];
-	const char *slash = strchr(s, '/');
-	size_t alen = slash ? (size_t)(slash - s) : strlen(s);
+	const char *slash = NULL;
+	size_t alen = 0;
 	struct ef_prefix p = { 0 };
+
+	while (s[alen] && s[alen] != '/' && alen < sizeof(addr))
+		alen++;
+	if (s[alen] == '/')
+		slash = s + alen;
 	unsigned int plen, bits;
 
 	if (alen == 0 || alen >= sizeof(addr)) {
@@ -33,7 +69,7 @@ int ef_prefix_parse(const char *s, struct ef_prefix *ret, const char **why)
 	}
 	memcpy(addr, s, alen);
 	addr[alen] = '\0';
-	if (inet_pton(AF_INET, addr, p.lo) == 1) {
+	if (parse_ipv4(addr, p.lo)) {
 		p.family = 4;
 		bits = 32;
 	} else if (inet_pton(AF_INET6, addr, p.lo) == 1) {
@@ -176,21 +212,33 @@ static bool add_prefix(struct ef_binding *b, const struct ef_prefix *p)
 	return true;
 }
 
+uint8_t ef_binding_range(const struct ef_binding *b, size_t i, uint8_t *lo,
+			 uint8_t *hi)
+{
+	const struct ef_addr_entry *e = &b->addrs[i];
+
+	if (e->family == 4) {
+		uint32_t host = e->plen >= 32 ? 0 : ~0u >> e->plen;
+		uint32_t end = e->addr | htonl(host);
+
+		memcpy(lo, &e->addr, 4);
+		memcpy(hi, &end, 4);
+		return 4;
+	}
+	memcpy(lo, b->v6[e->addr], 16);
+	memcpy(hi, lo, 16);
+	for (unsigned int k = e->plen; k < 128; k++)
+		hi[k / 8] |= (uint8_t)(0x80u >> (k % 8));
+	return 6;
+}
+
 void ef_binding_prefix(const struct ef_binding *b, size_t i,
 		       struct ef_prefix *ret)
 {
 	const struct ef_addr_entry *e = &b->addrs[i];
-	unsigned int bits = e->family == 4 ? 32 : 128;
 
 	memset(ret, 0, sizeof(*ret));
-	ret->family = e->family;
-	if (e->family == 4)
-		memcpy(ret->lo, &e->addr, 4);
-	else
-		memcpy(ret->lo, b->v6[e->addr], 16);
-	memcpy(ret->hi, ret->lo, sizeof(ret->hi));
-	for (unsigned int k = e->plen; k < bits; k++)
-		ret->hi[k / 8] |= (uint8_t)(0x80u >> (k % 8));
+	ret->family = ef_binding_range(b, i, ret->lo, ret->hi);
 	ret->loc = b->files[e->file];
 	ret->loc.line = e->line;
 	ret->loc.col = e->col;
@@ -221,7 +269,8 @@ static bool read_group_file(struct sparser *sp, struct ef_binding *b,
 		while (p < end && (*p == ' ' || *p == '\t' || *p == '\r'))
 			p++;
 		w = p;
-		while (p < end && !strchr(" \t\r#", *p))
+		while (p < end && *p != ' ' && *p != '\t' && *p != '\r' &&
+		       *p != '#')
 			p++;
 		n = (size_t)(p - w);
 		while (p < end && (*p == ' ' || *p == '\t' || *p == '\r'))

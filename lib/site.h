@@ -111,6 +111,10 @@ const struct ef_binding *ef_site_find(const struct ef_site *s,
 /* The binding's i-th address or CIDR, and where it was written. */
 void ef_binding_prefix(const struct ef_binding *b, size_t i,
 		       struct ef_prefix *ret);
+/* The same, its range alone (lo and hi, network order, 4 or 16 bytes):
+ * its family. */
+uint8_t ef_binding_range(const struct ef_binding *b, size_t i, uint8_t *lo,
+			 uint8_t *hi);
 const struct ef_zone_bind *ef_site_find_zone(const struct ef_site *s,
 					     const char *name);
 

@@ -344,6 +344,45 @@ Test(site, public_addresses)
 	tdir_fini(&t);
 }
 
+/*
+ * The parser's own IPv4 reader takes exactly what inet_pton(AF_INET)
+ * takes, to the same address: random strings of digits and dots, and
+ * every case the two could differ on (leading zeros, 256, dots).
+ */
+Test(site, ipv4_read_as_inet_pton_does)
+{
+	static const char *const cases[] = {
+		"0.0.0.0", "255.255.255.255", "256.0.0.1", "01.2.3.4", "1.02.3.4",
+		"1.2.3.04", "1.2.3.0", "1.2.3", "1.2.3.4.5", "1..2.3", ".1.2.3",
+		"1.2.3.4.", "1.2.3.", "", ".", "0", "00.0.0.0", "1.2.3.4 ",
+		"+1.2.3.4", "1.2.3.1000", "9.9.9.9",
+	};
+	unsigned int seed = 14;
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases) + 20000; i++) {
+		char buf[24];
+		const char *s = buf, *why;
+		struct ef_prefix p;
+		uint8_t want[4];
+		bool ok;
+
+		if (i < ARRAY_SIZE(cases)) {
+			s = cases[i];
+		} else {
+			size_t n = (size_t)rand_r(&seed) % 16;
+
+			for (size_t k = 0; k < n; k++)
+				buf[k] = "0123456789.25."[rand_r(&seed) % 14];
+			buf[n] = '\0';
+		}
+		ok = inet_pton(AF_INET, s, want) == 1;
+		cr_assert_eq(!ef_prefix_parse(s, &p, &why) && p.family == 4, ok,
+			     "'%s'", s);
+		if (ok)
+			cr_assert_arr_eq(p.lo, want, 4, "'%s'", s);
+	}
+}
+
 Test(site, prefix_parse_good)
 {
 	expect_parse("192.0.2.1", 4, "192.0.2.1", "192.0.2.1");
