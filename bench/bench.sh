@@ -176,8 +176,10 @@ for n in $SIZES; do
 	row "full apply, $elems elements: kernel floor" "${e%% *} s" "$(ms "$fl") (batch sent)" "$(ratio "${e%% *}" "$fl")" "the floor is the kernel's"
 	read -r _ erss eusr <<<"$e"
 	read -r _ frss fusr <<<"$f"
-	row "full apply, $elems elements: peak RSS" "$((erss / 1024)) MiB" "$((frss / 1024)) MiB" "$(ratio "$erss" "$frss")" "-"
+	row "full apply, $elems elements: peak RSS" "$((erss / 1024)) MiB" "$((frss / 1024)) MiB" "$(ratio "$erss" "$frss")" "$( ((n >= 1000000)) && echo "≤ 64 MiB" || echo -)"
 	row "full apply, $elems elements: user CPU" "$eusr s" "$fusr s" "$(ratio "$eusr" "$fusr")" "-"
+	pc=$("$EFB" compile $POLICY "$s")
+	row "parse + compile, $n-address group: per address" "$(awk -v t="$pc" -v n="$n" 'BEGIN { printf "%.0f ns", t * 1e9 / n }')" "$(ms "$pc") in all" "" "≤ 100 ns"
 	PREP=start_listener POST=stop_listener
 	l=$(timed ip netns exec "$ns" "$CTL" apply --replace $POLICY --site "$s")
 	PREP= POST=
@@ -192,8 +194,12 @@ s=$(site "$n")
 fresh_ns
 start_daemon "$s"
 d=$ready
+sleep 1		# settled: what it holds while it enforces
+read -r rss hwm < <(awk '/^VmRSS/ { r = $2 } /^VmHWM/ { h = $2 } END { print r, h }' \
+	"/proc/$daemon_pid/status" 2>/dev/null || echo "0 0")
 stop_daemon
 row "edgefwd first start, empty table, $n-address group: ready" "$(s_or_dash "$d")" "${applied[$n]} s (apply)" "$(ratio "$d" "${applied[$n]}")" "≤ 1.5"
+row "edgefwd holding the $n-address group: RSS steady / peak" "$((rss / 1024)) / $((hwm / 1024)) MiB" "" "" "≤ 64 MiB"
 start_daemon "$s"
 d=$ready
 stop_daemon
