@@ -88,9 +88,7 @@ void ef_source_check_text(const struct ef_source *src, struct ef_diags *d)
 				loc.line++;
 				line = counted + 1;
 			}
-		loc.col = 1;
-		for (const unsigned char *c = line; c < p; c++)
-			loc.col += (*c & 0xc0) != 0x80;	/* a character's first byte */
+		loc.col = (unsigned int)(p - line) + 1;	/* bytes, as the lexer */
 		ef_error(d, &loc,
 			 "invalid UTF-8 (byte 0x%02x): policy, site and group files are UTF-8 text",
 			 *p);
