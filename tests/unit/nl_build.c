@@ -241,7 +241,7 @@ Test(nl_build, large_address_set_shares_messages)
 /*
  * A one-field set with no element: the compiler makes none, but a live
  * one may be (nft flush set inet edgefw g4_front_end), and reading it
- * must not trip the sanitizers (fold_ranges sorts set->elems == NULL).
+ * must not trip the sanitizers (fold_ranges sorts a set with no keys array).
  */
 Test(nl_build, empty_one_field_set_round_trips)
 {
