@@ -274,7 +274,9 @@ for n in $SIZES; do
 	ip netns del "$ns"
 	erss=$(( (${first##* } > ${again##* } ? ${first##* } : ${again##* }) / 1024 ))
 
-	# firewalld: started once, reloaded reps times (best of).
+	# firewalld: started once, reloaded reps times (best of). Its sets go
+	# in as commits of 1000 elements: other listeners cost it too.
+	listeners=$(bench/listeners.sh)
 	start_firewalld "$n"
 	best=- best_filled=- best_cpu=
 	if [[ $start != - ]]; then
@@ -288,6 +290,7 @@ for n in $SIZES; do
 			fi
 		done
 	fi
+	listeners="$listeners, then $(bench/listeners.sh)"
 	frss=$(awk '/VmHWM/ { print int($2 / 1024) }' "/proc/$fw_pid/status" 2>/dev/null || echo -)
 	stop_firewalld
 	ip netns del "$ns"
@@ -304,7 +307,7 @@ for n in $SIZES; do
 	[[ $best_filled != [0-9]* ]] || best_filled="$best_filled s from the call"
 	gives_up=
 	less "$best" 25 || gives_up="; firewall-cmd --reload gives up at 25 s"
-	row "$what: reload" "${again%% *} s (apply --replace)" "$best s (reload: $best_cpu; set in the kernel: $best_filled$gives_up)" "$(ratio "${again%% *}" "$best")" "-"
+	row "$what: reload" "${again%% *} s (apply --replace)" "$best s (reload: $best_cpu; set in the kernel: $best_filled$gives_up; event listeners on the host: $listeners)" "$(ratio "${again%% *}" "$best")" "-"
 	row "$what: peak RSS" "$erss MiB" "$frss MiB (firewalld's VmHWM)" "$(ratio "$erss" "$frss")" "-"
 
 	if [[ -n $prev_t ]]; then
