@@ -182,7 +182,7 @@ wait_filled() {
 	local n=$1 t0=$2 deadline=$(($(date +%s) + CAP))
 	(($(in_kernel) == n)) && { echo "at the reply"; return; }
 	until (($(in_kernel) == n)); do
-		(($(date +%s) < deadline)) && kill -0 "$fw_pid" 2>/dev/null || { echo -; return; }
+		if (($(date +%s) >= deadline)) || ! kill -0 "$fw_pid" 2>/dev/null; then echo -; return; fi
 		sleep 0.1
 	done
 	since "$t0"
@@ -200,7 +200,7 @@ start_firewalld() {
 	fw_pid=$!
 	deadline=$(($(date +%s) + CAP))
 	until [[ $(fw_state) == RUNNING ]]; do
-		(($(date +%s) < deadline)) && kill -0 "$fw_pid" 2>/dev/null || { start=-; return; }
+		if (($(date +%s) >= deadline)) || ! kill -0 "$fw_pid" 2>/dev/null; then start=-; return; fi
 		sleep 0.05
 	done
 	start=$(wait_filled "$n" "$t0")
@@ -213,7 +213,7 @@ stop_firewalld() {
 		kill "$p" 2>/dev/null || true
 		wait "$p" 2>/dev/null || true
 	done
-	fw_pid= bus_pid=
+	fw_pid='' bus_pid=''
 }
 
 # reload_firewalld N: $reload is the seconds of firewalld's reload call,
@@ -245,7 +245,7 @@ apply() {
 }
 
 nports=$(ports_xml | wc -l)
-prev_n= prev_t= slope=2
+prev_n='' prev_t='' slope=2
 for n in $SIZES; do
 	what="firewalld side by side, $n-address ipset, the $nports inbound ports"
 	if [[ -z $prev_t ]] && ((n > 100000)); then
@@ -263,7 +263,7 @@ for n in $SIZES; do
 	config "$n"
 
 	# edgefw: the first apply and the whole table again, best of reps.
-	first= again=
+	first='' again=''
 	for _ in $(seq "$reps"); do
 		fresh_ns
 		e=$(apply)
