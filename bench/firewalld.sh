@@ -296,7 +296,7 @@ for n in $SIZES; do
 	ip netns del "$ns"
 
 	if [[ $start == - ]]; then
-		row "$what" "${first%% *} s (apply)" "firewalld did not start in ${CAP} s: $(tail -1 "$tmp/firewalld.log" 2>/dev/null)" "" "-"
+		row "$what" "${first%% *} s (apply)" "firewalld was not RUNNING within ${CAP} s (its log ends: $(tail -1 "$tmp/firewalld.log" 2>/dev/null))" "" "-"
 		break
 	fi
 	row "$what: first load" "${first%% *} s (apply)" "$start s (start until the set is in the kernel)" "$(ratio "${first%% *}" "$start")" "-"
