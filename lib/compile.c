@@ -706,6 +706,20 @@ static int guard_rules(struct ef_chain *ch, bool out)
 	r->icmpv6_type = true;
 	r->type_lo = 133;	/* router solicitation */
 	r->type_hi = 136;	/* neighbour advertisement */
+	if (!out)
+		return 0;
+	/*
+	 * The host's own MLDv2 reports: it joins its solicited-node groups
+	 * with them, and switches that snoop MLD stop sending it neighbour
+	 * solicitations without them. Not an input: queries come from the
+	 * router, and nothing here answers them for the host.
+	 */
+	if (!(r = rule(ch, EF_V_ACCEPT)))
+		return -ENOMEM;
+	r->nfproto = NFPROTO_IPV6;
+	r->l4proto = IPPROTO_ICMPV6;
+	r->icmpv6_type = true;
+	r->type_lo = r->type_hi = 143;	/* multicast listener report v2 */
 	return 0;
 }
 

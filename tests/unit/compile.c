@@ -1035,6 +1035,12 @@ Test(compile, host_mode_chains)
 	cr_assert(in->rules[3].icmpv6_type);
 	cr_assert_eq(in->rules[3].type_lo, 133);
 	cr_assert_eq(in->rules[3].type_hi, 136);
+	/* Output also admits the host's MLDv2 reports; input does not. */
+	cr_assert(out->rules[4].icmpv6_type);
+	cr_assert_eq(out->rules[4].type_lo, 143);
+	cr_assert_eq(out->rules[4].type_hi, 143);
+	cr_assert_eq(out->rules[4].verdict, EF_V_ACCEPT);
+	cr_assert_not(in->rules[4].icmpv6_type);
 
 	r = find_lookup(in, "in4");
 	cr_assert_not_null(r);
