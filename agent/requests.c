@@ -311,26 +311,45 @@ static char *do_diff(struct daemon *d)
 	return reply(o);
 }
 
-/* Per policy row: what the elements serving it counted, with its note.
+/* A row and where it was written, with its note. */
+static struct json_object *row_json(const struct ef_row *r)
+{
+	struct json_object *row = json_object_new_object();
+
+	add(row, "row", json_object_new_uint64(r->id));
+	add(row, "where", jstr(r->where));
+	add(row, "note", jstr(r->note));
+	return row;
+}
+
+/*
+ * Per policy row: what the elements serving it counted, with its note.
  * An element several rows share counts for each of them. And what each
- * chain's policy dropped, from the same read. */
+ * chain's policy dropped, from the same read. Rows whose features the
+ * site turned off are not in the kernel: they are listed apart, with
+ * their features, not as rows that count nothing (a series stuck at 0
+ * would say the row is there and never matched).
+ */
 static char *do_counters(struct daemon *d)
 {
 	const struct ef_model *m = ef_reconciler_model(&d->enf.rec);
 	struct ef_row_count *counts = NULL;
 	struct ef_model *live = NULL;
-	struct json_object *o, *arr, *drops;
+	struct json_object *o, *arr, *off, *drops;
 
 	if (ef_nl_read(d->enf.nl, &live, NULL))
 		return ef_ctl_error_text("cannot read the table");
 	arr = json_object_new_array();
+	off = json_object_new_array();
 	if (!ef_row_counters(m, live, &counts)) {
 		for (size_t r = 0; r < m->nrows; r++) {
-			struct json_object *row = json_object_new_object();
+			struct json_object *row = row_json(&m->rows[r]);
 
-			add(row, "row", json_object_new_uint64(m->rows[r].id));
-			add(row, "where", jstr(m->rows[r].where));
-			add(row, "note", jstr(m->rows[r].note));
+			if (m->rows[r].off) {
+				add(row, "features", jstr(m->rows[r].features));
+				json_object_array_add(off, row);
+				continue;
+			}
 			add(row, "packets", json_object_new_uint64(counts[r].packets));
 			add(row, "bytes", json_object_new_uint64(counts[r].bytes));
 			json_object_array_add(arr, row);
@@ -342,6 +361,10 @@ static char *do_counters(struct daemon *d)
 	o = ef_ctl_ok();
 	add(o, "policy", jstr(d->enf.policy));
 	add(o, "rows", arr);
+	if (json_object_array_length(off))
+		add(o, "off_rows", off);
+	else
+		json_object_put(off);
 	if (drops)
 		add(o, "drops", drops);
 	return reply(o);

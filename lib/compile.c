@@ -14,6 +14,7 @@
 
 #include "compile.h"
 #include "disjoint.h"
+#include "feature.h"
 #include "nat.h"
 #include "util.h"
 
@@ -82,6 +83,7 @@ struct peer_group {
 struct cctx {
 	const struct ef_policy *pol;
 	const struct ef_site *site;
+	uint32_t features_on;		/* ef_features_on */
 	const struct ef_compile_opts *opts;
 	struct ef_diags *d;
 	struct boxes sets[NSPECS];	/* rows whose peer is any */
@@ -1051,6 +1053,23 @@ static int build_chains(const struct cctx *c, struct ef_model *m)
 	return err;
 }
 
+/* The row's features in the model's row table: counters and explain
+ * name them, and say that an off row is off. */
+static int tag_row(const struct cctx *c, struct ef_model *m,
+		   const struct ef_prow *row)
+{
+	char *names;
+	int err;
+
+	if (!row->features)
+		return 0;
+	err = ef_feature_names(c->pol, row->features, &names);
+	err = err ?: ef_model_tag_row(m, row->id, names,
+				      !ef_row_on(row, c->features_on));
+	free(names);
+	return err;
+}
+
 static int build(struct cctx *c, struct ef_model *m)
 {
 	int err = 0;
@@ -1062,7 +1081,10 @@ static int build(struct cctx *c, struct ef_model *m)
 		snprintf(where, sizeof(where), "%s:%u", row->loc.file,
 			 row->loc.line);
 		err = ef_model_add_row(m, row->id, where, row->note);
-		if (!err)
+		err = err ?: tag_row(c, m, row);
+		/* A row whose features are all off is never cut into
+		 * elements: it is not there. */
+		if (!err && ef_row_on(row, c->features_on))
 			err = compile_row(c, row);
 		if (err)
 			return err;
@@ -1126,6 +1148,8 @@ int ef_compile(const struct ef_policy *pol, const struct ef_site *site,
 
 	check_bindings(&c);
 	check_site_rows(&c);
+	ef_features_check(pol, site, d);
+	c.features_on = ef_features_on(pol, site);
 	ef_nat_check(pol, site, d);
 	if (d->errors > errors)
 		return -EINVAL;

@@ -11,9 +11,18 @@
 #include "policy.h"
 #include "util.h"
 
+/* A row's feature tag, resolved once every declaration is known. */
+struct feature_tag {
+	size_t row;			/* index in pol->rows */
+	char name[EF_ROLE_MAX];
+	struct ef_loc loc;
+};
+
 struct pparser {
 	struct ef_policy *pol;
 	struct ef_diags *d;
+	struct feature_tag *tags;
+	size_t ntags, tags_cap;
 	const char *stack[EF_INCLUDE_DEPTH_MAX + 1];	/* real paths */
 	unsigned int depth;
 	bool top_seen_policy;
@@ -101,6 +110,57 @@ static bool parse_roles(struct pparser *pp, struct ef_lexer *lx,
 		ef_error(pp->d, &lx->loc, "expected at least one role name");
 		return false;
 	}
+	return ef_lex_expect_eol(lx);
+}
+
+int ef_policy_find_feature(const struct ef_policy *p, const char *name)
+{
+	for (size_t i = 0; i < p->nfeatures; i++)
+		if (!strcmp(p->features[i].name, name))
+			return (int)i;
+	return -1;
+}
+
+/* feature NAME "title" */
+static bool parse_feature(struct pparser *pp, struct ef_lexer *lx)
+{
+	struct ef_policy *pol = pp->pol;
+	struct ef_feature f = { 0 };
+	char buf[80];
+	int old;
+
+	ef_lex_next(lx);
+	f.loc = lx->loc;
+	if (!take_name(lx, "feature name", f.name))
+		return false;
+	old = ef_policy_find_feature(pol, f.name);
+	if (old >= 0) {
+		ef_error(pp->d, &f.loc, "feature '%s' already declared at %s:%u",
+			 f.name, pol->features[old].loc.file,
+			 pol->features[old].loc.line);
+		return false;
+	}
+	if (pol->nfeatures == EF_FEATURES_MAX) {
+		ef_error(pp->d, &f.loc,
+			 "more than %d features: a row's features are a %d-bit mask",
+			 EF_FEATURES_MAX, EF_FEATURES_MAX);
+		return false;
+	}
+	if (lx->tok != T_STRING || !lx->text[0]) {
+		ef_error(pp->d, &lx->loc,
+			 "expected the feature's title in double quotes, got %s",
+			 ef_lex_what(lx, buf, sizeof(buf)));
+		return false;
+	}
+	f.title = strdup(lx->text);
+	if (!f.title ||
+	    ef_grow((void **)&pol->features, &pol->features_cap,
+		    pol->nfeatures + 1, sizeof(f))) {
+		free(f.title);
+		return false;
+	}
+	pol->features[pol->nfeatures++] = f;
+	ef_lex_next(lx);
 	return ef_lex_expect_eol(lx);
 }
 
@@ -277,6 +337,31 @@ bool ef_row_parse(struct ef_lexer *lx, struct ef_prow *row,
 	return true;
 }
 
+/*
+ * After a row's note, `feature NAME[,NAME...]`: the features that need
+ * the row (the last row added). Names are looked up at the end
+ * (resolve_tags): a feature may be declared after its rows.
+ */
+static bool parse_row_features(struct pparser *pp, struct ef_lexer *lx)
+{
+	if (lx->tok != T_WORD || strcmp(lx->text, "feature"))
+		return true;
+	ef_lex_next(lx);
+	for (;;) {
+		struct feature_tag t = { .row = pp->pol->nrows - 1,
+					 .loc = lx->loc };
+
+		if (!take_name(lx, "feature name", t.name) ||
+		    ef_grow((void **)&pp->tags, &pp->tags_cap, pp->ntags + 1,
+			    sizeof(t)))
+			return false;
+		pp->tags[pp->ntags++] = t;
+		if (lx->tok != T_COMMA)
+			return true;
+		ef_lex_next(lx);
+	}
+}
+
 static bool parse_row(struct pparser *pp, struct ef_lexer *lx,
 		      const char *zone)
 {
@@ -292,7 +377,7 @@ static bool parse_row(struct pparser *pp, struct ef_lexer *lx,
 	}
 	row.id = (unsigned int)pp->pol->nrows + 1;
 	pp->pol->rows[pp->pol->nrows++] = row;
-	return ef_lex_expect_eol(lx);
+	return parse_row_features(pp, lx) && ef_lex_expect_eol(lx);
 }
 
 static void parse_zone(struct pparser *pp, struct ef_lexer *lx)
@@ -409,7 +494,7 @@ static void parse_stmt(struct pparser *pp, struct ef_lexer *lx, bool top)
 
 	if (lx->tok != T_WORD) {
 		ef_error(pp->d, &lx->loc,
-			 "expected a statement (policy, address, group, zone, no-nat or include), got %s",
+			 "expected a statement (policy, address, group, feature, zone, no-nat or include), got %s",
 			 ef_lex_what(lx, buf, sizeof(buf)));
 		ef_lex_skip_line(lx);
 		return;
@@ -432,9 +517,11 @@ static void parse_stmt(struct pparser *pp, struct ef_lexer *lx, bool top)
 		ok = parse_roles(pp, lx, EF_ROLE_GROUP);
 	else if (!strcmp(lx->text, "no-nat"))
 		ok = parse_no_nat(pp, lx);
+	else if (!strcmp(lx->text, "feature"))
+		ok = parse_feature(pp, lx);
 	else {
 		ef_error(pp->d, &lx->loc,
-			 "unknown statement '%.60s': expected policy, address, group, zone, no-nat or include",
+			 "unknown statement '%.60s': expected policy, address, group, feature, zone, no-nat or include",
 			 lx->text);
 		ok = false;
 	}
@@ -536,6 +623,40 @@ static void check_rows(struct ef_policy *pol, struct ef_diags *d)
 	}
 }
 
+/* Rows' tags to bits, once every feature is declared; a feature no row
+ * names is a warning: turning it off would change nothing. */
+static void resolve_tags(struct pparser *pp)
+{
+	struct ef_policy *pol = pp->pol;
+	uint32_t used = 0;
+
+	for (size_t i = 0; i < pp->ntags; i++) {
+		const struct feature_tag *t = &pp->tags[i];
+		struct ef_prow *row = &pol->rows[t->row];
+		int f = ef_policy_find_feature(pol, t->name);
+
+		if (f < 0) {
+			ef_error(pp->d, &t->loc,
+				 "unknown feature '%s': declare it with 'feature %s \"title\"'",
+				 t->name, t->name);
+			continue;
+		}
+		if (row->features & (1u << f)) {
+			ef_error(pp->d, &t->loc,
+				 "feature '%s' is named twice on this row",
+				 t->name);
+			continue;
+		}
+		row->features |= 1u << f;
+		used |= 1u << f;
+	}
+	for (size_t i = 0; i < pol->nfeatures; i++)
+		if (!(used & (1u << i)))
+			ef_warn(pp->d, &pol->features[i].loc,
+				"feature '%s' is declared but no row names it",
+				pol->features[i].name);
+}
+
 struct ef_policy *ef_policy_parse(const char *path, struct ef_diags *d)
 {
 	struct pparser pp = { .d = d };
@@ -547,6 +668,8 @@ struct ef_policy *ef_policy_parse(const char *path, struct ef_diags *d)
 		return NULL;
 	}
 	parse_file(&pp, path, NULL);
+	resolve_tags(&pp);
+	free(pp.tags);
 	if (pp.pol->sources.n == 0)
 		return pp.pol;
 	top.text = pp.pol->sources.v[0]->text;
@@ -569,6 +692,9 @@ void ef_policy_free(struct ef_policy *p)
 	for (size_t i = 0; i < p->nno_nat; i++)
 		free(p->no_nat[i].why);
 	free(p->no_nat);
+	for (size_t i = 0; i < p->nfeatures; i++)
+		free(p->features[i].title);
+	free(p->features);
 	free(p->roles);
 	free(p->zones);
 	free(p->title);

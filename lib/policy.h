@@ -20,6 +20,19 @@ struct ef_role {
 	struct ef_loc loc;
 };
 
+/*
+ * `feature NAME "title"`: a part of the scenario a site may turn off (XMPP
+ * federation, ...). Rows tagged with it are enforced while it is on.
+ */
+struct ef_feature {
+	char name[EF_ROLE_MAX];
+	char *title;
+	struct ef_loc loc;
+};
+
+/* A row's features are bits over the declaration order: at most 32. */
+#define EF_FEATURES_MAX 32
+
 struct ef_prow {
 	unsigned int id;		/* 1-based, in file order */
 	struct ef_loc loc;
@@ -34,6 +47,8 @@ struct ef_prow {
 	 * site binds (from or to then holds ""); NULL for a name. Owned by
 	 * the site. */
 	struct ef_binding *from_addrs, *to_addrs;
+	/* Bit i: tagged with features[i]. 0: a core row, always on. */
+	uint32_t features;
 };
 
 struct ef_zone_decl {
@@ -60,6 +75,8 @@ struct ef_policy {
 	size_t nrows, rows_cap;
 	struct ef_no_nat *no_nat;
 	size_t nno_nat, no_nat_cap;
+	struct ef_feature *features;	/* in declaration order */
+	size_t nfeatures, features_cap;
 	struct ef_sources sources;	/* every file read; locations point here */
 };
 
@@ -91,6 +108,8 @@ struct ef_policy *ef_policy_parse(const char *path, struct ef_diags *d);
 void ef_policy_free(struct ef_policy *p);
 const struct ef_role *ef_policy_find_role(const struct ef_policy *p,
 					  const char *name);
+/* The index of the feature so named, or -1. */
+int ef_policy_find_feature(const struct ef_policy *p, const char *name);
 /* The no-nat statement naming a role, or NULL. */
 const struct ef_no_nat *ef_policy_no_nat(const struct ef_policy *p,
 					 const char *role);

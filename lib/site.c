@@ -699,6 +699,49 @@ static bool parse_keyword(struct sparser *sp, struct ef_lexer *lx,
 	return false;
 }
 
+/* feature NAME = off|on: each name once. */
+static bool parse_feature(struct sparser *sp, struct ef_lexer *lx)
+{
+	struct ef_site *site = sp->site;
+	struct ef_site_feature f = { 0 };
+	char buf[80], key[EF_ROLE_MAX + 8];
+	bool off;
+
+	ef_lex_next(lx);
+	f.loc = lx->loc;
+	if (lx->tok != T_WORD || strlen(lx->text) >= EF_ROLE_MAX) {
+		ef_error(sp->d, &lx->loc, "expected a feature name, got %s",
+			 ef_lex_what(lx, buf, sizeof(buf)));
+		return false;
+	}
+	strcpy(f.name, lx->text);
+	for (size_t i = 0; i < site->nfeatures; i++) {
+		if (strcmp(site->features[i].name, f.name))
+			continue;
+		ef_error(sp->d, &f.loc, "feature '%s' already set at line %u",
+			 f.name, site->features[i].loc.line);
+		ef_note(sp->d, &site->features[i].loc,
+			"feature '%s' first set here", f.name);
+		return false;
+	}
+	ef_lex_next(lx);
+	if (lx->tok != T_EQUALS) {
+		ef_error(sp->d, &lx->loc, "expected '=' after the feature name, got %s",
+			 ef_lex_what(lx, buf, sizeof(buf)));
+		return false;
+	}
+	ef_lex_next(lx);
+	snprintf(key, sizeof(key), "feature %s", f.name);
+	if (!parse_keyword(sp, lx, key, "off", "on", &off) ||
+	    !ef_lex_expect_eol(lx) ||
+	    ef_grow((void **)&site->features, &site->features_cap,
+		    site->nfeatures + 1, sizeof(f)))
+		return false;
+	f.on = !off;
+	site->features[site->nfeatures++] = f;
+	return true;
+}
+
 static bool parse_setting(struct sparser *sp, struct ef_lexer *lx,
 			  const char *key)
 {
@@ -787,6 +830,8 @@ static bool parse_stmt(struct sparser *sp, struct ef_lexer *lx)
 	}
 	if (!strcmp(lx->text, "zone"))
 		return parse_zone(sp, lx);
+	if (!strcmp(lx->text, "feature"))
+		return parse_feature(sp, lx);
 	if (strlen(lx->text) >= EF_ROLE_MAX) {
 		ef_error(sp->d, &lx->loc, "name longer than %d bytes",
 			 EF_ROLE_MAX - 1);
@@ -1013,6 +1058,7 @@ void ef_site_free(struct ef_site *s)
 	free(s->rows);
 	free(s->binds);
 	free(s->zones);
+	free(s->features);
 	ef_sources_free(&s->sources);
 	free(s);
 }

@@ -55,6 +55,14 @@ struct ef_zone_bind {
 	size_t nifnames;
 };
 
+/* `feature NAME = off` (or `on`, the default): the policy's feature of
+ * that name; checked against the policy when both are known. */
+struct ef_site_feature {
+	char name[EF_ROLE_MAX];
+	bool on;
+	struct ef_loc loc;		/* of the name */
+};
+
 enum ef_mode { EF_MODE_HOST, EF_MODE_GATEWAY };
 
 /* lock: own the table while the reconciler runs (needs persist, 6.9+). */
@@ -78,6 +86,8 @@ struct ef_site {
 	unsigned int interval;		/* edgefwd: seconds between reconciles */
 	unsigned int exception_max;	/* edgefwd: the longest timed exception,
 					 * in seconds */
+	struct ef_site_feature *features;
+	size_t nfeatures, features_cap;
 	char policy[EF_ROLE_MAX];	/* the policy to enforce; "" = not said */
 	struct ef_loc policy_loc;
 	/*

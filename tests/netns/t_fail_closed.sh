@@ -5,7 +5,8 @@
 # "fail closed"). Each operator mistake below makes `edgefwctl check` and
 # `edgefwctl apply` exit 2 at once, saying file:line:col and what is wrong,
 # and leaves the live ruleset of the namespace byte for byte as it was: a
-# group left unbound or misspelt, a setting or binding given twice, an
+# group left unbound or misspelt, a setting or binding given twice, a
+# feature the policy does not declare or one set twice, an
 # empty group or management file, a v4-mapped address, a prefix length
 # with a leading zero, a byte that is not UTF-8, a NUL, and a FIFO, a
 # directory or a device where a file should be (which must not hang), a
@@ -101,6 +102,18 @@ refused "a binding given twice" \
 	$POLICY "$T/director.site"
 stderr_has "the first one gets a note" \
 	"$T/director.site:$DIR:1: note: 'director' first bound here"
+
+# A feature the policy does not have is a typo, not a feature turned
+# off: refused, with the policy's features listed.
+site feature.site '$a feature xmpp = off'
+refused "a feature the policy does not declare" \
+	"$T/feature.site:$((LAST + 1)):9: policy 'edge-single-public' has no feature 'xmpp': its features are remote-access, web-conferencing, av, sip-federation, xmpp-federation, pic, msn, ocs2007, cms-replication, centralized-logging" \
+	$POLICY "$T/feature.site"
+
+site feature2.site '$a feature ocs2007 = off\nfeature ocs2007 = on'
+refused "a feature set twice" \
+	"$T/feature2.site:$((LAST + 2)):9: feature 'ocs2007' already set at line $((LAST + 1))" \
+	$POLICY "$T/feature2.site"
 
 printf '# to be filled in\n\n' >"$T/fe.txt"
 : >"$T/mgmt.txt"

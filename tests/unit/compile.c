@@ -748,7 +748,7 @@ Test(compile, edge_single_public_exact_elements)
 	cr_assert_eq(m->nrows, 37);
 	cr_assert_eq(m->rows[0].id, 1);
 	cr_assert_str_eq(m->rows[0].where,
-			 "../../policies/edge-single-public.policy:36");
+			 "../../policies/edge-single-public.policy:50");
 	cr_assert_str_eq(m->rows[0].note,
 			 "[ext] XMPP proxy accepts traffic from contacts in defined XMPP federations");
 	ef_model_free(m);
