@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "ctl.h"
+#include "feature.h"
 #include "json.h"
 #include "load.h"
 #include "nft_emit.h"
@@ -105,6 +106,44 @@ static int compile(const struct local_args *a)
 	return status;
 }
 
+/*
+ * Each feature of the policy, on or off in the site (on without one), and
+ * the rows it keeps:
+ *   xmpp-federation  on   XMPP federation  rows 1, 17
+ */
+static void print_features(const struct ef_policy *pol,
+			   const struct ef_site *site)
+{
+	uint32_t on = ef_features_on(pol, site);
+	int name_w = 0, title_w = 0;
+
+	if (!pol->nfeatures)
+		return;
+	for (size_t i = 0; i < pol->nfeatures; i++) {
+		int n = (int)strlen(pol->features[i].name);
+		int t = (int)strlen(pol->features[i].title);
+
+		name_w = n > name_w ? n : name_w;
+		title_w = t > title_w ? t : title_w;
+	}
+	printf("features:\n");
+	for (size_t i = 0; i < pol->nfeatures; i++) {
+		const struct ef_feature *f = &pol->features[i];
+		size_t nrows = 0, k = 0;
+
+		for (size_t r = 0; r < pol->nrows; r++)
+			nrows += !!(pol->rows[r].features & (1u << i));
+		printf("  %-*s  %-3s  %-*s  %s", name_w, f->name,
+		       on & (1u << i) ? "on" : "off", title_w, f->title,
+		       nrows == 1 ? "row" : "rows");
+		for (size_t r = 0; r < pol->nrows; r++)
+			if (pol->rows[r].features & (1u << i))
+				printf("%s%u", k++ ? ", " : " ",
+				       pol->rows[r].id);
+		putchar('\n');
+	}
+}
+
 static int check(const struct local_args *a)
 {
 	struct ef_loaded l;
@@ -112,13 +151,18 @@ static int check(const struct local_args *a)
 
 	if (status)
 		return status;
-	if (l.model)
+	if (l.model && l.site->nrows)
+		printf("%s: ok: policy %s, %zu rows, %zu site rows, %zu set elements\n",
+		       a->policy, l.policy->name, l.policy->nrows,
+		       l.site->nrows, ef_model_elem_count(l.model));
+	else if (l.model)
 		printf("%s: ok: policy %s, %zu rows, %zu set elements\n",
 		       a->policy, l.policy->name, l.policy->nrows,
 		       ef_model_elem_count(l.model));
 	else
 		printf("%s: ok: policy %s, %zu rows\n", a->policy,
 		       l.policy->name, l.policy->nrows);
+	print_features(l.policy, l.site);
 	ef_loaded_free(&l);
 	return 0;
 }

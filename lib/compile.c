@@ -15,6 +15,7 @@
 
 #include "compile.h"
 #include "disjoint.h"
+#include "feature.h"
 #include "nat.h"
 #include "util.h"
 
@@ -74,9 +75,13 @@ struct addr_ranges {
 	size_t n, cap;
 };
 
-/* A group bound to addresses: their union, and the rows that name it. */
+/*
+ * A group bound to addresses: their union, and the rows that name it. A
+ * site row's end written as addresses is a group too, with no role: it
+ * is named after the row ("row57").
+ */
 struct peer_group {
-	const struct ef_role *role;
+	char name[EF_ROLE_MAX];
 	struct addr_ranges fam[2];	/* [0] IPv4, [1] IPv6 */
 	struct boxes rows[NSPECS];
 };
@@ -89,17 +94,27 @@ static unsigned int family_len(unsigned int f)
 struct cctx {
 	const struct ef_policy *pol;
 	const struct ef_site *site;
+	uint32_t features_on;		/* ef_features_on */
 	const struct ef_compile_opts *opts;
 	struct ef_diags *d;
 	struct boxes sets[NSPECS];	/* rows whose peer is any */
 	struct peer_group *groups;
 	size_t ngroups;
+	/* Per site row, the group its end of addresses is (one group for
+	 * the rows that list the same addresses); NULL for none. */
+	struct peer_group **row_groups;
 	size_t nboxes;
 	/* `iface` values whose interface is missing, warned of once (a
 	 * binding's addresses are read for each of its rows). */
 	const char **missing;
 	size_t nmissing, missing_cap;
 };
+
+/* A site row's number in the compiled model: after the policy's rows. */
+static unsigned int site_row_id(const struct cctx *c, const struct ef_prow *row)
+{
+	return (unsigned int)c->pol->nrows + row->id;
+}
 
 /* Warns once of a binding's interface that is not there (yet). */
 static void warn_missing_iface(struct cctx *c, const struct ef_binding *b,
@@ -224,7 +239,7 @@ static int binding_addrs(struct cctx *c, const struct ef_binding *b,
 
 struct row_ends {
 	struct ef_prefix *local;
-	size_t nlocal;
+	size_t nlocal, nlocal_cap;
 	struct peer_group *group;	/* NULL: any peer */
 	const struct ef_zone_bind *zone;
 };
@@ -273,17 +288,72 @@ static int row_boxes(struct cctx *c, const struct ef_prow *row,
 static struct peer_group *find_group(struct cctx *c, const char *name)
 {
 	for (size_t i = 0; i < c->ngroups; i++)
-		if (!strcmp(c->groups[i].role->name, name))
+		if (!strcmp(c->groups[i].name, name))
 			return &c->groups[i];
 	return NULL;
 }
 
+/* This machine's end of a row: an address role, or a site row's `self`. */
+static bool end_is_local(const struct ef_policy *pol, const char *end)
+{
+	const struct ef_role *r = ef_policy_find_role(pol, end);
+
+	return !strcmp(end, "self") || (r && r->kind == EF_ROLE_ADDRESS);
+}
+
+/* The name of the group a site row's end of addresses is, by its id. */
+static void row_group_name(unsigned int id, char name[EF_ROLE_MAX])
+{
+	snprintf(name, EF_ROLE_MAX, "row%u", id);
+}
+
+/*
+ * The addresses of a row's local end: its role's, or for `self` those of
+ * every address role (the roles of a machine are all its own). A role
+ * bound to `none` adds none.
+ */
+static int local_addrs(struct cctx *c, const char *local,
+		       struct row_ends *e)
+{
+	bool self = !strcmp(local, "self");
+	int err = 0;
+
+	for (size_t i = 0; i < c->pol->nroles && !err; i++) {
+		const struct ef_role *r = &c->pol->roles[i];
+		const struct ef_binding *b;
+		struct ef_prefix *got = NULL;
+		size_t n = 0;
+
+		if (self ? r->kind != EF_ROLE_ADDRESS : strcmp(r->name, local))
+			continue;
+		b = ef_site_find(c->site, r->name);
+		if (b->kind == EF_BIND_NONE)
+			continue;	/* a role this machine does not have */
+		err = binding_addrs(c, b, &got, &n);
+		if (!err && ef_grow((void **)&e->local, &e->nlocal_cap,
+				    e->nlocal + n + 1, sizeof(*got)))
+			err = -ENOMEM;
+		if (!err && n)
+			memcpy(e->local + e->nlocal, got, n * sizeof(*got));
+		if (!err)
+			e->nlocal += n;
+		free(got);
+	}
+	return err;
+}
+
+/*
+ * A row of the policy, or of the site (its id then the compiled one):
+ * the direction is where this machine's end is, the peer any, a group,
+ * or the site's addresses.
+ */
 static int compile_row(struct cctx *c, const struct ef_prow *row)
 {
-	const struct ef_role *from = ef_policy_find_role(c->pol, row->from);
-	bool out = from && from->kind == EF_ROLE_ADDRESS;
+	bool out = end_is_local(c->pol, row->from) && !row->from_addrs;
 	const char *local = out ? row->from : row->to;
 	const char *peer = out ? row->to : row->from;
+	const struct ef_binding *peer_addrs = out ? row->to_addrs :
+						    row->from_addrs;
 	const struct ef_binding *b;
 	struct row_ends e = { 0 };
 	int err;
@@ -291,17 +361,16 @@ static int compile_row(struct cctx *c, const struct ef_prow *row)
 	e.zone = ef_site_find_zone(c->site, row->zone);
 	if (!e.zone)
 		return 0;	/* reported once per zone */
-	if (strcmp(peer, "any")) {
+	if (peer_addrs) {
+		e.group = c->row_groups[row->id - c->pol->nrows - 1];
+	} else if (strcmp(peer, "any")) {
 		b = ef_site_find(c->site, peer);
 		if (b->kind == EF_BIND_NONE)
 			return 0;	/* a group of no one */
 		/* A group bound to `any` is no restriction. */
 		e.group = b->kind == EF_BIND_ANY ? NULL : find_group(c, peer);
 	}
-	b = ef_site_find(c->site, local);
-	if (b->kind == EF_BIND_NONE)
-		return 0;	/* a role this machine does not have */
-	err = binding_addrs(c, b, &e.local, &e.nlocal);
+	err = local_addrs(c, local, &e);
 	if (!err)
 		err = row_boxes(c, row, &e, out ? DIR_OUT : DIR_IN);
 	free(e.local);
@@ -464,13 +533,32 @@ static int group_addrs(struct cctx *c, const struct ef_binding *b,
 	return err;
 }
 
+/* An earlier site row's group of the same addresses as `g`, or g. */
+static struct peer_group *same_group(struct cctx *c, struct peer_group *g)
+{
+	for (size_t i = 0; i < c->site->nrows; i++) {
+		const struct peer_group *o = c->row_groups[i];
+		bool same = o != NULL;
+
+		for (unsigned int f = 0; same && f < 2; f++)
+			same = o->fam[f].n == g->fam[f].n &&
+			       (!g->fam[f].n ||
+				!memcmp(o->fam[f].v, g->fam[f].v,
+					g->fam[f].n * 2 * family_len(f)));
+		if (same)
+			return c->row_groups[i];
+	}
+	return g;
+}
+
 /* Every group role the site binds to addresses, resolved once. */
 static int resolve_groups(struct cctx *c)
 {
 	const struct ef_policy *pol = c->pol;
 	int err = 0;
 
-	c->groups = calloc(pol->nroles + 1, sizeof(*c->groups));
+	c->groups = calloc(pol->nroles + c->site->nrows + 1,
+			   sizeof(*c->groups));
 	if (!c->groups)
 		return -ENOMEM;
 	for (size_t i = 0; i < pol->nroles && !err; i++) {
@@ -482,8 +570,33 @@ static int resolve_groups(struct cctx *c)
 		    b->kind == EF_BIND_ANY)
 			continue;
 		g = &c->groups[c->ngroups++];
-		g->role = r;
+		strcpy(g->name, r->name);
 		err = group_addrs(c, b, g);
+	}
+	c->row_groups = calloc(c->site->nrows + 1, sizeof(*c->row_groups));
+	if (!c->row_groups)
+		return -ENOMEM;
+	/* A site row's peer written as addresses: a group, named after the
+	 * first row that lists those addresses; the others share it. */
+	for (size_t i = 0; i < c->site->nrows && !err; i++) {
+		const struct ef_prow *row = &c->site->rows[i];
+		const struct ef_binding *b = row->from_addrs ?
+					     row->from_addrs : row->to_addrs;
+		struct peer_group *g;
+
+		if (!b)
+			continue;
+		g = &c->groups[c->ngroups];
+		row_group_name(site_row_id(c, row), g->name);
+		err = group_addrs(c, b, g);
+		c->row_groups[i] = err ? NULL : same_group(c, g);
+		if (c->row_groups[i] != g) {
+			free(g->fam[0].v);
+			free(g->fam[1].v);
+			memset(g, 0, sizeof(*g));
+		} else {
+			c->ngroups++;
+		}
 	}
 	return err;
 }
@@ -497,6 +610,7 @@ static void free_groups(struct cctx *c)
 			free(c->groups[i].rows[k].v);
 	}
 	free(c->groups);
+	free(c->row_groups);
 }
 
 /* Edits (insert, delete, replace, swap two neighbours) from a to b. */
@@ -562,6 +676,88 @@ static void check_roles(struct cctx *c)
 			ef_error(c->d, &b->loc,
 				 "'%s' is an address role of this machine, not a group: 'any' is for groups; bind it to addresses, 'iface NAME' or 'none'",
 				 r->name);
+	}
+}
+
+static bool policy_has_zone(const struct ef_policy *pol, const char *zone)
+{
+	for (size_t i = 0; i < pol->nzones; i++)
+		if (!strcmp(pol->zones[i].name, zone))
+			return true;
+	return false;
+}
+
+/*
+ * What one end of a site row is, reported where it is wrong: true for an
+ * end that names something the policy has (or `self`, `any`, addresses).
+ */
+static bool check_site_end(struct cctx *c, const struct ef_prow *row,
+			   bool to, bool *ret_local)
+{
+	const char *end = to ? row->to : row->from;
+	const struct ef_loc *loc = to ? &row->to_loc : &row->from_loc;
+	const struct ef_role *r;
+
+	*ret_local = false;
+	if ((to ? row->to_addrs : row->from_addrs) || !strcmp(end, "any"))
+		return true;
+	if (!strcmp(end, "self")) {
+		if (c->site->mode == EF_MODE_GATEWAY) {
+			ef_error(c->d, loc,
+				 "'self' is this machine, and a gateway's rows are the traffic it forwards for the machines behind it: name their address role (the gateway's own outbound traffic is not filtered)");
+			return false;
+		}
+		*ret_local = true;
+		return true;
+	}
+	r = ef_policy_find_role(c->pol, end);
+	if (!r) {
+		ef_error(c->d, loc,
+			 "unknown role '%s': policy '%s' has no such role (a site row's end is 'self', 'any', a role of the policy, or addresses)",
+			 end, c->pol->name);
+		return false;
+	}
+	*ret_local = r->kind == EF_ROLE_ADDRESS;
+	return true;
+}
+
+/*
+ * The site's rows, against the policy: its zones and roles, and one end
+ * this machine's (in gateway mode, the protected machine's), the other a
+ * peer; a row never admits what does not touch this machine.
+ */
+static void check_site_rows(struct cctx *c)
+{
+	bool gw = c->site->mode == EF_MODE_GATEWAY;
+
+	for (size_t i = 0; i < c->site->nrows; i++) {
+		const struct ef_prow *row = &c->site->rows[i];
+		char name[EF_ROLE_MAX];
+		bool from_local, to_local, ok;
+
+		if (!policy_has_zone(c->pol, row->zone)) {
+			ef_error(c->d, &row->loc,
+				 "zone '%s' of this row is not a zone of policy '%s'",
+				 row->zone, c->pol->name);
+			continue;
+		}
+		ok = check_site_end(c, row, false, &from_local);
+		ok &= check_site_end(c, row, true, &to_local);
+		if (!ok)
+			continue;
+		if (from_local && to_local)
+			ef_error(c->d, &row->loc,
+				 "both ends are this machine: one end must be a peer ('any', a group or addresses)");
+		else if (!from_local && !to_local)
+			ef_error(c->d, &row->loc, gw ?
+				 "no end is a machine behind this gateway: the source or the destination must be an address role" :
+				 "no end is this machine: the source or the destination must be 'self' or an address role");
+		row_group_name(site_row_id(c, row), name);
+		if ((row->from_addrs || row->to_addrs) &&
+		    ef_policy_find_role(c->pol, name))
+			ef_error(c->d, &row->loc,
+				 "this row's addresses would be a group named '%s', and policy '%s' has a role of that name: name the peers by a group of the policy",
+				 name, c->pol->name);
 	}
 }
 
@@ -708,8 +904,8 @@ static void group_set_names(const struct peer_group *g, size_t si,
 {
 	const struct set_spec *spec = &row_sets[si];
 
-	snprintf(addrs, EF_NAME_MAX, "g%u_%s", spec->family, g->role->name);
-	snprintf(rows, EF_NAME_MAX, "%s_%s", spec->name, g->role->name);
+	snprintf(addrs, EF_NAME_MAX, "g%u_%s", spec->family, g->name);
+	snprintf(rows, EF_NAME_MAX, "%s_%s", spec->name, g->name);
 }
 
 /* The capacity a hash of n addresses is created with: room to grow by a
@@ -839,6 +1035,20 @@ static int guard_rules(struct ef_chain *ch, bool out)
 	r->icmpv6_type = true;
 	r->type_lo = 133;	/* router solicitation */
 	r->type_hi = 136;	/* neighbour advertisement */
+	if (!out)
+		return 0;
+	/*
+	 * The host's own MLDv2 reports: it joins its solicited-node groups
+	 * with them, and switches that snoop MLD stop sending it neighbour
+	 * solicitations without them. Not an input: queries come from the
+	 * router, and nothing here answers them for the host.
+	 */
+	if (!(r = rule(ch, EF_V_ACCEPT)))
+		return -ENOMEM;
+	r->nfproto = NFPROTO_IPV6;
+	r->l4proto = IPPROTO_ICMPV6;
+	r->icmpv6_type = true;
+	r->type_lo = r->type_hi = 143;	/* multicast listener report v2 */
 	return 0;
 }
 
@@ -975,6 +1185,23 @@ static int build_chains(const struct cctx *c, struct ef_model *m)
 	return err;
 }
 
+/* The row's features in the model's row table: counters and explain
+ * name them, and say that an off row is off. */
+static int tag_row(const struct cctx *c, struct ef_model *m,
+		   const struct ef_prow *row)
+{
+	char *names;
+	int err;
+
+	if (!row->features)
+		return 0;
+	err = ef_feature_names(c->pol, row->features, &names);
+	err = err ?: ef_model_tag_row(m, row->id, names,
+				      !ef_row_on(row, c->features_on));
+	free(names);
+	return err;
+}
+
 static int build(struct cctx *c, struct ef_model *m)
 {
 	int err = 0;
@@ -986,8 +1213,24 @@ static int build(struct cctx *c, struct ef_model *m)
 		snprintf(where, sizeof(where), "%s:%u", row->loc.file,
 			 row->loc.line);
 		err = ef_model_add_row(m, row->id, where, row->note);
-		if (!err)
+		err = err ?: tag_row(c, m, row);
+		/* A row whose features are all off is never cut into
+		 * elements: it is not there. */
+		if (!err && ef_row_on(row, c->features_on))
 			err = compile_row(c, row);
+		if (err)
+			return err;
+	}
+	for (size_t i = 0; i < c->site->nrows; i++) {
+		struct ef_prow row = c->site->rows[i];
+		char where[512];
+
+		row.id = site_row_id(c, &c->site->rows[i]);
+		snprintf(where, sizeof(where), "%s:%u", row.loc.file,
+			 row.loc.line);
+		err = ef_model_add_row(m, row.id, where, row.note);
+		if (!err)
+			err = compile_row(c, &row);
 		if (err)
 			return err;
 	}
@@ -1036,6 +1279,9 @@ int ef_compile(const struct ef_policy *pol, const struct ef_site *site,
 	int err;
 
 	check_bindings(&c);
+	check_site_rows(&c);
+	ef_features_check(pol, site, d);
+	c.features_on = ef_features_on(pol, site);
 	ef_nat_check(pol, site, d);
 	if (d->errors > errors)
 		return -EINVAL;

@@ -388,7 +388,7 @@ bool ef_site_word(const char *word)
 	static const char *const words[] = {
 		"mode", "output", "log", "management-port", "max-elements",
 		"management", "zone", "lock", "interval", "policy",
-		"exception-max",
+		"exception-max", "feature",
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(words); i++)

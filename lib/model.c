@@ -92,6 +92,7 @@ void ef_model_free(struct ef_model *m)
 	for (size_t i = 0; i < m->nrows; i++) {
 		free(m->rows[i].where);
 		free(m->rows[i].note);
+		free(m->rows[i].features);
 	}
 	for (size_t i = 0; i < m->nroles; i++) {
 		free(m->roles[i].name);
@@ -634,6 +635,8 @@ int ef_model_add_row(struct ef_model *m, unsigned int id, const char *where,
 		return -ENOMEM;
 	row = &m->rows[m->nrows];
 	row->id = id;
+	row->features = NULL;
+	row->off = false;
 	row->where = strdup(where);
 	row->note = strdup(note);
 	if (!row->where || !row->note) {
@@ -643,6 +646,25 @@ int ef_model_add_row(struct ef_model *m, unsigned int id, const char *where,
 	}
 	m->nrows++;
 	return 0;
+}
+
+int ef_model_tag_row(struct ef_model *m, unsigned int id,
+		     const char *features, bool off)
+{
+	for (size_t i = 0; i < m->nrows; i++) {
+		struct ef_row *row = &m->rows[i];
+		char *copy = NULL;
+
+		if (row->id != id)
+			continue;
+		if (features && !(copy = strdup(features)))
+			return -ENOMEM;
+		free(row->features);
+		row->features = copy;
+		row->off = off;
+		return 0;
+	}
+	return -ENOENT;
 }
 
 int ef_model_add_role(struct ef_model *m, const char *name,

@@ -177,6 +177,10 @@ struct ef_row {
 	unsigned int id;
 	char *where;			/* "policies/x.policy:12" */
 	char *note;
+	char *features;			/* "sip-federation,pic"; NULL: core */
+	/* Its features are all off in the site: not compiled, no element
+	 * serves it; kept so that counters and explain can name it. */
+	bool off;
 };
 
 /* Table flags; PERSIST is missing from older kernel headers. */
@@ -311,6 +315,10 @@ struct ef_chain *ef_model_find_chain(const struct ef_model *m,
 struct ef_rule *ef_chain_add_rule(struct ef_chain *c);
 int ef_model_add_row(struct ef_model *m, unsigned int id, const char *where,
 		     const char *note);
+/* Row `id`'s features (copied; NULL for a core row) and whether they
+ * are off. 0, -ENOENT (no such row) or -ENOMEM. */
+int ef_model_tag_row(struct ef_model *m, unsigned int id,
+		     const char *features, bool off);
 /* Copies the addresses. 0 or -ENOMEM. */
 int ef_model_add_role(struct ef_model *m, const char *name,
 		      const struct ef_addr_range *addrs, size_t n);

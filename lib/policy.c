@@ -11,9 +11,18 @@
 #include "policy.h"
 #include "util.h"
 
+/* A row's feature tag, resolved once every declaration is known. */
+struct feature_tag {
+	size_t row;			/* index in pol->rows */
+	char name[EF_ROLE_MAX];
+	struct ef_loc loc;
+};
+
 struct pparser {
 	struct ef_policy *pol;
 	struct ef_diags *d;
+	struct feature_tag *tags;
+	size_t ntags, tags_cap;
 	const char *stack[EF_INCLUDE_DEPTH_MAX + 1];	/* real paths */
 	unsigned int depth;
 	bool top_seen_policy;
@@ -76,8 +85,10 @@ static bool parse_roles(struct pparser *pp, struct ef_lexer *lx,
 
 		if (!take_name(lx, "role name", role.name))
 			return false;
-		/* 'any', and the site's keywords, which could never be bound. */
-		if (!strcmp(role.name, "any") || ef_site_word(role.name)) {
+		/* 'any', 'self' (a site row's word for this machine), and
+		 * the site's keywords, which could never be bound. */
+		if (!strcmp(role.name, "any") || !strcmp(role.name, "self") ||
+		    ef_site_word(role.name)) {
 			ef_error(pp->d, &role.loc,
 				 "'%s' is a keyword, not a role name", role.name);
 			return false;
@@ -99,6 +110,57 @@ static bool parse_roles(struct pparser *pp, struct ef_lexer *lx,
 		ef_error(pp->d, &lx->loc, "expected at least one role name");
 		return false;
 	}
+	return ef_lex_expect_eol(lx);
+}
+
+int ef_policy_find_feature(const struct ef_policy *p, const char *name)
+{
+	for (size_t i = 0; i < p->nfeatures; i++)
+		if (!strcmp(p->features[i].name, name))
+			return (int)i;
+	return -1;
+}
+
+/* feature NAME "title" */
+static bool parse_feature(struct pparser *pp, struct ef_lexer *lx)
+{
+	struct ef_policy *pol = pp->pol;
+	struct ef_feature f = { 0 };
+	char buf[80];
+	int old;
+
+	ef_lex_next(lx);
+	f.loc = lx->loc;
+	if (!take_name(lx, "feature name", f.name))
+		return false;
+	old = ef_policy_find_feature(pol, f.name);
+	if (old >= 0) {
+		ef_error(pp->d, &f.loc, "feature '%s' already declared at %s:%u",
+			 f.name, pol->features[old].loc.file,
+			 pol->features[old].loc.line);
+		return false;
+	}
+	if (pol->nfeatures == EF_FEATURES_MAX) {
+		ef_error(pp->d, &f.loc,
+			 "more than %d features: a row's features are a %d-bit mask",
+			 EF_FEATURES_MAX, EF_FEATURES_MAX);
+		return false;
+	}
+	if (lx->tok != T_STRING || !lx->text[0]) {
+		ef_error(pp->d, &lx->loc,
+			 "expected the feature's title in double quotes, got %s",
+			 ef_lex_what(lx, buf, sizeof(buf)));
+		return false;
+	}
+	f.title = strdup(lx->text);
+	if (!f.title ||
+	    ef_grow((void **)&pol->features, &pol->features_cap,
+		    pol->nfeatures + 1, sizeof(f))) {
+		free(f.title);
+		return false;
+	}
+	pol->features[pol->nfeatures++] = f;
+	ef_lex_next(lx);
 	return ef_lex_expect_eol(lx);
 }
 
@@ -239,42 +301,83 @@ static bool parse_ports(struct ef_lexer *lx, struct ef_prow *row)
 }
 
 static bool parse_end(struct ef_lexer *lx, const char *what, char *out,
-		      struct ef_loc *loc)
+		      struct ef_loc *loc, ef_row_end_fn addrs, void *ctx,
+		      struct ef_prow *row, bool to)
 {
 	*loc = lx->loc;
+	/* Names are [a-z][a-z0-9_-]*: a word that is none (192.0.2.53,
+	 * 2001:db8::53) is an address, where the caller takes them. */
+	if (addrs && lx->tok == T_WORD && !valid_name(lx->text))
+		return addrs(ctx, lx, row, to);
 	return take_name(lx, what, out);
+}
+
+bool ef_row_parse(struct ef_lexer *lx, struct ef_prow *row,
+		  ef_row_end_fn addrs, void *ctx)
+{
+	char buf[80];
+
+	row->loc = lx->loc;
+	if (!parse_proto(lx, row) || !parse_ports(lx, row) ||
+	    !parse_end(lx, "source ('any' or a role)", row->from,
+		       &row->from_loc, addrs, ctx, row, false) ||
+	    !parse_end(lx, "destination ('any' or a role)", row->to,
+		       &row->to_loc, addrs, ctx, row, true))
+		return false;
+	if (lx->tok != T_STRING) {
+		ef_error(lx->diags, &lx->loc,
+			 "expected the row's note in double quotes, got %s",
+			 ef_lex_what(lx, buf, sizeof(buf)));
+		return false;
+	}
+	row->note = strdup(lx->text);
+	if (!row->note)
+		return false;
+	ef_lex_next(lx);
+	return true;
+}
+
+/*
+ * After a row's note, `feature NAME[,NAME...]`: the features that need
+ * the row (the last row added). Names are looked up at the end
+ * (resolve_tags): a feature may be declared after its rows.
+ */
+static bool parse_row_features(struct pparser *pp, struct ef_lexer *lx)
+{
+	if (lx->tok != T_WORD || strcmp(lx->text, "feature"))
+		return true;
+	ef_lex_next(lx);
+	for (;;) {
+		struct feature_tag t = { .row = pp->pol->nrows - 1,
+					 .loc = lx->loc };
+
+		if (!take_name(lx, "feature name", t.name) ||
+		    ef_grow((void **)&pp->tags, &pp->tags_cap, pp->ntags + 1,
+			    sizeof(t)))
+			return false;
+		pp->tags[pp->ntags++] = t;
+		if (lx->tok != T_COMMA)
+			return true;
+		ef_lex_next(lx);
+	}
 }
 
 static bool parse_row(struct pparser *pp, struct ef_lexer *lx,
 		      const char *zone)
 {
-	struct ef_prow row = { .loc = lx->loc };
-	char buf[80];
+	struct ef_prow row = { 0 };
 
 	strcpy(row.zone, zone);
-	if (!parse_proto(lx, &row) || !parse_ports(lx, &row) ||
-	    !parse_end(lx, "source ('any' or a role)", row.from,
-		       &row.from_loc) ||
-	    !parse_end(lx, "destination ('any' or a role)", row.to,
-		       &row.to_loc))
+	if (!ef_row_parse(lx, &row, NULL, NULL))
 		return false;
-	if (lx->tok != T_STRING) {
-		ef_error(pp->d, &lx->loc,
-			 "expected the row's note in double quotes, got %s",
-			 ef_lex_what(lx, buf, sizeof(buf)));
-		return false;
-	}
-	row.note = strdup(lx->text);
-	if (!row.note ||
-	    ef_grow((void **)&pp->pol->rows, &pp->pol->rows_cap,
+	if (ef_grow((void **)&pp->pol->rows, &pp->pol->rows_cap,
 		 pp->pol->nrows + 1, sizeof(row))) {
 		free(row.note);
 		return false;
 	}
 	row.id = (unsigned int)pp->pol->nrows + 1;
 	pp->pol->rows[pp->pol->nrows++] = row;
-	ef_lex_next(lx);
-	return ef_lex_expect_eol(lx);
+	return parse_row_features(pp, lx) && ef_lex_expect_eol(lx);
 }
 
 static void parse_zone(struct pparser *pp, struct ef_lexer *lx)
@@ -391,7 +494,7 @@ static void parse_stmt(struct pparser *pp, struct ef_lexer *lx, bool top)
 
 	if (lx->tok != T_WORD) {
 		ef_error(pp->d, &lx->loc,
-			 "expected a statement (policy, address, group, zone, no-nat or include), got %s",
+			 "expected a statement (policy, address, group, feature, zone, no-nat or include), got %s",
 			 ef_lex_what(lx, buf, sizeof(buf)));
 		ef_lex_skip_line(lx);
 		return;
@@ -414,9 +517,11 @@ static void parse_stmt(struct pparser *pp, struct ef_lexer *lx, bool top)
 		ok = parse_roles(pp, lx, EF_ROLE_GROUP);
 	else if (!strcmp(lx->text, "no-nat"))
 		ok = parse_no_nat(pp, lx);
+	else if (!strcmp(lx->text, "feature"))
+		ok = parse_feature(pp, lx);
 	else {
 		ef_error(pp->d, &lx->loc,
-			 "unknown statement '%.60s': expected policy, address, group, zone, no-nat or include",
+			 "unknown statement '%.60s': expected policy, address, group, feature, zone, no-nat or include",
 			 lx->text);
 		ok = false;
 	}
@@ -518,6 +623,40 @@ static void check_rows(struct ef_policy *pol, struct ef_diags *d)
 	}
 }
 
+/* Rows' tags to bits, once every feature is declared; a feature no row
+ * names is a warning: turning it off would change nothing. */
+static void resolve_tags(struct pparser *pp)
+{
+	struct ef_policy *pol = pp->pol;
+	uint32_t used = 0;
+
+	for (size_t i = 0; i < pp->ntags; i++) {
+		const struct feature_tag *t = &pp->tags[i];
+		struct ef_prow *row = &pol->rows[t->row];
+		int f = ef_policy_find_feature(pol, t->name);
+
+		if (f < 0) {
+			ef_error(pp->d, &t->loc,
+				 "unknown feature '%s': declare it with 'feature %s \"title\"'",
+				 t->name, t->name);
+			continue;
+		}
+		if (row->features & (1u << f)) {
+			ef_error(pp->d, &t->loc,
+				 "feature '%s' is named twice on this row",
+				 t->name);
+			continue;
+		}
+		row->features |= 1u << f;
+		used |= 1u << f;
+	}
+	for (size_t i = 0; i < pol->nfeatures; i++)
+		if (!(used & (1u << i)))
+			ef_warn(pp->d, &pol->features[i].loc,
+				"feature '%s' is declared but no row names it",
+				pol->features[i].name);
+}
+
 struct ef_policy *ef_policy_parse(const char *path, struct ef_diags *d)
 {
 	struct pparser pp = { .d = d };
@@ -529,6 +668,8 @@ struct ef_policy *ef_policy_parse(const char *path, struct ef_diags *d)
 		return NULL;
 	}
 	parse_file(&pp, path, NULL);
+	resolve_tags(&pp);
+	free(pp.tags);
 	if (pp.pol->sources.n == 0)
 		return pp.pol;
 	top.text = pp.pol->sources.v[0]->text;
@@ -551,6 +692,9 @@ void ef_policy_free(struct ef_policy *p)
 	for (size_t i = 0; i < p->nno_nat; i++)
 		free(p->no_nat[i].why);
 	free(p->no_nat);
+	for (size_t i = 0; i < p->nfeatures; i++)
+		free(p->features[i].title);
+	free(p->features);
 	free(p->roles);
 	free(p->zones);
 	free(p->title);

@@ -20,16 +20,35 @@ struct ef_role {
 	struct ef_loc loc;
 };
 
+/*
+ * `feature NAME "title"`: a part of the scenario a site may turn off (XMPP
+ * federation, ...). Rows tagged with it are enforced while it is on.
+ */
+struct ef_feature {
+	char name[EF_ROLE_MAX];
+	char *title;
+	struct ef_loc loc;
+};
+
+/* A row's features are bits over the declaration order: at most 32. */
+#define EF_FEATURES_MAX 32
+
 struct ef_prow {
 	unsigned int id;		/* 1-based, in file order */
 	struct ef_loc loc;
 	char zone[EF_ROLE_MAX];
 	bool tcp, udp;
 	uint16_t port_lo, port_hi;
-	char from[EF_ROLE_MAX];		/* "any" or a role */
+	char from[EF_ROLE_MAX];		/* "any" or a role; a site's: "self" */
 	char to[EF_ROLE_MAX];
 	struct ef_loc from_loc, to_loc;
 	char *note;
+	/* A site row's end written as addresses, an anonymous group the
+	 * site binds (from or to then holds ""); NULL for a name. Owned by
+	 * the site. */
+	struct ef_binding *from_addrs, *to_addrs;
+	/* Bit i: tagged with features[i]. 0: a core row, always on. */
+	uint32_t features;
 };
 
 struct ef_zone_decl {
@@ -56,8 +75,30 @@ struct ef_policy {
 	size_t nrows, rows_cap;
 	struct ef_no_nat *no_nat;
 	size_t nno_nat, no_nat_cap;
+	struct ef_feature *features;	/* in declaration order */
+	size_t nfeatures, features_cap;
 	struct ef_sources sources;	/* every file read; locations point here */
 };
+
+struct ef_binding;
+
+/*
+ * Takes a row end that is not a name (an address list): sets
+ * row->from_addrs (or to_addrs, if `to`) and reports its errors on
+ * lx->diags. The lexer is at its first word.
+ */
+typedef bool (*ef_row_end_fn)(void *ctx, struct ef_lexer *lx,
+			      struct ef_prow *row, bool to);
+
+/*
+ * One row, `PROTO PORT[-PORT] FROM TO "note"`, from the lexer's token up
+ * to and with its note: the policy's row grammar, which a site's rows
+ * share. Ends that are not names go to `addrs` (NULL: names only). Sets
+ * row->loc and every field but id and zone; false after reporting an
+ * error (row->note, if set, is the caller's to free).
+ */
+bool ef_row_parse(struct ef_lexer *lx, struct ef_prow *row,
+		  ef_row_end_fn addrs, void *ctx);
 
 /*
  * Returns a tree even when it found errors (so that every error of a run
@@ -67,6 +108,8 @@ struct ef_policy *ef_policy_parse(const char *path, struct ef_diags *d);
 void ef_policy_free(struct ef_policy *p);
 const struct ef_role *ef_policy_find_role(const struct ef_policy *p,
 					  const char *name);
+/* The index of the feature so named, or -1. */
+int ef_policy_find_feature(const struct ef_policy *p, const char *name);
 /* The no-nat statement naming a role, or NULL. */
 const struct ef_no_nat *ef_policy_no_nat(const struct ef_policy *p,
 					 const char *role);

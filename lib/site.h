@@ -9,6 +9,7 @@
 #include "diag.h"
 #include "lex.h"
 #include "model.h"
+#include "policy.h"
 
 /* An address or CIDR, or an address range (group files may hold either). */
 struct ef_prefix {
@@ -69,6 +70,14 @@ struct ef_zone_bind {
 	size_t nifnames;
 };
 
+/* `feature NAME = off` (or `on`, the default): the policy's feature of
+ * that name; checked against the policy when both are known. */
+struct ef_site_feature {
+	char name[EF_ROLE_MAX];
+	bool on;
+	struct ef_loc loc;		/* of the name */
+};
+
 enum ef_mode { EF_MODE_HOST, EF_MODE_GATEWAY };
 
 /* lock: own the table while the reconciler runs (needs persist, 6.9+). */
@@ -92,8 +101,20 @@ struct ef_site {
 	unsigned int interval;		/* edgefwd: seconds between reconciles */
 	unsigned int exception_max;	/* edgefwd: the longest timed exception,
 					 * in seconds */
+	struct ef_site_feature *features;
+	size_t nfeatures, features_cap;
 	char policy[EF_ROLE_MAX];	/* the policy to enforce; "" = not said */
 	struct ef_loc policy_loc;
+	/*
+	 * The site's own rows (`zone NAME { rows }`): the machine's needs
+	 * the policy does not list. Each id is 1-based in the site's order;
+	 * compiled, a row is numbered after the policy's (its row count +
+	 * id) and named by the site's file:line. Ends are `self`, `any`, a
+	 * role of the policy or addresses (from_addrs, to_addrs); zone and
+	 * roles are checked against the policy when compiling.
+	 */
+	struct ef_prow *rows;
+	size_t nrows, rows_cap;
 	struct ef_sources sources;
 };
 

@@ -5,10 +5,12 @@
 # "fail closed"). Each operator mistake below makes `edgefwctl check` and
 # `edgefwctl apply` exit 2 at once, saying file:line:col and what is wrong,
 # and leaves the live ruleset of the namespace byte for byte as it was: a
-# group left unbound or misspelt, a setting or binding given twice, an
+# group left unbound or misspelt, a setting or binding given twice, a
+# feature the policy does not declare or one set twice, an
 # empty group or management file, a v4-mapped address, a prefix length
 # with a leading zero, a byte that is not UTF-8, a NUL, and a FIFO, a
-# directory or a device where a file should be (which must not hang).
+# directory or a device where a file should be (which must not hang), a
+# site row that is not this machine's or names a bad address.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . tests/netns/lib.sh
@@ -101,6 +103,18 @@ refused "a binding given twice" \
 stderr_has "the first one gets a note" \
 	"$T/director.site:$DIR:1: note: 'director' first bound here"
 
+# A feature the policy does not have is a typo, not a feature turned
+# off: refused, with the policy's features listed.
+site feature.site '$a feature xmpp = off'
+refused "a feature the policy does not declare" \
+	"$T/feature.site:$((LAST + 1)):9: policy 'edge-single-public' has no feature 'xmpp': its features are remote-access, web-conferencing, av, sip-federation, xmpp-federation, pic, msn, ocs2007, cms-replication, centralized-logging" \
+	$POLICY "$T/feature.site"
+
+site feature2.site '$a feature ocs2007 = off\nfeature ocs2007 = on'
+refused "a feature set twice" \
+	"$T/feature2.site:$((LAST + 2)):9: feature 'ocs2007' already set at line $((LAST + 1))" \
+	$POLICY "$T/feature2.site"
+
 printf '# to be filled in\n\n' >"$T/fe.txt"
 : >"$T/mgmt.txt"
 chmod 0644 "$T/fe.txt" "$T/mgmt.txt"
@@ -122,6 +136,17 @@ site zero.site 's|^management = 203.0.113.0/24|management = 203.0.113.0/024|'
 refused "a prefix length with a leading zero" \
 	"$T/zero.site:$MGMT:14: '203.0.113.0/024': prefix length with a leading zero (write 24, not 024)" \
 	$POLICY "$T/zero.site"
+
+# A site's own row must have this machine at one end: `any any` would
+# open the host to every flow of its port.
+site anyany.site '$a zone external {\n\tudp 53 any any "x"\n}'
+refused "a site row with no end on this machine" \
+	"$T/anyany.site:$((LAST + 2)):2: no end is this machine: the source or the destination must be 'self' or an address role" \
+	$POLICY "$T/anyany.site"
+site selfs.site '$a zone external {\n\tudp 53 self 192.0.2.300 "x"\n}'
+refused "a site row with a bad address" \
+	"$T/selfs.site:$((LAST + 2)):14: '192.0.2.300': not an IPv4 or IPv6 address" \
+	$POLICY "$T/selfs.site"
 
 # --- 2. text is text
 

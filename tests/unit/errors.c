@@ -145,13 +145,13 @@ static void compile_error(const char *policy, const char *site, int ret,
 Test(errors, unknown_statement)
 {
 	policy_error("policy t \"T\"\nfrobnicate x\n", 2, 1,
-		     "unknown statement 'frobnicate': expected policy, address, group, zone, no-nat or include");
+		     "unknown statement 'frobnicate': expected policy, address, group, feature, zone, no-nat or include");
 }
 
 Test(errors, statement_is_not_a_word)
 {
 	policy_error("policy t \"T\"\n\"address\" web\n", 2, 1,
-		     "expected a statement (policy, address, group, zone, no-nat or include), got a string");
+		     "expected a statement (policy, address, group, feature, zone, no-nat or include), got a string");
 }
 
 Test(errors, missing_policy_statement)
@@ -1407,7 +1407,7 @@ Test(errors, all_errors_of_a_file_are_reported)
 		{ 7, 8, "port out of range in '0': ports are 1 to 65535" },
 		{ 8, 8, "empty port range '90-80': the first port is above the last" },
 		{ 9, 25, "expected the row's note in double quotes, got end of line" },
-		{ 13, 1, "unknown statement 'frobnicate': expected policy, address, group, zone, no-nat or include" },
+		{ 13, 1, "unknown statement 'frobnicate': expected policy, address, group, feature, zone, no-nat or include" },
 		{ 10, 22, "unknown role 'nobody': declare it with 'address' or 'group'" },
 		{ 11, 2, "no local end: the source or the destination must be an address role" },
 	};
@@ -1894,4 +1894,114 @@ Test(errors, way_that_cannot_be_checked_refused)
 	free(path);
 	free(inner);
 	tdir_fini(&t);
+}
+
+/* --- features */
+
+#define FHEAD "policy t \"T\"\naddress web\nfeature xmpp \"XMPP\"\nzone z {\n"
+
+Test(errors, feature_declared_twice)
+{
+	policy_error(FHEAD "\ttcp 5269 any web \"x\" feature xmpp\n}\nfeature xmpp \"again\"\n",
+		     7, 9, "feature 'xmpp' already declared at @DIR/p.policy:3");
+}
+
+Test(errors, feature_without_title)
+{
+	policy_error("policy t \"T\"\nfeature xmpp\n", 2, 13,
+		     "expected the feature's title in double quotes, got end of line");
+	policy_error("policy t \"T\"\nfeature \"XMPP\"\n", 2, 9,
+		     "expected feature name, got a string");
+	policy_error("policy t \"T\"\nfeature XMPP \"x\"\n", 2, 9,
+		     "invalid feature name 'XMPP': " NAME_RULE);
+}
+
+Test(errors, feature_unknown_on_a_row)
+{
+	policy_error(FHEAD "\ttcp 5269 any web \"x\" feature xmpp,xmp\n}\n",
+		     5, 36,
+		     "unknown feature 'xmp': declare it with 'feature xmp \"title\"'");
+}
+
+Test(errors, feature_tag_malformed)
+{
+	policy_error(FHEAD "\ttcp 5269 any web \"x\" feature\n}\n", 5, 30,
+		     "expected feature name, got end of line");
+	policy_error(FHEAD "\ttcp 5269 any web \"x\" feature xmpp,\n}\n", 5, 36,
+		     "expected feature name, got end of line");
+	policy_error(FHEAD "\ttcp 5269 any web \"x\" feature xmpp xmpp\n}\n", 5,
+		     36, "expected end of line, got 'xmpp'");
+	policy_error(FHEAD "\ttcp 5269 any web \"x\" features xmpp\n}\n", 5, 23,
+		     "expected end of line, got 'features'");
+	policy_error(FHEAD "\ttcp 5269 any web \"x\" feature xmpp,xmpp\n}\n", 5,
+		     36, "feature 'xmpp' is named twice on this row");
+}
+
+/* At most 32: a row's features are bits of a uint32_t. */
+Test(errors, feature_33)
+{
+	char text[4096] = "policy t \"T\"\n";
+
+	for (int i = 0; i < 33; i++)
+		snprintf(text + strlen(text), sizeof(text) - strlen(text),
+			 "feature f%d \"F\"\n", i);
+	policy_error(text, 34, 9,
+		     "more than 32 features: a row's features are a 32-bit mask");
+}
+
+/* A declared feature no row names: turning it off would change nothing. */
+Test(errors, feature_unused_is_a_warning)
+{
+	policy_formats("policy t \"T\"\naddress web\nfeature xmpp \"XMPP\"\nfeature pic \"PIC\"\n"
+		       "zone z {\n\ttcp 5269 any web \"x\" feature xmpp\n}\n",
+		       "@DIR/p.policy:4:9: warning: feature 'pic' is declared but no row names it\n"
+		       "feature pic \"PIC\"\n"
+		       "        ^\n");
+}
+
+Test(errors, site_feature_malformed)
+{
+	site_error("management = none\nfeature xmpp = of\n", 2, 16,
+		   "feature xmpp must be 'off' or 'on'");
+	site_error("management = none\nfeature xmpp off\n", 2, 14,
+		   "expected '=' after the feature name, got 'off'");
+	site_error("management = none\nfeature = off\n", 2, 9,
+		   "expected a feature name, got '='");
+	site_error("management = none\nfeature xmpp = off on\n", 2, 20,
+		   "expected end of line, got 'on'");
+}
+
+/* Each name once, as every setting: the first place in a note. */
+Test(errors, site_feature_twice)
+{
+	struct ef_diags d = { 0 };
+	struct tdir t;
+	char *path;
+
+	tdir_init(&t);
+	path = tdir_write(&t, "s.site",
+			  "management = none\nfeature xmpp = off\nfeature xmpp = on\n",
+			  0644);
+	ef_site_free(ef_site_parse(path, &d));
+	assert_first_error(&d, path, 3, 9, "feature 'xmpp' already set at line 2");
+	cr_assert_eq(d.errors, 1);
+	cr_assert(d.v[1].note);
+	assert_diag(&d, 1, path, 2, 9, "feature 'xmpp' first set here");
+	free(path);
+	ef_diags_free(&d);
+	tdir_fini(&t);
+}
+
+/* Fail closed: a name the policy does not declare is no feature turned
+ * off, it is a typo; the error lists what the policy has. */
+Test(errors, site_feature_unknown_to_the_policy)
+{
+	compile_error(FHEAD "\ttcp 5269 any web \"x\" feature xmpp\n}\n",
+		      "zone z = eth0\nweb = 192.0.2.1\nmanagement = none\nfeature xmp = off\n",
+		      -EINVAL, "s.site", 4, 9,
+		      "policy 't' has no feature 'xmp': its features are xmpp");
+	compile_error(CPOL,
+		      "zone z = eth0\nweb = 192.0.2.1\ndb = none\nmanagement = none\nfeature xmpp = off\n",
+		      -EINVAL, "s.site", 5, 9,
+		      "policy 't' has no feature 'xmpp': it declares no features");
 }

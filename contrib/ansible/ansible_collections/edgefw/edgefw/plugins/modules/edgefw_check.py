@@ -176,7 +176,9 @@ def main():
         module.fail_json(msg='edgefwctl check %s%s: %s' % (
             p['policy'], ' --site %s' % p['site'] if p['site'] else '', '; '.join(head)),
             rc=r.rc, **result)
-    m = OK_LINE.search(r.out.strip())
+    # The summary is the first line; the policy's features follow it.
+    first = r.out.strip().split('\n')[0]
+    m = OK_LINE.search(first)
     if m:
         result['policy'] = m.group(1)
         result['rows'] = int(m.group(2))
