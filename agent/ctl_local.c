@@ -112,7 +112,11 @@ static int check(const struct local_args *a)
 
 	if (status)
 		return status;
-	if (l.model)
+	if (l.model && l.site->nrows)
+		printf("%s: ok: policy %s, %zu rows, %zu site rows, %zu set elements\n",
+		       a->policy, l.policy->name, l.policy->nrows,
+		       l.site->nrows, ef_model_elem_count(l.model));
+	else if (l.model)
 		printf("%s: ok: policy %s, %zu rows, %zu set elements\n",
 		       a->policy, l.policy->name, l.policy->nrows,
 		       ef_model_elem_count(l.model));

@@ -139,6 +139,18 @@ static void print_table(struct json_object *arr)
 
 /* key value lines; an array of strings gets a line per item, an array of
  * objects a table. --json is the stable interface for scripts. */
+/* A text of several lines (a delta): under its key, indented. */
+static void print_lines(const char *key, const char *text)
+{
+	printf("%s:\n", key);
+	while (*text) {
+		size_t n = strcspn(text, "\n");
+
+		printf("  %.*s\n", (int)n, text);
+		text += n + (text[n] == '\n');
+	}
+}
+
 void ctl_print_human(struct json_object *o)
 {
 	json_object_object_foreach(o, key, val) {
@@ -155,6 +167,11 @@ void ctl_print_human(struct json_object *o)
 
 				printf("  %-16s %s\n", k, value_text(k, v, buf));
 			}
+			continue;
+		}
+		if (json_object_is_type(val, json_type_string) &&
+		    strchr(json_object_get_string(val), '\n')) {
+			print_lines(key, json_object_get_string(val));
 			continue;
 		}
 		if (!json_object_is_type(val, json_type_array)) {

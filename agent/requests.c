@@ -13,10 +13,13 @@
 #include "compile.h"
 #include "counters.h"
 #include "daemon.h"
+#include "diff.h"
 #include "drop_log.h"
 #include "explain.h"
 #include "json.h"
 #include "log.h"
+#include "nft_emit.h"
+#include "util.h"
 
 /* The reply's text; the object is done with. */
 static char *reply(struct json_object *o)
@@ -168,20 +171,78 @@ static struct json_object *policy_reply(const struct daemon *d)
 	return o;
 }
 
-/* Compiles NAME and says whether it would apply; changes nothing. */
+/* The lines of a delta's text a dry run answers with: enough to review a
+ * change by eye; `edgefwctl diff` on the host shows all of a larger one. */
+#define DRY_RUN_LINES 500
+
+/* The first DRY_RUN_LINES lines of the delta, and how many were left out. */
+static struct json_object *delta_text(const struct ef_delta *delta,
+				      size_t *ret_left)
+{
+	struct ef_strbuf sb = { 0 };
+	struct json_object *o;
+	size_t lines = 0;
+	char *p;
+
+	ef_emit_delta(&sb, delta);
+	*ret_left = 0;
+	for (p = sb.buf; p && *p; p++) {
+		if (*p != '\n')
+			continue;
+		if (++lines == DRY_RUN_LINES && p[1]) {
+			for (char *q = p + 1; *q; q++)
+				*ret_left += *q == '\n';
+			p[1] = '\0';
+			break;
+		}
+	}
+	o = jstr(sb.buf);
+	ef_sb_free(&sb);
+	return o;
+}
+
+/*
+ * Compiles NAME and says what switching to it would send, without sending
+ * it: the delta against the table as the daemon holds it when nobody has
+ * committed since (no read), else against the table read back. Changes
+ * nothing and logs nothing, so the read-only socket may ask.
+ */
 static char *do_dry_run(struct daemon *d, const char *name)
 {
-	struct ef_model *m = NULL;
-	struct json_object *o;
+	const struct ef_model *held = ef_reconciler_model(&d->enf.rec);
+	struct ef_delta delta = { 0 };
+	struct ef_model *m = NULL, *live = NULL;
+	struct json_object *o, *size;
 	char *why = NULL;
+	size_t left;
 	int err = enforce_compile(d, name, true, &m, NULL, &why);
 
-	ef_model_free(m);
-	if (err)
+	if (err) {
+		ef_model_free(m);
 		return failed(NULL, why);
+	}
+	if (held && ef_reconciler_known(&d->enf.rec, NULL))
+		err = ef_diff(m, held, &delta);
+	else
+		err = ef_plan(d->enf.nl, m, &live, &delta, &why);
+	if (err) {
+		ef_model_free(m);
+		ef_model_free(live);
+		return failed("cannot compute the delta",
+			      why ? why : strdup(ef_nl_strerror(err)));
+	}
 	o = ef_ctl_ok();
 	add(o, "dry_run", json_object_new_boolean(1));
 	add(o, "policy", jstr(name));
+	size = ef_delta_json(&delta);
+	add(o, "delta", size);
+	/* The elements each op carries are what `diff` is for. */
+	json_object_object_del(size, "ops");
+	add(o, "delta_text", delta_text(&delta, &left));
+	add(o, "delta_lines_left_out", json_object_new_uint64(left));
+	ef_delta_free(&delta);
+	ef_model_free(live);
+	ef_model_free(m);
 	return reply(o);
 }
 

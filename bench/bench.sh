@@ -150,8 +150,6 @@ stop_daemon() {
 s_or_dash() { [[ $1 == - ]] && echo - || echo "$1 s"; }
 row() { echo "| $1 | $2 | $3 | $4 | $5 |"; }
 
-firewalld_note="not installed: skipped"
-command -v firewalld >/dev/null && firewalld_note="installed, not measured by this bench yet"
 echo "# edgefw benchmarks: $(date -u +%Y-%m-%d), $(uname -r), $(nproc) CPUs, $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo), $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), nft $(nft --version | awk '{print $2}')"
 echo
 echo "The kernel builds one event per element of a commit while any socket"
@@ -267,4 +265,4 @@ packet_rows() {
 	ip netns del "$rx"
 }
 ((PACKET)) && packet_rows
-row "firewalld side by side" "$firewalld_note" "" "" "-"
+bench/firewalld.sh "$B" || row "firewalld side by side" "bench/firewalld.sh failed ($?)" "" "" "-"

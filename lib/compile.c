@@ -66,9 +66,13 @@ struct boxes {
 	size_t n, cap;
 };
 
-/* A group bound to addresses: their union, and the rows that name it. */
+/*
+ * A group bound to addresses: their union, and the rows that name it. A
+ * site row's end written as addresses is a group too, with no role: it
+ * is named after the row ("row57").
+ */
 struct peer_group {
-	const struct ef_role *role;
+	char name[EF_ROLE_MAX];
 	struct ef_prefix *addrs;
 	size_t naddrs;
 	bool has[2];		/* [0] IPv4, [1] IPv6 addresses */
@@ -83,12 +87,21 @@ struct cctx {
 	struct boxes sets[NSPECS];	/* rows whose peer is any */
 	struct peer_group *groups;
 	size_t ngroups;
+	/* Per site row, the group its end of addresses is (one group for
+	 * the rows that list the same addresses); NULL for none. */
+	struct peer_group **row_groups;
 	size_t nboxes;
 	/* `iface` values whose interface is missing, warned of once (a
 	 * binding's addresses are read for each of its rows). */
 	const char **missing;
 	size_t nmissing, missing_cap;
 };
+
+/* A site row's number in the compiled model: after the policy's rows. */
+static unsigned int site_row_id(const struct cctx *c, const struct ef_prow *row)
+{
+	return (unsigned int)c->pol->nrows + row->id;
+}
 
 /* Warns once of a binding's interface that is not there (yet). */
 static void warn_missing_iface(struct cctx *c, const struct ef_binding *b,
@@ -205,7 +218,7 @@ static int binding_addrs(struct cctx *c, const struct ef_binding *b,
 
 struct row_ends {
 	struct ef_prefix *local;
-	size_t nlocal;
+	size_t nlocal, nlocal_cap;
 	struct peer_group *group;	/* NULL: any peer */
 	const struct ef_zone_bind *zone;
 };
@@ -254,17 +267,72 @@ static int row_boxes(struct cctx *c, const struct ef_prow *row,
 static struct peer_group *find_group(struct cctx *c, const char *name)
 {
 	for (size_t i = 0; i < c->ngroups; i++)
-		if (!strcmp(c->groups[i].role->name, name))
+		if (!strcmp(c->groups[i].name, name))
 			return &c->groups[i];
 	return NULL;
 }
 
+/* This machine's end of a row: an address role, or a site row's `self`. */
+static bool end_is_local(const struct ef_policy *pol, const char *end)
+{
+	const struct ef_role *r = ef_policy_find_role(pol, end);
+
+	return !strcmp(end, "self") || (r && r->kind == EF_ROLE_ADDRESS);
+}
+
+/* The name of the group a site row's end of addresses is, by its id. */
+static void row_group_name(unsigned int id, char name[EF_ROLE_MAX])
+{
+	snprintf(name, EF_ROLE_MAX, "row%u", id);
+}
+
+/*
+ * The addresses of a row's local end: its role's, or for `self` those of
+ * every address role (the roles of a machine are all its own). A role
+ * bound to `none` adds none.
+ */
+static int local_addrs(struct cctx *c, const char *local,
+		       struct row_ends *e)
+{
+	bool self = !strcmp(local, "self");
+	int err = 0;
+
+	for (size_t i = 0; i < c->pol->nroles && !err; i++) {
+		const struct ef_role *r = &c->pol->roles[i];
+		const struct ef_binding *b;
+		struct ef_prefix *got = NULL;
+		size_t n = 0;
+
+		if (self ? r->kind != EF_ROLE_ADDRESS : strcmp(r->name, local))
+			continue;
+		b = ef_site_find(c->site, r->name);
+		if (b->kind == EF_BIND_NONE)
+			continue;	/* a role this machine does not have */
+		err = binding_addrs(c, b, &got, &n);
+		if (!err && ef_grow((void **)&e->local, &e->nlocal_cap,
+				    e->nlocal + n + 1, sizeof(*got)))
+			err = -ENOMEM;
+		if (!err && n)
+			memcpy(e->local + e->nlocal, got, n * sizeof(*got));
+		if (!err)
+			e->nlocal += n;
+		free(got);
+	}
+	return err;
+}
+
+/*
+ * A row of the policy, or of the site (its id then the compiled one):
+ * the direction is where this machine's end is, the peer any, a group,
+ * or the site's addresses.
+ */
 static int compile_row(struct cctx *c, const struct ef_prow *row)
 {
-	const struct ef_role *from = ef_policy_find_role(c->pol, row->from);
-	bool out = from && from->kind == EF_ROLE_ADDRESS;
+	bool out = end_is_local(c->pol, row->from) && !row->from_addrs;
 	const char *local = out ? row->from : row->to;
 	const char *peer = out ? row->to : row->from;
+	const struct ef_binding *peer_addrs = out ? row->to_addrs :
+						    row->from_addrs;
 	const struct ef_binding *b;
 	struct row_ends e = { 0 };
 	int err;
@@ -272,17 +340,16 @@ static int compile_row(struct cctx *c, const struct ef_prow *row)
 	e.zone = ef_site_find_zone(c->site, row->zone);
 	if (!e.zone)
 		return 0;	/* reported once per zone */
-	if (strcmp(peer, "any")) {
+	if (peer_addrs) {
+		e.group = c->row_groups[row->id - c->pol->nrows - 1];
+	} else if (strcmp(peer, "any")) {
 		b = ef_site_find(c->site, peer);
 		if (b->kind == EF_BIND_NONE)
 			return 0;	/* a group of no one */
 		/* A group bound to `any` is no restriction. */
 		e.group = b->kind == EF_BIND_ANY ? NULL : find_group(c, peer);
 	}
-	b = ef_site_find(c->site, local);
-	if (b->kind == EF_BIND_NONE)
-		return 0;	/* a role this machine does not have */
-	err = binding_addrs(c, b, &e.local, &e.nlocal);
+	err = local_addrs(c, local, &e);
 	if (!err)
 		err = row_boxes(c, row, &e, out ? DIR_OUT : DIR_IN);
 	free(e.local);
@@ -329,13 +396,31 @@ static void merge_prefixes(struct peer_group *g)
 	g->naddrs = out;
 }
 
+/* An earlier site row's group of the same addresses as `g`, or g. */
+static struct peer_group *same_group(struct cctx *c, struct peer_group *g)
+{
+	for (size_t i = 0; i < c->site->nrows; i++) {
+		const struct peer_group *o = c->row_groups[i];
+		bool same = o && o->naddrs == g->naddrs;
+
+		for (size_t k = 0; same && k < g->naddrs; k++)
+			same = o->addrs[k].family == g->addrs[k].family &&
+			       !memcmp(o->addrs[k].lo, g->addrs[k].lo, 16) &&
+			       !memcmp(o->addrs[k].hi, g->addrs[k].hi, 16);
+		if (same)
+			return c->row_groups[i];
+	}
+	return g;
+}
+
 /* Every group role the site binds to addresses, resolved once. */
 static int resolve_groups(struct cctx *c)
 {
 	const struct ef_policy *pol = c->pol;
 	int err = 0;
 
-	c->groups = calloc(pol->nroles + 1, sizeof(*c->groups));
+	c->groups = calloc(pol->nroles + c->site->nrows + 1,
+			   sizeof(*c->groups));
 	if (!c->groups)
 		return -ENOMEM;
 	for (size_t i = 0; i < pol->nroles && !err; i++) {
@@ -347,10 +432,37 @@ static int resolve_groups(struct cctx *c)
 		    b->kind == EF_BIND_ANY)
 			continue;
 		g = &c->groups[c->ngroups++];
-		g->role = r;
+		strcpy(g->name, r->name);
 		err = binding_addrs(c, b, &g->addrs, &g->naddrs);
 		if (!err)
 			merge_prefixes(g);
+	}
+	c->row_groups = calloc(c->site->nrows + 1, sizeof(*c->row_groups));
+	if (!c->row_groups)
+		return -ENOMEM;
+	/* A site row's peer written as addresses: a group, named after the
+	 * first row that lists those addresses; the others share it. */
+	for (size_t i = 0; i < c->site->nrows && !err; i++) {
+		const struct ef_prow *row = &c->site->rows[i];
+		const struct ef_binding *b = row->from_addrs ?
+					     row->from_addrs : row->to_addrs;
+		struct peer_group *g;
+
+		if (!b)
+			continue;
+		g = &c->groups[c->ngroups];
+		row_group_name(site_row_id(c, row), g->name);
+		err = binding_addrs(c, b, &g->addrs, &g->naddrs);
+		if (err)
+			break;
+		merge_prefixes(g);
+		c->row_groups[i] = same_group(c, g);
+		if (c->row_groups[i] != g) {
+			free(g->addrs);
+			memset(g, 0, sizeof(*g));
+		} else {
+			c->ngroups++;
+		}
 	}
 	return err;
 }
@@ -363,6 +475,7 @@ static void free_groups(struct cctx *c)
 			free(c->groups[i].rows[k].v);
 	}
 	free(c->groups);
+	free(c->row_groups);
 }
 
 /* Edits (insert, delete, replace, swap two neighbours) from a to b. */
@@ -428,6 +541,88 @@ static void check_roles(struct cctx *c)
 			ef_error(c->d, &b->loc,
 				 "'%s' is an address role of this machine, not a group: 'any' is for groups; bind it to addresses, 'iface NAME' or 'none'",
 				 r->name);
+	}
+}
+
+static bool policy_has_zone(const struct ef_policy *pol, const char *zone)
+{
+	for (size_t i = 0; i < pol->nzones; i++)
+		if (!strcmp(pol->zones[i].name, zone))
+			return true;
+	return false;
+}
+
+/*
+ * What one end of a site row is, reported where it is wrong: true for an
+ * end that names something the policy has (or `self`, `any`, addresses).
+ */
+static bool check_site_end(struct cctx *c, const struct ef_prow *row,
+			   bool to, bool *ret_local)
+{
+	const char *end = to ? row->to : row->from;
+	const struct ef_loc *loc = to ? &row->to_loc : &row->from_loc;
+	const struct ef_role *r;
+
+	*ret_local = false;
+	if ((to ? row->to_addrs : row->from_addrs) || !strcmp(end, "any"))
+		return true;
+	if (!strcmp(end, "self")) {
+		if (c->site->mode == EF_MODE_GATEWAY) {
+			ef_error(c->d, loc,
+				 "'self' is this machine, and a gateway's rows are the traffic it forwards for the machines behind it: name their address role (the gateway's own outbound traffic is not filtered)");
+			return false;
+		}
+		*ret_local = true;
+		return true;
+	}
+	r = ef_policy_find_role(c->pol, end);
+	if (!r) {
+		ef_error(c->d, loc,
+			 "unknown role '%s': policy '%s' has no such role (a site row's end is 'self', 'any', a role of the policy, or addresses)",
+			 end, c->pol->name);
+		return false;
+	}
+	*ret_local = r->kind == EF_ROLE_ADDRESS;
+	return true;
+}
+
+/*
+ * The site's rows, against the policy: its zones and roles, and one end
+ * this machine's (in gateway mode, the protected machine's), the other a
+ * peer; a row never admits what does not touch this machine.
+ */
+static void check_site_rows(struct cctx *c)
+{
+	bool gw = c->site->mode == EF_MODE_GATEWAY;
+
+	for (size_t i = 0; i < c->site->nrows; i++) {
+		const struct ef_prow *row = &c->site->rows[i];
+		char name[EF_ROLE_MAX];
+		bool from_local, to_local, ok;
+
+		if (!policy_has_zone(c->pol, row->zone)) {
+			ef_error(c->d, &row->loc,
+				 "zone '%s' of this row is not a zone of policy '%s'",
+				 row->zone, c->pol->name);
+			continue;
+		}
+		ok = check_site_end(c, row, false, &from_local);
+		ok &= check_site_end(c, row, true, &to_local);
+		if (!ok)
+			continue;
+		if (from_local && to_local)
+			ef_error(c->d, &row->loc,
+				 "both ends are this machine: one end must be a peer ('any', a group or addresses)");
+		else if (!from_local && !to_local)
+			ef_error(c->d, &row->loc, gw ?
+				 "no end is a machine behind this gateway: the source or the destination must be an address role" :
+				 "no end is this machine: the source or the destination must be 'self' or an address role");
+		row_group_name(site_row_id(c, row), name);
+		if ((row->from_addrs || row->to_addrs) &&
+		    ef_policy_find_role(c->pol, name))
+			ef_error(c->d, &row->loc,
+				 "this row's addresses would be a group named '%s', and policy '%s' has a role of that name: name the peers by a group of the policy",
+				 name, c->pol->name);
 	}
 }
 
@@ -586,8 +781,8 @@ static void group_set_names(const struct peer_group *g, size_t si,
 {
 	const struct set_spec *spec = &row_sets[si];
 
-	snprintf(addrs, EF_NAME_MAX, "g%u_%s", spec->family, g->role->name);
-	snprintf(rows, EF_NAME_MAX, "%s_%s", spec->name, g->role->name);
+	snprintf(addrs, EF_NAME_MAX, "g%u_%s", spec->family, g->name);
+	snprintf(rows, EF_NAME_MAX, "%s_%s", spec->name, g->name);
 }
 
 /* The capacity a hash of n addresses is created with: room to grow by a
@@ -721,6 +916,20 @@ static int guard_rules(struct ef_chain *ch, bool out)
 	r->icmpv6_type = true;
 	r->type_lo = 133;	/* router solicitation */
 	r->type_hi = 136;	/* neighbour advertisement */
+	if (!out)
+		return 0;
+	/*
+	 * The host's own MLDv2 reports: it joins its solicited-node groups
+	 * with them, and switches that snoop MLD stop sending it neighbour
+	 * solicitations without them. Not an input: queries come from the
+	 * router, and nothing here answers them for the host.
+	 */
+	if (!(r = rule(ch, EF_V_ACCEPT)))
+		return -ENOMEM;
+	r->nfproto = NFPROTO_IPV6;
+	r->l4proto = IPPROTO_ICMPV6;
+	r->icmpv6_type = true;
+	r->type_lo = r->type_hi = 143;	/* multicast listener report v2 */
 	return 0;
 }
 
@@ -873,6 +1082,19 @@ static int build(struct cctx *c, struct ef_model *m)
 		if (err)
 			return err;
 	}
+	for (size_t i = 0; i < c->site->nrows; i++) {
+		struct ef_prow row = c->site->rows[i];
+		char where[512];
+
+		row.id = site_row_id(c, &c->site->rows[i]);
+		snprintf(where, sizeof(where), "%s:%u", row.loc.file,
+			 row.loc.line);
+		err = ef_model_add_row(m, row.id, where, row.note);
+		if (!err)
+			err = compile_row(c, &row);
+		if (err)
+			return err;
+	}
 	for (size_t i = 0; i < NSPECS && !err; i++) {
 		const struct set_spec *spec = &row_sets[i];
 		struct ef_set *set = add_set(m, spec->name, spec->field,
@@ -919,6 +1141,7 @@ int ef_compile(const struct ef_policy *pol, const struct ef_site *site,
 	int err;
 
 	check_bindings(&c);
+	check_site_rows(&c);
 	ef_nat_check(pol, site, d);
 	if (d->errors > errors)
 		return -EINVAL;

@@ -40,6 +40,8 @@ static const struct fact facts[] = {
 	      "1 if edgefwd owns the table, so that no other process can change it."),
 	COUNTER("writer_fights", "edgefw_writer_fights_total",
 		"Times another writer changed table inet edgefw back after corrections, ten times within a minute."),
+	GAUGE("exceptions", "edgefw_exceptions_open",
+	      "Timed exceptions open now (edgefwctl exceptions lists them)."),
 	GAUGE("fighting", "edgefw_writer_fighting",
 	      "1 while corrections are slowed down because another writer keeps changing the table back."),
 	{ .key = "unconfirmed", .name = "edgefw_confirm_pending",

@@ -310,7 +310,9 @@ static void emit_rule(struct ef_strbuf *sb, const struct ef_model *m,
 	if (r->nfproto && !r->set[0] && !r->icmpv6_type)
 		ef_sb_printf(sb, "meta nfproto %s ",
 			  r->nfproto == 2 ? "ipv4" : "ipv6");
-	if (r->icmpv6_type)
+	if (r->icmpv6_type && r->type_lo == r->type_hi)
+		ef_sb_printf(sb, "icmpv6 type %u ", r->type_lo);
+	else if (r->icmpv6_type)
 		ef_sb_printf(sb, "icmpv6 type %u-%u ", r->type_lo, r->type_hi);
 	else if (r->l4proto)
 		ef_sb_printf(sb, "meta l4proto %u ", r->l4proto);

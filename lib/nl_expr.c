@@ -257,7 +257,13 @@ int ef_rule_linearize(struct nftnl_rule *r, const struct ef_model *m,
 	if (!err && er->l4proto)
 		err = meta_load(r, NFT_META_L4PROTO, NFT_REG_1) ?:
 		      cmp_u8(r, NFT_CMP_EQ, er->l4proto);
-	if (!err && er->icmpv6_type)
+	/* One type as nft writes it, a compare for equality; a range as
+	 * two compares. */
+	if (!err && er->icmpv6_type && er->type_lo == er->type_hi)
+		err = payload_load(r, NFT_PAYLOAD_TRANSPORT_HEADER, 0, 1,
+				   NFT_REG_1) ?:
+		      cmp_u8(r, NFT_CMP_EQ, er->type_lo);
+	else if (!err && er->icmpv6_type)
 		err = payload_load(r, NFT_PAYLOAD_TRANSPORT_HEADER, 0, 1,
 				   NFT_REG_1) ?:
 		      cmp_u8(r, NFT_CMP_GTE, er->type_lo) ?:
@@ -443,9 +449,9 @@ static void delin_cmp(struct delin *d, struct nftnl_expr *e)
 		break;
 	case SRC_ICMP_TYPE:
 		d->r->icmpv6_type = true;
-		if (op == NFT_CMP_GTE)
+		if (op == NFT_CMP_GTE || op == NFT_CMP_EQ)
 			d->r->type_lo = data[0];
-		else
+		if (op == NFT_CMP_LTE || op == NFT_CMP_EQ)
 			d->r->type_hi = data[0];
 		break;
 	default:

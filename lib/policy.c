@@ -76,8 +76,10 @@ static bool parse_roles(struct pparser *pp, struct ef_lexer *lx,
 
 		if (!take_name(lx, "role name", role.name))
 			return false;
-		/* 'any', and the site's keywords, which could never be bound. */
-		if (!strcmp(role.name, "any") || ef_site_word(role.name)) {
+		/* 'any', 'self' (a site row's word for this machine), and
+		 * the site's keywords, which could never be bound. */
+		if (!strcmp(role.name, "any") || !strcmp(role.name, "self") ||
+		    ef_site_word(role.name)) {
 			ef_error(pp->d, &role.loc,
 				 "'%s' is a keyword, not a role name", role.name);
 			return false;
@@ -239,41 +241,57 @@ static bool parse_ports(struct ef_lexer *lx, struct ef_prow *row)
 }
 
 static bool parse_end(struct ef_lexer *lx, const char *what, char *out,
-		      struct ef_loc *loc)
+		      struct ef_loc *loc, ef_row_end_fn addrs, void *ctx,
+		      struct ef_prow *row, bool to)
 {
 	*loc = lx->loc;
+	/* Names are [a-z][a-z0-9_-]*: a word that is none (192.0.2.53,
+	 * 2001:db8::53) is an address, where the caller takes them. */
+	if (addrs && lx->tok == T_WORD && !valid_name(lx->text))
+		return addrs(ctx, lx, row, to);
 	return take_name(lx, what, out);
+}
+
+bool ef_row_parse(struct ef_lexer *lx, struct ef_prow *row,
+		  ef_row_end_fn addrs, void *ctx)
+{
+	char buf[80];
+
+	row->loc = lx->loc;
+	if (!parse_proto(lx, row) || !parse_ports(lx, row) ||
+	    !parse_end(lx, "source ('any' or a role)", row->from,
+		       &row->from_loc, addrs, ctx, row, false) ||
+	    !parse_end(lx, "destination ('any' or a role)", row->to,
+		       &row->to_loc, addrs, ctx, row, true))
+		return false;
+	if (lx->tok != T_STRING) {
+		ef_error(lx->diags, &lx->loc,
+			 "expected the row's note in double quotes, got %s",
+			 ef_lex_what(lx, buf, sizeof(buf)));
+		return false;
+	}
+	row->note = strdup(lx->text);
+	if (!row->note)
+		return false;
+	ef_lex_next(lx);
+	return true;
 }
 
 static bool parse_row(struct pparser *pp, struct ef_lexer *lx,
 		      const char *zone)
 {
-	struct ef_prow row = { .loc = lx->loc };
-	char buf[80];
+	struct ef_prow row = { 0 };
 
 	strcpy(row.zone, zone);
-	if (!parse_proto(lx, &row) || !parse_ports(lx, &row) ||
-	    !parse_end(lx, "source ('any' or a role)", row.from,
-		       &row.from_loc) ||
-	    !parse_end(lx, "destination ('any' or a role)", row.to,
-		       &row.to_loc))
+	if (!ef_row_parse(lx, &row, NULL, NULL))
 		return false;
-	if (lx->tok != T_STRING) {
-		ef_error(pp->d, &lx->loc,
-			 "expected the row's note in double quotes, got %s",
-			 ef_lex_what(lx, buf, sizeof(buf)));
-		return false;
-	}
-	row.note = strdup(lx->text);
-	if (!row.note ||
-	    ef_grow((void **)&pp->pol->rows, &pp->pol->rows_cap,
+	if (ef_grow((void **)&pp->pol->rows, &pp->pol->rows_cap,
 		 pp->pol->nrows + 1, sizeof(row))) {
 		free(row.note);
 		return false;
 	}
 	row.id = (unsigned int)pp->pol->nrows + 1;
 	pp->pol->rows[pp->pol->nrows++] = row;
-	ef_lex_next(lx);
 	return ef_lex_expect_eol(lx);
 }
 

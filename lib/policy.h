@@ -26,10 +26,14 @@ struct ef_prow {
 	char zone[EF_ROLE_MAX];
 	bool tcp, udp;
 	uint16_t port_lo, port_hi;
-	char from[EF_ROLE_MAX];		/* "any" or a role */
+	char from[EF_ROLE_MAX];		/* "any" or a role; a site's: "self" */
 	char to[EF_ROLE_MAX];
 	struct ef_loc from_loc, to_loc;
 	char *note;
+	/* A site row's end written as addresses, an anonymous group the
+	 * site binds (from or to then holds ""); NULL for a name. Owned by
+	 * the site. */
+	struct ef_binding *from_addrs, *to_addrs;
 };
 
 struct ef_zone_decl {
@@ -58,6 +62,26 @@ struct ef_policy {
 	size_t nno_nat, no_nat_cap;
 	struct ef_sources sources;	/* every file read; locations point here */
 };
+
+struct ef_binding;
+
+/*
+ * Takes a row end that is not a name (an address list): sets
+ * row->from_addrs (or to_addrs, if `to`) and reports its errors on
+ * lx->diags. The lexer is at its first word.
+ */
+typedef bool (*ef_row_end_fn)(void *ctx, struct ef_lexer *lx,
+			      struct ef_prow *row, bool to);
+
+/*
+ * One row, `PROTO PORT[-PORT] FROM TO "note"`, from the lexer's token up
+ * to and with its note: the policy's row grammar, which a site's rows
+ * share. Ends that are not names go to `addrs` (NULL: names only). Sets
+ * row->loc and every field but id and zone; false after reporting an
+ * error (row->note, if set, is the caller's to free).
+ */
+bool ef_row_parse(struct ef_lexer *lx, struct ef_prow *row,
+		  ef_row_end_fn addrs, void *ctx);
 
 /*
  * Returns a tree even when it found errors (so that every error of a run

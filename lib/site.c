@@ -427,10 +427,132 @@ static bool zone_add_ifname(struct ef_zone_bind *z, const char *name,
 	return true;
 }
 
+static void row_release(struct ef_prow *row)
+{
+	struct ef_binding *ends[] = { row->from_addrs, row->to_addrs };
+
+	for (size_t i = 0; i < ARRAY_SIZE(ends); i++) {
+		if (!ends[i])
+			continue;
+		binding_release(ends[i]);
+		free(ends[i]);
+	}
+	free(row->note);
+}
+
+/*
+ * A row end written as addresses, `192.0.2.53` or `192.0.2.53,
+ * 2001:db8::53`: a group of peers the site binds, with no name.
+ */
+static bool parse_row_addrs(void *ctx, struct ef_lexer *lx,
+			    struct ef_prow *row, bool to)
+{
+	struct sparser *sp = ctx;
+	struct ef_binding *b = calloc(1, sizeof(*b));
+
+	if (!b)
+		return false;
+	b->kind = EF_BIND_ADDRS;
+	b->loc = lx->loc;
+	if (to)
+		row->to_addrs = b;
+	else
+		row->from_addrs = b;
+	for (;;) {
+		struct ef_prefix pfx;
+		const char *why;
+
+		if (lx->tok != T_WORD) {
+			char buf[80];
+
+			ef_error(sp->d, &lx->loc,
+				 "expected an address or CIDR after ',', got %s",
+				 ef_lex_what(lx, buf, sizeof(buf)));
+			return false;
+		}
+		if (ef_prefix_parse(lx->text, &pfx, &why) < 0) {
+			ef_error(sp->d, &lx->loc,
+				 "'%.60s': %s (a row's end is 'self', 'any', a role of the policy, or addresses)",
+				 lx->text, why);
+			return false;
+		}
+		pfx.loc = lx->loc;
+		if (!add_prefix(b, &pfx))
+			return false;
+		ef_lex_next(lx);
+		if (lx->tok != T_COMMA)
+			return true;
+		ef_lex_next(lx);
+	}
+}
+
+static bool parse_site_row(struct sparser *sp, struct ef_lexer *lx,
+			   const char *zone)
+{
+	struct ef_site *site = sp->site;
+	struct ef_prow row = { 0 };
+
+	strcpy(row.zone, zone);
+	if (!ef_row_parse(lx, &row, parse_row_addrs, sp))
+		goto fail;
+	/* Features tag the policy's rows; a site's row is the site's. */
+	if (lx->tok == T_WORD && !strcmp(lx->text, "feature")) {
+		ef_error(sp->d, &lx->loc,
+			 "a site's row has no feature: it is on while it is written (features tag the policy's rows)");
+		goto fail;
+	}
+	if (!ef_lex_expect_eol(lx) ||
+	    ef_grow((void **)&site->rows, &site->rows_cap, site->nrows + 1,
+		    sizeof(row)))
+		goto fail;
+	row.id = (unsigned int)site->nrows + 1;
+	site->rows[site->nrows++] = row;
+	return true;
+fail:
+	row_release(&row);
+	return false;
+}
+
+/*
+ * `zone NAME {` rows `}`: the rows of the machine's own needs in one of
+ * the policy's zones. Like the policy's zone blocks, one row a line; a
+ * bad row is reported and skipped, the others still read.
+ */
+static bool parse_zone_rows(struct sparser *sp, struct ef_lexer *lx,
+			    const struct ef_loc *at, const char *zone)
+{
+	ef_lex_next(lx);
+	if (!ef_lex_expect_eol(lx))
+		ef_lex_skip_line(lx);
+	for (;;) {
+		size_t before = sp->d->errors;
+
+		if (lx->tok == T_NEWLINE) {
+			ef_lex_next(lx);
+			continue;
+		}
+		if (lx->tok == T_RBRACE) {
+			ef_lex_next(lx);
+			return ef_lex_expect_eol(lx);
+		}
+		if (lx->tok == T_EOF) {
+			ef_error(sp->d, at, "zone '%s' is not closed: '}' missing",
+				 zone);
+			return true;
+		}
+		if (!parse_site_row(sp, lx, zone)) {
+			if (sp->d->errors == before)
+				ef_error(sp->d, &lx->loc, "out of memory");
+			ef_lex_skip_line(lx);
+		}
+	}
+}
+
 static bool parse_zone(struct sparser *sp, struct ef_lexer *lx)
 {
 	struct ef_zone_bind z = { .loc = lx->loc };
 	const struct ef_zone_bind *old;
+	struct ef_loc name_loc;
 	char buf[80];
 
 	ef_lex_next(lx);
@@ -440,16 +562,20 @@ static bool parse_zone(struct sparser *sp, struct ef_lexer *lx)
 		return false;
 	}
 	strcpy(z.name, lx->text);
+	name_loc = lx->loc;
+	ef_lex_next(lx);
+	if (lx->tok == T_LBRACE)
+		return parse_zone_rows(sp, lx, &z.loc, z.name);
 	old = ef_site_find_zone(sp->site, z.name);
 	if (old) {
-		ef_error(sp->d, &lx->loc, "zone '%s' already bound at line %u",
+		ef_error(sp->d, &name_loc, "zone '%s' already bound at line %u",
 			 z.name, old->loc.line);
 		ef_note(sp->d, &old->loc, "zone '%s' first bound here", z.name);
 		return false;
 	}
-	ef_lex_next(lx);
 	if (lx->tok != T_EQUALS) {
-		ef_error(sp->d, &lx->loc, "expected '=' after the zone name");
+		ef_error(sp->d, &lx->loc,
+			 "expected '=' (its interfaces) or '{' (rows of the site) after the zone name");
 		return false;
 	}
 	ef_lex_next(lx);
@@ -882,6 +1008,9 @@ void ef_site_free(struct ef_site *s)
 	for (size_t i = 0; i < s->nzones; i++)
 		zone_release(&s->zones[i]);
 	binding_release(&s->management);
+	for (size_t i = 0; i < s->nrows; i++)
+		row_release(&s->rows[i]);
+	free(s->rows);
 	free(s->binds);
 	free(s->zones);
 	ef_sources_free(&s->sources);

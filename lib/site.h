@@ -9,6 +9,7 @@
 #include "diag.h"
 #include "lex.h"
 #include "model.h"
+#include "policy.h"
 
 /* An address or CIDR, or an address range (group files may hold either). */
 struct ef_prefix {
@@ -79,6 +80,16 @@ struct ef_site {
 					 * in seconds */
 	char policy[EF_ROLE_MAX];	/* the policy to enforce; "" = not said */
 	struct ef_loc policy_loc;
+	/*
+	 * The site's own rows (`zone NAME { rows }`): the machine's needs
+	 * the policy does not list. Each id is 1-based in the site's order;
+	 * compiled, a row is numbered after the policy's (its row count +
+	 * id) and named by the site's file:line. Ends are `self`, `any`, a
+	 * role of the policy or addresses (from_addrs, to_addrs); zone and
+	 * roles are checked against the policy when compiling.
+	 */
+	struct ef_prow *rows;
+	size_t nrows, rows_cap;
 	struct ef_sources sources;
 };
 

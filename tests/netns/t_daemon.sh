@@ -152,6 +152,17 @@ check "and back" ctl reload
 # Switching policies, recorded for a restart.
 check "switch --dry-run leaves the policy" bash -c \
 	"'$CTL' --socket '$sock' switch public-im-connectivity --dry-run && ip netns exec '$(ns_name edge)' '$CTL' verify policies/edge-single-public.policy --site '$site'"
+# The dry run answers what the switch would send: the same lines as
+# edgefwctl diff of that policy against the live table.
+dry_text() {
+	"$CTL" --socket "$sock" --json switch public-im-connectivity --dry-run |
+		python3 -c 'import json, sys; print(json.load(sys.stdin)["delta_text"], end="")'
+}
+check "switch --dry-run answers the delta edgefwctl diff shows" bash -c \
+	"diff <($(declare -f dry_text); CTL='$CTL' sock='$sock' dry_text) \
+	      <(ip netns exec '$(ns_name edge)' '$CTL' diff policies/public-im-connectivity.policy --site '$site')"
+check "and says how big it is" bash -c \
+	"'$CTL' --socket '$sock' --json switch public-im-connectivity --dry-run | grep -q '\"rules_added\":[1-9]'"
 check "switch to public-im-connectivity" ctl switch public-im-connectivity
 check "status names where a rollback would go" bash -c \
 	"'$CTL' --socket '$sock' status | grep -q '^previous  *edge-single-public'"

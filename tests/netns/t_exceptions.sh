@@ -95,6 +95,8 @@ check "the whole note in --json" bash -c \
 	"'$CTL' --socket '$sock' --json exceptions | grep -q '\"note\":\"debugging the federation with ACME\"'"
 check "and its hits" bash -c \
 	"'$CTL' --socket '$sock' --json exceptions | tr -d ' \n' | grep -qE '\"id\":$id,[^}]*\"packets\":[1-9]'"
+check "metrics count it open" bash -c \
+	"'$CTL' --socket '$sock' metrics | grep -qx 'edgefw_exceptions_open 1'"
 check "the log says who added what and why" grep -q \
 	"exception $id added by uid 0 for 3s: tcp 8443 from 198.51.100.100 to access_edge (198.51.100.10, 2001:db8:100::10): \"debugging the federation with ACME\"" "$log"
 t1=$(dropped_after "$t0" 3 8443)

@@ -8,7 +8,8 @@
 # group left unbound or misspelt, a setting or binding given twice, an
 # empty group or management file, a v4-mapped address, a prefix length
 # with a leading zero, a byte that is not UTF-8, a NUL, and a FIFO, a
-# directory or a device where a file should be (which must not hang).
+# directory or a device where a file should be (which must not hang), a
+# site row that is not this machine's or names a bad address.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . tests/netns/lib.sh
@@ -122,6 +123,17 @@ site zero.site 's|^management = 203.0.113.0/24|management = 203.0.113.0/024|'
 refused "a prefix length with a leading zero" \
 	"$T/zero.site:$MGMT:14: '203.0.113.0/024': prefix length with a leading zero (write 24, not 024)" \
 	$POLICY "$T/zero.site"
+
+# A site's own row must have this machine at one end: `any any` would
+# open the host to every flow of its port.
+site anyany.site '$a zone external {\n\tudp 53 any any "x"\n}'
+refused "a site row with no end on this machine" \
+	"$T/anyany.site:$((LAST + 2)):2: no end is this machine: the source or the destination must be 'self' or an address role" \
+	$POLICY "$T/anyany.site"
+site selfs.site '$a zone external {\n\tudp 53 self 192.0.2.300 "x"\n}'
+refused "a site row with a bad address" \
+	"$T/selfs.site:$((LAST + 2)):14: '192.0.2.300': not an IPv4 or IPv6 address" \
+	$POLICY "$T/selfs.site"
 
 # --- 2. text is text
 

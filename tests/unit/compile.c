@@ -562,18 +562,25 @@ Test(compile, every_shipped_policy_compiles_with_its_site)
 		  "g4_front_end in4_front_end g6_front_end in6_front_end "
 		  "g4_director in4_director g6_director in6_director "
 		  "out4_director out6_director" },
-		{ "reverse-proxy", "reverse-proxy", 5, 14,
+		/* With the site's rows: 8 after the policy's 5, their
+		 * peers' addresses groups of their own. */
+		{ "reverse-proxy", "reverse-proxy", 5 + 8, 26,
 		  "g4_web_pools out4_web_pools g6_web_pools out6_web_pools "
 		  "g4_office_web_apps out4_office_web_apps "
-		  "g6_office_web_apps out6_office_web_apps" },
+		  "g6_office_web_apps out6_office_web_apps "
+		  "g4_row6 out4_row6 g6_row6 out6_row6 g4_row8 out4_row8 "
+		  "g4_row9 out4_row9 g4_row11 in4_row11 g4_row12 out4_row12" },
 		{ "sip-xmpp-federation-pic", "sip-xmpp-federation-pic", 10, 12,
 		  "g4_pic_partners in4_pic_partners g6_pic_partners "
 		  "in6_pic_partners out4_pic_partners out6_pic_partners" },
 		{ "public-im-connectivity", "public-im-connectivity", 6, 12,
 		  "g4_pic_partners in4_pic_partners g6_pic_partners "
 		  "in6_pic_partners out4_pic_partners out6_pic_partners" },
-		/* Every group unbound: any peer, no group sets. */
-		{ "internal-servers", "internal-servers", 90, 6, "" },
+		/* Every group unbound: any peer; the site's rows' peers
+		 * are groups of their own. */
+		{ "internal-servers", "internal-servers", 90 + 8, 18,
+		  "g4_row91 out4_row91 g6_row91 out6_row91 g4_row95 out4_row95 "
+		  "g4_row96 out4_row96 g4_row97 in4_row97 g4_row98 out4_row98" },
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
@@ -914,19 +921,28 @@ Test(compile, reverse_proxy)
 			ARRAY_SIZE(pools4));
 	assert_addr_set(m, "g4_office_web_apps", EF_T_IPV4, owa4, 1);
 	assert_addr_set(m, "g6_office_web_apps", EF_T_IPV6, owa6, 1);
-	cr_assert_eq(ef_model_find_set(m, "out4")->nelems, 0);
 	/* Outbound only: no inbound sets for the groups. */
 	cr_assert_null(ef_model_find_set(m, "in4_web_pools"));
 	cr_assert_null(ef_model_find_set(m, "in6_office_web_apps"));
-	/* output = accept in this site. */
+	/* output = drop in this site, with the proxy's own needs. */
 	cr_assert_not_null(out);
-	cr_assert_eq(out->policy, EF_V_ACCEPT);
+	cr_assert_eq(out->policy, EF_V_DROP);
 	assert_lookups(out, "out4 out6 g4_web_pools>out4_web_pools "
 			    "g6_web_pools>out6_web_pools "
 			    "g4_office_web_apps>out4_office_web_apps "
-			    "g6_office_web_apps>out6_office_web_apps");
+			    "g6_office_web_apps>out6_office_web_apps "
+			    "g4_row6>out4_row6 g6_row6>out6_row6 "
+			    "g4_row8>out4_row8 g4_row9>out4_row9 "
+			    "g4_row12>out4_row12");
 	assert_lookups(ef_model_find_chain(m, "input"),
-		       "mgmt4 mgmt6 in4 in6 ex4 ex6");
+		       "mgmt4 mgmt6 in4 in6 g4_row11>in4_row11 ex4 ex6");
+	/* The resolvers' rows, udp and tcp, share one group. */
+	assert_has_elem(m, "out4_row6", "\"eth1\" . 192.0.2.180 . tcp . 53",
+			"r7");
+	assert_has_elem(m, "out4_row6", "\"eth1\" . 192.0.2.180 . udp . 53",
+			"r6");
+	assert_has_elem(m, "out4", "\"eth0\" . 198.51.100.80 . tcp . 80",
+			"r13");
 	ef_model_free(m);
 }
 
@@ -993,13 +1009,16 @@ Test(compile, internal_servers)
 			"r39");
 	assert_has_elem(m, "in4", "\"eth0\" . 192.0.2.10 . udp . 1434",
 			"r1,r38");
-	/* Every client role is none here: nothing outbound. */
+	/* Every client role is none here: nothing outbound to any. */
 	cr_assert_eq(ef_model_find_set(m, "out4")->nelems, 0);
-	/* No group bound: any peer, no group sets, no peer lookups. */
-	cr_assert_eq(m->nsets, 6 + 2);
-	cr_assert_not(any_peer_lookup(m));
+	/* No group bound: peer lookups only for the site's rows. */
+	cr_assert_eq(m->nsets, 6 + 2 + 12);
+	assert_lookups(ef_model_find_chain(m, "output"),
+		       "out4 out6 g4_row91>out4_row91 g6_row91>out6_row91 "
+		       "g4_row95>out4_row95 g4_row96>out4_row96 "
+		       "g4_row98>out4_row98");
 	assert_model_shape(m);
-	cr_assert_eq(ef_model_find_chain(m, "output")->policy, EF_V_ACCEPT);
+	cr_assert_eq(ef_model_find_chain(m, "output")->policy, EF_V_DROP);
 	ef_model_free(m);
 }
 
@@ -1035,6 +1054,12 @@ Test(compile, host_mode_chains)
 	cr_assert(in->rules[3].icmpv6_type);
 	cr_assert_eq(in->rules[3].type_lo, 133);
 	cr_assert_eq(in->rules[3].type_hi, 136);
+	/* Output also admits the host's MLDv2 reports; input does not. */
+	cr_assert(out->rules[4].icmpv6_type);
+	cr_assert_eq(out->rules[4].type_lo, 143);
+	cr_assert_eq(out->rules[4].type_hi, 143);
+	cr_assert_eq(out->rules[4].verdict, EF_V_ACCEPT);
+	cr_assert_not(in->rules[4].icmpv6_type);
 
 	r = find_lookup(in, "in4");
 	cr_assert_not_null(r);

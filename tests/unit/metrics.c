@@ -337,6 +337,20 @@ Test(metrics, writer_fights)
 	free(text);
 }
 
+/* Timed exceptions open now: a gauge an alert can watch. */
+Test(metrics, exceptions_open)
+{
+	static const char status[] =
+		"{\"ok\":true,\"policy\":\"p\",\"exceptions\":2}";
+	char *text = format(status, counters_line);
+
+	cr_assert_not_null(strstr(text,
+		"# TYPE edgefw_exceptions_open gauge\n"
+		"edgefw_exceptions_open 2\n"), "%s", text);
+	check_text(text);
+	free(text);
+}
+
 Test(metrics, absent_fields_left_out)
 {
 	static const char status[] = "{\"ok\":true,\"policy\":\"p\"}";

@@ -145,28 +145,6 @@ class Edgefwctl(object):
                 return path
         return None
 
-    def delta(self, name, status, text=False):
-        """What switching to NAME would send to the kernel: edgefwctl diff
-        of the file edgefwd would take, with edgefwd's site, against the
-        live table. Returns (delta, why): delta is the --json reply (or
-        the text lines with text=True), None with why when unknown."""
-        path = self.policy_file(name, status)
-        site = status.get('site')
-        if not path or not site:
-            return None, 'edgefwd reports no file for policy %s' % name
-        args = ['diff', path, '--site', site]
-        if not text:
-            args.append('--json')
-        r = self.run(args)
-        if r.rc not in (EXIT_OK, EXIT_DIFFERS):
-            return None, r.error
-        if text:
-            return r.out, None
-        try:
-            return json.loads(r.out), None
-        except ValueError:
-            return None, 'edgefwctl diff --json printed no JSON'
-
 
 def valid_name(module, name, what='name'):
     if not POLICY_NAME.match(name or ''):

@@ -37,10 +37,10 @@ description:
   - "Check mode changes nothing: it reads edgefwd's status and asks for
     the dry run, and reports whether the task would change the host."
   - "Diff mode shows the active policy before and after, and the delta the
-    kernel would get: C(edgefwctl diff) of the file edgefwd would take,
-    with edgefwd's site, against the live table C(inet edgefw) (this reads
-    the ruleset, which needs CAP_NET_ADMIN: run as root). edgefwd's own
-    dry run does not compute a delta."
+    kernel would get: edgefwd's own dry run answers it, compiled with its
+    site and directories against its table (the first 500 lines; C(edgefwctl
+    diff) on the host shows a larger one whole), so the read-only socket
+    is enough."
 version_added: 0.1.0
 author:
   - edgefw maintainers
@@ -199,7 +199,7 @@ delta:
     - "The size of what switching sends to the kernel, from C(edgefwctl
       diff --json): C(empty), and C(size) with C(elements_added),
       C(elements_deleted), C(rules_added), C(rules_deleted), C(objects)."
-  returned: in check mode and diff mode, when the policy was not active yet and the delta could be read
+  returned: when the policy was not active yet
   type: dict
   sample: {"empty": false, "size": {"elements_added": 12, "elements_deleted": 46,
            "rules_added": 16, "rules_deleted": 0, "objects": 12}}
@@ -231,30 +231,26 @@ from ansible_collections.edgefw.edgefw.plugins.module_utils.edgefwctl import (
 import time
 
 
-# Diff mode shows at most this many lines of the delta: a switch between
-# policies with large groups can change 100 000 elements.
-DIFF_LINES_MAX = 1000
-
-
-def policy_diff(before, after, delta_text=None, why=None):
-    """Ansible's diff: the active policy, then the kernel's delta."""
+def policy_diff(before, after, dry=None):
+    """Ansible's diff: the active policy, then the kernel's delta as
+    edgefwd's dry run answered it."""
     diffs = [dict(before_header='edgefwd active policy',
                   after_header='edgefwd active policy',
                   before=before + '\n', after=after + '\n')]
     if before == after:
         return diffs
-    if delta_text is not None:
-        lines = delta_text.splitlines(True)
-        body = ''.join(lines[:DIFF_LINES_MAX])
-        if len(lines) > DIFF_LINES_MAX:
-            body += ('... and %d more lines (edgefwctl diff on the host shows them all)\n'
-                     % (len(lines) - DIFF_LINES_MAX))
-        if not body.strip():
-            body = '(nothing: the table would not change)\n'
-        diffs.append(dict(prepared='table inet edgefw: what switching to %s sends '
-                                   '(edgefwctl diff):\n%s' % (after, body)))
-    elif why:
-        diffs.append(dict(prepared='table inet edgefw: the delta is not known (%s)\n' % why))
+    body = (dry or {}).get('delta_text')
+    if body is None:
+        diffs.append(dict(prepared='table inet edgefw: edgefwd did not answer the delta\n'))
+        return diffs
+    left = dry.get('delta_lines_left_out') or 0
+    if left:
+        body += ('... and %d more lines (edgefwctl diff on the host shows them all)\n'
+                 % left)
+    if not body.strip():
+        body = '(nothing: the table would not change)\n'
+    diffs.append(dict(prepared='table inet edgefw: what switching to %s sends:\n%s'
+                               % (after, body)))
     return diffs
 
 
@@ -296,17 +292,11 @@ def present(module, ctl, result):
         module.fail_json(msg=msg, **result)
     result['dry_run'] = dry.reply
 
-    if module.check_mode or module._diff:
-        delta, why = ctl.delta(name, st)
-        if delta is not None:
-            result['delta'] = dict(empty=delta.get('empty'), size=delta.get('size'))
-        else:
-            module.warn('what switching would send to the kernel is not known: %s' % why)
-        if module._diff:
-            text = None
-            if delta is not None:
-                text, why = ctl.delta(name, st, text=True)
-            result['diff'] = policy_diff(before, name, text, why)
+    delta = dry.reply.get('delta') if isinstance(dry.reply, dict) else None
+    if delta is not None:
+        result['delta'] = dict(empty=delta.get('empty'), size=delta.get('size'))
+    if module._diff:
+        result['diff'] = policy_diff(before, name, dry.reply)
 
     result['changed'] = True
     result['policy'] = name
