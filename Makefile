@@ -56,9 +56,9 @@ UNIT_SAN_OBJ := $(UNIT_SRC:%.c=$(B)/san/%.o)
 KERNEL_SAN_OBJ := $(KERNEL_SRC:%.c=$(B)/san/%.o)
 
 # edgefwctl: the command table and main, the commands on files and the
-# kernel, the requests to edgefwd, timed exceptions.
+# kernel, the requests to edgefwd, timed exceptions, explain.
 CTL_SRC := agent/edgefwctl.c agent/ctl_local.c agent/ctl_daemon.c agent/ctl_print.c \
-	agent/ctl_exceptions.c
+	agent/ctl_exceptions.c agent/ctl_explain.c
 CTL_OBJ := $(CTL_SRC:%.c=$(B)/%.o)
 CTL_SAN_OBJ := $(CTL_SRC:%.c=$(B)/san/%.o)
 

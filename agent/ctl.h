@@ -14,6 +14,8 @@
 #include <json-c/json.h>
 
 #include "ctl_proto.h"
+#include "load.h"
+#include "paths.h"
 #include "util.h"
 
 #define EXIT_RUNTIME 1
@@ -35,6 +37,10 @@ enum ctl_opt {
 	OPT_DRY_RUN,
 	OPT_CONFIRM,
 	OPT_FOR,
+	OPT_FROM,
+	OPT_TO,
+	OPT_IN,
+	OPT_OUT,
 };
 
 /* The rows of a command's getopt_long table. */
@@ -49,6 +55,10 @@ enum ctl_opt {
 #define O_DRY_RUN { "dry-run", no_argument, NULL, OPT_DRY_RUN }
 #define O_CONFIRM { "confirm", required_argument, NULL, OPT_CONFIRM }
 #define O_FOR { "for", required_argument, NULL, OPT_FOR }
+#define O_FROM { "from", required_argument, NULL, OPT_FROM }
+#define O_TO { "to", required_argument, NULL, OPT_TO }
+#define O_IN { "in", required_argument, NULL, OPT_IN }
+#define O_OUT { "out", required_argument, NULL, OPT_OUT }
 #define O_END { NULL, 0, NULL, 0 }
 
 /* What a command takes: what ctl_parse accepts and its --help shows. */
@@ -127,6 +137,17 @@ int ctl_daemon_ask(const struct ctl_daemon_args *a,
 
 /* ---- The commands: int cmd_NAME(int argc, char **argv), argv[0] NAME ---- */
 
+/*
+ * ctl_local.c: POLICY (a file or a name; NULL: the one the site names)
+ * and SITE parsed and compiled for this machine or another, every
+ * diagnostic printed. Returns an exit status; 0 with all of *ret.
+ */
+int ctl_load_offline(const char *cmd, const char *policy, const char *site,
+		     const struct ef_policy_dirs *dirs, struct ef_loaded *ret);
+
+/* ctl_explain.c: an explanation (edgefwd's, or made here), for people. */
+void ctl_print_explanation(struct json_object *o);
+
 /* ctl_local.c: policy files and the kernel */
 int cmd_check(int argc, char **argv);
 int cmd_compile(int argc, char **argv);
@@ -147,6 +168,9 @@ int cmd_counters(int argc, char **argv);
 int cmd_reload(int argc, char **argv);
 int cmd_metrics(int argc, char **argv);
 int cmd_exceptions(int argc, char **argv);
+
+/* ctl_explain.c: why a flow passes or is dropped */
+int cmd_explain(int argc, char **argv);
 
 /* ctl_exceptions.c: timed exceptions */
 int cmd_allow(int argc, char **argv);

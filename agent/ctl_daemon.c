@@ -199,7 +199,10 @@ int ctl_daemon_ask(const struct ctl_daemon_args *a,
 	if (a->json) {
 		print_json(reply);
 	} else {
-		ctl_print_human(reply);
+		if (rq->cmd == EF_CTL_EXPLAIN)
+			ctl_print_explanation(reply);
+		else
+			ctl_print_human(reply);
 		json_object_put(reply);
 	}
 	return 0;

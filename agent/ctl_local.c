@@ -472,6 +472,18 @@ static int site_policy(struct local_args *a, const char *cmd)
 	return err ? EXIT_INPUT : find_policy(a, name);
 }
 
+int ctl_load_offline(const char *cmd, const char *policy, const char *site,
+		     const struct ef_policy_dirs *dirs, struct ef_loaded *ret)
+{
+	struct local_args a = { .site = site };
+	int status;
+
+	if (dirs)
+		a.policy_dirs = *dirs;
+	status = policy ? find_policy(&a, policy) : site_policy(&a, cmd);
+	return status ?: load(&a, NEED_SITE, ret);
+}
+
 /* A command on a POLICY: its options, the policy found, then fn. */
 static int on_policy(const struct ctl_syntax *syn, int argc, char **argv,
 		     int (*fn)(const struct local_args *a))

@@ -75,6 +75,13 @@ static const struct ctl_opt_doc {
 	{ O_FOR, "DURATION",
 	  "how long it stays open: 90s, 30m, 1h, 2d (a number\n"
 	  "alone is seconds); the site's exception-max caps it" },
+	{ O_FROM, "ADDR",
+	  "the flow's source address (default: one in no\ngroup, said)" },
+	{ O_TO, "ADDR", "the flow's destination address" },
+	{ O_IN, "IFACE",
+	  "the interface it comes in on (default: each\nzone's, and one of no zone)" },
+	{ O_OUT, "IFACE",
+	  "the interface it leaves by (default: each zone's,\nfor an outbound flow)" },
 	{ O_HELP, NULL, "print this help" },
 };
 
@@ -222,6 +229,8 @@ static const struct command {
 	{ "exceptions", cmd_exceptions,
 	  "The timed exceptions open now: time left, note, who, hits" },
 	{ "revoke", cmd_revoke, "Has edgefwd close a timed exception early" },
+	{ "explain", cmd_explain,
+	  "Which rows admit a flow, or which chain drops it and why" },
 };
 
 static const struct command *command_named(const char *name)

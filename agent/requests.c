@@ -10,10 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "compile.h"
 #include "counters.h"
 #include "daemon.h"
 #include "diff.h"
 #include "drop_log.h"
+#include "explain.h"
 #include "json.h"
 #include "log.h"
 #include "nft_emit.h"
@@ -465,6 +467,56 @@ static char *settled(struct daemon *d, int err, char *why)
 	return err ? failed(NULL, why) : reply(policy_reply(d));
 }
 
+/*
+ * explain, on what the kernel runs: when the table is known to equal the
+ * model (nobody committed since), the model itself and the live timed
+ * exceptions (two small sets), not a dump of a large table at a
+ * looker's will; else the whole table read back, so that drift shows.
+ */
+static char *do_explain(struct daemon *d, const struct ef_ctl_explain *rx)
+{
+	const struct ef_model *m = ef_reconciler_model(&d->enf.rec);
+	static const char *const runtime_sets[] = { EF_SET_EX4, EF_SET_EX6 };
+	struct ef_explain_models on = { .rules = m, .meta = m };
+	struct ef_model *live = NULL;
+	struct json_object *o, *x_json;
+	struct ef_explanation x;
+	const char *which = "desired";
+	struct ef_flow f;
+	int err = 0;
+
+	if (!m)
+		return ef_ctl_error_text("no policy is applied yet");
+	if (ef_reconciler_known(&d->enf.rec, NULL)) {
+		live = ef_model_new();
+		for (size_t i = 0; live && i < ARRAY_SIZE(runtime_sets) && !err; i++)
+			err = ef_nl_read_set(d->enf.nl, live, runtime_sets[i]);
+		on.runtime = live;
+	} else {
+		err = ef_nl_read(d->enf.nl, &live, NULL);
+		on.rules = live;
+		which = "live";
+	}
+	if (!live || err) {
+		ef_model_free(live);
+		return ef_ctl_error_text("cannot read the table");
+	}
+	ef_ctl_explain_flow(rx, &f);
+	ef_explain(&on, &f, rx->from.family != 0, &x);
+	x_json = ef_explanation_json(&x, m);
+	ef_explanation_free(&x);
+	ef_model_free(live);
+	if (!x_json)
+		return ef_ctl_error_text("out of memory");
+	o = ef_ctl_ok();
+	add(o, "policy", jstr(d->enf.policy));
+	add(o, "model", jstr(which));
+	json_object_object_foreach(x_json, key, val)
+		add(o, key, json_object_get(val));
+	json_object_put(x_json);
+	return reply(o);
+}
+
 char *request_handle(struct daemon *d, const char *line, bool read_only,
 		     uid_t uid)
 {
@@ -514,6 +566,8 @@ char *request_handle(struct daemon *d, const char *line, bool read_only,
 		return do_revoke(d, rq.exception_id, uid);
 	case EF_CTL_EXCEPTIONS:
 		return do_exceptions(d);
+	case EF_CTL_EXPLAIN:
+		return do_explain(d, &rq.explain);
 	}
 	return ef_ctl_error_text("unknown command");
 }

@@ -899,6 +899,21 @@ static int model_roles(struct cctx *c, struct ef_model *m)
 	return err;
 }
 
+/* The zones the site binds and their interfaces, for explain. */
+static int model_zones(const struct cctx *c, struct ef_model *m)
+{
+	int err = 0;
+
+	for (size_t i = 0; i < c->site->nzones && !err; i++) {
+		const struct ef_zone_bind *z = &c->site->zones[i];
+
+		err = ef_model_add_zone(m, z->name,
+					(const char (*)[EF_IFNAME_LEN])z->ifnames,
+					z->nifnames);
+	}
+	return err;
+}
+
 static void group_set_names(const struct peer_group *g, size_t si,
 			    char *addrs, char *rows)
 {
@@ -1250,6 +1265,7 @@ static int build(struct cctx *c, struct ef_model *m)
 	err = err ?: mgmt_sets(c, m);
 	err = err ?: exception_sets(m);
 	err = err ?: model_roles(c, m);
+	err = err ?: model_zones(c, m);
 	err = err ?: ef_model_share_rows(m);
 	err = err ?: build_chains(c, m);
 	if (!err && ef_model_elem_count(m) > c->site->max_elements)

@@ -32,6 +32,7 @@ static const char *const cmd_names[] = {
 	[EF_CTL_ALLOW] = "allow",
 	[EF_CTL_REVOKE] = "revoke",
 	[EF_CTL_EXCEPTIONS] = "exceptions",
+	[EF_CTL_EXPLAIN] = "explain",
 };
 
 const char *ef_ctl_cmd_name(enum ef_ctl_cmd cmd)
@@ -50,6 +51,7 @@ bool ef_ctl_request_read_only(const struct ef_ctl_request *rq)
 	case EF_CTL_DIFF:
 	case EF_CTL_COUNTERS:
 	case EF_CTL_EXCEPTIONS:
+	case EF_CTL_EXPLAIN:
 		return true;
 	case EF_CTL_SWITCH:
 		return rq->dry_run;
@@ -391,6 +393,74 @@ static int parse_allow(struct pctx *c, const char **pos, const char *end)
 	return 0;
 }
 
+/* An interface name: 1 to 15 bytes, printable ASCII but '/' and quotes
+ * (a word here, a name the kernel takes). */
+static bool parse_ifname(const struct word *w, char ret[EF_IFNAME_LEN])
+{
+	if (w->len >= EF_IFNAME_LEN)
+		return false;
+	for (size_t i = 0; i < w->len; i++)
+		if (w->s[i] <= ' ' || w->s[i] >= 0x7f || w->s[i] == '/' ||
+		    w->s[i] == '"' || w->s[i] == '\\' || w->s[i] == '\'')
+			return false;
+	memcpy(ret, w->s, w->len);
+	ret[w->len] = '\0';
+	return true;
+}
+
+void ef_ctl_explain_flow(const struct ef_ctl_explain *x, struct ef_flow *ret)
+{
+	memset(ret, 0, sizeof(*ret));
+	ret->family = x->to.family;
+	memcpy(ret->daddr, x->to.lo, sizeof(ret->daddr));
+	if (x->from.family)
+		memcpy(ret->saddr, x->from.lo, sizeof(ret->saddr));
+	ret->proto = x->proto;
+	ret->dport = x->port;
+	memcpy(ret->iif, x->iif, sizeof(ret->iif));
+	memcpy(ret->oif, x->oif, sizeof(ret->oif));
+}
+
+/* explain PROTO PORT to ADDR [from ADDR] [in IFACE] [out IFACE] */
+static int parse_explain(struct pctx *c, const char **pos, const char *end)
+{
+	static const char *const names[] = { "to", "from", "in", "out" };
+	struct ef_ctl_explain *x = &c->req->explain;
+	unsigned int have = 0, k;
+	struct word w, v;
+
+	if (!next_word(pos, end, &w))
+		return fail(c, "explain needs a protocol (tcp or udp)");
+	if (word_is(&w, "tcp"))
+		x->proto = IPPROTO_TCP;
+	else if (word_is(&w, "udp"))
+		x->proto = IPPROTO_UDP;
+	else
+		return fail_word(c, "unknown protocol", &w);
+	if (!next_word(pos, end, &w) || !(x->port = (uint16_t)parse_num(&w, 65535)))
+		return fail(c, "explain needs a port (1 to 65535)");
+	while (next_word(pos, end, &w)) {
+		for (k = 0; k < ARRAY_SIZE(names) && !word_is(&w, names[k]); k++)
+			;
+		if (k == ARRAY_SIZE(names))
+			return fail_word(c, "unexpected word", &w);
+		if (have & (1u << k))
+			return fail_word(c, "given twice:", &w);
+		have |= 1u << k;
+		if (!next_word(pos, end, &v))
+			return fail_word(c, "a value is needed after", &w);
+		if (k < 2 && !parse_addr(&v, true, k ? &x->from : &x->to))
+			return fail_word(c, "not one address", &v);
+		if (k >= 2 && !parse_ifname(&v, k == 2 ? x->iif : x->oif))
+			return fail_word(c, "not an interface name", &v);
+	}
+	if (!(have & 1))
+		return fail(c, "explain needs 'to ADDR'");
+	if (x->from.family && x->from.family != x->to.family)
+		return fail(c, "from and to are of different families");
+	return 0;
+}
+
 int ef_ctl_parse(const char *line, struct ef_ctl_request *ret,
 		 const char **why)
 {
@@ -421,6 +491,8 @@ int ef_ctl_parse(const char *line, struct ef_ctl_request *ret,
 		return parse_allow(&c, &pos, end);
 	if (ret->cmd == EF_CTL_REVOKE)
 		return parse_revoke(&c, &pos, end);
+	if (ret->cmd == EF_CTL_EXPLAIN)
+		return parse_explain(&c, &pos, end);
 	if (next_word(&pos, end, &w))
 		return fail_word(&c, "unexpected word", &w);
 	return 0;
@@ -592,6 +664,19 @@ static void format_allow(struct ef_strbuf *sb, const struct ef_ctl_allow *a)
 	ef_sb_putc(sb, '"');
 }
 
+static void format_explain(struct ef_strbuf *sb, const struct ef_ctl_explain *x)
+{
+	ef_sb_printf(sb, " %s %u", x->proto == IPPROTO_UDP ? "udp" :
+				   x->proto == IPPROTO_TCP ? "tcp" : "?",
+		     x->port);
+	format_range(sb, "to", &x->to);
+	format_range(sb, "from", &x->from);
+	if (x->iif[0])
+		ef_sb_printf(sb, " in %s", x->iif);
+	if (x->oif[0])
+		ef_sb_printf(sb, " out %s", x->oif);
+}
+
 /* The canonical line of a request, "\n" included; NULL: out of memory. */
 static char *format(const struct ef_ctl_request *rq)
 {
@@ -600,6 +685,8 @@ static char *format(const struct ef_ctl_request *rq)
 	ef_sb_printf(&sb, "%s", ef_ctl_cmd_name(rq->cmd));
 	if (rq->cmd == EF_CTL_ALLOW)
 		format_allow(&sb, &rq->allow);
+	if (rq->cmd == EF_CTL_EXPLAIN)
+		format_explain(&sb, &rq->explain);
 	if (rq->exception_id)
 		ef_sb_printf(&sb, " %" PRIu32, rq->exception_id);
 	if (rq->cmd == EF_CTL_SWITCH) {
@@ -633,6 +720,14 @@ static bool same_allow(const struct ef_ctl_allow *a,
 	       !strcmp(a->note, b->note);
 }
 
+static bool same_explain(const struct ef_ctl_explain *a,
+			 const struct ef_ctl_explain *b)
+{
+	return a->proto == b->proto && a->port == b->port &&
+	       same_range(&a->from, &b->from) && same_range(&a->to, &b->to) &&
+	       !strcmp(a->iif, b->iif) && !strcmp(a->oif, b->oif);
+}
+
 bool ef_ctl_request_equal(const struct ef_ctl_request *a,
 			  const struct ef_ctl_request *b)
 {
@@ -640,7 +735,8 @@ bool ef_ctl_request_equal(const struct ef_ctl_request *a,
 	       a->dry_run == b->dry_run && a->confirm_secs == b->confirm_secs &&
 	       a->switch_id == b->switch_id &&
 	       a->exception_id == b->exception_id &&
-	       same_allow(&a->allow, &b->allow);
+	       same_allow(&a->allow, &b->allow) &&
+	       same_explain(&a->explain, &b->explain);
 }
 
 int ef_ctl_request_format(const struct ef_ctl_request *rq, char **ret_line)
@@ -652,7 +748,9 @@ int ef_ctl_request_format(const struct ef_ctl_request *rq, char **ret_line)
 	if (!ef_ctl_cmd_name(rq->cmd) ||
 	    !memchr(rq->name, '\0', sizeof(rq->name)) ||
 	    !memchr(rq->allow.to_role, '\0', sizeof(rq->allow.to_role)) ||
-	    !memchr(rq->allow.note, '\0', sizeof(rq->allow.note)))
+	    !memchr(rq->allow.note, '\0', sizeof(rq->allow.note)) ||
+	    !memchr(rq->explain.iif, '\0', sizeof(rq->explain.iif)) ||
+	    !memchr(rq->explain.oif, '\0', sizeof(rq->explain.oif)))
 		return -EINVAL;
 	line = format(rq);
 	if (!line)

@@ -10,6 +10,7 @@
  *   switch NAME [--dry-run] [--confirm SECONDS]
  *   allow PROTO PORT [from ADDR] [to ROLE|ADDR] for SECONDS note "TEXT"
  *   revoke ID
+ *   explain PROTO PORT to ADDR [from ADDR] [in IFACE] [out IFACE]
  *
  * Words are separated by blanks (spaces, tabs); commands and options are
  * lower case, unknown or extra words are errors. The options of switch may
@@ -26,6 +27,13 @@
  * "TEXT"` (required): TEXT in double quotes, where \" and \\ stand for
  * a quote and a backslash, is UTF-8 without control characters, 1 to
  * 200 bytes, not only blanks. revoke closes exception ID early.
+ *
+ * explain asks which rows of the active policy admit a new connection,
+ * or why it is dropped: PROTO tcp or udp, PORT one port, then in any
+ * order, each once, `to ADDR` (one address, required), `from ADDR` (one
+ * address of the same family; default: one in no group), `in IFACE` and
+ * `out IFACE` (interface names, 1 to 15 bytes of printable ASCII but
+ * '/' and quotes; default: each zone's).
  */
 #ifndef EDGEFW_CTL_PROTO_H
 #define EDGEFW_CTL_PROTO_H
@@ -37,6 +45,7 @@
 #include <json-c/json.h>
 
 #include "exception.h"
+#include "explain.h"
 #include "model.h"
 
 #define EF_CTL_VERSION 1
@@ -59,6 +68,16 @@ enum ef_ctl_cmd {
 	EF_CTL_ALLOW,
 	EF_CTL_REVOKE,
 	EF_CTL_EXCEPTIONS,
+	EF_CTL_EXPLAIN,
+};
+
+/* explain: the flow asked about (see explain.h). */
+struct ef_ctl_explain {
+	uint8_t proto;			/* IPPROTO_TCP or IPPROTO_UDP */
+	uint16_t port;
+	struct ef_addr_range from;	/* family 0: not said */
+	struct ef_addr_range to;
+	char iif[EF_IFNAME_LEN], oif[EF_IFNAME_LEN];	/* "": not said */
 };
 
 /* allow: what the client asked to open. */
@@ -83,6 +102,7 @@ struct ef_ctl_request {
 	uint64_t switch_id;
 	struct ef_ctl_allow allow;	/* allow */
 	uint32_t exception_id;		/* revoke */
+	struct ef_ctl_explain explain;	/* explain */
 	/* Where a failed parse writes a message quoting the bad word. */
 	char why_buf[EF_CTL_WHY_MAX];
 };
@@ -95,6 +115,7 @@ struct ef_ctl_request {
  *   confirm [ID] | rollback [ID]
  *   allow PROTO PORT [from ADDR] [to ROLE|ADDR] for SECONDS note "TEXT"
  *   revoke ID
+ *   explain PROTO PORT to ADDR [from ADDR] [in IFACE] [out IFACE]
  * Returns 0, or -EINVAL with *why (if why is not NULL) set to a message for
  * the client: either a string literal ("empty request", "switch needs a
  * policy name", "invalid policy name", "policy name longer than 31 bytes",
@@ -107,6 +128,8 @@ struct ef_ctl_request {
  */
 int ef_ctl_parse(const char *line, struct ef_ctl_request *ret,
 		 const char **why);
+/* The flow an explain request asks about (the source only if said). */
+void ef_ctl_explain_flow(const struct ef_ctl_explain *x, struct ef_flow *ret);
 /* "hello", "switch", ...; NULL for a value outside the enum. */
 const char *ef_ctl_cmd_name(enum ef_ctl_cmd cmd);
 /* Does it leave the firewall and the daemon's state as they are? Only

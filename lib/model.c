@@ -102,6 +102,11 @@ void ef_model_free(struct ef_model *m)
 	free(m->chains);
 	free(m->rows);
 	free(m->roles);
+	for (size_t i = 0; i < m->nzones; i++) {
+		free(m->zones[i].name);
+		free(m->zones[i].ifnames);
+	}
+	free(m->zones);
 	free(m);
 }
 
@@ -696,6 +701,40 @@ const struct ef_model_role *ef_model_find_role(const struct ef_model *m,
 	for (size_t i = 0; i < m->nroles; i++)
 		if (!strcmp(m->roles[i].name, name))
 			return &m->roles[i];
+	return NULL;
+}
+
+int ef_model_add_zone(struct ef_model *m, const char *name,
+		      const char (*ifnames)[EF_IFNAME_LEN], size_t n)
+{
+	struct ef_model_zone *zone;
+
+	if (ef_grow((void **)&m->zones, &m->zones_cap, m->nzones + 1,
+		    sizeof(*m->zones)) < 0)
+		return -ENOMEM;
+	zone = &m->zones[m->nzones];
+	zone->name = strdup(name);
+	zone->ifnames = malloc((n ? n : 1) * sizeof(*ifnames));
+	if (!zone->name || !zone->ifnames) {
+		free(zone->name);
+		free(zone->ifnames);
+		return -ENOMEM;
+	}
+	if (n)
+		memcpy(zone->ifnames, ifnames, n * sizeof(*ifnames));
+	zone->nifnames = n;
+	m->nzones++;
+	return 0;
+}
+
+const struct ef_model_zone *ef_model_iface_zone(const struct ef_model *m,
+						const char *ifname)
+{
+	for (size_t i = 0; i < m->nzones; i++)
+		for (size_t k = 0; k < m->zones[i].nifnames; k++)
+			if (!strncmp(m->zones[i].ifnames[k], ifname,
+				     EF_IFNAME_LEN))
+				return &m->zones[i];
 	return NULL;
 }
 

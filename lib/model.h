@@ -172,6 +172,14 @@ struct ef_model_role {
 	size_t naddrs;
 };
 
+/* A zone of the compiled policy and the interfaces the site gave it:
+ * what explain names an interface by. */
+struct ef_model_zone {
+	char *name;
+	char (*ifnames)[EF_IFNAME_LEN];
+	size_t nifnames;
+};
+
 /* One policy row, for people: where it was written and what it is for. */
 struct ef_row {
 	unsigned int id;
@@ -198,6 +206,8 @@ struct ef_model {
 	size_t nrows, rows_cap;
 	struct ef_model_role *roles;	/* compiled models only */
 	size_t nroles, roles_cap;
+	struct ef_model_zone *zones;	/* compiled models only */
+	size_t nzones, zones_cap;
 };
 
 struct ef_type_info {
@@ -324,6 +334,12 @@ int ef_model_add_role(struct ef_model *m, const char *name,
 		      const struct ef_addr_range *addrs, size_t n);
 const struct ef_model_role *ef_model_find_role(const struct ef_model *m,
 					       const char *name);
+/* Copies the names. 0 or -ENOMEM. */
+int ef_model_add_zone(struct ef_model *m, const char *name,
+		      const char (*ifnames)[EF_IFNAME_LEN], size_t n);
+/* The zone an interface is in, or NULL. */
+const struct ef_model_zone *ef_model_iface_zone(const struct ef_model *m,
+						const char *ifname);
 
 size_t ef_model_elem_count(const struct ef_model *m);
 bool ef_rule_equal(const struct ef_rule *a, const struct ef_rule *b);

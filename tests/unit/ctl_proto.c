@@ -59,6 +59,7 @@ Test(ctl_proto, every_command_parses)
 		{ "allow tcp 1 for 1 note \"n\"", EF_CTL_ALLOW },
 		{ "revoke 1", EF_CTL_REVOKE },
 		{ "exceptions", EF_CTL_EXCEPTIONS },
+		{ "explain tcp 443 to 192.0.2.1", EF_CTL_EXPLAIN },
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(t); i++) {
@@ -66,7 +67,7 @@ Test(ctl_proto, every_command_parses)
 
 		cr_assert_eq(req.cmd, t[i].cmd, "%s", t[i].line);
 		if (req.cmd != EF_CTL_SWITCH && req.cmd != EF_CTL_ALLOW &&
-		    req.cmd != EF_CTL_REVOKE)
+		    req.cmd != EF_CTL_REVOKE && req.cmd != EF_CTL_EXPLAIN)
 			cr_assert_str_eq(ef_ctl_cmd_name(req.cmd), t[i].line);
 		cr_assert_not(req.dry_run);
 		cr_assert_eq(req.confirm_secs, 0);
@@ -74,7 +75,7 @@ Test(ctl_proto, every_command_parses)
 	cr_assert_str_eq(ef_ctl_cmd_name(EF_CTL_SWITCH), "switch");
 	cr_assert_str_eq(ef_ctl_cmd_name(EF_CTL_ALLOW), "allow");
 	cr_assert_str_eq(ef_ctl_cmd_name(EF_CTL_REVOKE), "revoke");
-	cr_assert_null(ef_ctl_cmd_name((enum ef_ctl_cmd)(EF_CTL_EXCEPTIONS + 1)));
+	cr_assert_null(ef_ctl_cmd_name((enum ef_ctl_cmd)(EF_CTL_EXPLAIN + 1)));
 	cr_assert_null(ef_ctl_cmd_name((enum ef_ctl_cmd)-1));
 }
 
@@ -101,6 +102,7 @@ Test(ctl_proto, read_only_requests)
 		{ "exceptions", true },
 		{ "allow tcp 8443 for 60 note \"n\"", false },
 		{ "revoke 3", false },
+		{ "explain udp 3478 to 2001:db8::1 in eth0", true },
 	};
 	struct ef_ctl_request req;
 
@@ -1042,4 +1044,53 @@ Test(ctl_proto, request_format_allow_and_revoke)
 	rq = (struct ef_ctl_request){ .cmd = EF_CTL_HELLO,
 				      .allow = { .secs = 5 } };
 	format_bad(&rq, "an exception on hello");
+}
+
+/* explain: its words in any order, each once; one address each, of one
+ * family; read back the same from its canonical line. */
+Test(ctl_proto, explain_forms)
+{
+	static const char *const good[] = {
+		"explain tcp 443 to 198.51.100.10",
+		"explain udp 3478 from 203.0.113.7 to 198.51.100.12 in eth0",
+		"explain tcp 5061 to 2001:db8::1 out eth1 from 2001:db8::2",
+		"explain tcp 1 in lo to 192.0.2.1 out veth-a.100",
+	};
+	static const struct {
+		const char *line, *why;
+	} bad[] = {
+		{ "explain", "explain needs a protocol (tcp or udp)" },
+		{ "explain icmp 1 to 192.0.2.1", "unknown protocol 'icmp'" },
+		{ "explain tcp 0 to 192.0.2.1", "explain needs a port (1 to 65535)" },
+		{ "explain tcp 65536 to 192.0.2.1", "explain needs a port (1 to 65535)" },
+		{ "explain tcp 443", "explain needs 'to ADDR'" },
+		{ "explain tcp 443 to 192.0.2.0/24", "not one address '192.0.2.0/24'" },
+		{ "explain tcp 443 to 192.0.2.1 to 192.0.2.2", "given twice: 'to'" },
+		{ "explain tcp 443 to 192.0.2.1 from 2001:db8::1",
+		  "from and to are of different families" },
+		{ "explain tcp 443 to 192.0.2.1 in a/b", "not an interface name 'a/b'" },
+		{ "explain tcp 443 to 192.0.2.1 in 0123456789abcdef",
+		  "not an interface name '0123456789abcdef'" },
+		{ "explain tcp 443 to 192.0.2.1 in", "a value is needed after 'in'" },
+		{ "explain tcp 443 to 192.0.2.1 via x", "unexpected word 'via'" },
+	};
+	struct ef_ctl_request req, back;
+	const char *why;
+	char *line;
+
+	for (size_t i = 0; i < ARRAY_SIZE(good); i++) {
+		req = parse_ok(good[i]);
+		cr_assert_eq(req.cmd, EF_CTL_EXPLAIN);
+		cr_assert_eq(ef_ctl_request_format(&req, &line), 0, "%s", good[i]);
+		line[strlen(line) - 1] = '\0';
+		back = parse_ok(line);
+		cr_assert(ef_ctl_request_equal(&req, &back), "%s", line);
+		free(line);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		why = NULL;
+		cr_assert_eq(ef_ctl_parse(bad[i].line, &req, &why), -EINVAL,
+			     "%s", bad[i].line);
+		cr_assert_str_eq(why, bad[i].why, "%s", bad[i].line);
+	}
 }
