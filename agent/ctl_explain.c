@@ -196,8 +196,12 @@ static void print_rows(struct json_object *rows, const char *indent)
 	for (size_t i = 0; rows && i < json_object_array_length(rows); i++) {
 		struct json_object *r = json_object_array_get_idx(rows, i);
 
-		printf("%srow %s  %s  %s\n", indent, str(r, "row"),
+		printf("%srow %s  %s  %s", indent, str(r, "row"),
 		       str(r, "where"), str(r, "note"));
+		if (*str(r, "features"))
+			printf("  [feature %s%s]", str(r, "features"),
+			       flag(r, "off") ? ": off" : "");
+		printf("\n");
 	}
 }
 
@@ -229,6 +233,12 @@ static void print_reason(struct json_object *r, const char *proto,
 	if (!strcmp(kind, "no_row")) {
 		printf("    no row admits %s %s this way (to this address, in this direction)\n",
 		       proto, port);
+		return;
+	}
+	if (!strcmp(kind, "feature_off")) {
+		printf("    rows for %s %s this way are turned off with their features in the site:\n",
+		       proto, port);
+		print_rows(arr(r, "rows"), "      ");
 		return;
 	}
 	if (!strcmp(kind, "management_only")) {

@@ -1205,6 +1205,11 @@ static int build_chains(const struct cctx *c, struct ef_model *m)
 static int tag_row(const struct cctx *c, struct ef_model *m,
 		   const struct ef_prow *row)
 {
+	struct ef_row_flow flow = {
+		.tcp = row->tcp, .udp = row->udp,
+		.port_lo = row->port_lo, .port_hi = row->port_hi,
+		.out = end_is_local(c->pol, row->from),
+	};
 	char *names;
 	int err;
 
@@ -1212,7 +1217,7 @@ static int tag_row(const struct cctx *c, struct ef_model *m,
 		return 0;
 	err = ef_feature_names(c->pol, row->features, &names);
 	err = err ?: ef_model_tag_row(m, row->id, names,
-				      !ef_row_on(row, c->features_on));
+				      !ef_row_on(row, c->features_on), &flow);
 	free(names);
 	return err;
 }

@@ -12,6 +12,7 @@
 #include <netinet/in.h>	/* before the linux/ headers */
 #include <linux/netfilter.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "compile.h"
@@ -540,6 +541,41 @@ static void nearest_only(struct ef_answer *a)
 	a->nreasons = out;
 }
 
+/*
+ * The rows of this protocol and port, this way, that the site turned off
+ * with their features: no element stands for them, so the model's row
+ * table says what they admitted. One reason listing them all.
+ */
+static void feature_off(const struct ef_model *meta, const struct pkt *p,
+			enum ef_direction dir, struct ef_answer *a)
+{
+	struct ef_reason r = { .kind = EF_R_FEATURE_OFF };
+	unsigned int *ids = NULL;
+	size_t n = 0;
+
+	for (size_t i = 0; i < meta->nrows; i++) {
+		const struct ef_row *row = &meta->rows[i];
+		const struct ef_row_flow *f = &row->flow;
+		bool proto = p->f->proto == IPPROTO_TCP ? f->tcp : f->udp;
+		unsigned int *more;
+
+		if (!row->off || !proto || f->out != (dir == EF_DIR_OUT) ||
+		    p->f->dport < f->port_lo || p->f->dport > f->port_hi)
+			continue;
+		more = realloc(ids, (n + 1) * sizeof(*ids));
+		if (!more)
+			break;	/* out of memory: a reason fewer */
+		ids = more;
+		ids[n++] = row->id;
+	}
+	r.rows = n ? ef_rows_new(ids, n) : NULL;
+	free(ids);
+	if (r.rows) {
+		add_reason(a, &r);
+		ef_rows_put(r.rows);
+	}
+}
+
 /* Why the chain dropped it: the lookups of its family asked again. */
 static void why_dropped(const struct ef_explain_models *on, const struct ef_chain *c,
 			const struct pkt *p, enum ef_direction dir,
@@ -560,6 +596,7 @@ static void why_dropped(const struct ef_explain_models *on, const struct ef_chai
 			near_rows(on, rl, p, iface, a);
 	}
 	nearest_only(a);
+	feature_off(on->meta, p, dir, a);
 	if (!a->nreasons)
 		add_reason(a, &none);
 }
@@ -715,6 +752,7 @@ const char *ef_reason_name(enum ef_reason_kind k)
 		[EF_R_NO_ROW] = "no_row",
 		[EF_R_ROW_ELSEWHERE] = "row_elsewhere",
 		[EF_R_MGMT_ONLY] = "management_only",
+		[EF_R_FEATURE_OFF] = "feature_off",
 	};
 
 	return (unsigned int)k < ARRAY_SIZE(names) ? names[k] : "?";

@@ -43,6 +43,8 @@ enum ef_reason_kind {
 	EF_R_NO_ROW,		/* no row of this protocol and port here */
 	EF_R_ROW_ELSEWHERE,	/* a row of it exists: see `differs` */
 	EF_R_MGMT_ONLY,		/* the management guard's port */
+	EF_R_FEATURE_OFF,	/* rows of it whose features the site
+				 * turned off: `rows` */
 };
 
 /* What a row of the same protocol and port has otherwise. */

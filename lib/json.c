@@ -177,6 +177,11 @@ static struct json_object *rows_json(const struct ef_rows *rows,
 		if (r) {
 			json_object_object_add(o, "where", json_object_new_string(r->where));
 			json_object_object_add(o, "note", json_object_new_string(r->note ? r->note : ""));
+			if (r->features)
+				json_object_object_add(o, "features",
+						       json_object_new_string(r->features));
+			if (r->off)
+				json_object_object_add(o, "off", json_object_new_boolean(1));
 		}
 		json_object_array_add(arr, o);
 	}
@@ -205,7 +210,7 @@ static struct json_object *reason_json(const struct ef_reason *r,
 		json_object_object_add(o, "role", json_object_new_string(r->role));
 	if (r->group[0])
 		json_object_object_add(o, "group", json_object_new_string(r->group));
-	if (r->kind == EF_R_ROW_ELSEWHERE)
+	if (r->kind == EF_R_ROW_ELSEWHERE || r->kind == EF_R_FEATURE_OFF)
 		json_object_object_add(o, "rows", rows_json(r->rows, meta));
 	return o;
 }

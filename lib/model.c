@@ -639,9 +639,8 @@ int ef_model_add_row(struct ef_model *m, unsigned int id, const char *where,
 		 sizeof(*m->rows)) < 0)
 		return -ENOMEM;
 	row = &m->rows[m->nrows];
+	memset(row, 0, sizeof(*row));
 	row->id = id;
-	row->features = NULL;
-	row->off = false;
 	row->where = strdup(where);
 	row->note = strdup(note);
 	if (!row->where || !row->note) {
@@ -654,7 +653,8 @@ int ef_model_add_row(struct ef_model *m, unsigned int id, const char *where,
 }
 
 int ef_model_tag_row(struct ef_model *m, unsigned int id,
-		     const char *features, bool off)
+		     const char *features, bool off,
+		     const struct ef_row_flow *flow)
 {
 	for (size_t i = 0; i < m->nrows; i++) {
 		struct ef_row *row = &m->rows[i];
@@ -667,6 +667,7 @@ int ef_model_tag_row(struct ef_model *m, unsigned int id,
 		free(row->features);
 		row->features = copy;
 		row->off = off;
+		row->flow = *flow;
 		return 0;
 	}
 	return -ENOENT;

@@ -181,6 +181,15 @@ struct ef_model_zone {
 };
 
 /* One policy row, for people: where it was written and what it is for. */
+/* What a row admits, by protocol, port and way: what explain needs to
+ * name a row turned off, which no element stands for. */
+struct ef_row_flow {
+	bool tcp, udp;
+	uint16_t port_lo, port_hi;
+	bool out;			/* from this machine (or the machines
+					 * behind a gateway) */
+};
+
 struct ef_row {
 	unsigned int id;
 	char *where;			/* "policies/x.policy:12" */
@@ -189,6 +198,7 @@ struct ef_row {
 	/* Its features are all off in the site: not compiled, no element
 	 * serves it; kept so that counters and explain can name it. */
 	bool off;
+	struct ef_row_flow flow;	/* set for a row with features */
 };
 
 /* Table flags; PERSIST is missing from older kernel headers. */
@@ -325,10 +335,11 @@ struct ef_chain *ef_model_find_chain(const struct ef_model *m,
 struct ef_rule *ef_chain_add_rule(struct ef_chain *c);
 int ef_model_add_row(struct ef_model *m, unsigned int id, const char *where,
 		     const char *note);
-/* Row `id`'s features (copied; NULL for a core row) and whether they
- * are off. 0, -ENOENT (no such row) or -ENOMEM. */
+/* Row `id`'s features (copied; NULL for a core row), whether they are
+ * off, and what it admits. 0, -ENOENT (no such row) or -ENOMEM. */
 int ef_model_tag_row(struct ef_model *m, unsigned int id,
-		     const char *features, bool off);
+		     const char *features, bool off,
+		     const struct ef_row_flow *flow);
 /* Copies the addresses. 0 or -ENOMEM. */
 int ef_model_add_role(struct ef_model *m, const char *name,
 		      const struct ef_addr_range *addrs, size_t n);

@@ -128,6 +128,12 @@ check "counters list the off rows apart, with their features" bash -c \
 	 grep -qE '\"off_rows\":\\[\\{\"row\":1,[^}]*\"features\":\"xmpp-federation\"' &&
 	 ! ctl --json counters | tr -d ' \n' | sed 's/\"off_rows\".*//' |
 	   grep -qE '\"row\":(1|10|11|12|17|35|36|37),'"
+check "explain: edgefwd says 5269 is dropped because its rows are turned off" bash -c \
+	"'$CTL' --socket '$sock' --json explain --to 198.51.100.10 tcp 5269 --in eth0 |
+	 tr -d ' \n' | grep -qE '\"verdict\":\"drop\".*\"reason\":\"feature_off\".*\"row\":1,[^}]*\"features\":\"xmpp-federation\",\"off\":true'"
+check "explain offline says the same" bash -c \
+	"ip netns exec '$(ns_name edge)' '$CTL' explain $POLICY --site '$off' --to 198.51.100.10 tcp 5269 --in eth0 |
+	 grep -q 'turned off with their features'"
 check "metrics show no series for an off row" bash -c \
 	"! '$CTL' --socket '$sock' metrics | grep -qE 'row=\"r(1|10|11|12|17|35|36|37)\"'"
 cp "$on" "$site"

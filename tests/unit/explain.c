@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <criterion/criterion.h>
 #include <netinet/in.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -203,4 +204,53 @@ Test(explain, assumed_source)
 	cr_assert_str_eq(text, "2001:db8:eeee::1");
 	ef_explanation_free(&x);
 	ef_model_free(m);
+}
+
+/* The example site, and one line more, as a file of t. */
+static char *site_plus(struct tdir *t, const char *line)
+{
+	FILE *f = fopen(SITES "edge-single-public.site", "r");
+	char buf[16384];
+	size_t n;
+
+	cr_assert_not_null(f);
+	n = fread(buf, 1, sizeof(buf) - 256, f);
+	fclose(f);
+	buf[n] = '\0';
+	strcat(buf, line);
+	return tdir_write(t, "site", buf, 0644);
+}
+
+/* A flow only rows turned off would admit: the rows are named, with the
+ * features the site turned off, and only those of its way. */
+Test(explain, feature_off)
+{
+	struct tdir t;
+	struct ef_model *m;
+	struct ef_flow in = flow(NULL, "198.51.100.10", IPPROTO_TCP, 5269,
+				 "eth0", NULL);
+	struct ef_flow other = flow(NULL, "198.51.100.10", IPPROTO_TCP, 5270,
+				    "eth0", NULL);
+	struct ef_explanation x;
+	const struct ef_reason *r;
+
+	tdir_init(&t);
+	m = model_of(POLICIES "edge-single-public.policy",
+		     site_plus(&t, "feature xmpp-federation = off\n"));
+
+	explain(m, &in, false, &x);
+	cr_assert_eq(x.answers[0].verdict, EF_V_DROP);
+	cr_assert_eq(x.answers[0].nreasons, 1);
+	r = &x.answers[0].reasons[0];
+	cr_assert_eq(r->kind, EF_R_FEATURE_OFF);
+	cr_assert(has_row(r->rows, 1), "row 1: XMPP from any to the proxy");
+	cr_assert(has_row(r->rows, 35));
+	cr_assert(!has_row(r->rows, 36), "row 36 is the other way");
+	ef_explanation_free(&x);
+
+	explain(m, &other, false, &x);
+	cr_assert_eq(x.answers[0].reasons[0].kind, EF_R_NO_ROW);
+	ef_explanation_free(&x);
+	ef_model_free(m);
+	tdir_fini(&t);
 }
