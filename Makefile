@@ -156,6 +156,7 @@ SAN_ENV := ASAN_OPTIONS=detect_leaks=1 \
 
 check-run: all $(B)/unit $(B)/san/unit $(B)/san/kernel $(B)/san/edgefwctl
 	$(Q)tests/policy_rows.sh
+	$(Q)tests/doc_examples.sh $(B)
 	$(Q)$(MAKE) --no-print-directory check-man
 	$(Q)cd tests/unit && ../../$(B)/unit --jobs 2
 	$(Q)cd tests/unit && $(SAN_ENV) ../../$(B)/san/unit --jobs 2
