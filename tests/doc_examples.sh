@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # doc_examples.sh BUILD_DIR: every whole site in the EXAMPLES of
-# edgefw.site(5) (a block between .nf and .fi with a `policy =` line) is
+# edgefw.site(5) (a block between .nf and .fi with a `policy =` line), and
+# every such fenced block of README.md, is
 # checked against the policy it names, as an operator copying it would:
 # an example that no longer compiles is a page that lies.
 set -euo pipefail
@@ -25,9 +26,15 @@ awk -v dir="$tmp" '
 	inb { gsub(/\\-/, "-"); print > f }
 ' doc/edgefw.site.5
 
+# And the README's (its walk-through's site): fenced blocks.
+awk -v dir="$tmp" '
+	/^```/ { if (inb) { inb = 0; close(f) } else { n++; f = sprintf("%s/readme%02d", dir, n); inb = 1 }; next }
+	inb { print > f }
+' README.md
+
 checked=0
 failed=0
-for b in "$tmp"/block*; do
+for b in "$tmp"/block* "$tmp"/readme*; do
 	policy=$(sed -n 's/^policy = \([a-z0-9_-]*\)$/\1/p' "$b")
 	[[ -n $policy ]] || continue
 	mv "$b" "$tmp/site.conf"
@@ -35,13 +42,13 @@ for b in "$tmp"/block*; do
 		! grep -q ': warning: ' <<<"$(grep -v "there is no interface" <<<"$out")"; then
 		checked=$((checked + 1))
 	else
-		echo "doc: edgefw.site(5): the example site for $policy does not check:"
+		echo "doc: the example site for $policy ($(basename "$b")) does not check:"
 		echo "$out"
 		failed=$((failed + 1))
 	fi
 done
 if ((failed || !checked)); then
-	echo "doc: edgefw.site(5) examples: $checked checked, $failed failed"
+	echo "doc: example sites: $checked checked, $failed failed"
 	exit 1
 fi
-echo "doc: edgefw.site(5): $checked example sites check against their policies"
+echo "doc: $checked example sites (edgefw.site(5), README) check against their policies"
