@@ -243,6 +243,44 @@ static int row_family(struct ef_strbuf *sb, struct json_object *rows,
 	return 0;
 }
 
+/*
+ * Where each row was written (the policy's file:line, or the site's for
+ * its own rows), as an info metric: the counters stay keyed by row
+ * number, so an edit above a row moves only this series, and a query
+ * joins on `row` to name a counter by its line.
+ */
+static int row_info(struct ef_strbuf *sb, struct json_object *rows,
+		    const char *policy)
+{
+	bool any = false;
+
+	for (size_t i = 0; i < json_object_array_length(rows); i++) {
+		struct json_object *row = json_object_array_get_idx(rows, i);
+		struct json_object *id;
+		const char *where = NULL;
+		bool first = true;
+		char rid[24];
+
+		/* Checked by row_family; a row with no place has no info. */
+		json_object_object_get_ex(row, "row", &id);
+		if (get_str(row, "where", &where) || !where)
+			continue;
+		if (!any)
+			family(sb, "edgefw_row_info", "gauge",
+			       "Where a row of the active policy or of the site was written (label where: file:line); always 1.");
+		any = true;
+		snprintf(rid, sizeof(rid), "r%" PRIu64,
+			 json_object_get_uint64(id));
+		ef_sb_printf(sb, "edgefw_row_info{");
+		if (policy)
+			label(sb, &first, "policy", policy);
+		label(sb, &first, "row", rid);
+		label(sb, &first, "where", where);
+		ef_sb_printf(sb, "} 1\n");
+	}
+	return 0;
+}
+
 static int row_counters(struct ef_strbuf *sb, struct json_object *counters)
 {
 	struct json_object *rows;
@@ -264,7 +302,8 @@ static int row_counters(struct ef_strbuf *sb, struct json_object *counters)
 			  "edgefw_row_packets_total",
 			  "Packets the set elements serving a policy row matched; an element several rows share counts for each.") ?:
 	       row_family(sb, rows, policy, "bytes", "edgefw_row_bytes_total",
-			  "Bytes the set elements serving a policy row matched; an element several rows share counts for each.");
+			  "Bytes the set elements serving a policy row matched; an element several rows share counts for each.") ?:
+	       row_info(sb, rows, policy);
 }
 
 /* One sample per chain and family: `key` (packets or bytes) of each. */

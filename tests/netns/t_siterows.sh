@@ -79,6 +79,9 @@ check "the NTP row's packets" test "$(row_packets $((NPOL + 3)))" -ge 1
 check "metrics has the site's rows" bash -c \
 	"'$CTL' --socket '$sock' metrics |
 	 grep -qE '^edgefw_row_packets_total\\{policy=\"edge-single-public\",row=\"r$((NPOL + 1))\",note=\"DNS resolver\"\\} [1-9]'"
+check "metrics name the NTP row by $site:$NTP_LINE" bash -c \
+	"'$CTL' --socket '$sock' metrics |
+	 grep -qxF 'edgefw_row_info{policy=\"edge-single-public\",row=\"r$((NPOL + 3))\",where=\"$site:$NTP_LINE\"} 1'"
 
 # The host's own MLDv2 reports (icmpv6 143) leave: a table of the test
 # counts them before edgefw's output chain sees them; that chain's ip6

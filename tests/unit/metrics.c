@@ -239,6 +239,10 @@ Test(metrics, whole_text)
 		"# TYPE edgefw_row_bytes_total counter\n"
 		"edgefw_row_bytes_total{policy=\"edge-single-public\",row=\"r5\",note=\"[ext] client-to-server SIP for remote users\"} 720\n"
 		"edgefw_row_bytes_total{policy=\"edge-single-public\",row=\"r24\",note=\"[int] CMS replication\"} 0\n"
+		"# HELP edgefw_row_info Where a row of the active policy or of the site was written (label where: file:line); always 1.\n"
+		"# TYPE edgefw_row_info gauge\n"
+		"edgefw_row_info{policy=\"edge-single-public\",row=\"r5\",where=\"policies/edge-single-public.policy:43\"} 1\n"
+		"edgefw_row_info{policy=\"edge-single-public\",row=\"r24\",where=\"policies/edge-single-public.policy:96\"} 1\n"
 		"# HELP edgefw_dropped_packets_total Packets the policy of a chain of table inet edgefw dropped, per family (ip, ip6).\n"
 		"# TYPE edgefw_dropped_packets_total counter\n"
 		"edgefw_dropped_packets_total{chain=\"input\",family=\"ip\"} 3\n"
@@ -250,7 +254,7 @@ Test(metrics, whole_text)
 	char *text = format(status_line, counters_line);
 
 	cr_assert_str_eq(text, want);
-	cr_assert_eq(check_text(text), 19);
+	cr_assert_eq(check_text(text), 21);
 	free(text);
 }
 
@@ -269,7 +273,7 @@ Test(metrics, help_and_type_once_per_family)
 	counters = ef_sb_steal(&rows);
 	cr_assert_not_null(counters);
 	text = format(status_line, counters);
-	cr_assert_eq(check_text(text), 11 + 2 * 40);
+	cr_assert_eq(check_text(text), 11 + 3 * 40);
 	cr_assert_not_null(strstr(text, "\nedgefw_row_bytes_total{policy=\"p\",row=\"r40\",note=\"n\"} 2400\n"));
 	free(text);
 	free(counters);
@@ -513,8 +517,9 @@ Test(metrics, build_info)
 	free(text);
 }
 
-/* A row's series do not move with its line: editing a comment above it
- * (its `where` changes) keeps the same series. */
+/* A row's counter series do not move with its line: editing a comment
+ * above it (its `where` changes) keeps the same series; only its info
+ * series says the new line. */
 Test(metrics, row_series_stable_across_lines)
 {
 	static const char status[] = "{\"ok\":true,\"policy\":\"p\"}";
@@ -525,7 +530,13 @@ Test(metrics, row_series_stable_across_lines)
 		"{\"ok\":true,\"policy\":\"p\",\"rows\":[{\"row\":3,"
 		"\"where\":\"p.policy:12\",\"note\":\"n\",\"packets\":1,\"bytes\":2}]}";
 	char *a = format(status, at10), *b = format(status, at12);
+	char *ia = strstr(a, "edgefw_row_info{"), *ib = strstr(b, "edgefw_row_info{");
 
+	cr_assert_not_null(ia);
+	cr_assert_not_null(ib);
+	cr_assert_str_eq(ia, "edgefw_row_info{policy=\"p\",row=\"r3\",where=\"p.policy:10\"} 1\n");
+	cr_assert_str_eq(ib, "edgefw_row_info{policy=\"p\",row=\"r3\",where=\"p.policy:12\"} 1\n");
+	*ia = *ib = '\0';
 	cr_assert_str_eq(a, b);
 	cr_assert_not_null(strstr(a, "edgefw_row_packets_total{policy=\"p\",row=\"r3\",note=\"n\"} 1\n"), "%s", a);
 	free(a);
