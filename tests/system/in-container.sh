@@ -246,6 +246,27 @@ EOF
 		{ systemctl status edgefwd; journal_since "$c"; } 2>&1 | tail -n 20 | diag
 	fi
 
+	# The operator turns a feature off; explain (on the read-only socket,
+	# as monitoring would) says why 5269 is now dropped, and what admits
+	# 443.
+	echo 'feature xmpp-federation = off' >>"$site"
+	useradd --system --no-create-home --groups edgefw-read edgefw-mon
+	if systemctl reload edgefwd &&
+		wait_for 10 bash -c '! nft list table inet edgefw | grep -q "tcp . 5269"' &&
+		out=$(runuser -u edgefw-mon -- edgefwctl explain --to 198.51.100.10 tcp 5269 --in ext0 2>&1) &&
+		grep -q 'DROPPED by chain input' <<<"$out" &&
+		grep -q 'feature xmpp-federation: off' <<<"$out" &&
+		out=$(runuser -u edgefw-mon -- edgefwctl explain --to 198.51.100.10 tcp 443 --in ext0 2>&1) &&
+		grep -q 'ADMITTED by chain input, row' <<<"$out"; then
+		ok "feature xmpp-federation = off: reloaded, 5269 gone; explain on the read-only socket names the rows turned off, and the row admitting 443"
+	else
+		notok "a feature turned off, and explain says so"
+		{ echo "$out"; journalctl -q -u edgefwd -n 10 -o cat; } 2>&1 | diag
+	fi
+	userdel edgefw-mon
+	cp "$good" "$site"
+	systemctl reload edgefwd >/dev/null 2>&1
+
 	# A broken site: the running policy stays, the journal says why.
 	c=$(cursor)
 	sed -i 's|^access_edge .*|access_edge   = 198.51.100.10/24|' "$site"
