@@ -774,7 +774,16 @@ static void check_bindings(struct cctx *c)
 				 "zone '%s' is not bound in the site: add 'zone %s = IFNAME'",
 				 z->name, z->name);
 	}
-	/* A site may serve several policies: extra names are only a warning. */
+	/* A site may serve several policies: extra names are only a warning
+	 * (a zone's interfaces then get nothing but the guards). */
+	for (size_t i = 0; i < c->site->nzones; i++) {
+		const struct ef_zone_bind *z = &c->site->zones[i];
+
+		if (!policy_has_zone(pol, z->name))
+			ef_warn(c->d, &z->loc,
+				"policy '%s' has no zone '%s'; this binding is unused (its interfaces get no row)",
+				pol->name, z->name);
+	}
 	for (size_t i = 0; i < c->site->nbinds; i++) {
 		const struct ef_binding *b = &c->site->binds[i];
 		const char *near;

@@ -1794,6 +1794,27 @@ Test(compile, unused_binding_is_a_warning)
 	ef_diags_free(&d);
 }
 
+/* A zone the policy lacks (a site serving several policies): a warning
+ * at the binding, never silence about interfaces that get no row. */
+Test(compile, unused_zone_is_a_warning)
+{
+	struct ef_diags d = { 0 };
+	struct ef_model *m = NULL;
+
+	cr_assert_eq(compile_texts(POL, SITE_BASE "zone dmz = eth2\npeers = any\nmanagement = none\n",
+				   NULL, &d, &m), 0);
+	cr_assert_not_null(m);
+	cr_assert_eq(d.errors, 0);
+	cr_assert_eq(d.n, 1);
+	cr_assert(d.v[0].warning);
+	cr_assert_eq(d.v[0].line, 3);
+	cr_assert_eq(d.v[0].col, 1);
+	cr_assert_str_eq(d.v[0].msg,
+			 "policy 't' has no zone 'dmz'; this binding is unused (its interfaces get no row)");
+	ef_model_free(m);
+	ef_diags_free(&d);
+}
+
 /* "refuse to compile more set elements than this": exactly max is fine. */
 Test(compile, element_cap_is_on_elements)
 {
