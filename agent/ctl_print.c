@@ -80,7 +80,7 @@ static size_t text_width(const char *s)
 	size_t n = 0;
 
 	for (; *s; s++)
-		n += ((unsigned char)*s & 0xc0) != 0x80;
+		n += !ef_utf8_cont((unsigned char)*s);
 	return n;
 }
 
@@ -100,7 +100,7 @@ static void put_cell(const char *s, size_t width)
 	}
 	while (s[bytes] && cols < width - 1) {
 		bytes++;
-		while (((unsigned char)s[bytes] & 0xc0) == 0x80)
+		while (ef_utf8_cont((unsigned char)s[bytes]))
 			bytes++;
 		cols++;
 	}

@@ -16,6 +16,7 @@
 #include "load.h"
 #include "log.h"
 #include "synced.h"
+#include "util.h"
 
 #define FIGHT_WINDOW 60
 #define FIGHT_DELAY_SECS 5
@@ -39,7 +40,7 @@ static void utf8_cut(char *s, size_t max)
 {
 	if (strlen(s) <= max)
 		return;
-	while (max && ((unsigned char)s[max] & 0xc0) == 0x80)
+	while (max && ef_utf8_cont((unsigned char)s[max]))
 		max--;
 	s[max] = '\0';
 }

@@ -165,7 +165,7 @@ char *ef_diags_format(const struct ef_diags *d)
 		for (unsigned int c = 1; c < dg->col && dg->source[c - 1]; c++) {
 			unsigned char b = (unsigned char)dg->source[c - 1];
 
-			if ((b & 0xc0) != 0x80)
+			if (!ef_utf8_cont(b))
 				ef_sb_putc(&sb, b == '\t' ? '\t' : ' ');
 		}
 		ef_sb_printf(&sb, "^\n");

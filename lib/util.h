@@ -4,6 +4,7 @@
 #define EDGEFW_UTIL_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -49,6 +50,13 @@ int ef_parse_duration(const char *s, uint64_t max, uint64_t *ret);
  * no further than a NUL.
  */
 size_t ef_utf8_char(const unsigned char *p);
+
+/* A byte that continues a UTF-8 character (10xxxxxx): never cut before
+ * one, never count one as a column. */
+static inline bool ef_utf8_cont(unsigned char b)
+{
+	return (b & 0xc0) == 0x80;
+}
 
 /* `path` as seen from the directory of `base` (absolute paths kept). */
 char *ef_path_relative_to(const char *base, const char *path);
