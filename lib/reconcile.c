@@ -184,7 +184,9 @@ static void partial_free(struct partial *p)
 /* A hashed set whose named keys alone are looked at. */
 static bool by_key(const struct ef_set *set, const struct ef_dirty_object *o)
 {
-	if (o->whole || !set->hashed || set->nfields != 1)
+	/* A map's element is its key and its data: the probe below copies
+	 * shapes without data types, so a map is read whole. */
+	if (o->whole || !set->hashed || set->nfields != 1 || set->map)
 		return false;
 	for (size_t k = 0; k < o->nkeys; k++)
 		if (o->keys[k].len != ef_set_key_len(set))
