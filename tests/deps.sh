@@ -3,7 +3,9 @@
 # Installs what building and testing edgefw need on Debian 12, when
 # missing. Silent when everything is there. nftables is for the tests only
 # (nft -c -f, reading rulesets); edgefw itself never runs nft. ansible-core
-# and ansible-lint are for the tests of contrib/ansible (t_ansible.sh).
+# and ansible-lint are for the tests of contrib/ansible (t_ansible.sh);
+# dnsmasq-base (a resolver, no service) and bind9-dnsutils (dig) for the
+# edge resolving a name through the resolver its site allows (t_siterows.sh).
 #
 # usage: tests/deps.sh [fuzz]
 #   fuzz: also clang, libFuzzer's runtime (libclang-rt-dev) and
@@ -15,7 +17,7 @@ packages=(
 	libnftnl-dev libmnl-dev libnl-3-dev libnl-route-3-dev libcap-ng-dev
 	libcriterion-dev libjson-c-dev
 	iproute2 nftables valgrind time procps util-linux
-	ansible-core ansible-lint mandoc
+	ansible-core ansible-lint mandoc dnsmasq-base bind9-dnsutils
 )
 case ${1:-} in
 "") ;;

@@ -4,11 +4,11 @@
 # t_siterows.sh BUILD_DIR: the host's own needs (issue 10, point 3). The
 # edge, in host mode with `output = drop`, runs edgefwd with the example
 # site of edge-single-public and rows of its own: a resolver (udp and tcp
-# 53) and an NTP server (udp 123) in the internal namespace. Those flows
-# leave; tcp 80 to the resolver, udp 123 and udp 53 to another address do
-# not. The resolver and the NTP server are netprobe's echo on 53 and 123
-# (a real resolver would need a DNS server and a mount namespace for
-# resolv.conf: the firewall sees the same packets). `edgefwctl counters`
+# 53) and an NTP server (udp 123) in the internal namespace. The edge
+# resolves a name through its resolver (dnsmasq answering, dig asking,
+# over UDP and TCP, IPv4 and IPv6) and reaches NTP (netprobe's echo on
+# 123); tcp 80 to the resolver, udp 123 and udp 53 to another address,
+# and a query to another resolver do not leave. `edgefwctl counters`
 # names the site's rows by site.conf:LINE with their packets, and
 # `metrics` has them. The host's own MLDv2 reports leave too.
 # Functions below are called through check, which shellcheck cannot see.
@@ -50,15 +50,38 @@ check "edgefwd starts with the site" start_edgefwd edge "$sock" \
 	"$EFW_TMP/edgefwd.log" --site "$site" --policy-dir "$POLICIES" \
 	--state-dir "$state" --user nobody --group nogroup --interval 30
 
-start_listener internal --udp 53,123 --tcp 53,80
-expect_pass edge udp 192.0.2.50 53
-expect_pass edge udp 2001:db8:200::50 53
-expect_pass edge tcp 192.0.2.50 53
+# The resolver: dnsmasq on 192.0.2.50 and 2001:db8:200::50 knows one name
+# and asks no one else.
+in_ns internal dnsmasq --keep-in-foreground --conf-file=/dev/null \
+	--no-resolv --no-hosts --bind-interfaces \
+	--listen-address=192.0.2.50 --listen-address=2001:db8:200::50 \
+	--address=/lyncpool.example.com/192.0.2.15 \
+	--pid-file="$EFW_TMP/dnsmasq.pid" --user=root \
+	--log-facility="$EFW_TMP/dnsmasq.log" &
+track_pid $!
+# resolves SERVER [DIG-OPTION...]: the edge gets the name's address
+# from SERVER.
+resolves() {
+	local server=$1
+	shift
+	[[ $(in_ns edge dig +short +time=1 +tries=1 "$@" @"$server" \
+		lyncpool.example.com A) == 192.0.2.15 ]]
+}
+for i in $(seq 50); do
+	[[ -s $EFW_TMP/dnsmasq.pid ]] && break
+	sleep 0.1
+done
+check "the edge resolves a name through its resolver (udp)" resolves 192.0.2.50
+check "over tcp" resolves 192.0.2.50 +tcp
+check "and over IPv6" resolves 2001:db8:200::50
+start_listener internal --udp 53,123 --tcp 80
 expect_pass edge udp 192.0.2.11 123
 expect_drop edge tcp 192.0.2.50 80
 expect_drop edge udp 192.0.2.10 123
 expect_drop edge udp 192.0.2.10 53
 expect_drop edge udp 2001:db8:200::10 53
+check "a query to another resolver does not leave" bash -c \
+	"! ip netns exec '$(ns_name edge)' dig +time=1 +tries=1 @192.0.2.10 lyncpool.example.com A >/dev/null"
 expect_drop edge udp 192.0.2.50 123
 
 # counters: the site's rows after the policy's, named by the site's line.
