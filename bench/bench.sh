@@ -163,7 +163,7 @@ declare -A applied
 for n in $SIZES; do
 	N_NOW=$n
 	s=$(site "$n")
-	elems=$("$CTL" check $POLICY --site "$s" | sed 's/.*rows, \([0-9]*\) set elements/\1/')
+	elems=$("$CTL" check $POLICY --site "$s" | head -n 1 | sed 's/.*rows, \([0-9]*\) set elements/\1/')
 	nft_text "$s" "$tmp/full-$n.nft"
 	PREP= POST=
 	e=$(timed ip netns exec "$ns" "$CTL" apply --replace $POLICY --site "$s")
@@ -233,7 +233,7 @@ drift_sites=("policies/examples/edge-single-public.site")
 for n in $SIZES; do ((n >= 100000)) && drift_sites+=("$(site "$n" -1 "lock = off")"); done
 for s in "${drift_sites[@]}"; do
 	[[ $s == policies/* ]] && { cp "$s" "$tmp/example.site"; echo "lock = off" >>"$tmp/example.site"; s=$tmp/example.site; }
-	elems=$("$CTL" check $POLICY --site "$s" | sed 's/.*rows, \([0-9]*\) set elements/\1/')
+	elems=$("$CTL" check $POLICY --site "$s" | head -n 1 | sed 's/.*rows, \([0-9]*\) set elements/\1/')
 	fresh_ns
 	start_daemon "$s"
 	read -r p50 p99 max late set < <(in_ns "$EFB" drift $POLICY "$s" "$DRIFT_N")
