@@ -169,14 +169,16 @@ for n in $SIZES; do
 	e=$(timed ip netns exec "$ns" "$CTL" apply --replace $POLICY --site "$s")
 	f=$(timed ip netns exec "$ns" nft -f "$tmp/full-$n.nft")
 	fl=$(inproc "$EFB" floor $POLICY "$s")
+	pc=$("$EFB" compile $POLICY "$s")
 	applied[$n]=${e%% *}
-	row "full apply, $elems elements: wall" "${e%% *} s" "${f%% *} s (nft -f)" "$(ratio "${e%% *}" "${f%% *}")" "≤ 1 (nft)"
-	row "full apply, $elems elements: kernel floor" "${e%% *} s" "$(ms "$fl") (batch sent)" "$(ratio "${e%% *}" "$fl")" "the floor is the kernel's"
+	# The issue's honest targets: half of nft's time, and no more than
+	# the kernel's own cost of the batch plus our parse and compile.
+	row "full apply, $elems elements: wall" "${e%% *} s" "${f%% *} s (nft -f)" "$(ratio "${e%% *}" "${f%% *}")" "≤ 0.5"
+	row "full apply, $elems elements: kernel floor" "${e%% *} s" "$(ms "$fl") (batch sent)" "$(ratio "${e%% *}" "$fl")" "≤ floor + parse/compile = $(awk -v a="$fl" -v b="$pc" 'BEGIN { printf "%.3f s", a + b }')"
 	read -r _ erss eusr <<<"$e"
 	read -r _ frss fusr <<<"$f"
 	row "full apply, $elems elements: peak RSS" "$((erss / 1024)) MiB" "$((frss / 1024)) MiB" "$(ratio "$erss" "$frss")" "$( ((n >= 1000000)) && echo "≤ 64 MiB" || echo -)"
-	row "full apply, $elems elements: user CPU" "$eusr s" "$fusr s" "$(ratio "$eusr" "$fusr")" "-"
-	pc=$("$EFB" compile $POLICY "$s")
+	row "full apply, $elems elements: user CPU" "$eusr s" "$fusr s" "$(ratio "$eusr" "$fusr")" "≤ 0.2"
 	row "parse + compile, $n-address group: per address" "$(awk -v t="$pc" -v n="$n" 'BEGIN { printf "%.0f ns", t * 1e9 / n }')" "$(ms "$pc") in all" "" "≤ 100 ns"
 	PREP=start_listener POST=stop_listener
 	l=$(timed ip netns exec "$ns" "$CTL" apply --replace $POLICY --site "$s")
