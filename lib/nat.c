@@ -46,6 +46,7 @@
 
 #include "compile.h"
 #include "disjoint.h"
+#include "feature.h"
 #include "nat.h"
 #include "util.h"
 
@@ -250,10 +251,12 @@ static bool peer_any(const struct ef_site *site, const char *peer)
 }
 
 /* The rows of translated roles whose peer is any: out[] by source, in[]
- * by destination. */
+ * by destination. A row the site turns off with its features admits
+ * nothing, hairpinned or not. */
 static int hairpin_ends(const struct ef_policy *pol, const struct ef_site *site,
 			struct hp_ends *out, struct hp_ends *in)
 {
+	uint32_t on = ef_features_on(pol, site);
 	int err = 0;
 
 	for (size_t i = 0; i < pol->nrows && !err; i++) {
@@ -264,7 +267,7 @@ static int hairpin_ends(const struct ef_policy *pol, const struct ef_site *site,
 		const char *local = outbound ? row->from : row->to;
 		const struct ef_binding *b = ef_site_find(site, local);
 
-		if (!b || !translates(pol, b) ||
+		if (!ef_row_on(row, on) || !b || !translates(pol, b) ||
 		    !peer_any(site, outbound ? row->to : row->from))
 			continue;
 		for (size_t k = 0; k < b->nnat && !err; k++) {

@@ -237,6 +237,16 @@ check "apply puts it right" gwctl apply "$POLICY" --site "$SITE"
 check "verify agrees" gwctl verify "$POLICY" --site "$SITE"
 expect_peer client tcp 198.51.100.20 443 203.0.113.100
 
+echo "# a feature turned off closes its rows' hairpin too"
+sed '/^log = /a feature av = off' "$SITE" >"$EFW_TMP/av-off.site"
+check "apply with A/V off" gwctl apply "$POLICY" --site "$EFW_TMP/av-off.site"
+check "no hairpin element for STUN/TCP 443 (r15,r16: av only)" bash -c \
+	"! ip netns exec '$(ns_name gw)' nft list set inet edgefw hairpin4 |
+	 grep -q '192.0.2.68 . 192.0.2.68 . tcp . 443'"
+expect_drop edge tcp 198.51.100.22 443 --source 192.0.2.68
+expect_drop client tcp 198.51.100.22 443
+expect_peer client tcp 198.51.100.20 443 203.0.113.100
+
 topo_down
 
 # ======================================================================

@@ -2131,6 +2131,30 @@ Test(compile, nat_mappings_once_and_only_for_the_policys_roles)
 	ef_model_free(m);
 }
 
+/* A row the site turns off with its feature admits nothing, hairpinned
+ * traffic included: the hairpin set is made of the rows that are on. */
+Test(compile, hairpin_leaves_off_rows_out)
+{
+	struct ef_model *m = compile_ok(
+		"policy t \"T\"\nfeature av \"A/V\"\naddress web av edge_internal\n"
+		"zone external {\n\ttcp 443 any web \"w\"\n"
+		"\tudp 3478 any av \"a in\" feature av\n"
+		"\tudp 3478-3479 av any \"a out\" feature av\n"
+		"\ttcp 443 av any \"a out 443\"\n}\n"
+		"zone internal {\n\ttcp 5061 any edge_internal \"i\"\n}\n",
+		"mode = gateway\nzone external = eth0\nzone internal = eth1\n"
+		"web = 192.0.2.66 public 198.51.100.20\n"
+		"av = 192.0.2.68 public 198.51.100.22\nedge_internal = 192.0.2.129\n"
+		"management = none\nfeature av = off\n", NULL);
+
+	/* Only the core rows: av's 443 out meets web's 443 in. */
+	assert_set_elems(m, "hairpin4",
+			 (const struct want_elem[]){
+				 { "192.0.2.68 . 192.0.2.66 . tcp . 443", "r1,r4" } },
+			 1);
+	ef_model_free(m);
+}
+
 Test(compile, gateway_without_public_addresses_has_no_nat)
 {
 	struct ef_model *m = compile_ok(NAT_POLICY,
