@@ -233,10 +233,12 @@ Test(explain, feature_off)
 				    "eth0", NULL);
 	struct ef_explanation x;
 	const struct ef_reason *r;
+	char *site;
 
 	tdir_init(&t);
-	m = model_of(POLICIES "edge-single-public.policy",
-		     site_plus(&t, "feature xmpp-federation = off\n"));
+	site = site_plus(&t, "feature xmpp-federation = off\n");
+	m = model_of(POLICIES "edge-single-public.policy", site);
+	free(site);
 
 	explain(m, &in, false, &x);
 	cr_assert_eq(x.answers[0].verdict, EF_V_DROP);
