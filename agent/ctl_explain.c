@@ -290,6 +290,9 @@ void ctl_print_explanation(struct json_object *x)
 			printf(", %s%s%s", by, *str(a, "set") ? " in set " : "",
 			       str(a, "set"));
 		printf("\n");
+		if (*str(a, "unknown_rules"))
+			printf("    but %s rule(s) edgefwd did not write come first in chain %s, and explain cannot run them: the kernel may decide otherwise (edgefwctl diff shows them)\n",
+			       str(a, "unknown_rules"), str(a, "chain"));
 		print_rows(arr(a, "rows"), "    ");
 		for (size_t k = 0; why && k < json_object_array_length(why); k++)
 			print_reason(json_object_array_get_idx(why, k), proto,

@@ -5,8 +5,8 @@
  * key of every lookup built from the flow (ef_key_put, the set's layout;
  * an element matches when each field lies in key..key_end), so it agrees
  * with the kernel on every table the compiler makes or the reader reads.
- * What it cannot run (a rule we did not write) it reports as not
- * matching, and says so.
+ * What it cannot run (a rule we did not write, in a table read back) it
+ * skips, and counts in the answer: the kernel may decide otherwise.
  */
 #include <errno.h>
 #include <netinet/in.h>	/* before the linux/ headers */
@@ -220,6 +220,10 @@ static void run_filter(const struct ef_explain_models *on,
 		const struct ef_rule *r = &c->rules[i];
 		struct hit hit;
 
+		if (r->foreign) {
+			a->unknown_rules++;	/* it may have decided */
+			continue;
+		}
 		if (r->verdict == EF_V_NONE || r->nat ||
 		    !rule_matches(on, r, p, &hit))
 			continue;
@@ -620,6 +624,7 @@ void ef_explanation_free(struct ef_explanation *x)
 static bool same_answer(const struct ef_answer *a, const struct ef_answer *b)
 {
 	if (a->verdict != b->verdict || a->by != b->by ||
+	    a->unknown_rules != b->unknown_rules ||
 	    strcmp(a->chain, b->chain) || strcmp(a->set, b->set) ||
 	    !ef_rows_equal(a->rows, b->rows) || a->nreasons != b->nreasons)
 		return false;

@@ -77,6 +77,10 @@ struct ef_answer {
 	char set[EF_NAME_MAX];		/* the set whose element decided */
 	struct ef_rows *rows;		/* that element's rows; a reference */
 	uint64_t expires_ms;		/* an exception's time left */
+	/* Rules edgefwd did not write (a table read back) before the one
+	 * that decided: explain cannot run them, so the kernel may decide
+	 * otherwise. */
+	size_t unknown_rules;
 	struct ef_reason reasons[EF_EXPLAIN_REASONS_MAX];
 	size_t nreasons;
 };

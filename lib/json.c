@@ -238,6 +238,9 @@ static struct json_object *answer_json(const struct ef_answer *a,
 	json_object_object_add(o, "by", json_object_new_string(ef_by_name(a->by)));
 	if (a->set[0])
 		json_object_object_add(o, "set", json_object_new_string(a->set));
+	if (a->unknown_rules)
+		json_object_object_add(o, "unknown_rules",
+				       json_object_new_uint64(a->unknown_rules));
 	if (a->by == EF_BY_ROW || a->by == EF_BY_HAIRPIN)
 		json_object_object_add(o, "rows", rows_json(a->rows, meta));
 	if (a->by == EF_BY_EXCEPTION) {

@@ -78,6 +78,39 @@ Test(explain, admitted_by_its_rows)
 	ef_model_free(m);
 }
 
+/* A table read back with a rule edgefwd did not write (drift, while it
+ * fights another writer): explain cannot run it, so it must not give the
+ * chain's verdict as certain; it counts the rules it could not run. */
+Test(explain, says_when_a_rule_it_cannot_run_comes_first)
+{
+	struct ef_model *m = model_of(ESP);
+	struct ef_chain *in = ef_model_find_chain(m, "input");
+	struct ef_flow f = flow(NULL, "198.51.100.10", IPPROTO_TCP, 8080,
+				"eth0", NULL);
+	struct ef_flow ok = flow(NULL, "198.51.100.10", IPPROTO_TCP, 443,
+				 "eth0", NULL);
+	struct ef_explanation x;
+	struct ef_rule *r;
+
+	/* Appended to the chain: before its policy, after the rows. */
+	explain(m, &ok, false, &x);
+	cr_assert_eq(x.answers[0].unknown_rules, 0);
+	ef_explanation_free(&x);
+	r = ef_chain_add_rule(in);
+	cr_assert_not_null(r);
+	r->foreign = strdup("tcp dport 8080 accept");
+	explain(m, &f, false, &x);
+	cr_assert_eq(x.answers[0].verdict, EF_V_DROP);
+	cr_assert_eq(x.answers[0].unknown_rules, 1);
+	ef_explanation_free(&x);
+	/* After the row that admits 443: it did not come first. */
+	explain(m, &ok, false, &x);
+	cr_assert_eq(x.answers[0].verdict, EF_V_ACCEPT);
+	cr_assert_eq(x.answers[0].unknown_rules, 0);
+	ef_explanation_free(&x);
+	ef_model_free(m);
+}
+
 /* No interface said: each zone's, and one of no zone. */
 Test(explain, per_zone)
 {
