@@ -260,6 +260,18 @@ static void print_reason(struct json_object *r, const char *proto,
 	print_rows(arr(r, "rows"), "      ");
 }
 
+/* Which rules were asked, for people. */
+static const char *model_text(const char *model)
+{
+	if (!strcmp(model, "compiled"))
+		return "the rules compiled here from the files";
+	if (!strcmp(model, "desired"))
+		return "the rules edgefwd applied (the table is known to match them)";
+	if (!strcmp(model, "live"))
+		return "the table read back from the kernel";
+	return model;
+}
+
 void ctl_print_explanation(struct json_object *x)
 {
 	struct json_object *answers = arr(x, "answers");
@@ -270,7 +282,7 @@ void ctl_print_explanation(struct json_object *x)
 	       str(x, "to"));
 	if (*str(x, "translated_to"))
 		printf(", translated to %s", str(x, "translated_to"));
-	printf("\n%s model of policy %s; %s\n", str(x, "model"), str(x, "policy"),
+	printf("\n%s, policy %s; %s\n", model_text(str(x, "model")), str(x, "policy"),
 	       !flag(x, "ours") ? "the destination is none of the policy's addresses" :
 	       !strcmp(str(x, "direction"), "in") ? "inbound" : "outbound");
 	for (size_t i = 0; answers && i < json_object_array_length(answers); i++) {
