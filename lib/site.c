@@ -1105,6 +1105,29 @@ static void check_nat(struct sparser *sp, const char *path)
 	free(v);
 }
 
+/*
+ * An interface in two zones gets both zones' rows. A one-armed proxy may
+ * mean it; a typo (eth0 for eth1) would open the internal rows on the
+ * outside: said, at the second one.
+ */
+static void check_shared_ifaces(struct sparser *sp)
+{
+	const struct ef_site *s = sp->site;
+
+	for (size_t z = 0; z < s->nzones; z++)
+		for (size_t i = 0; i < s->zones[z].nifnames; i++)
+			for (size_t y = 0; y < z; y++)
+				for (size_t k = 0; k < s->zones[y].nifnames; k++) {
+					if (strcmp(s->zones[z].ifnames[i],
+						   s->zones[y].ifnames[k]))
+						continue;
+					ef_warn(sp->d, &s->zones[z].ifname_locs[i],
+						"interface '%s' is in zone '%s' too: both zones' rows apply on it",
+						s->zones[z].ifnames[i],
+						s->zones[y].name);
+				}
+}
+
 struct ef_site *ef_site_parse(const char *path, struct ef_diags *d)
 {
 	struct sparser sp = { .d = d };
@@ -1148,6 +1171,7 @@ struct ef_site *ef_site_parse(const char *path, struct ef_diags *d)
 	}
 	ef_lex_fini(&lx);
 	check_nat(&sp, path);
+	check_shared_ifaces(&sp);
 	if (!sp.site->management_set) {
 		struct ef_loc top = { src->path, src->text, 1, 1 };
 

@@ -517,3 +517,26 @@ Test(site, policy_read_ahead, .timeout = 20)
 	ef_diags_free(&d);
 	tdir_fini(&t);
 }
+
+/* An interface in two zones: a warning at the second, pointing at it. */
+Test(site, interface_in_two_zones_is_a_warning)
+{
+	struct tdir t;
+	struct ef_diags d = { 0 };
+	struct ef_site *s;
+
+	tdir_init(&t);
+	s = parse_text(&t, "zone external = eth0\nzone internal = eth1, eth0\n"
+			   "management = none\n", &d);
+	cr_assert_not_null(s);
+	cr_assert_eq(d.errors, 0);
+	cr_assert_eq(d.n, 1);
+	cr_assert(d.v[0].warning);
+	cr_assert_eq(d.v[0].line, 2);
+	cr_assert_eq(d.v[0].col, 23);
+	cr_assert_str_eq(d.v[0].msg,
+			 "interface 'eth0' is in zone 'external' too: both zones' rows apply on it");
+	ef_site_free(s);
+	ef_diags_free(&d);
+	tdir_fini(&t);
+}
