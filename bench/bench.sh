@@ -45,21 +45,14 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-fresh_ns() {
-	ip netns del "$ns" 2>/dev/null || true
-	ip netns add "$ns"
-}
-in_ns() { ip netns exec "$ns" "$@"; }
+. bench/common.sh
 
 # site N [skip [EXTRA]]: a site whose front_end holds N addresses (the
 # skip-th one left out, for the one-element change), EXTRA lines added.
 site() {
 	local n=$1 skip=${2:--1} extra=${3:-}
 	local f=$tmp/site-$n-$skip${extra:+-x}
-	awk -v n="$n" -v skip="$skip" 'BEGIN {
-		for (i = 0; i < n; i++) if (i != skip)
-			printf "10.%d.%d.%d\n", int(i / 32768), int(i / 128) % 256, (i % 128) * 2 + 1
-	}' >"$f.txt"
+	group_addresses "$n" "$skip" >"$f.txt"
 	{
 		sed "s|^front_end = .*|front_end = file \"$f.txt\"|" \
 			policies/examples/edge-single-public.site
@@ -106,7 +99,6 @@ inproc() {
 # A million is loaded once per figure: the bench must end in minutes.
 reps() { ((${N_NOW:-0} >= 1000000)) && echo 1 || echo "$REPEAT"; }
 
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
 ms() { awk -v a="$1" 'BEGIN { printf "%.1f ms", a * 1000 }'; }
 
 nft_text() {	# nft_text SITE OUT: the same ruleset as nft input
@@ -148,7 +140,6 @@ stop_daemon() {
 }
 
 s_or_dash() { [[ $1 == - ]] && echo - || echo "$1 s"; }
-row() { echo "| $1 | $2 | $3 | $4 | $5 |"; }
 
 echo "# edgefw benchmarks: $(date -u +%Y-%m-%d), $(uname -r), $(nproc) CPUs, $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo), $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), nft $(nft --version | awk '{print $2}')"
 echo

@@ -44,7 +44,7 @@ REPEAT=${BENCH_REPEAT:-3}
 LIMIT=${BENCH_FIREWALLD_LIMIT:-120}
 CAP=${BENCH_FIREWALLD_CAP:-300}
 
-row() { echo "| $1 | $2 | $3 | $4 | $5 |"; }
+. bench/common.sh
 skipped() { row "firewalld side by side" "skipped: $1" "" "" "-"; exit 0; }
 
 (($(id -u) == 0)) || skipped "needs root (network namespaces)"
@@ -66,23 +66,9 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-fresh_ns() {
-	ip netns del "$ns" 2>/dev/null || true
-	ip netns add "$ns"
-}
-in_ns() { ip netns exec "$ns" "$@"; }
 now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.3f", b - a }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
 less() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a < b) }'; }
-
-# The addresses of bench.sh's site(): odd host numbers, nothing merges.
-addresses() {
-	awk -v n="$1" 'BEGIN {
-		for (i = 0; i < n; i++)
-			printf "10.%d.%d.%d\n", int(i / 32768), int(i / 128) % 256, (i % 128) * 2 + 1
-	}'
-}
 
 # The inbound rows' ports: rows whose destination is one of the policy's
 # own addresses, as firewalld port elements, each protocol/port once.
@@ -111,7 +97,7 @@ config() {
 		FlushAllOnReload=yes
 		RFC3964_IPv4=no
 	EOF
-	addresses "$n" >"$tmp/addresses.txt"
+	group_addresses "$n" >"$tmp/addresses.txt"
 	{
 		echo '<?xml version="1.0" encoding="utf-8"?>'
 		echo '<ipset type="hash:ip">'
