@@ -6,7 +6,8 @@
 # of tests/netns/lib.sh. Sourced by demo.sh and the integration tests
 # (t_edge_single_public.sh, t_features.sh); run with
 # run_flows EDGE_SINGLE_PUBLIC_FLOWS client, OUTBOUND_FLOWS edge,
-# INTERNAL_FLOWS internal and EDGE_TO_INTERNAL_FLOWS edge.
+# INTERNAL_FLOWS internal and EDGE_TO_INTERNAL_FLOWS edge, after
+# start_flow_listeners.
 #
 # Roles: access_edge 198.51.100.10 / 2001:db8:100::10
 #        webconf_edge 198.51.100.11 / 2001:db8:100::11
@@ -138,3 +139,23 @@ EDGE_TO_INTERNAL_FLOWS=(
 	"drop tcp 192.0.2.50       5061 192.0.2.1       not a director"
 	"drop tcp 192.0.2.10       22   192.0.2.1       no SSH to the pools"
 )
+
+# start_flow_listeners: a listener on every port the tables name, in the
+# namespace each table probes (the edge for inbound and internal flows,
+# the client for outbound ones, internal for the edge's own).
+start_flow_listeners() {
+	start_listener edge --tcp "$(
+		{
+			flow_ports EDGE_SINGLE_PUBLIC_FLOWS tcp
+			flow_ports INTERNAL_FLOWS tcp
+		} | paste -sd,
+	)" --udp "$(
+		{
+			flow_ports EDGE_SINGLE_PUBLIC_FLOWS udp
+			flow_ports INTERNAL_FLOWS udp
+		} | paste -sd,
+	)"
+	start_listener client --tcp "$(flow_ports OUTBOUND_FLOWS tcp)" \
+		--udp "$(flow_ports OUTBOUND_FLOWS udp)"
+	start_listener internal --tcp "$(flow_ports EDGE_TO_INTERNAL_FLOWS tcp)"
+}

@@ -31,17 +31,7 @@ check "apply in the edge namespace" in_ns edge "$CTL" apply $POLICY --site $SITE
 check "read back equals the compiled policy" \
 	in_ns edge "$CTL" verify $POLICY --site $SITE
 
-ports() { flow_ports "$1" "$2"; }
-start_listener edge --tcp "$(
-	{ ports EDGE_SINGLE_PUBLIC_FLOWS tcp; ports INTERNAL_FLOWS tcp; } |
-		paste -sd,
-)" --udp "$(
-	{ ports EDGE_SINGLE_PUBLIC_FLOWS udp; ports INTERNAL_FLOWS udp; } |
-		paste -sd,
-)"
-start_listener client --tcp "$(ports OUTBOUND_FLOWS tcp)" \
-	--udp "$(ports OUTBOUND_FLOWS udp)"
-start_listener internal --tcp "$(ports EDGE_TO_INTERNAL_FLOWS tcp)"
+start_flow_listeners
 
 echo "# inbound: client -> edge"
 run_flows EDGE_SINGLE_PUBLIC_FLOWS client || true

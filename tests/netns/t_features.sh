@@ -68,17 +68,7 @@ check "check lists the others on" bash -c \
 check "without a site every feature is on" bash -c \
 	"[ \$('$CTL' check $POLICY | grep -cE '^  [a-z0-9-]+ +on ') -eq 10 ]"
 
-ports() { flow_ports "$1" "$2"; }
-start_listener edge --tcp "$(
-	{ ports EDGE_SINGLE_PUBLIC_FLOWS tcp; ports INTERNAL_FLOWS tcp; } |
-		paste -sd,
-)" --udp "$(
-	{ ports EDGE_SINGLE_PUBLIC_FLOWS udp; ports INTERNAL_FLOWS udp; } |
-		paste -sd,
-)"
-start_listener client --tcp "$(ports OUTBOUND_FLOWS tcp)" \
-	--udp "$(ports OUTBOUND_FLOWS udp)"
-start_listener internal --tcp "$(ports EDGE_TO_INTERNAL_FLOWS tcp)"
+start_flow_listeners
 
 # all_flows IN OUT INTERNAL: every table, probed from its side.
 all_flows() {
